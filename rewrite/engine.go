@@ -1,0 +1,417 @@
+// Package rewrite is protolift's Go stage: it finds the packages that use
+// legacy protobuf/gRPC APIs, loads only those with full type information,
+// runs the enabled rules on decorated syntax trees and returns the new
+// content of every file it would change. It never writes files.
+package rewrite
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"go/ast"
+	"go/format"
+	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/dave/dst"
+	"github.com/dave/dst/decorator"
+	"golang.org/x/mod/semver"
+	"golang.org/x/tools/go/packages"
+
+	"github.com/protolift/protolift/internal/change"
+	"github.com/protolift/protolift/internal/modroot"
+	"github.com/protolift/protolift/rewrite/rule"
+)
+
+// Options configure one run of the Go stage.
+type Options struct {
+	// Dir is where package patterns are resolved (the module root or a
+	// directory inside it). Empty means the current directory.
+	Dir string
+	// Patterns are package patterns as the go command takes them; empty
+	// means "./...".
+	Patterns []string
+	// Rules are the enabled rules, in the order they run.
+	Rules []*rule.Rule
+	// Tags are extra build tags (as go build -tags).
+	Tags []string
+	// Overlay maps absolute file names to content that replaces (or adds
+	// to) what is on disk: earlier stages' output in a full run.
+	Overlay map[string][]byte
+	// BatchSize bounds how many package directories are type-checked at
+	// once, which bounds memory on large trees. 0 means 64.
+	BatchSize int
+	// Progress, if set, is told how many of the selected packages are done.
+	Progress func(done, total int)
+}
+
+// Result is the stage's output.
+type Result struct {
+	change.Set
+	// Requires maps module paths to the minimum version the rewritten code
+	// needs (for example google.golang.org/protobuf v1.25.0 for
+	// timestamppb.New).
+	Requires map[string]string `json:"requires,omitempty"`
+	// Module is the module the run worked on.
+	Module *modroot.Module `json:"-"`
+	// Loaded counts the packages that were type-checked (for benchmarks).
+	Loaded int `json:"-"`
+}
+
+// Meta rule names for findings that are about the run, not a rewrite.
+const (
+	GeneratedRule = "protolift.generated"
+	BuildTagsRule = "protolift.buildtags"
+	SkippedRule   = "protolift.skipped"
+)
+
+// Run runs the Go stage.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	dir := opts.Dir
+	if dir == "" {
+		dir = "."
+	}
+	m, err := modroot.Find(dir)
+	if err != nil {
+		return nil, err
+	}
+	base, _ := filepath.Abs(dir)
+	patterns := opts.Patterns
+	if len(patterns) == 0 {
+		patterns = []string{"./..."}
+	}
+	res := &Result{Requires: map[string]string{}, Module: m}
+	dirs, skipped, ok, err := modroot.Dirs(m, base, patterns)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		dirs, err = listDirs(ctx, base, patterns, opts.Tags)
+		if err != nil {
+			return nil, err
+		}
+	}
+	files, err := prefilter(dirs, opts.Rules, opts.Overlay)
+	if err != nil {
+		return nil, err
+	}
+	reportSkipped(res, skipped, opts.Rules)
+
+	byPath := map[string]*scanned{}
+	pkgDirs := map[string]bool{}
+	for i := range files {
+		f := &files[i]
+		if f.generated {
+			res.Report(change.Diagnostic{
+				Path: f.path, Start: change.Position{Line: 1, Col: 1}, Rule: GeneratedRule, Risk: change.Manual,
+				Message: fmt.Sprintf("generated file imports %s; it is not edited: regenerate it with current generators (protolift gen)", strings.Join(f.imports, ", ")),
+			})
+			continue
+		}
+		byPath[f.path] = f
+		pkgDirs[filepath.Dir(f.path)] = true
+	}
+	var loadDirs []string
+	for d := range pkgDirs {
+		loadDirs = append(loadDirs, d)
+	}
+	sort.Strings(loadDirs)
+
+	batch := opts.BatchSize
+	if batch <= 0 {
+		batch = 64
+	}
+	done := map[string]bool{}
+	for i := 0; i < len(loadDirs); i += batch {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		j := min(i+batch, len(loadDirs))
+		pkgs, err := load(ctx, m.Dir, loadDirs[i:j], opts)
+		if err != nil {
+			return nil, err
+		}
+		res.Loaded += len(pkgs)
+		for _, pkg := range pkgs {
+			for k, af := range pkg.Syntax {
+				name := pkg.CompiledGoFiles[k]
+				sf := byPath[name]
+				if sf == nil || done[name] {
+					continue
+				}
+				done[name] = true
+				if err := rewriteFile(pkg, af, sf, opts.Rules, res); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if opts.Progress != nil {
+			opts.Progress(j, len(loadDirs))
+		}
+	}
+	for _, f := range files {
+		if f.generated || done[f.path] {
+			continue
+		}
+		res.Report(change.Diagnostic{
+			Path: f.path, Start: change.Position{Line: 1, Col: 1}, Rule: BuildTagsRule, Risk: change.Manual,
+			Message: fmt.Sprintf("file is excluded by build constraints%s, so it was not type-checked or migrated; rerun with -tags (or GOOS/GOARCH) that include it", constraintOf(f.src)),
+		})
+	}
+	res.Sort()
+	return res, nil
+}
+
+// listDirs asks the go command for the directories of patterns the
+// pre-filter cannot expand itself (import-path wildcards, std-style names).
+func listDirs(ctx context.Context, dir string, patterns, tags []string) ([]string, error) {
+	args := []string{"list", "-e", "-find", "-f", "{{.Dir}}"}
+	if len(tags) > 0 {
+		args = append(args, "-tags="+strings.Join(tags, ","))
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, patterns...)...)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list %s: %v\n%s", strings.Join(patterns, " "), err, stderr.String())
+	}
+	var dirs []string
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if l != "" {
+			dirs = append(dirs, l)
+		}
+	}
+	return dirs, nil
+}
+
+// load type-checks the packages in dirs, with their tests. Dependencies
+// come from export data, so only the packages that need migrating are
+// type-checked from source.
+func load(ctx context.Context, root string, dirs []string, opts Options) ([]*packages.Package, error) {
+	var pats []string
+	for _, d := range dirs {
+		rel, err := filepath.Rel(root, d)
+		if err != nil {
+			return nil, err
+		}
+		pats = append(pats, "./"+filepath.ToSlash(rel))
+	}
+	cfg := &packages.Config{
+		Context: ctx,
+		Mode: packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles | packages.NeedImports |
+			packages.NeedTypes | packages.NeedTypesInfo | packages.NeedSyntax | packages.NeedModule,
+		Dir:     root,
+		Tests:   true,
+		Overlay: opts.Overlay,
+		Env:     append(os.Environ(), "GOFLAGS=-mod=readonly", "GOWORK=off"),
+	}
+	if len(opts.Tags) > 0 {
+		cfg.BuildFlags = []string{"-tags=" + strings.Join(opts.Tags, ",")}
+	}
+	pkgs, err := packages.Load(cfg, pats...)
+	if err != nil {
+		return nil, fmt.Errorf("loading packages: %w", err)
+	}
+	var errs []string
+	seen := map[string]bool{}
+	for _, p := range pkgs {
+		for _, e := range p.Errors {
+			msg := e.Error()
+			if !seen[msg] {
+				seen[msg] = true
+				errs = append(errs, msg)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		if len(errs) > 20 {
+			errs = append(errs[:20], fmt.Sprintf("... and %d more", len(errs)-20))
+		}
+		return nil, fmt.Errorf("packages do not build; fix these errors first (protolift needs type information and writes nothing until they are fixed):\n\t%s", strings.Join(errs, "\n\t"))
+	}
+	// Process plain packages before their test variants so each file is
+	// rewritten once, with the smallest package that contains it.
+	sort.SliceStable(pkgs, func(i, j int) bool {
+		return !strings.Contains(pkgs[i].ID, "[") && strings.Contains(pkgs[j].ID, "[")
+	})
+	return pkgs, nil
+}
+
+func constraintOf(src []byte) string {
+	for _, l := range strings.Split(string(src), "\n") {
+		l = strings.TrimSpace(l)
+		if strings.HasPrefix(l, "//go:build ") {
+			return " (" + l + ")"
+		}
+		if strings.HasPrefix(l, "package ") {
+			break
+		}
+	}
+	return " (its file name names an OS or architecture)"
+}
+
+// reportSkipped reports vendor and testdata directories that hold code
+// the rules would have looked at: protolift never edits them.
+func reportSkipped(res *Result, skipped []string, rules []*rule.Rule) {
+	for _, d := range skipped {
+		var hits []string
+		_ = filepath.WalkDir(d, func(p string, e os.DirEntry, err error) error {
+			if err != nil || e.IsDir() || !strings.HasSuffix(p, ".go") {
+				return nil
+			}
+			hits = append(hits, p)
+			return nil
+		})
+		if len(hits) == 0 {
+			continue
+		}
+		fs, err := prefilter(uniqueDirs(hits), rules, nil)
+		if err != nil {
+			continue
+		}
+		why := "testdata is test input: it is not edited"
+		if filepath.Base(d) == "vendor" {
+			why = "vendored code is not edited: upgrade the dependency and run go mod vendor"
+		}
+		for _, f := range fs {
+			res.Report(change.Diagnostic{
+				Path: f.path, Start: change.Position{Line: 1, Col: 1}, Rule: SkippedRule, Risk: change.Review,
+				Message: fmt.Sprintf("uses %s; %s", strings.Join(f.imports, ", "), why),
+			})
+		}
+	}
+}
+
+func uniqueDirs(files []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range files {
+		d := filepath.Dir(f)
+		if !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// fileSink collects what rules record for one file.
+type fileSink struct {
+	path    string
+	edits   []change.Edit
+	diags   []change.Diagnostic
+	require map[string]string
+	alias   map[string]string
+}
+
+func (s *fileSink) Edit(e change.Edit)           { s.edits = append(s.edits, e) }
+func (s *fileSink) Diagnose(d change.Diagnostic) { s.diags = append(s.diags, d) }
+func (s *fileSink) Alias(path, name string)      { s.alias[path] = name }
+func (s *fileSink) Require(path, version string) {
+	if cur, ok := s.require[path]; !ok || semver.Compare(version, cur) > 0 {
+		s.require[path] = version
+	}
+}
+
+func rewriteFile(pkg *packages.Package, af *ast.File, sf *scanned, rules []*rule.Rule, res *Result) error {
+	if bytes.Contains(sf.src, []byte("\r\n")) {
+		res.Report(change.Diagnostic{Path: sf.path, Start: change.Position{Line: 1, Col: 1}, Rule: SkippedRule, Risk: change.Manual,
+			Message: "file has CRLF line endings, which the Go syntax tree printer does not preserve; convert it to LF and rerun"})
+		return nil
+	}
+	if lineDirective(af) {
+		res.Report(change.Diagnostic{Path: sf.path, Start: change.Position{Line: 1, Col: 1}, Rule: SkippedRule, Risk: change.Manual,
+			Message: "file contains //line directives, which rewriting would move; migrate it by hand"})
+		return nil
+	}
+	dec := decorator.NewDecoratorFromPackage(pkg)
+	f, err := dec.DecorateFile(af)
+	if err != nil {
+		return fmt.Errorf("%s: decorating syntax tree: %w", sf.path, err)
+	}
+	sink := &fileSink{path: sf.path, require: map[string]string{}, alias: map[string]string{}}
+	imports := map[string]bool{}
+	for _, p := range sf.imports {
+		imports[p] = true
+	}
+	for _, r := range rules {
+		if !wants(r, imports) {
+			continue
+		}
+		r.Run(&rule.Pass{Rule: r, Pkg: pkg, File: f, AstFile: af, Dec: dec, Fset: pkg.Fset, Path: sf.path, Src: sf.src, Sink: sink})
+	}
+	res.Report(sink.diags...)
+	if len(sink.edits) == 0 {
+		return nil
+	}
+	out, err := restore(pkg, af, f, sink.alias)
+	if err != nil {
+		return fmt.Errorf("%s: printing rewritten file: %w", sf.path, err)
+	}
+	if bytes.Equal(out, sf.src) {
+		return nil
+	}
+	for p, v := range sink.require {
+		if cur, ok := res.Requires[p]; !ok || semver.Compare(v, cur) > 0 {
+			res.Requires[p] = v
+		}
+	}
+	res.Put(&change.File{Path: sf.path, Old: sf.src, New: out, Edits: sink.edits})
+	return nil
+}
+
+func wants(r *rule.Rule, imports map[string]bool) bool {
+	for _, w := range r.Imports {
+		if imports[w] {
+			return true
+		}
+		if strings.HasSuffix(w, "/") {
+			for p := range imports {
+				if strings.HasPrefix(p, w) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func lineDirective(f *ast.File) bool {
+	for _, cg := range f.Comments {
+		for _, c := range cg.List {
+			if strings.HasPrefix(c.Text, "//line ") || strings.HasPrefix(c.Text, "/*line ") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// restore prints the rewritten tree with imports managed: new packages get
+// names that collide with nothing in the file or package, existing import
+// names are kept, and the result is gofmt'ed.
+func restore(pkg *packages.Package, af *ast.File, f *dst.File, alias map[string]string) ([]byte, error) {
+	names := newNames(pkg)
+	r := decorator.NewRestorerWithImports(pkg.PkgPath, names)
+	fr := r.FileRestorer()
+	for p, a := range chooseAliases(pkg, af, f, names, alias) {
+		fr.Alias[p] = a
+	}
+	var buf bytes.Buffer
+	if err := fr.Fprint(&buf, f); err != nil {
+		return nil, err
+	}
+	out, err := format.Source(buf.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("result does not parse (%v); this is a protolift bug, please report it", err)
+	}
+	return out, nil
+}
+
+var _ = token.NoPos

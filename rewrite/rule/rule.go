@@ -1,0 +1,139 @@
+// Package rule defines what a protolift Go rewrite rule is and the Pass a
+// rule runs with: one decorated file, its type information, and ways to
+// record changes and diagnostics. Rules match on types.Objects from the
+// loaded package, never on how an identifier is spelled, so aliased
+// imports, dot imports and shadowed names are handled by construction.
+package rule
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"github.com/dave/dst"
+	"github.com/dave/dst/decorator"
+	"golang.org/x/tools/go/packages"
+
+	"github.com/protolift/protolift/internal/change"
+)
+
+// Rule is one rewrite (or one family of findings) with a stable name.
+type Rule struct {
+	// Name is stable: users select rules by it (`-rules=protov1.jsonpb`).
+	// The part before the first dot is the group.
+	Name string
+	// Doc is the one-line description `protolift rules` prints.
+	Doc string
+	// Risk is the highest risk of the changes the rule makes.
+	Risk change.Risk
+	// Imports are the import paths (or path prefixes ending in "/") whose
+	// presence in a file makes the rule worth running there. The engine's
+	// syntactic pre-filter uses them to skip packages without type-checking.
+	Imports []string
+	// Run rewrites one file.
+	Run func(*Pass)
+}
+
+// Pass is the state of one rule running on one file.
+type Pass struct {
+	Rule    *Rule
+	Pkg     *packages.Package
+	File    *dst.File
+	AstFile *ast.File
+	Dec     *decorator.Decorator
+	Fset    *token.FileSet
+	Path    string // absolute file name
+	Src     []byte // original content
+
+	// Sink receives what the pass records; the engine owns it.
+	Sink Sink
+}
+
+// Sink collects what rules record for one file.
+type Sink interface {
+	Edit(change.Edit)
+	Diagnose(change.Diagnostic)
+	// Require records that the rewritten file needs module path at
+	// version or later.
+	Require(path, version string)
+	// Alias asks the restorer to import path under name in this file.
+	Alias(path, name string)
+}
+
+// Info is the type information of the package being rewritten.
+func (p *Pass) Info() *types.Info { return p.Pkg.TypesInfo }
+
+// Ast returns the original go/ast node a dst node was decorated from, or
+// nil for nodes a rule created.
+func (p *Pass) Ast(n dst.Node) ast.Node { return p.Dec.Ast.Nodes[n] }
+
+// ObjectOf returns the object an identifier refers to or defines. For a
+// dst.Ident that replaced a qualified selector (pkg.Name), it is the
+// object of Name.
+func (p *Pass) ObjectOf(id *dst.Ident) types.Object {
+	switch n := p.Ast(id).(type) {
+	case *ast.Ident:
+		if o := p.Info().Uses[n]; o != nil {
+			return o
+		}
+		return p.Info().Defs[n]
+	case *ast.SelectorExpr:
+		if o := p.Info().Uses[n.Sel]; o != nil {
+			return o
+		}
+		if sel := p.Info().Selections[n]; sel != nil {
+			return sel.Obj()
+		}
+	}
+	return nil
+}
+
+// TypeOf returns the type of an original expression, or nil.
+func (p *Pass) TypeOf(e dst.Expr) types.Type {
+	n, ok := p.Ast(e).(ast.Expr)
+	if !ok {
+		return nil
+	}
+	return p.Info().TypeOf(n)
+}
+
+// Pos returns the original position of a node, or the zero Position for
+// nodes a rule created.
+func (p *Pass) Pos(n dst.Node) (start, end change.Position) {
+	a := p.Ast(n)
+	if a == nil {
+		return
+	}
+	return p.position(a.Pos()), p.position(a.End())
+}
+
+func (p *Pass) position(pos token.Pos) change.Position {
+	if !pos.IsValid() {
+		return change.Position{}
+	}
+	tp := p.Fset.Position(pos)
+	return change.Position{Line: tp.Line, Col: tp.Column, Offset: tp.Offset}
+}
+
+// Changed records that the rule rewrote the original node n (call it
+// before replacing n, while its position is still known).
+func (p *Pass) Changed(n dst.Node, risk change.Risk, msg string) {
+	s, e := p.Pos(n)
+	p.Sink.Edit(change.Edit{Rule: p.Rule.Name, Risk: risk, Message: msg, Start: s, End: e})
+}
+
+// Report records a diagnostic at node n: something the rule will not
+// rewrite, with the reason and, where useful, a suggested replacement.
+func (p *Pass) Report(n dst.Node, risk change.Risk, msg, suggestion string) {
+	s, e := p.Pos(n)
+	p.Sink.Diagnose(change.Diagnostic{Path: p.Path, Start: s, End: e, Rule: p.Rule.Name, Risk: risk, Message: msg, Suggestion: suggestion})
+}
+
+// ReportAst is Report for an original go/ast node (used for nodes the
+// decorator merged away, such as import specs).
+func (p *Pass) ReportAst(n ast.Node, risk change.Risk, msg, suggestion string) {
+	p.Sink.Diagnose(change.Diagnostic{Path: p.Path, Start: p.position(n.Pos()), End: p.position(n.End()), Rule: p.Rule.Name, Risk: risk, Message: msg, Suggestion: suggestion})
+}
+
+// Require records a minimum module version the rewritten code needs.
+func (p *Pass) Require(path, version string) { p.Sink.Require(path, version) }

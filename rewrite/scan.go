@@ -1,0 +1,107 @@
+package rewrite
+
+import (
+	"fmt"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/protolift/protolift/internal/modroot"
+	"github.com/protolift/protolift/rewrite/rule"
+)
+
+// scanned is what the syntactic pre-filter learned about one file.
+type scanned struct {
+	path      string
+	src       []byte
+	generated bool
+	// imports are the import paths that made the file interesting.
+	imports []string
+}
+
+// prefilter reads only the import block of every Go file in dirs and
+// keeps the files that import a path some enabled rule cares about. It
+// never type-checks, so its cost is a small fraction of a package load and
+// the expensive work later scales with the packages that need migrating,
+// not with the size of the repository.
+func prefilter(dirs []string, rules []*rule.Rule, overlay map[string][]byte) ([]scanned, error) {
+	var want []string
+	for _, r := range rules {
+		want = append(want, r.Imports...)
+	}
+	matches := func(path string) bool {
+		for _, w := range want {
+			if path == w || (strings.HasSuffix(w, "/") && strings.HasPrefix(path, w)) {
+				return true
+			}
+		}
+		return false
+	}
+	fset := token.NewFileSet()
+	var out []scanned
+	for _, dir := range dirs {
+		names, err := goFiles(dir, overlay)
+		if err != nil {
+			return nil, err
+		}
+		for _, name := range names {
+			path := filepath.Join(dir, name)
+			src, ok := overlay[path]
+			if !ok {
+				src, err = os.ReadFile(path)
+				if err != nil {
+					return nil, fmt.Errorf("%s: cannot read: %w", path, err)
+				}
+			}
+			f, err := parser.ParseFile(fset, path, src, parser.ImportsOnly)
+			if err != nil {
+				// Syntax errors are reported by the full load, with
+				// positions, if the package is interesting; a file we
+				// cannot even read the imports of is interesting.
+				out = append(out, scanned{path: path, src: src})
+				continue
+			}
+			var hits []string
+			for _, imp := range f.Imports {
+				p, err := strconv.Unquote(imp.Path.Value)
+				if err == nil && matches(p) {
+					hits = append(hits, p)
+				}
+			}
+			if len(hits) > 0 {
+				out = append(out, scanned{path: path, src: src, generated: modroot.IsGenerated(src), imports: hits})
+			}
+		}
+	}
+	return out, nil
+}
+
+// goFiles lists the .go files of dir, including overlay files that do
+// not exist on disk yet.
+func goFiles(dir string, overlay map[string][]byte) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var names []string
+	for _, e := range ents {
+		n := e.Name()
+		if e.IsDir() || !strings.HasSuffix(n, ".go") || strings.HasPrefix(n, ".") || strings.HasPrefix(n, "_") {
+			continue
+		}
+		seen[n] = true
+		names = append(names, n)
+	}
+	for p := range overlay {
+		if filepath.Dir(p) == dir && strings.HasSuffix(p, ".go") && !seen[filepath.Base(p)] {
+			names = append(names, filepath.Base(p))
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
