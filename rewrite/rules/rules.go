@@ -1,0 +1,84 @@
+// Package rules is the one table of protolift's Go rewrite rules. Rules
+// run in the order listed; names are stable so users can enable or
+// disable them (`-rules=protov1,-protov1.jsonpb`).
+package rules
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/protolift/protolift/rewrite/rule"
+	"github.com/protolift/protolift/rewrite/rules/protov1"
+)
+
+// all lists every rule. Order matters where one rule's output would hide
+// a pattern from another: call-site rules that need the original v1
+// selectors (ptypes, jsonpb, proto functions) run before the import-path
+// moves of the well-known types, which change identifiers wholesale.
+var all = []*rule.Rule{
+	protov1.PtypesTimestamp,
+	protov1.WKTImports,
+}
+
+// All returns every rule in run order.
+func All() []*rule.Rule { return append([]*rule.Rule(nil), all...) }
+
+// Groups returns the sorted group names (the part of each rule name
+// before its first dot).
+func Groups() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range all {
+		g, _, _ := strings.Cut(r.Name, ".")
+		if !seen[g] {
+			seen[g] = true
+			out = append(out, g)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Select parses a rule selection such as "protov1,-protov1.jsonpb" or
+// "grpc.dial": comma-separated names or name prefixes (a group, or any
+// dotted prefix of rule names); a leading "-" removes. An empty spec, or
+// one that starts with a removal, starts from every rule.
+func Select(spec string) ([]*rule.Rule, error) {
+	spec = strings.TrimSpace(spec)
+	if spec == "" || spec == "all" {
+		return All(), nil
+	}
+	on := map[string]bool{}
+	items := strings.Split(spec, ",")
+	if strings.HasPrefix(strings.TrimSpace(items[0]), "-") {
+		for _, r := range all {
+			on[r.Name] = true
+		}
+	}
+	for _, it := range items {
+		it = strings.TrimSpace(it)
+		if it == "" {
+			continue
+		}
+		neg := strings.HasPrefix(it, "-")
+		it = strings.TrimPrefix(strings.TrimPrefix(it, "-"), "+")
+		matched := false
+		for _, r := range all {
+			if it == "all" || r.Name == it || strings.HasPrefix(r.Name, it+".") {
+				on[r.Name] = !neg
+				matched = true
+			}
+		}
+		if !matched {
+			return nil, fmt.Errorf("-rules: no rule or group named %q (protolift rules lists them)", it)
+		}
+	}
+	var out []*rule.Rule
+	for _, r := range all {
+		if on[r.Name] {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
