@@ -1,0 +1,65 @@
+package ptypes_timestamp
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/golang/protobuf/ptypes"
+	tspb "github.com/golang/protobuf/ptypes/timestamp"
+)
+
+type event struct {
+	At *tspb.Timestamp
+}
+
+// toProto converts a creation time.
+func toProto(t time.Time) (*tspb.Timestamp, error) {
+	// Convert, keeping the error.
+	ts, err := ptypes.TimestampProto(t /* creation */) // trailing comment
+	if err != nil {
+		return nil, fmt.Errorf("bad time: %w", err)
+	}
+	return ts, nil
+}
+
+func direct(t time.Time) (*tspb.Timestamp, error) {
+	return ptypes.TimestampProto(t)
+}
+
+func fromProto(e *event) (time.Time, error) {
+	t, err := ptypes.Timestamp(e.At)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return t, nil
+}
+
+func ignoreErr(t time.Time) *tspb.Timestamp {
+	ts, _ := ptypes.TimestampProto(t)
+	return ts
+}
+
+func inIf(e *event) string {
+	if t, err := ptypes.Timestamp(e.At); err == nil {
+		return t.String()
+	}
+	return ptypes.TimestampString(e.At)
+}
+
+func now() *tspb.Timestamp { return ptypes.TimestampNow() }
+
+func assign(e *event, t time.Time) error {
+	var err error
+	e.At, err = ptypes.TimestampProto(t)
+	return err
+}
+
+func methodValue() {
+	f := ptypes.TimestampProto // want "used as a value"
+	_ = f
+}
+
+func sideEffects(get func() *tspb.Timestamp) error {
+	_, err := ptypes.Timestamp(get()) // want "evaluated twice"
+	return err
+}
