@@ -218,16 +218,26 @@ func load(ctx context.Context, root string, dirs []string, opts Options) ([]*pac
 	if err != nil {
 		return nil, fmt.Errorf("loading packages: %w", err)
 	}
-	var errs []string
+	// Report type and parse errors with their positions; the go command's
+	// own summary of the same failure ("-: # pkg") only repeats them.
+	var errs, listErrs []string
 	seen := map[string]bool{}
 	for _, p := range pkgs {
 		for _, e := range p.Errors {
 			msg := e.Error()
-			if !seen[msg] {
-				seen[msg] = true
+			if seen[msg] {
+				continue
+			}
+			seen[msg] = true
+			if e.Kind == packages.ListError && (e.Pos == "" || e.Pos == "-") {
+				listErrs = append(listErrs, msg)
+			} else {
 				errs = append(errs, msg)
 			}
 		}
+	}
+	if len(errs) == 0 {
+		errs = listErrs
 	}
 	if len(errs) > 0 {
 		if len(errs) > 20 {

@@ -7,6 +7,6 @@ import (
 	_ "golang.org/x/mod/modfile"
 	_ "golang.org/x/tools/go/packages"
 	_ "google.golang.org/grpc"
-	_ "google.golang.org/protobuf/proto"
 	_ "google.golang.org/protobuf/compiler/protogen"
+	_ "google.golang.org/protobuf/proto"
 )

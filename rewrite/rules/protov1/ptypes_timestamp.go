@@ -60,18 +60,21 @@ func runPtypesTimestamp(p *rule.Pass) {
 		},
 	})
 	dst.Inspect(p.File, func(n dst.Node) bool {
+		if id, ok := n.(*dst.Ident); ok {
+			// Same signature: calls and function values move alike.
+			if f, _ := p.ObjectOf(id).(*types.Func); rule.IsPkgFunc(f, v1Ptypes, "TimestampNow") && id.Path != "" {
+				p.Changed(id, change.Safe, "ptypes.TimestampNow → timestamppb.Now")
+				id.Path, id.Name = v2Timestamppb, "Now"
+				p.Require(protobufModule, minProtobuf)
+			}
+			return true
+		}
 		call, ok := n.(*dst.CallExpr)
 		if !ok {
 			return true
 		}
 		f := p.Callee(call)
 		switch {
-		case rule.IsPkgFunc(f, v1Ptypes, "TimestampNow"):
-			p.Changed(call, change.Safe, "ptypes.TimestampNow → timestamppb.Now")
-			fun := rule.QualifiedIdent(v2Timestamppb, "Now")
-			rule.MoveDecs(call.Fun, fun)
-			call.Fun = fun
-			p.Require(protobufModule, minProtobuf)
 		case rule.IsPkgFunc(f, v1Ptypes, "TimestampString") && len(call.Args) == 1:
 			p.Changed(call, change.Review, "ptypes.TimestampString → AsTime().Format(time.RFC3339Nano) (an invalid timestamp is now formatted instead of printed as \"(<error>)\")")
 			asTime := rule.Call(rule.Sel(call.Args[0], "AsTime"))

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// newModule creates a module that requires the real golang/protobuf and
+// google.golang.org/protobuf (go.mod and go.sum from the rule tests'
+// template) with the given files.
+func newModule(t *testing.T, files map[string]string) string {
+	t.Helper()
+	_, self, _, _ := runtime.Caller(0)
+	tmpl := filepath.Join(filepath.Dir(self), "..", "..", "rewrite", "ruletest", "testdata", "mod")
+	dir := t.TempDir()
+	for _, n := range []string{"go.mod", "go.sum"} {
+		data, err := os.ReadFile(filepath.Join(tmpl, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(dir, n), data)
+	}
+	for name, content := range files {
+		write(t, filepath.Join(dir, name), []byte(content))
+	}
+	return dir
+}
+
+func write(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func protolift(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = run(args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+const legacyTimestamp = `package app
+
+import (
+	"time"
+
+	"github.com/golang/protobuf/ptypes"
+	tspb "github.com/golang/protobuf/ptypes/timestamp"
+)
+
+// Stamp converts t, keeping the error.
+func Stamp(t time.Time) (*tspb.Timestamp, error) {
+	ts, err := ptypes.TimestampProto(t) // keep me
+	if err != nil {
+		return nil, err
+	}
+	return ts, nil
+}
+`
+
+func TestModesAndExitCodes(t *testing.T) {
+	dir := newModule(t, map[string]string{"app/app.go": legacyTimestamp})
+	file := filepath.Join(dir, "app", "app.go")
+
+	code, out, errOut := protolift(t, "go", "-C", dir, "./...")
+	if code != exitOK {
+		t.Fatalf("go -d: exit %d, stderr:\n%s", code, errOut)
+	}
+	for _, want := range []string{"--- a/app/app.go", "+++ b/app/app.go", "+\tts := tspb.New(t)", "// keep me"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("diff lacks %q:\n%s", want, out)
+		}
+	}
+	if data, _ := os.ReadFile(file); string(data) != legacyTimestamp {
+		t.Fatal("-d wrote the file")
+	}
+
+	code, out, _ = protolift(t, "go", "-C", dir, "-l", "./...")
+	if code != exitOK || strings.TrimSpace(out) != "app/app.go" {
+		t.Fatalf("go -l: exit %d, out %q", code, out)
+	}
+
+	code, out, _ = protolift(t, "go", "-C", dir, "-json", "./...")
+	var res struct {
+		Files []struct {
+			File    string
+			Changes []struct{ Rule, Risk, Message string }
+		}
+		Diagnostics []any
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != exitOK {
+		t.Fatalf("go -json: exit %d, %v\n%s", code, err, out)
+	}
+	if len(res.Files) != 1 || res.Files[0].File != "app/app.go" || res.Files[0].Changes[0].Rule == "" || res.Files[0].Changes[0].Risk == "" {
+		t.Fatalf("unexpected JSON: %+v", res)
+	}
+
+	if err := os.Chmod(file, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut = protolift(t, "go", "-C", dir, "-w", "./..."); code != exitOK {
+		t.Fatalf("go -w: exit %d\n%s", code, errOut)
+	}
+	data, _ := os.ReadFile(file)
+	if !strings.Contains(string(data), "timestamppb") && !strings.Contains(string(data), "tspb.New") {
+		t.Fatalf("-w did not write the migration:\n%s", data)
+	}
+	if fi, _ := os.Stat(file); fi.Mode().Perm() != 0o600 {
+		t.Errorf("-w changed permissions to %v", fi.Mode().Perm())
+	}
+	if code, out, _ = protolift(t, "go", "-C", dir, "-l", "./..."); code != exitOK || out != "" {
+		t.Fatalf("second run: exit %d, lists %q", code, out)
+	}
+}
+
+func TestManualFindingsExitOne(t *testing.T) {
+	dir := newModule(t, map[string]string{"app/app.go": `package app
+
+import "github.com/golang/protobuf/ptypes"
+
+var f = ptypes.TimestampProto
+`})
+	code, _, errOut := protolift(t, "go", "-C", dir, "./...")
+	if code != exitFindings || !strings.Contains(errOut, "app/app.go:5:9: protov1.ptypes.timestamp:") {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+	if code, _, _ = protolift(t, "go", "-C", dir, "-fail-on-manual=false", "./..."); code != exitOK {
+		t.Fatalf("-fail-on-manual=false: exit %d", code)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	t.Run("conflicting flags", func(t *testing.T) {
+		code, _, errOut := protolift(t, "go", "-l", "-w")
+		if code != exitError || !strings.Contains(errOut, "-l") || !strings.Contains(errOut, "-w") {
+			t.Fatalf("exit %d, stderr %q", code, errOut)
+		}
+	})
+	t.Run("unknown rule", func(t *testing.T) {
+		dir := newModule(t, map[string]string{"app/app.go": legacyTimestamp})
+		code, _, errOut := protolift(t, "go", "-C", dir, "-rules=nosuch", "./...")
+		if code != exitError || !strings.Contains(errOut, `"nosuch"`) {
+			t.Fatalf("exit %d, stderr %q", code, errOut)
+		}
+	})
+	t.Run("not a module", func(t *testing.T) {
+		code, _, errOut := protolift(t, "go", "-C", t.TempDir())
+		if code != exitError || !strings.Contains(errOut, "not inside a Go module") {
+			t.Fatalf("exit %d, stderr %q", code, errOut)
+		}
+	})
+	t.Run("syntax error", func(t *testing.T) {
+		bad := strings.Replace(legacyTimestamp, "return ts, nil", "return ts,, nil", 1)
+		dir := newModule(t, map[string]string{"app/app.go": bad})
+		code, out, errOut := protolift(t, "go", "-C", dir, "-w", "./...")
+		if code != exitError || !strings.Contains(errOut, "app.go:17:") || out != "" {
+			t.Fatalf("exit %d, stderr %q", code, errOut)
+		}
+		if data, _ := os.ReadFile(filepath.Join(dir, "app", "app.go")); string(data) != bad {
+			t.Fatal("file was written despite the error")
+		}
+	})
+	t.Run("type error", func(t *testing.T) {
+		bad := strings.Replace(legacyTimestamp, "return ts, nil", "return ts, undefinedThing", 1)
+		dir := newModule(t, map[string]string{"app/app.go": bad, "app/ok.go": "package app\n\nimport \"github.com/golang/protobuf/ptypes\"\n\nvar _ = ptypes.TimestampNow\n"})
+		code, _, errOut := protolift(t, "go", "-C", dir, "-w", "./...")
+		if code != exitError || !strings.Contains(errOut, "app/app.go:16:13: undefined: undefinedThing") {
+			t.Fatalf("exit %d, stderr %q", code, errOut)
+		}
+		if data, _ := os.ReadFile(filepath.Join(dir, "app", "ok.go")); !strings.Contains(string(data), "ptypes.TimestampNow") {
+			t.Fatal("a file was written despite the error")
+		}
+	})
+	t.Run("unreadable file", func(t *testing.T) {
+		dir := newModule(t, map[string]string{"app/app.go": legacyTimestamp})
+		if err := os.Symlink(filepath.Join(dir, "missing.go"), filepath.Join(dir, "app", "broken.go")); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errOut := protolift(t, "go", "-C", dir, "-w", "./...")
+		if code != exitError || !strings.Contains(errOut, "broken.go") {
+			t.Fatalf("exit %d, stderr %q", code, errOut)
+		}
+		if data, _ := os.ReadFile(filepath.Join(dir, "app", "app.go")); string(data) != legacyTimestamp {
+			t.Fatal("file was written despite the error")
+		}
+	})
+}
+
+func TestGeneratedAndBuildTaggedFilesAreReported(t *testing.T) {
+	dir := newModule(t, map[string]string{
+		"app/app.go":    legacyTimestamp,
+		"app/gen.pb.go": "// Code generated by protoc-gen-go. DO NOT EDIT.\n\npackage app\n\nimport \"github.com/golang/protobuf/ptypes\"\n\nvar _ = ptypes.TimestampNow\n",
+		"app/extra.go":  "//go:build integration\n\npackage app\n\nimport \"github.com/golang/protobuf/ptypes\"\n\nvar _ = ptypes.TimestampNow\n",
+	})
+	code, out, errOut := protolift(t, "go", "-C", dir, "./...")
+	if code != exitFindings {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if strings.Contains(out, "gen.pb.go") || strings.Contains(out, "extra.go") {
+		t.Fatalf("generated or excluded file was rewritten:\n%s", out)
+	}
+	for _, want := range []string{"app/gen.pb.go:1:1: protolift.generated:", "app/extra.go:1:1: protolift.buildtags:", "//go:build integration"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	// With the tag, the file is covered.
+	code, out, _ = protolift(t, "go", "-C", dir, "-tags=integration", "-l", "./...")
+	if !strings.Contains(out, "app/extra.go") {
+		t.Fatalf("-tags=integration: exit %d, out %q", code, out)
+	}
+}
+
+func TestRulesCommand(t *testing.T) {
+	code, out, _ := protolift(t, "rules")
+	if code != exitOK || !strings.Contains(out, "protov1.ptypes.timestamp") || !strings.Contains(out, "review") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+}

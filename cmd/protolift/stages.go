@@ -1,0 +1,275 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+
+	"golang.org/x/mod/semver"
+
+	"github.com/protolift/protolift/internal/apply"
+	"github.com/protolift/protolift/internal/change"
+	"github.com/protolift/protolift/internal/modroot"
+	"github.com/protolift/protolift/internal/report"
+	"github.com/protolift/protolift/rewrite"
+	"github.com/protolift/protolift/rewrite/gomod"
+	"github.com/protolift/protolift/rewrite/rules"
+)
+
+// flags are the options every stage shares.
+type flags struct {
+	fs          *flag.FlagSet
+	dir         string
+	diff, list  bool
+	write, json bool
+	rules       string
+	tags        string
+	failManual  bool
+	latest      bool
+	tidy        bool
+	progress    string
+}
+
+func newFlags(name string, out io.Writer) *flags {
+	f := &flags{fs: flag.NewFlagSet("protolift "+name, flag.ContinueOnError)}
+	f.fs.SetOutput(out)
+	f.fs.StringVar(&f.dir, "C", ".", "run in `dir` (the module root or a directory inside the module)")
+	f.fs.BoolVar(&f.diff, "d", false, "print a unified diff of the changes (the default)")
+	f.fs.BoolVar(&f.list, "l", false, "list files that would change; print nothing when nothing would")
+	f.fs.BoolVar(&f.write, "w", false, "write the changes to the files (atomically)")
+	f.fs.BoolVar(&f.json, "json", false, "print the result as JSON (files, changes with rule and risk, diagnostics)")
+	f.fs.StringVar(&f.rules, "rules", "", "Go rules to run: comma-separated names or groups, '-' removes (e.g. protov1,-protov1.jsonpb); default all")
+	f.fs.StringVar(&f.tags, "tags", "", "comma-separated build tags to consider when loading Go packages")
+	f.fs.BoolVar(&f.failManual, "fail-on-manual", true, "exit with status 1 when findings that need a person remain")
+	f.fs.BoolVar(&f.latest, "latest", false, "mod stage: require the newest releases the go directive allows, not the lowest that work")
+	f.fs.BoolVar(&f.tidy, "tidy", true, "mod stage: run go mod tidy over the rewritten code (drops requirements nothing imports)")
+	f.fs.StringVar(&f.progress, "progress", "auto", "show progress on stderr: auto (when it is a terminal), always, never")
+	return f
+}
+
+// usageError is a mistake in the command line: exit status 2 with usage.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func (f *flags) parse(args []string) ([]string, error) {
+	if err := f.fs.Parse(args); err != nil {
+		return nil, usageError{err.Error()}
+	}
+	modes := 0
+	for _, b := range []bool{f.diff, f.list, f.write} {
+		if b {
+			modes++
+		}
+	}
+	if modes > 1 {
+		return nil, usageError{"flags -d, -l and -w cannot be used together: pick one (-d prints a diff, -l lists files, -w writes)"}
+	}
+	switch f.progress {
+	case "auto", "always", "never":
+	default:
+		return nil, usageError{fmt.Sprintf("-progress=%s: want auto, always or never", f.progress)}
+	}
+	pats := f.fs.Args()
+	for _, p := range pats {
+		if strings.HasPrefix(p, "-") {
+			return nil, usageError{fmt.Sprintf("flag %s after package patterns: flags go before patterns", p)}
+		}
+	}
+	return pats, nil
+}
+
+func runStages(stage string, args []string, stdout, stderr io.Writer) int {
+	f := newFlags(stage, stderr)
+	f.fs.Usage = func() {
+		fmt.Fprint(stderr, usageText)
+		f.fs.PrintDefaults()
+	}
+	patterns, err := f.parse(args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) || strings.Contains(err.Error(), flag.ErrHelp.Error()) {
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "protolift: %v\nRun 'protolift help' for usage.\n", err)
+		return exitError
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	p, err := newPipeline(f, patterns, stderr)
+	if err == nil {
+		err = p.run(ctx, stage)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "protolift: %v\n", err)
+		return exitError
+	}
+	return p.finish(stdout, stderr)
+}
+
+// pipeline runs stages in order, feeding each the previous ones' output
+// through an overlay so nothing touches the disk before the end.
+type pipeline struct {
+	f        *flags
+	patterns []string
+	module   *modroot.Module
+	base     string
+	stderr   io.Writer
+	set      change.Set
+	requires map[string]string
+}
+
+func newPipeline(f *flags, patterns []string, stderr io.Writer) (*pipeline, error) {
+	m, err := modroot.Find(f.dir)
+	if err != nil {
+		return nil, err
+	}
+	base, err := filepath.Abs(f.dir)
+	if err != nil {
+		return nil, err
+	}
+	return &pipeline{f: f, patterns: patterns, module: m, base: base, stderr: stderr, requires: map[string]string{}}, nil
+}
+
+func (p *pipeline) overlay() map[string][]byte {
+	ov := map[string][]byte{}
+	for _, f := range p.set.Files {
+		if !f.Deleted {
+			ov[f.Path] = f.New
+		}
+	}
+	return ov
+}
+
+func (p *pipeline) run(ctx context.Context, stage string) error {
+	stages := []struct {
+		name string
+		run  func(context.Context) error
+	}{
+		{"go", p.goStage},
+		{"mod", p.modStage},
+	}
+	known := false
+	for _, s := range stages {
+		if stage == "" || stage == s.name {
+			known = true
+			if err := s.run(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	if !known {
+		return usageError{fmt.Sprintf("unknown stage %q", stage)}
+	}
+	p.set.Sort()
+	return nil
+}
+
+func (p *pipeline) showProgress() bool {
+	if p.f.json || p.f.progress == "never" {
+		return false
+	}
+	if p.f.progress == "always" {
+		return true
+	}
+	fi, err := os.Stderr.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func (p *pipeline) goStage(ctx context.Context) error {
+	rs, err := rules.Select(p.f.rules)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	opts := rewrite.Options{Dir: p.f.dir, Patterns: p.patterns, Rules: rs, Overlay: p.overlay()}
+	if p.f.tags != "" {
+		opts.Tags = strings.Split(p.f.tags, ",")
+	}
+	if p.showProgress() {
+		opts.Progress = func(done, total int) {
+			fmt.Fprintf(p.stderr, "\rprotolift go: %d/%d package directories", done, total)
+			if done == total {
+				fmt.Fprintln(p.stderr)
+			}
+		}
+	}
+	res, err := rewrite.Run(ctx, opts)
+	if err != nil {
+		return err
+	}
+	p.set.Merge(&res.Set)
+	for k, v := range res.Requires {
+		p.require(k, v)
+	}
+	return nil
+}
+
+func (p *pipeline) require(path, version string) {
+	if cur, ok := p.requires[path]; !ok || semverLess(cur, version) {
+		p.requires[path] = version
+	}
+}
+
+func (p *pipeline) modStage(ctx context.Context) error {
+	set, err := gomod.Run(ctx, gomod.Options{
+		ModuleDir: p.module.Dir,
+		Requires:  p.requires,
+		Overlay:   p.overlay(),
+		Latest:    p.f.latest,
+		Tidy:      p.f.tidy,
+	})
+	if err != nil {
+		return err
+	}
+	p.set.Merge(set)
+	return nil
+}
+
+// finish prints or writes the result and picks the exit status.
+func (p *pipeline) finish(stdout, stderr io.Writer) int {
+	written := false
+	if p.f.write && len(p.set.Files) > 0 {
+		if err := apply.Write(&p.set); err != nil {
+			fmt.Fprintf(stderr, "protolift: %v\n", err)
+			return exitError
+		}
+		written = true
+	}
+	var err error
+	switch {
+	case p.f.json:
+		err = report.JSON(stdout, p.base, &p.set, p.requires, written)
+	case p.f.list:
+		err = report.List(stdout, p.base, &p.set)
+	case p.f.write:
+		// gofmt -w prints nothing.
+	default:
+		err = report.Diff(stdout, p.base, &p.set)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "protolift: %v\n", err)
+		return exitError
+	}
+	if !p.f.json {
+		report.Diagnostics(stderr, p.base, p.set.Diags)
+	}
+	if p.f.failManual && p.set.NeedsPerson() {
+		return exitFindings
+	}
+	return exitOK
+}
+
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
+
+func semverLess(a, b string) bool { return semver.Compare(a, b) < 0 }
