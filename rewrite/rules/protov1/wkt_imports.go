@@ -42,6 +42,22 @@ var wktMoves = map[string]string{
 	"google.golang.org/genproto/protobuf/source_context":  "google.golang.org/protobuf/types/known/sourcecontextpb",
 }
 
+// wktOldNames are the package names of the old packages.
+var wktOldNames = map[string]string{
+	"github.com/golang/protobuf/ptypes/any":               "any",
+	"github.com/golang/protobuf/ptypes/duration":          "duration",
+	"github.com/golang/protobuf/ptypes/timestamp":         "timestamp",
+	"github.com/golang/protobuf/ptypes/empty":             "empty",
+	"github.com/golang/protobuf/ptypes/struct":            "structpb",
+	"github.com/golang/protobuf/ptypes/wrappers":          "wrappers",
+	"github.com/golang/protobuf/protoc-gen-go/descriptor": "descriptor",
+	"github.com/golang/protobuf/protoc-gen-go/plugin":     "plugin_go",
+	"google.golang.org/genproto/protobuf/field_mask":      "field_mask",
+	"google.golang.org/genproto/protobuf/api":             "api",
+	"google.golang.org/genproto/protobuf/ptype":           "ptype",
+	"google.golang.org/genproto/protobuf/source_context":  "source_context",
+}
+
 func wktImportList() []string {
 	var out []string
 	for k := range wktMoves {
@@ -74,6 +90,9 @@ func runWKTImports(p *rule.Pass) {
 			is.Path.Value = strconv.Quote(to)
 		case ".":
 			// References are rewritten below; the new import is a plain one.
+		case wktOldNames[old]:
+			// A redundant alias (the old package's own name): the new
+			// package's name reads better than carrying it over.
 		default:
 			p.Sink.Alias(to, is.Name.Name)
 		}
