@@ -11,6 +11,7 @@ import (
 	"go/ast"
 	"go/format"
 	"go/token"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -100,6 +101,26 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	reportSkipped(res, skipped, opts.Rules)
+
+	// The dst printer drops blank lines of CRLF files: type-check and
+	// rewrite such files with LF line endings (through the overlay) and
+	// restore CRLF in the result.
+	overlay, cloned := opts.Overlay, false
+	for i := range files {
+		f := &files[i]
+		if f.generated || !bytes.Contains(f.src, []byte("\r\n")) {
+			continue
+		}
+		if !cloned {
+			overlay, cloned = maps.Clone(opts.Overlay), true
+			if overlay == nil {
+				overlay = map[string][]byte{}
+			}
+		}
+		f.crlf = true
+		overlay[f.path] = bytes.ReplaceAll(f.src, []byte("\r\n"), []byte("\n"))
+	}
+	opts.Overlay = overlay
 
 	byPath := map[string]*scanned{}
 	pkgDirs := map[string]bool{}
@@ -330,11 +351,6 @@ func (s *fileSink) Require(path, version string) {
 }
 
 func rewriteFile(pkg *packages.Package, af *ast.File, sf *scanned, rules []*rule.Rule, res *Result) error {
-	if bytes.Contains(sf.src, []byte("\r\n")) {
-		res.Report(change.Diagnostic{Path: sf.path, Start: change.Position{Line: 1, Col: 1}, Rule: SkippedRule, Risk: change.Manual,
-			Message: "file has CRLF line endings, which the Go syntax tree printer does not preserve; convert it to LF and rerun"})
-		return nil
-	}
 	if lineDirective(af) {
 		res.Report(change.Diagnostic{Path: sf.path, Start: change.Position{Line: 1, Col: 1}, Rule: SkippedRule, Risk: change.Manual,
 			Message: "file contains //line directives, which rewriting would move; migrate it by hand"})
@@ -363,6 +379,9 @@ func rewriteFile(pkg *packages.Package, af *ast.File, sf *scanned, rules []*rule
 	out, err := restore(pkg, af, f, sink.alias)
 	if err != nil {
 		return fmt.Errorf("%s: printing rewritten file: %w", sf.path, err)
+	}
+	if sf.crlf {
+		out = bytes.ReplaceAll(out, []byte("\n"), []byte("\r\n"))
 	}
 	if bytes.Equal(out, sf.src) {
 		return nil

@@ -19,6 +19,8 @@ type scanned struct {
 	path      string
 	src       []byte
 	generated bool
+	// crlf marks a file with CRLF line endings, rewritten as LF.
+	crlf bool
 	// imports are the import paths that made the file interesting.
 	imports []string
 }

@@ -226,3 +226,18 @@ func TestRulesCommand(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
 }
+
+func TestCRLFFileKeepsLineEndings(t *testing.T) {
+	crlf := strings.ReplaceAll(legacyTimestamp, "\n", "\r\n")
+	dir := newModule(t, map[string]string{"app/app.go": crlf})
+	if code, _, errOut := protolift(t, "go", "-C", dir, "-w", "./..."); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "app", "app.go"))
+	if strings.Count(string(data), "\r\n") != strings.Count(string(data), "\n") || !strings.Contains(string(data), "ts.CheckValid()") {
+		t.Fatalf("line endings or content lost:\n%q", data)
+	}
+	if !strings.Contains(string(data), "\r\n\r\n// Stamp") {
+		t.Fatalf("blank line lost:\n%q", data)
+	}
+}
