@@ -1,0 +1,122 @@
+package gomod
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/mod/modfile"
+
+	"github.com/protolift/protolift/internal/apply"
+)
+
+// TestRaisesRequirementsAndCompletesSum starts from a module on
+// golang/protobuf v1.5.3 and an old grpc, applies rewritten sources that
+// use APIv2 and grpc.NewClient, and checks that the module then builds
+// with default flags (go.mod and go.sum consistent) and no longer needs
+// golang/protobuf.
+func TestRaisesRequirementsAndCompletesSum(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("go.mod", "module example.com/m\n\ngo 1.21\n\nrequire (\n\tgithub.com/golang/protobuf v1.5.3\n\tgoogle.golang.org/grpc v1.56.3\n)\n")
+	write("a.go", "package m\n\nimport (\n\t\"github.com/golang/protobuf/ptypes\"\n\t\"google.golang.org/grpc\"\n)\n\nvar _ = ptypes.TimestampNow\nvar _ = grpc.Dial\n")
+	gocmdT(t, dir, "mod", "tidy")
+
+	rewritten := "package m\n\nimport (\n\t\"google.golang.org/grpc\"\n\t\"google.golang.org/grpc/credentials/insecure\"\n\t\"google.golang.org/protobuf/types/known/timestamppb\"\n)\n\nvar _ = timestamppb.Now\nvar _ = grpc.NewClient\nvar _ = insecure.NewCredentials\n"
+	set, err := Run(context.Background(), Options{
+		ModuleDir: dir,
+		Requires:  map[string]string{"google.golang.org/protobuf": "v1.33.0", "google.golang.org/grpc": "v1.63.0"},
+		Overlay:   map[string][]byte{filepath.Join(dir, "a.go"): []byte(rewritten)},
+		Tidy:      true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gomod []byte
+	for _, f := range set.Files {
+		if filepath.Base(f.Path) == "go.mod" {
+			gomod = f.New
+		}
+	}
+	mf, err := modfile.Parse("go.mod", gomod, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range mf.Require {
+		got[r.Mod.Path] = r.Mod.Version
+	}
+	if got["google.golang.org/grpc"] != "v1.63.0" || got["google.golang.org/protobuf"] == "" {
+		t.Errorf("requirements not raised to the minimum needed: %v", got)
+	}
+	if _, ok := got["github.com/golang/protobuf"]; ok {
+		t.Errorf("golang/protobuf still required although nothing imports it:\n%s", gomod)
+	}
+	if mf.Go.Version != "1.21" {
+		t.Errorf("go directive changed to %s; the minimum versions fit go 1.21", mf.Go.Version)
+	}
+	// The advisories of grpc v1.63.0 are reported at its require line.
+	var ids []string
+	for _, d := range set.Diags {
+		ids = append(ids, d.Message)
+	}
+	if joined := strings.Join(ids, "\n"); !strings.Contains(joined, "GO-2026-4762") || !strings.Contains(joined, "GO-2026-6061") {
+		t.Errorf("advisories missing: %s", joined)
+	}
+
+	// Apply and build with default flags.
+	write("a.go", rewritten)
+	for _, f := range set.Files {
+		f.Old, _ = os.ReadFile(f.Path)
+	}
+	if err := apply.Write(set); err != nil {
+		t.Fatal(err)
+	}
+	gocmdT(t, dir, "build", "./...")
+	gocmdT(t, dir, "mod", "verify")
+}
+
+func gocmdT(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOFLAGS=", "GOWORK=off")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}
+
+func TestAdvisories(t *testing.T) {
+	src := []byte("module m\n\ngo 1.22\n\nrequire (\n\tgoogle.golang.org/grpc v1.64.0\n\tgoogle.golang.org/protobuf v1.32.0\n\tgolang.org/x/net v0.16.0\n)\n")
+	f, err := modfile.Parse("go.mod", src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range Advisories("go.mod", src, f) {
+		got = append(got, d.Message[:strings.Index(d.Message, " (")])
+		if d.Start.Line < 6 {
+			t.Errorf("advisory at line %d, want the require line", d.Start.Line)
+		}
+	}
+	want := []string{
+		"google.golang.org/grpc v1.64.0 is affected by GO-2024-2978",
+		"google.golang.org/grpc v1.64.0 is affected by GO-2026-4762",
+		"google.golang.org/grpc v1.64.0 is affected by GO-2026-6061",
+		"google.golang.org/protobuf v1.32.0 is affected by GO-2024-2611",
+		"golang.org/x/net v0.16.0 is affected by GO-2023-2102",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
