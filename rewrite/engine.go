@@ -43,6 +43,10 @@ type Options struct {
 	// Overlay maps absolute file names to content that replaces (or adds
 	// to) what is on disk: earlier stages' output in a full run.
 	Overlay map[string][]byte
+	// ModFile, if set, is an alternate go.mod (with its go.sum beside it)
+	// to load packages with: a full run uses it to see the requirements
+	// that regenerated code needs before they are written.
+	ModFile string
 	// BatchSize bounds how many package directories are type-checked at
 	// once, which bounds memory on large trees. 0 means 64.
 	BatchSize int
@@ -233,7 +237,10 @@ func load(ctx context.Context, root string, dirs []string, opts Options) ([]*pac
 		Env:     append(os.Environ(), "GOFLAGS=-mod=readonly", "GOWORK=off"),
 	}
 	if len(opts.Tags) > 0 {
-		cfg.BuildFlags = []string{"-tags=" + strings.Join(opts.Tags, ",")}
+		cfg.BuildFlags = append(cfg.BuildFlags, "-tags="+strings.Join(opts.Tags, ","))
+	}
+	if opts.ModFile != "" {
+		cfg.BuildFlags = append(cfg.BuildFlags, "-modfile="+opts.ModFile)
 	}
 	pkgs, err := packages.Load(cfg, pats...)
 	if err != nil {
