@@ -9,12 +9,15 @@ import (
 	"context"
 	"fmt"
 	"go/ast"
+	"go/build/constraint"
 	"go/format"
 	"go/token"
 	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -176,6 +179,30 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 		if opts.Progress != nil {
 			opts.Progress(j, len(loadDirs))
+		}
+	}
+	// Files the default configuration excludes get a second load with
+	// the build tags their constraints ask for, so `//go:build
+	// integration` files are migrated too; what still stays out (other
+	// operating systems, contradictory constraints) is reported.
+	for tags, dirs := range extraConfigs(files, done, opts.Tags) {
+		extra := opts
+		extra.Tags = append(append([]string(nil), opts.Tags...), strings.Split(tags, ",")...)
+		pkgs, err := load(ctx, m.Dir, dirs, extra)
+		if err != nil {
+			return nil, fmt.Errorf("loading with -tags=%s (for files that need those tags): %w", strings.Join(extra.Tags, ","), err)
+		}
+		res.Loaded += len(pkgs)
+		for _, pkg := range pkgs {
+			for k, af := range pkg.Syntax {
+				name := pkg.CompiledGoFiles[k]
+				if sf := byPath[name]; sf != nil && !done[name] {
+					done[name] = true
+					if err := rewriteFile(pkg, af, sf, opts.Rules, res); err != nil {
+						return nil, err
+					}
+				}
+			}
 		}
 	}
 	for _, f := range files {
@@ -451,3 +478,86 @@ func restore(pkg *packages.Package, af *ast.File, f *dst.File, alias map[string]
 }
 
 var _ = token.NoPos
+
+// extraConfigs groups the interesting files the default configuration
+// left out by the set of build tags that would include them (tags that
+// are not operating systems, architectures, Go versions or cgo).
+func extraConfigs(files []scanned, done map[string]bool, base []string) map[string][]string {
+	out := map[string][]string{}
+	seen := map[string]bool{}
+	for _, f := range files {
+		if f.generated || done[f.path] {
+			continue
+		}
+		expr := buildConstraint(f.src)
+		if expr == nil {
+			continue
+		}
+		var tags []string
+		positiveTags(expr, &tags)
+		have := map[string]bool{runtime.GOOS: true, runtime.GOARCH: true, "cgo": true, "gc": true}
+		for _, t := range append(base, tags...) {
+			have[t] = true
+		}
+		ok := expr.Eval(func(tag string) bool {
+			if strings.HasPrefix(tag, "go1.") {
+				return true
+			}
+			return have[tag]
+		})
+		if !ok || len(tags) == 0 {
+			continue
+		}
+		sort.Strings(tags)
+		key := strings.Join(tags, ",")
+		dir := filepath.Dir(f.path)
+		if !seen[key+"\x00"+dir] {
+			seen[key+"\x00"+dir] = true
+			out[key] = append(out[key], dir)
+		}
+	}
+	return out
+}
+
+func buildConstraint(src []byte) constraint.Expr {
+	for _, l := range strings.Split(string(src), "\n") {
+		l = strings.TrimSpace(l)
+		if constraint.IsGoBuild(l) {
+			e, err := constraint.Parse(l)
+			if err == nil {
+				return e
+			}
+		}
+		if strings.HasPrefix(l, "package ") {
+			break
+		}
+	}
+	return nil
+}
+
+var platformTags = map[string]bool{
+	"cgo": true, "gc": true, "gccgo": true, "unix": true, "ignore": true,
+	"aix": true, "android": true, "darwin": true, "dragonfly": true, "freebsd": true, "hurd": true, "illumos": true, "ios": true,
+	"js": true, "linux": true, "nacl": true, "netbsd": true, "openbsd": true, "plan9": true, "solaris": true, "wasip1": true, "windows": true, "zos": true,
+	"386": true, "amd64": true, "arm": true, "arm64": true, "loong64": true, "mips": true, "mipsle": true, "mips64": true, "mips64le": true,
+	"ppc64": true, "ppc64le": true, "riscv64": true, "s390x": true, "wasm": true,
+}
+
+func isPlatformTag(t string) bool { return platformTags[t] || strings.HasPrefix(t, "go1.") }
+
+// positiveTags collects the non-platform tags that appear un-negated in
+// e (for an or, those of its left side): setting them satisfies the
+// common constraints (`integration`, `e2e && !race`, `a || b`).
+func positiveTags(e constraint.Expr, tags *[]string) {
+	switch e := e.(type) {
+	case *constraint.TagExpr:
+		if !isPlatformTag(e.Tag) && !slices.Contains(*tags, e.Tag) {
+			*tags = append(*tags, e.Tag)
+		}
+	case *constraint.AndExpr:
+		positiveTags(e.X, tags)
+		positiveTags(e.Y, tags)
+	case *constraint.OrExpr:
+		positiveTags(e.X, tags)
+	}
+}
