@@ -167,6 +167,14 @@ func (p *pipeline) run(ctx context.Context, stage string) error {
 	if !known {
 		return usageError{fmt.Sprintf("unknown stage %q", stage)}
 	}
+	if stage != "" && stage != "mod" && len(p.requires) > 0 {
+		// A stage run alone still leaves go.mod requiring every API its
+		// rewrites introduced, so the module builds; tidying is the mod
+		// stage's job.
+		if err := p.requireStage(ctx); err != nil {
+			return err
+		}
+	}
 	p.set.Sort()
 	return nil
 }
@@ -216,13 +224,17 @@ func (p *pipeline) require(path, version string) {
 	}
 }
 
-func (p *pipeline) modStage(ctx context.Context) error {
+func (p *pipeline) modStage(ctx context.Context) error { return p.gomod(ctx, p.f.tidy) }
+
+func (p *pipeline) requireStage(ctx context.Context) error { return p.gomod(ctx, false) }
+
+func (p *pipeline) gomod(ctx context.Context, tidy bool) error {
 	set, err := gomod.Run(ctx, gomod.Options{
 		ModuleDir: p.module.Dir,
 		Requires:  p.requires,
 		Overlay:   p.overlay(),
 		Latest:    p.f.latest,
-		Tidy:      p.f.tidy,
+		Tidy:      tidy,
 	})
 	if err != nil {
 		return err
