@@ -51,7 +51,7 @@ type Options struct {
 	// that regenerated code needs before they are written.
 	ModFile string
 	// BatchSize bounds how many package directories are type-checked at
-	// once, which bounds memory on large trees. 0 means 64.
+	// once, which bounds memory on large trees. 0 means 256.
 	BatchSize int
 	// Progress, if set, is told how many of the selected packages are done.
 	Progress func(done, total int)
@@ -130,7 +130,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	opts.Overlay = overlay
 
 	byPath := map[string]*scanned{}
-	pkgDirs := map[string]bool{}
+	// needTests records, per package directory, whether one of the files
+	// to migrate is a test file: only those directories are loaded with
+	// their test variants, which triples the packages to type-check.
+	needTests := map[string]bool{}
 	for i := range files {
 		f := &files[i]
 		if f.generated {
@@ -141,44 +144,61 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			continue
 		}
 		byPath[f.path] = f
-		pkgDirs[filepath.Dir(f.path)] = true
+		d := filepath.Dir(f.path)
+		needTests[d] = needTests[d] || strings.HasSuffix(f.path, "_test.go")
 	}
-	var loadDirs []string
-	for d := range pkgDirs {
-		loadDirs = append(loadDirs, d)
+	var withTests, plain []string
+	for d, t := range needTests {
+		if t {
+			withTests = append(withTests, d)
+		} else {
+			plain = append(plain, d)
+		}
 	}
-	sort.Strings(loadDirs)
+	sort.Strings(withTests)
+	sort.Strings(plain)
 
 	batch := opts.BatchSize
 	if batch <= 0 {
-		batch = 64
+		batch = 256
 	}
 	done := map[string]bool{}
-	for i := 0; i < len(loadDirs); i += batch {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		j := min(i+batch, len(loadDirs))
-		pkgs, err := load(ctx, m.Dir, loadDirs[i:j], opts)
+	process := func(dirs []string, tests bool, o Options) error {
+		pkgs, err := load(ctx, m.Dir, dirs, tests, o)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		res.Loaded += len(pkgs)
 		for _, pkg := range pkgs {
 			for k, af := range pkg.Syntax {
 				name := pkg.CompiledGoFiles[k]
-				sf := byPath[name]
-				if sf == nil || done[name] {
-					continue
-				}
-				done[name] = true
-				if err := rewriteFile(pkg, af, sf, opts.Rules, res); err != nil {
-					return nil, err
+				if sf := byPath[name]; sf != nil && !done[name] {
+					done[name] = true
+					if err := rewriteFile(pkg, af, sf, opts.Rules, res); err != nil {
+						return err
+					}
 				}
 			}
 		}
-		if opts.Progress != nil {
-			opts.Progress(j, len(loadDirs))
+		return nil
+	}
+	total, finished := len(withTests)+len(plain), 0
+	for _, group := range []struct {
+		dirs  []string
+		tests bool
+	}{{withTests, true}, {plain, false}} {
+		for i := 0; i < len(group.dirs); i += batch {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			j := min(i+batch, len(group.dirs))
+			if err := process(group.dirs[i:j], group.tests, opts); err != nil {
+				return nil, err
+			}
+			finished += j - i
+			if opts.Progress != nil {
+				opts.Progress(finished, total)
+			}
 		}
 	}
 	// Files the default configuration excludes get a second load with
@@ -188,21 +208,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	for tags, dirs := range extraConfigs(files, done, opts.Tags) {
 		extra := opts
 		extra.Tags = append(append([]string(nil), opts.Tags...), strings.Split(tags, ",")...)
-		pkgs, err := load(ctx, m.Dir, dirs, extra)
-		if err != nil {
+		if err := process(dirs, true, extra); err != nil {
 			return nil, fmt.Errorf("loading with -tags=%s (for files that need those tags): %w", strings.Join(extra.Tags, ","), err)
-		}
-		res.Loaded += len(pkgs)
-		for _, pkg := range pkgs {
-			for k, af := range pkg.Syntax {
-				name := pkg.CompiledGoFiles[k]
-				if sf := byPath[name]; sf != nil && !done[name] {
-					done[name] = true
-					if err := rewriteFile(pkg, af, sf, opts.Rules, res); err != nil {
-						return nil, err
-					}
-				}
-			}
 		}
 	}
 	for _, f := range files {
@@ -245,7 +252,7 @@ func listDirs(ctx context.Context, dir string, patterns, tags []string) ([]strin
 // load type-checks the packages in dirs, with their tests. Dependencies
 // come from export data, so only the packages that need migrating are
 // type-checked from source.
-func load(ctx context.Context, root string, dirs []string, opts Options) ([]*packages.Package, error) {
+func load(ctx context.Context, root string, dirs []string, tests bool, opts Options) ([]*packages.Package, error) {
 	var pats []string
 	for _, d := range dirs {
 		rel, err := filepath.Rel(root, d)
@@ -259,7 +266,7 @@ func load(ctx context.Context, root string, dirs []string, opts Options) ([]*pac
 		Mode: packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles | packages.NeedImports |
 			packages.NeedTypes | packages.NeedTypesInfo | packages.NeedSyntax | packages.NeedModule,
 		Dir:     root,
-		Tests:   true,
+		Tests:   tests,
 		Overlay: opts.Overlay,
 		Env:     append(os.Environ(), "GOFLAGS=-mod=readonly", "GOWORK=off"),
 	}
