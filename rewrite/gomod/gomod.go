@@ -146,7 +146,19 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	set.Report(Advisories(gomodPath, newMod, nf)...)
+	// Advisories concern the versions the module ends up with, but point
+	// at go.mod as it is on disk now (the line of the requirement, or
+	// the module line for a requirement this run adds).
+	for _, d := range Advisories(gomodPath, newMod, nf) {
+		d.Start = change.Position{Line: 1, Col: 1}
+		for _, r := range mf.Require {
+			if strings.HasPrefix(d.Message, r.Mod.Path+" ") {
+				d.Start = change.Position{Line: r.Syntax.Start.Line, Col: r.Syntax.Start.LineRune, Offset: r.Syntax.Start.Byte}
+			}
+		}
+		d.End = d.Start
+		set.Report(d)
+	}
 	return set, nil
 }
 
