@@ -15,7 +15,9 @@ import (
 	"maps"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"sort"
@@ -55,6 +57,8 @@ type Options struct {
 	BatchSize int
 	// Progress, if set, is told how many of the selected packages are done.
 	Progress func(done, total int)
+	// RuleOptions are settings rules read with Pass.Option.
+	RuleOptions map[string]string
 }
 
 // Result is the stage's output.
@@ -103,7 +107,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	files, err := prefilter(dirs, opts.Rules, opts.Overlay)
+	grpcGen, err := grpcGeneratedPackages(m, opts.Rules, opts.Overlay)
+	if err != nil {
+		return nil, err
+	}
+	files, err := prefilter(dirs, opts.Rules, opts.Overlay, grpcGen)
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +182,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 				name := pkg.CompiledGoFiles[k]
 				if sf := byPath[name]; sf != nil && !done[name] {
 					done[name] = true
-					if err := rewriteFile(pkg, af, sf, opts.Rules, res); err != nil {
+					if err := rewriteFile(pkg, af, sf, opts.Rules, opts.RuleOptions, res); err != nil {
 						return err
 					}
 				}
@@ -284,7 +292,11 @@ func load(ctx context.Context, root string, dirs []string, tests bool, opts Opti
 	// own summary of the same failure ("-: # pkg") only repeats them.
 	var errs, listErrs []string
 	seen := map[string]bool{}
+	repairable := repairPatterns(opts.Rules)
 	for _, p := range pkgs {
+		if len(p.Errors) > 0 && allRepairable(p.Errors, repairable) {
+			continue
+		}
 		for _, e := range p.Errors {
 			msg := e.Error()
 			if seen[msg] {
@@ -343,7 +355,7 @@ func reportSkipped(res *Result, skipped []string, rules []*rule.Rule) {
 		if len(hits) == 0 {
 			continue
 		}
-		fs, err := prefilter(uniqueDirs(hits), rules, nil)
+		fs, err := prefilter(uniqueDirs(hits), rules, nil, nil)
 		if err != nil {
 			continue
 		}
@@ -391,7 +403,7 @@ func (s *fileSink) Require(path, version string) {
 	}
 }
 
-func rewriteFile(pkg *packages.Package, af *ast.File, sf *scanned, rules []*rule.Rule, res *Result) error {
+func rewriteFile(pkg *packages.Package, af *ast.File, sf *scanned, rules []*rule.Rule, options map[string]string, res *Result) error {
 	if lineDirective(af) {
 		res.Report(change.Diagnostic{Path: sf.path, Start: change.Position{Line: 1, Col: 1}, Rule: SkippedRule, Risk: change.Manual,
 			Message: "file contains //line directives, which rewriting would move; migrate it by hand"})
@@ -411,7 +423,7 @@ func rewriteFile(pkg *packages.Package, af *ast.File, sf *scanned, rules []*rule
 		if !wants(r, imports) {
 			continue
 		}
-		r.Run(&rule.Pass{Rule: r, Pkg: pkg, File: f, AstFile: af, Dec: dec, Fset: pkg.Fset, Path: sf.path, Src: sf.src, Sink: sink})
+		r.Run(&rule.Pass{Rule: r, Pkg: pkg, File: f, AstFile: af, Dec: dec, Fset: pkg.Fset, Path: sf.path, Src: sf.src, Sink: sink, Options: options})
 	}
 	res.Report(sink.diags...)
 	if len(sink.edits) == 0 {
@@ -567,4 +579,75 @@ func positiveTags(e constraint.Expr, tags *[]string) {
 	case *constraint.OrExpr:
 		positiveTags(e.X, tags)
 	}
+}
+
+// repairPatterns compiles the Repairs of the enabled rules.
+func repairPatterns(rules []*rule.Rule) []*regexp.Regexp {
+	var out []*regexp.Regexp
+	for _, r := range rules {
+		for _, re := range r.Repairs {
+			out = append(out, regexp.MustCompile(re))
+		}
+	}
+	return out
+}
+
+// allRepairable reports whether every error is a type error that some
+// enabled rule exists to fix, so the package can be rewritten although
+// it does not build yet (hand-written code against regenerated code).
+func allRepairable(errs []packages.Error, pats []*regexp.Regexp) bool {
+	if len(pats) == 0 {
+		return false
+	}
+	for _, e := range errs {
+		if e.Kind != packages.TypeError {
+			return false
+		}
+		ok := false
+		for _, re := range pats {
+			if re.MatchString(e.Msg) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// grpcGeneratedPackages returns the import paths of the module's Go
+// packages that hold protoc-gen-go-grpc output (a *_grpc.pb.go file, on
+// disk or in the overlay), when some enabled rule asks for them.
+func grpcGeneratedPackages(m *modroot.Module, rules []*rule.Rule, overlay map[string][]byte) (map[string]bool, error) {
+	wanted := false
+	for _, r := range rules {
+		wanted = wanted || slices.Contains(r.Imports, rule.GRPCGenerated)
+	}
+	if !wanted {
+		return nil, nil
+	}
+	dirs, _, _, err := modroot.Dirs(m, m.Dir, []string{"./..."})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, d := range dirs {
+		names, err := goFiles(d, overlay)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range names {
+			if strings.HasSuffix(n, "_grpc.pb.go") {
+				rel, err := filepath.Rel(m.Dir, d)
+				if err != nil {
+					return nil, err
+				}
+				out[path.Join(m.Path, filepath.ToSlash(rel))] = true
+				break
+			}
+		}
+	}
+	return out, nil
 }

@@ -30,12 +30,15 @@ type scanned struct {
 // never type-checks, so its cost is a small fraction of a package load and
 // the expensive work later scales with the packages that need migrating,
 // not with the size of the repository.
-func prefilter(dirs []string, rules []*rule.Rule, overlay map[string][]byte) ([]scanned, error) {
+func prefilter(dirs []string, rules []*rule.Rule, overlay map[string][]byte, grpcGen map[string]bool) ([]scanned, error) {
 	var want []string
 	for _, r := range rules {
 		want = append(want, r.Imports...)
 	}
 	matches := func(path string) bool {
+		if grpcGen[path] {
+			return true
+		}
 		for _, w := range want {
 			if path == w || (strings.HasSuffix(w, "/") && strings.HasPrefix(path, w)) {
 				return true
@@ -68,6 +71,9 @@ func prefilter(dirs []string, rules []*rule.Rule, overlay map[string][]byte) ([]
 				continue
 			}
 			var hits []string
+			if len(grpcGen) > 0 && hasGRPCFile(names) {
+				hits = append(hits, rule.GRPCGenerated)
+			}
 			for _, imp := range f.Imports {
 				p, err := strconv.Unquote(imp.Path.Value)
 				if err == nil && matches(p) {
@@ -106,4 +112,16 @@ func goFiles(dir string, overlay map[string][]byte) ([]string, error) {
 	}
 	sort.Strings(names)
 	return names, nil
+}
+
+// hasGRPCFile reports whether a directory's files include
+// protoc-gen-go-grpc output, which makes its hand-written files
+// candidates for the rules about generated gRPC code.
+func hasGRPCFile(names []string) bool {
+	for _, n := range names {
+		if strings.HasSuffix(n, "_grpc.pb.go") {
+			return true
+		}
+	}
+	return false
 }

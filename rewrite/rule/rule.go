@@ -30,9 +30,20 @@ type Rule struct {
 	// presence in a file makes the rule worth running there. The engine's
 	// syntactic pre-filter uses them to skip packages without type-checking.
 	Imports []string
+	// Repairs are regular expressions over type-checker messages that
+	// this rule exists to fix: errors that regenerating code introduces in
+	// hand-written code (a server type missing the method
+	// mustEmbedUnimplementedFooServer, say). A package whose every error
+	// matches an enabled rule's Repairs is rewritten instead of refused.
+	Repairs []string
 	// Run rewrites one file.
 	Run func(*Pass)
 }
+
+// GRPCGenerated is a pseudo import path for Rule.Imports: files that
+// import, or sit in, a Go package holding protoc-gen-go-grpc output (a
+// *_grpc.pb.go file) are worth running the rule on.
+const GRPCGenerated = "protolift:grpc-generated"
 
 // Pass is the state of one rule running on one file.
 type Pass struct {
@@ -47,7 +58,13 @@ type Pass struct {
 
 	// Sink receives what the pass records; the engine owns it.
 	Sink Sink
+	// Options are rule settings from the command line
+	// (`-rule-option grpc.server=unsafe`), keyed by name.
+	Options map[string]string
 }
+
+// Option returns the rule setting called name, or "" when it is unset.
+func (p *Pass) Option(name string) string { return p.Options[name] }
 
 // Sink collects what rules record for one file.
 type Sink interface {
