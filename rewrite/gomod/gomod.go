@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -110,6 +111,16 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 			why = append(why, fmt.Sprintf("%s %s → %s (rewritten code uses APIs added in %s)", path, cur, want, want))
 		}
 	}
+	// golang/protobuf before v1.5.4 refers to descriptorpb identifiers
+	// that newer google.golang.org/protobuf releases removed, so a module
+	// that still imports it (old generated code, say) stops building when
+	// protobuf moves up; v1.5.4 builds against every current release.
+	if cur := current(mf, golangProtobuf); cur != "" && semver.Compare(cur, golangProtobufFloor) < 0 && slices.ContainsFunc(gets, func(g string) bool {
+		return strings.HasPrefix(g, "google.golang.org/protobuf@")
+	}) {
+		gets = append(gets, golangProtobuf+"@"+golangProtobufFloor)
+		why = append(why, fmt.Sprintf("%s %s → %s (older releases do not build against the protobuf version required above)", golangProtobuf, cur, golangProtobufFloor))
+	}
 	if len(gets) > 0 {
 		args := append([]string{"get", "-modfile=" + tmpMod}, gets...)
 		if err := gocmd(ctx, opts.ModuleDir, args...); err != nil {
@@ -161,6 +172,11 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 	}
 	return set, nil
 }
+
+const (
+	golangProtobuf      = "github.com/golang/protobuf"
+	golangProtobufFloor = "v1.5.4"
+)
 
 func current(mf *modfile.File, path string) string {
 	for _, r := range mf.Require {
