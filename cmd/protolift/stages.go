@@ -196,6 +196,16 @@ func (p *pipeline) goStage(ctx context.Context) error {
 		return usageError{err.Error()}
 	}
 	opts := rewrite.Options{Dir: p.f.dir, Patterns: p.patterns, Rules: rs, Overlay: p.overlay()}
+	if len(p.requires) > 0 {
+		// Earlier stages (regenerated code) need newer modules than go.mod
+		// has: type-check against a go.mod that already requires them.
+		modFile, cleanup, err := p.stagedModFile(ctx)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		opts.ModFile = modFile
+	}
 	if p.f.tags != "" {
 		opts.Tags = strings.Split(p.f.tags, ",")
 	}
@@ -216,6 +226,38 @@ func (p *pipeline) goStage(ctx context.Context) error {
 		p.require(k, v)
 	}
 	return nil
+}
+
+// stagedModFile writes, to a temporary directory, the go.mod and go.sum
+// the module would have with the requirements collected so far, for
+// loading packages with -modfile before anything is written.
+func (p *pipeline) stagedModFile(ctx context.Context) (string, func(), error) {
+	set, err := gomod.Run(ctx, gomod.Options{ModuleDir: p.module.Dir, Requires: p.requires, Overlay: p.overlay()})
+	if err != nil {
+		return "", nil, err
+	}
+	dir, err := os.MkdirTemp("", "protolift-modfile-")
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	for _, name := range []string{"go.mod", "go.sum"} {
+		content, err := os.ReadFile(filepath.Join(p.module.Dir, name))
+		if err != nil && !os.IsNotExist(err) {
+			cleanup()
+			return "", nil, err
+		}
+		for _, f := range set.Files {
+			if f.Path == filepath.Join(p.module.Dir, name) {
+				content = f.New
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), content, 0o644); err != nil {
+			cleanup()
+			return "", nil, err
+		}
+	}
+	return filepath.Join(dir, "go.mod"), cleanup, nil
 }
 
 func (p *pipeline) require(path, version string) {
