@@ -35,6 +35,7 @@ type flags struct {
 	latest      bool
 	tidy        bool
 	progress    string
+	grpcServer  string
 }
 
 func newFlags(name string, out io.Writer) *flags {
@@ -51,6 +52,7 @@ func newFlags(name string, out io.Writer) *flags {
 	f.fs.BoolVar(&f.latest, "latest", false, "mod stage: require the newest releases the go directive allows, not the lowest that work")
 	f.fs.BoolVar(&f.tidy, "tidy", true, "mod stage: run go mod tidy over the rewritten code (drops requirements nothing imports)")
 	f.fs.StringVar(&f.progress, "progress", "auto", "show progress on stderr: auto (when it is a terminal), always, never")
+	f.fs.StringVar(&f.grpcServer, "grpc-server", "embed", "hand-written gRPC servers under protoc-gen-go-grpc: embed (UnimplementedXServer by value), unsafe (opt out through UnsafeXServer), keep (regenerate with require_unimplemented_servers=false, change no server type)")
 	return f
 }
 
@@ -76,6 +78,11 @@ func (f *flags) parse(args []string) ([]string, error) {
 	case "auto", "always", "never":
 	default:
 		return nil, usageError{fmt.Sprintf("-progress=%s: want auto, always or never", f.progress)}
+	}
+	switch f.grpcServer {
+	case "embed", "unsafe", "keep":
+	default:
+		return nil, usageError{fmt.Sprintf("-grpc-server=%s: want embed, unsafe or keep", f.grpcServer)}
 	}
 	pats := f.fs.Args()
 	for _, p := range pats {
@@ -195,7 +202,8 @@ func (p *pipeline) goStage(ctx context.Context) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	opts := rewrite.Options{Dir: p.f.dir, Patterns: p.patterns, Rules: rs, Overlay: p.overlay()}
+	opts := rewrite.Options{Dir: p.f.dir, Patterns: p.patterns, Rules: rs, Overlay: p.overlay(),
+		RuleOptions: map[string]string{"grpc.server": p.f.grpcServer}}
 	if len(p.requires) > 0 {
 		// Earlier stages (regenerated code) need newer modules than go.mod
 		// has: type-check against a go.mod that already requires them.
