@@ -157,6 +157,15 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.Tidy {
+		importers, err := legacyImporters(opts.ModuleDir, opts.Overlay)
+		if err != nil {
+			return nil, err
+		}
+		if d, ok := keptFinding(gomodPath, nf, importers); ok {
+			set.Report(d)
+		}
+	}
 	// Advisories concern the versions the module ends up with, but point
 	// at go.mod as it is on disk now (the line of the requirement, or
 	// the module line for a requirement this run adds).

@@ -120,3 +120,59 @@ func TestAdvisories(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// A module that keeps an import of golang/protobuf (old generated code
+// the go stage does not edit) gets golang/protobuf v1.5.4 when protobuf
+// moves up, because older releases no longer build against it, and a
+// finding that names the importing file.
+func TestKeptGolangProtobuf(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("go.mod", "module example.com/m\n\ngo 1.21\n\nrequire github.com/golang/protobuf v1.5.3\n")
+	write("old.go", "package m\n\nimport _ \"github.com/golang/protobuf/protoc-gen-go/descriptor\"\n")
+	write("new.go", "package m\n\nimport _ \"github.com/golang/protobuf/ptypes\"\n")
+	gocmdT(t, dir, "mod", "tidy")
+
+	set, err := Run(context.Background(), Options{
+		ModuleDir: dir,
+		Requires:  map[string]string{"google.golang.org/protobuf": "v1.36.12"},
+		Overlay:   map[string][]byte{filepath.Join(dir, "new.go"): []byte("package m\n\nimport _ \"google.golang.org/protobuf/types/known/timestamppb\"\n")},
+		Tidy:      true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gomod []byte
+	for _, f := range set.Files {
+		if filepath.Base(f.Path) == "go.mod" {
+			gomod = f.New
+		}
+	}
+	if !strings.Contains(string(gomod), "github.com/golang/protobuf v1.5.4") {
+		t.Errorf("golang/protobuf not raised to v1.5.4:\n%s", gomod)
+	}
+	var kept []string
+	for _, d := range set.Diags {
+		if d.Rule == KeptRule {
+			kept = append(kept, d.Message)
+		}
+	}
+	if len(kept) != 1 || !strings.Contains(kept[0], "old.go:3") || strings.Contains(kept[0], "new.go") {
+		t.Errorf("kept findings = %q, want one naming old.go:3 only", kept)
+	}
+	write("new.go", "package m\n\nimport _ \"google.golang.org/protobuf/types/known/timestamppb\"\n")
+	for _, f := range set.Files {
+		f.Old, _ = os.ReadFile(f.Path)
+	}
+	if err := apply.Write(set); err != nil {
+		t.Fatal(err)
+	}
+	gocmdT(t, dir, "build", "./...")
+}
