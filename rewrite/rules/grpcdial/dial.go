@@ -1,0 +1,428 @@
+// Package grpcdial holds the rules that move grpc-go clients off the
+// deprecated Dial and DialContext onto NewClient without changing what
+// the program does.
+package grpcdial
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+
+	"github.com/dave/dst"
+
+	"github.com/protolift/protolift/internal/change"
+	"github.com/protolift/protolift/rewrite/rule"
+)
+
+// Dial rewrites grpc.Dial(target, opts...) and grpc.DialContext(ctx,
+// target, opts...) to grpc.NewClient (spec C.1 rows Dial, DialContext,
+// WithBlock, WithReturnConnectionError, FailOnNonTempDialError,
+// WithTimeout; C.10). Risk: review.
+//
+// Two behaviours are kept on purpose. Resolution: Dial fell back to the
+// "passthrough" resolver where NewClient falls back to "dns", which
+// breaks in-memory listeners, custom dialers and names like "bufnet". A
+// constant target without a scheme grpc-go resolves itself gets a
+// "passthrough:///" prefix; a target only known at run time is wrapped in
+// the same test Dial made (keep it when url.Parse finds a scheme with a
+// registered resolver, else prefix), because a blind prefix would break
+// "unix:///…" or "dns:///…" targets read from configuration. Blocking:
+// NewClient ignores WithBlock, WithReturnConnectionError, WithTimeout and
+// FailOnNonTempDialError, so a blocking dial becomes NewClient followed
+// by DialContext's own connect loop under the same bound (its context,
+// WithTimeout's duration), closing the conn and returning an error that
+// wraps ctx.Err() when it cannot connect. The wait needs a statement list
+// to live in: `conn, err := Dial(…)` / `conn, err = …` and `return
+// Dial(…)` are restructured; a blocking dial anywhere else is reported.
+//
+// Options passed as `opts...` are followed when opts is built in the same
+// function from a literal and appends used by nothing else; blocking
+// options are then removed from there. Any option protolift cannot see
+// (a parameter, a package variable, a helper of this module that returns
+// a DialOption) leaves the whole call untouched and reported: whether the
+// dial blocks would be a guess. Dial used as a function value is reported.
+var Dial = &rule.Rule{
+	Name:    "grpc.dial",
+	Doc:     "grpc.Dial/DialContext → NewClient, keeping passthrough resolution and blocking waits",
+	Risk:    change.Review,
+	Imports: []string{grpcPath},
+	Run:     func(p *rule.Pass) { newDialRun(p).run() },
+}
+
+type dialRun struct {
+	p          *rule.Pass
+	fnOf       map[dst.Node]*funcCtx
+	parent     map[dst.Node]dst.Node
+	done       map[*dst.CallExpr]bool
+	deleteStmt map[dst.Stmt]bool
+}
+
+func newDialRun(p *rule.Pass) *dialRun {
+	fnOf, parent := enclosing(p.File)
+	return &dialRun{p: p, fnOf: fnOf, parent: parent, done: map[*dst.CallExpr]bool{}, deleteStmt: map[dst.Stmt]bool{}}
+}
+
+// dialPlan is what a Dial call asks for.
+type dialPlan struct {
+	call      *dst.CallExpr
+	isCtx     bool
+	ctx       dst.Expr // DialContext's context; nil for Dial
+	first     int      // index of the first option
+	opts      []*option
+	block     bool
+	timeout   dst.Expr
+	failFast  bool
+	returnErr bool
+}
+
+func (r *dialRun) isDial(call *dst.CallExpr) (isDial, isCtx bool) {
+	f := r.p.Callee(call)
+	switch {
+	case rule.IsPkgFunc(f, grpcPath, "Dial"):
+		return true, false
+	case rule.IsPkgFunc(f, grpcPath, "DialContext"):
+		return true, true
+	}
+	return false, false
+}
+
+func (r *dialRun) run() {
+	p := r.p
+	rule.StmtLists(p.File, func(list []dst.Stmt) []dst.Stmt {
+		var out []dst.Stmt
+		for _, s := range list {
+			out = append(out, r.stmt(s)...)
+		}
+		return out
+	})
+	called := map[dst.Node]bool{}
+	dst.Inspect(p.File, func(n dst.Node) bool {
+		switch n := n.(type) {
+		case *dst.CallExpr:
+			called[n.Fun] = true
+			if ok, _ := r.isDial(n); !ok || r.done[n] {
+				return true
+			}
+			r.done[n] = true
+			pl := r.analyze(n)
+			if pl == nil {
+				return true
+			}
+			if pl.block {
+				p.Report(n, change.Manual, "not rewritten: this dial blocks until connected, and NewClient never does; the wait must follow the call as statements, which this position has no room for; assign the result first (`conn, err := grpc.Dial(...)`)", "")
+				return true
+			}
+			r.apply(pl)
+		case *dst.Ident:
+			if f, ok := p.ObjectOf(n).(*types.Func); ok && !called[n] && n.Path != "" &&
+				(rule.IsPkgFunc(f, grpcPath, "Dial") || rule.IsPkgFunc(f, grpcPath, "DialContext")) {
+				p.Report(n, change.Manual, "not rewritten: grpc."+f.Name()+" is used as a function value; NewClient has another signature and resolves targets differently (dns instead of passthrough), so each use needs a decision", "")
+			}
+		}
+		return true
+	})
+	if len(r.deleteStmt) > 0 {
+		rule.StmtLists(p.File, func(list []dst.Stmt) []dst.Stmt {
+			out := list[:0]
+			for _, s := range list {
+				if !r.deleteStmt[s] {
+					out = append(out, s)
+				}
+			}
+			return out
+		})
+	}
+}
+
+// stmt restructures the statement shapes a blocking dial can live in.
+func (r *dialRun) stmt(s dst.Stmt) []dst.Stmt {
+	p := r.p
+	switch s := s.(type) {
+	case *dst.AssignStmt:
+		if len(s.Lhs) != 2 || len(s.Rhs) != 1 {
+			break
+		}
+		call, ok := s.Rhs[0].(*dst.CallExpr)
+		if !ok {
+			break
+		}
+		if isD, _ := r.isDial(call); !isD {
+			break
+		}
+		r.done[call] = true
+		pl := r.analyze(call)
+		if pl == nil {
+			break
+		}
+		if !pl.block {
+			r.apply(pl)
+			break
+		}
+		conn, errID := s.Lhs[0], s.Lhs[1]
+		if rule.IsBlank(conn) || rule.IsBlank(errID) || !rule.IsPure(conn) || !isIdent(errID) {
+			p.Report(call, change.Manual, "not rewritten: this dial blocks until connected, and the replacement must wait with the conn and report failure through the error; assign both results to named variables (`conn, err := ...`) first", "")
+			break
+		}
+		nm := newNames(r.body(call))
+		r.apply(pl)
+		w := waitStmt(pl, conn, errID, nm)
+		out := []dst.Stmt{s, w}
+		moveAfter(s, w)
+		return out
+	case *dst.ReturnStmt:
+		if len(s.Results) != 1 {
+			break
+		}
+		call, ok := s.Results[0].(*dst.CallExpr)
+		if !ok {
+			break
+		}
+		if isD, _ := r.isDial(call); !isD {
+			break
+		}
+		r.done[call] = true
+		pl := r.analyze(call)
+		if pl == nil {
+			break
+		}
+		if !pl.block {
+			r.apply(pl)
+			break
+		}
+		nm := newNames(r.body(call))
+		conn, errName := nm.fresh("conn"), nm.fresh("err")
+		r.apply(pl)
+		decl := &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(conn), dst.NewIdent(errName)}, Tok: token.DEFINE, Rhs: []dst.Expr{call}}
+		w := waitStmt(pl, dst.NewIdent(conn), dst.NewIdent(errName), nm)
+		ret := &dst.ReturnStmt{Results: []dst.Expr{dst.NewIdent(conn), dst.NewIdent(errName)}}
+		out := []dst.Stmt{decl, w, ret}
+		rule.MoveStmtDecs(s, out)
+		w.Decorations().Before = dst.NewLine
+		w.Decorations().After = dst.NewLine
+		return out
+	}
+	return []dst.Stmt{s}
+}
+
+// moveAfter keeps a trailing line comment and the blank line after s on
+// the statement that now ends the replacement.
+func moveAfter(s, w dst.Stmt) {
+	sd, wd := s.Decorations(), w.Decorations()
+	wd.After = sd.After
+	sd.After = dst.NewLine
+	wd.Before = dst.NewLine
+}
+
+// body is the function around n, parameters included, so fresh names
+// avoid them as well.
+func (r *dialRun) body(n dst.Node) dst.Node {
+	if fc := r.fnOf[n]; fc != nil {
+		if fn := r.parent[fc.body]; fn != nil {
+			return fn
+		}
+		return fc.body
+	}
+	return n
+}
+
+// analyze works out what a Dial call asks for, or reports why it is left
+// alone and returns nil.
+func (r *dialRun) analyze(call *dst.CallExpr) *dialPlan {
+	p := r.p
+	_, isCtx := r.isDial(call)
+	pl := &dialPlan{call: call, isCtx: isCtx, first: 1}
+	if isCtx {
+		pl.first = 2
+		pl.ctx = call.Args[0]
+	}
+	name := "grpc.Dial"
+	if isCtx {
+		name = "grpc.DialContext"
+	}
+	if len(call.Args) < pl.first {
+		p.Report(call, change.Manual, "not rewritten: "+name+" call without a target", "")
+		return nil
+	}
+	if _, ok := call.Fun.(*dst.Ident); !ok {
+		p.Report(call, change.Manual, "not rewritten: "+name+" is called through an expression protolift does not rename", "")
+		return nil
+	}
+	opts, why, ok := r.options(call, pl.first, r.fnOf[call])
+	if !ok {
+		p.Report(call, change.Manual, "not rewritten: "+why, "")
+		return nil
+	}
+	pl.opts = opts
+	for _, o := range opts {
+		if o.kind == optBlock || o.kind == optReturnErr {
+			if o.conditional {
+				p.Report(call, change.Manual, "not rewritten: a blocking option is added on some paths only, so whether the dial waits depends on the run; make the wait explicit by hand (conn.Connect and a WaitForStateChange loop)", "")
+				return nil
+			}
+			pl.block = true
+			pl.returnErr = pl.returnErr || o.kind == optReturnErr
+		}
+	}
+	for _, o := range opts {
+		oc, _ := o.expr.(*dst.CallExpr)
+		switch o.kind {
+		case optTimeout:
+			if !pl.block {
+				continue
+			}
+			if o.conditional || len(oc.Args) != 1 || !r.sideEffectFree(oc.Args[0]) {
+				p.Report(call, change.Manual, "not rewritten: the WithTimeout bound of this blocking dial is conditional or has side effects, so it cannot move into the explicit wait unchanged", "")
+				return nil
+			}
+			pl.timeout = oc.Args[0]
+		case optFailNonTemp:
+			if !pl.block {
+				continue
+			}
+			v, isConst := r.constBool(oc.Args[0])
+			if !isConst || o.conditional {
+				p.Report(call, change.Manual, "not rewritten: FailOnNonTempDialError's argument is not a constant, so the wait's failure rule is unknown", "")
+				return nil
+			}
+			pl.failFast = pl.failFast || v
+		}
+	}
+	if isCtx && !r.ctxOK(pl.ctx) {
+		p.Report(call, change.Manual, "not rewritten: the context argument is an expression with possible side effects that NewClient does not take; assign it to a variable first", "")
+		return nil
+	}
+	return pl
+}
+
+// ctxOK accepts contexts that can be dropped or read later without
+// effect: variables, fields, context.Background/TODO, x.Context().
+func (r *dialRun) ctxOK(e dst.Expr) bool {
+	if rule.IsPure(e) {
+		return true
+	}
+	c, ok := e.(*dst.CallExpr)
+	if !ok || len(c.Args) != 0 {
+		return false
+	}
+	f := r.p.Callee(c)
+	if rule.IsPkgFunc(f, "context", "Background") || rule.IsPkgFunc(f, "context", "TODO") {
+		return true
+	}
+	sel, ok := c.Fun.(*dst.SelectorExpr)
+	return ok && sel.Sel.Name == "Context" && rule.IsPure(sel.X)
+}
+
+// sideEffectFree reports whether e can be evaluated later, and more than
+// once, with the same result: constants, variables, fields, arithmetic
+// and conversions of those.
+func (r *dialRun) sideEffectFree(e dst.Expr) bool {
+	if a, ok := r.p.Ast(e).(ast.Expr); ok && r.p.Info().Types[a].Value != nil {
+		return true
+	}
+	switch e := e.(type) {
+	case *dst.Ident, *dst.SelectorExpr:
+		return rule.IsPure(e)
+	case *dst.ParenExpr:
+		return r.sideEffectFree(e.X)
+	case *dst.BinaryExpr:
+		return r.sideEffectFree(e.X) && r.sideEffectFree(e.Y)
+	case *dst.CallExpr:
+		a, ok := r.p.Ast(e.Fun).(ast.Expr)
+		return ok && r.p.Info().Types[a].IsType() && len(e.Args) == 1 && r.sideEffectFree(e.Args[0])
+	}
+	return false
+}
+
+// apply turns the call into NewClient per plan and records the change.
+func (r *dialRun) apply(pl *dialPlan) {
+	p, call := r.p, pl.call
+	tIdx := pl.first - 1
+	target := call.Args[tIdx]
+	plan, val := r.planTarget(target)
+
+	var msg []string
+	if pl.isCtx {
+		msg = append(msg, "grpc.DialContext → grpc.NewClient")
+	} else {
+		msg = append(msg, "grpc.Dial → grpc.NewClient")
+	}
+	switch plan {
+	case targetKeep:
+		msg = append(msg, "target "+val+" names a resolver both resolve alike")
+	case targetPrefix:
+		msg = append(msg, `target prefixed with "passthrough:///" to keep Dial's resolver (NewClient defaults to dns)`)
+	case targetRuntime:
+		msg = append(msg, `target wrapped so it gets "passthrough:///" unless its scheme has a registered resolver, as Dial decided; if it never carries a scheme, simplify to "passthrough:///"+target`)
+	}
+	var removed []string
+	for _, o := range pl.opts {
+		if o.kind == optNeutral {
+			continue
+		}
+		removed = append(removed, optName(o.kind))
+	}
+	if pl.block {
+		bound := "no deadline, as before"
+		switch {
+		case pl.timeout != nil && pl.ctx != nil:
+			bound = "the dial context and the WithTimeout duration"
+		case pl.timeout != nil:
+			bound = "the WithTimeout duration"
+		case pl.ctx != nil:
+			bound = "the dial context"
+		}
+		m := "blocking (" + strings.Join(removed, ", ") + ") → explicit wait for READY bounded by " + bound + "; on failure the conn is closed and the error wraps ctx.Err() instead of being it"
+		if pl.returnErr {
+			m += " (and no longer carries the last connection error)"
+		}
+		if pl.failFast {
+			m += "; FailOnNonTempDialError(true) now fails on the first TRANSIENT_FAILURE, temporary or not"
+		}
+		msg = append(msg, m)
+	} else {
+		if len(removed) > 0 {
+			msg = append(msg, "removed "+strings.Join(removed, ", ")+" (no effect without WithBlock)")
+		}
+		if pl.isCtx {
+			msg = append(msg, "its context only bounded a blocking dial and is dropped")
+		}
+		msg = append(msg, "the connection now starts with the first RPC instead of at once")
+	}
+	p.Changed(call, change.Review, strings.Join(msg, "; "))
+
+	nt := newTarget(plan, target, val)
+	if nt != target {
+		if _, ok := nt.(*dst.BasicLit); ok {
+			rule.MoveDecs(target, nt)
+		}
+		call.Args[tIdx] = nt
+	}
+	for _, o := range pl.opts {
+		if o.kind != optNeutral {
+			o.remove()
+		}
+	}
+	if pl.isCtx {
+		c := call.Args[0]
+		call.Args = call.Args[1:]
+		d, td := c.Decorations(), call.Args[0].Decorations()
+		td.Start = append(append(append(dst.Decorations{}, d.Start...), d.End...), td.Start...)
+	}
+	call.Fun.(*dst.Ident).Name = "NewClient"
+	p.Require(grpcModule, minNewClient)
+}
+
+func optName(k optKind) string {
+	switch k {
+	case optBlock:
+		return "WithBlock"
+	case optReturnErr:
+		return "WithReturnConnectionError"
+	case optTimeout:
+		return "WithTimeout"
+	case optFailNonTemp:
+		return "FailOnNonTempDialError"
+	}
+	return ""
+}

@@ -1,0 +1,105 @@
+package grpcdial
+
+import (
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/dave/dst"
+
+	"github.com/protolift/protolift/rewrite/rule"
+)
+
+// builtinSchemes are the resolvers grpc-go registers itself, so a target
+// naming one resolves the same way under Dial and NewClient.
+var builtinSchemes = map[string]bool{"dns": true, "unix": true, "unix-abstract": true, "passthrough": true}
+
+type targetPlan int
+
+const (
+	targetKeep    targetPlan = iota // scheme resolved alike by both
+	targetPrefix                    // constant without a registered scheme
+	targetRuntime                   // decided when the program runs
+)
+
+// planTarget decides how NewClient gets Dial's resolver for target e.
+// Dial used "passthrough" unless the target's URL scheme has a registered
+// resolver; NewClient uses "dns" in that case (spec C.1 Dial (1)).
+func (r *dialRun) planTarget(e dst.Expr) (targetPlan, string) {
+	a, ok := r.p.Ast(e).(ast.Expr)
+	if !ok {
+		return targetRuntime, ""
+	}
+	tv := r.p.Info().Types[a]
+	if tv.Value == nil || tv.Value.Kind() != constant.String {
+		return targetRuntime, ""
+	}
+	s := constant.StringVal(tv.Value)
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" {
+		return targetPrefix, s
+	}
+	if builtinSchemes[u.Scheme] {
+		return targetKeep, s
+	}
+	// "localhost:50051" parses as scheme "localhost": a host and port.
+	if u.Opaque != "" && strings.Trim(u.Opaque, "0123456789") == "" {
+		return targetPrefix, s
+	}
+	return targetRuntime, s
+}
+
+// newTarget builds the target expression NewClient gets.
+func newTarget(plan targetPlan, e dst.Expr, val string) dst.Expr {
+	switch plan {
+	case targetPrefix:
+		if lit, ok := e.(*dst.BasicLit); ok && lit.Kind == token.STRING {
+			return &dst.BasicLit{Kind: token.STRING, Value: strconv.Quote("passthrough:///" + val)}
+		}
+		return &dst.BinaryExpr{X: &dst.BasicLit{Kind: token.STRING, Value: `"passthrough:///"`}, Op: token.ADD, Y: e}
+	case targetRuntime:
+		return runtimeTarget(e)
+	}
+	return e
+}
+
+// runtimeTarget wraps a target whose scheme is only known at run time in
+// the same test Dial makes: keep it when its URL scheme has a registered
+// resolver, otherwise route it through passthrough.
+//
+//	func(t string) string {
+//		if u, err := url.Parse(t); err == nil && resolver.Get(u.Scheme) != nil {
+//			return t
+//		}
+//		return "passthrough:///" + t
+//	}(target)
+func runtimeTarget(e dst.Expr) dst.Expr {
+	t := func() *dst.Ident { return dst.NewIdent("t") }
+	cond := &dst.BinaryExpr{
+		X:  &dst.BinaryExpr{X: dst.NewIdent("err"), Op: token.EQL, Y: dst.NewIdent("nil")},
+		Op: token.LAND,
+		Y: &dst.BinaryExpr{
+			X:  rule.Call(rule.QualifiedIdent("google.golang.org/grpc/resolver", "Get"), rule.Sel(dst.NewIdent("u"), "Scheme")),
+			Op: token.NEQ, Y: dst.NewIdent("nil"),
+		},
+	}
+	ifs := &dst.IfStmt{
+		Init: &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent("u"), dst.NewIdent("err")}, Tok: token.DEFINE,
+			Rhs: []dst.Expr{rule.Call(rule.QualifiedIdent("net/url", "Parse"), t())}},
+		Cond: cond,
+		Body: &dst.BlockStmt{List: []dst.Stmt{&dst.ReturnStmt{Results: []dst.Expr{t()}}}},
+	}
+	ret := &dst.ReturnStmt{Results: []dst.Expr{&dst.BinaryExpr{X: &dst.BasicLit{Kind: token.STRING, Value: `"passthrough:///"`}, Op: token.ADD, Y: t()}}}
+	str := func() *dst.Ident { return dst.NewIdent("string") }
+	fn := &dst.FuncLit{
+		Type: &dst.FuncType{
+			Params:  &dst.FieldList{List: []*dst.Field{{Names: []*dst.Ident{t()}, Type: str()}}},
+			Results: &dst.FieldList{List: []*dst.Field{{Type: str()}}},
+		},
+		Body: &dst.BlockStmt{List: []dst.Stmt{ifs, ret}},
+	}
+	return rule.Call(fn, e)
+}

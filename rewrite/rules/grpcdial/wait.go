@@ -1,0 +1,136 @@
+package grpcdial
+
+import (
+	"go/token"
+	"strconv"
+
+	"github.com/dave/dst"
+
+	"github.com/protolift/protolift/rewrite/rule"
+)
+
+// names hands out identifiers no identifier of the function already
+// spells, so new variables can neither shadow nor clash.
+type names struct{ used map[string]bool }
+
+func newNames(body dst.Node) *names {
+	n := &names{used: map[string]bool{}}
+	if body != nil {
+		dst.Inspect(body, func(x dst.Node) bool {
+			if id, ok := x.(*dst.Ident); ok && id.Path == "" {
+				n.used[id.Name] = true
+			}
+			return true
+		})
+	}
+	return n
+}
+
+func (n *names) fresh(base string) string {
+	name := base
+	for i := 2; n.used[name]; i++ {
+		name = base + strconv.Itoa(i)
+	}
+	n.used[name] = true
+	return name
+}
+
+// waitStmt builds the wait a blocking Dial did, after conn, err were set
+// by NewClient:
+//
+//	if err == nil {
+//		ctx, cancel := context.WithTimeout(base, d) // or ctx := base
+//		for state := conn.GetState(); state != connectivity.Ready; state = conn.GetState() {
+//			if state == connectivity.Idle {
+//				conn.Connect()
+//			}
+//			if !conn.WaitForStateChange(ctx, state) {
+//				err = fmt.Errorf("grpc: could not connect to %s (last state %v): %w", conn.Target(), state, ctx.Err())
+//				conn.Close()
+//				conn = nil
+//				break
+//			}
+//		}
+//		cancel()
+//	}
+//
+// This is DialContext's own loop (G:clientconn.go), so the bound and the
+// failure are the same; only the error text differs.
+func waitStmt(pl *dialPlan, conn, errID dst.Expr, nm *names) dst.Stmt {
+	connectivity := func(name string) dst.Expr { return rule.QualifiedIdent("google.golang.org/grpc/connectivity", name) }
+	c := func() dst.Expr { return rule.Clone(conn) }
+	e := func() dst.Expr { return rule.Clone(errID) }
+	state := nm.fresh("state")
+	st := func() dst.Expr { return dst.NewIdent(state) }
+
+	var pre, post []dst.Stmt
+	base := pl.ctx
+	if base == nil {
+		base = rule.Call(rule.QualifiedIdent("context", "Background"))
+	} else {
+		base = rule.Clone(base)
+	}
+	var ctx dst.Expr
+	switch {
+	case pl.timeout != nil:
+		name, cancel := nm.fresh("ctx"), nm.fresh("cancel")
+		pre = append(pre, &dst.AssignStmt{
+			Lhs: []dst.Expr{dst.NewIdent(name), dst.NewIdent(cancel)}, Tok: token.DEFINE,
+			Rhs: []dst.Expr{rule.Call(rule.QualifiedIdent("context", "WithTimeout"), base, rule.Clone(pl.timeout))},
+		})
+		post = append(post, &dst.ExprStmt{X: rule.Call(dst.NewIdent(cancel))})
+		ctx = dst.NewIdent(name)
+	case pl.ctx == nil || isIdent(base):
+		ctx = base
+	default:
+		name := nm.fresh("ctx")
+		pre = append(pre, &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(name)}, Tok: token.DEFINE, Rhs: []dst.Expr{base}})
+		ctx = dst.NewIdent(name)
+	}
+	fail := func(msg string, args ...dst.Expr) []dst.Stmt {
+		all := append([]dst.Expr{&dst.BasicLit{Kind: token.STRING, Value: strconv.Quote(msg)}, rule.Call(rule.Sel(c(), "Target"))}, args...)
+		return []dst.Stmt{
+			&dst.AssignStmt{Lhs: []dst.Expr{e()}, Tok: token.ASSIGN, Rhs: []dst.Expr{rule.Call(rule.QualifiedIdent("fmt", "Errorf"), all...)}},
+			&dst.ExprStmt{X: rule.Call(rule.Sel(c(), "Close"))},
+			&dst.AssignStmt{Lhs: []dst.Expr{c()}, Tok: token.ASSIGN, Rhs: []dst.Expr{dst.NewIdent("nil")}},
+			&dst.BranchStmt{Tok: token.BREAK},
+		}
+	}
+	var loop []dst.Stmt
+	loop = append(loop, &dst.IfStmt{
+		Cond: &dst.BinaryExpr{X: st(), Op: token.EQL, Y: connectivity("Idle")},
+		Body: &dst.BlockStmt{List: []dst.Stmt{&dst.ExprStmt{X: rule.Call(rule.Sel(c(), "Connect"))}}},
+	})
+	if pl.failFast {
+		loop = append(loop, &dst.IfStmt{
+			Cond: &dst.BinaryExpr{X: st(), Op: token.EQL, Y: connectivity("TransientFailure")},
+			Body: &dst.BlockStmt{List: fail("grpc: could not connect to %s: %v", st())},
+		})
+	}
+	if pl.ctx == nil && pl.timeout == nil {
+		// WithBlock alone waited for as long as it took.
+		loop = append(loop, &dst.ExprStmt{X: rule.Call(rule.Sel(c(), "WaitForStateChange"), ctx, st())})
+	} else {
+		loop = append(loop, &dst.IfStmt{
+			Cond: &dst.UnaryExpr{Op: token.NOT, X: rule.Call(rule.Sel(c(), "WaitForStateChange"), ctx, st())},
+			Body: &dst.BlockStmt{List: fail("grpc: could not connect to %s (last state %v): %w", st(), rule.Call(rule.Sel(rule.Clone(ctx), "Err")))},
+		})
+	}
+	getState := func() dst.Expr { return rule.Call(rule.Sel(c(), "GetState")) }
+	forStmt := &dst.ForStmt{
+		Init: &dst.AssignStmt{Lhs: []dst.Expr{st()}, Tok: token.DEFINE, Rhs: []dst.Expr{getState()}},
+		Cond: &dst.BinaryExpr{X: st(), Op: token.NEQ, Y: connectivity("Ready")},
+		Post: &dst.AssignStmt{Lhs: []dst.Expr{st()}, Tok: token.ASSIGN, Rhs: []dst.Expr{getState()}},
+		Body: &dst.BlockStmt{List: loop},
+	}
+	body := append(append(pre, forStmt), post...)
+	return &dst.IfStmt{
+		Cond: &dst.BinaryExpr{X: e(), Op: token.EQL, Y: dst.NewIdent("nil")},
+		Body: &dst.BlockStmt{List: body},
+	}
+}
+
+func isIdent(e dst.Expr) bool {
+	_, ok := e.(*dst.Ident)
+	return ok
+}
