@@ -1,0 +1,70 @@
+package grpcdial_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/protolift/protolift/rewrite"
+	"github.com/protolift/protolift/rewrite/rule"
+	"github.com/protolift/protolift/rewrite/rules/grpcdial"
+)
+
+// TestBehaviour migrates testdata/behave with the dial rule and runs the
+// result against real grpc-go: a dial of "bufnet" through a custom dialer
+// must carry an RPC, and blocking dials to a dead port must still fail
+// within their bound instead of returning a lazy conn.
+func TestBehaviour(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Fatal("the go command is needed to run the migrated code:", err)
+	}
+	_, self, _, _ := runtime.Caller(0)
+	here := filepath.Dir(self)
+	tmp := t.TempDir()
+	copyTo := func(from, to string) {
+		data, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(to, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mod := filepath.Join(here, "..", "..", "ruletest", "testdata", "mod")
+	copyTo(filepath.Join(mod, "go.mod"), filepath.Join(tmp, "go.mod"))
+	copyTo(filepath.Join(mod, "go.sum"), filepath.Join(tmp, "go.sum"))
+	copyTo(filepath.Join(here, "testdata", "behave", "behave.go"), filepath.Join(tmp, "behave", "behave.go"))
+
+	res, err := rewrite.Run(context.Background(), rewrite.Options{Dir: tmp, Rules: []*rule.Rule{grpcdial.Dial}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Files) != 1 {
+		t.Fatalf("the rule changed %d files, want behave.go", len(res.Files))
+	}
+	for _, d := range res.Diags {
+		t.Errorf("unexpected diagnostic: %s:%d: %s", d.Path, d.Start.Line, d.Message)
+	}
+	if bytes.Contains(res.Files[0].New, []byte("grpc.Dial")) {
+		t.Fatalf("migrated code still dials with grpc.Dial:\n%s", res.Files[0].New)
+	}
+	if err := os.WriteFile(res.Files[0].Path, res.Files[0].New, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	copyTo(filepath.Join(here, "testdata", "behave_test.go.txt"), filepath.Join(tmp, "behave", "behave_test.go"))
+
+	cmd := exec.Command("go", "test", "-count=1", "./behave/")
+	cmd.Dir = tmp
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("migrated code misbehaves (%v):\n%s\n--- migrated behave.go ---\n%s", err, out, res.Files[0].New)
+	}
+}
