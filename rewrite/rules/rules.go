@@ -21,6 +21,7 @@ var all = []*rule.Rule{
 	protov1.PtypesTimestamp,
 	protov1.WKTImports,
 	grpcdial.Dial,
+	grpcdial.WithDialer,
 }
 
 // All returns every rule in run order.

@@ -14,7 +14,7 @@ import (
 	"github.com/protolift/protolift/rewrite/rules/grpcdial"
 )
 
-// TestBehaviour migrates testdata/behave with the dial rule and runs the
+// TestBehaviour migrates testdata/behave with the dial rules and runs the
 // result against real grpc-go: a dial of "bufnet" through a custom dialer
 // must carry an RPC, and blocking dials to a dead port must still fail
 // within their bound instead of returning a lazy conn.
@@ -42,7 +42,7 @@ func TestBehaviour(t *testing.T) {
 	copyTo(filepath.Join(mod, "go.sum"), filepath.Join(tmp, "go.sum"))
 	copyTo(filepath.Join(here, "testdata", "behave", "behave.go"), filepath.Join(tmp, "behave", "behave.go"))
 
-	res, err := rewrite.Run(context.Background(), rewrite.Options{Dir: tmp, Rules: []*rule.Rule{grpcdial.Dial}})
+	res, err := rewrite.Run(context.Background(), rewrite.Options{Dir: tmp, Rules: []*rule.Rule{grpcdial.Dial, grpcdial.WithDialer}})
 	if err != nil {
 		t.Fatal(err)
 	}

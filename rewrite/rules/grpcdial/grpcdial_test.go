@@ -11,5 +11,5 @@ import (
 // TestGolden runs the dial rules over testdata/<case>, checking results,
 // diagnostics, idempotence and that the output type-checks.
 func TestGolden(t *testing.T) {
-	ruletest.Check(t, "testdata", []*rule.Rule{grpcdial.Dial}...)
+	ruletest.Check(t, "testdata", []*rule.Rule{grpcdial.Dial, grpcdial.WithDialer}...)
 }

@@ -32,3 +32,8 @@ func DialStrict(addr string) (*grpc.ClientConn, error) {
 func DialStrictCtx(ctx context.Context, addr string) (*grpc.ClientConn, error) {
 	return grpc.DialContext(ctx, addr, creds, grpc.WithBlock())
 }
+
+// DialLegacy is the pre-1.19 shape: a dialer taking a timeout.
+func DialLegacy(ctx context.Context, dialer func(string, time.Duration) (net.Conn, error)) (*grpc.ClientConn, error) {
+	return grpc.DialContext(ctx, "bufnet", creds, grpc.WithDialer(dialer))
+}
