@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/protolift/protolift/rewrite/rule"
+	"github.com/protolift/protolift/rewrite/rules/grpc"
 	"github.com/protolift/protolift/rewrite/rules/protov1"
 )
 
@@ -19,6 +20,7 @@ import (
 var all = []*rule.Rule{
 	protov1.PtypesTimestamp,
 	protov1.WKTImports,
+	grpc.Errors,
 }
 
 // All returns every rule in run order.
