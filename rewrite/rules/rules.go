@@ -21,6 +21,7 @@ var all = []*rule.Rule{
 	protov1.PtypesTimestamp,
 	protov1.WKTImports,
 	grpc.Errors,
+	grpc.Creds,
 }
 
 // All returns every rule in run order.
