@@ -22,6 +22,7 @@ var all = []*rule.Rule{
 	protov1.WKTImports,
 	grpc.Errors,
 	grpc.Creds,
+	grpc.Options,
 }
 
 // All returns every rule in run order.

@@ -14,34 +14,66 @@ import (
 )
 
 const (
-	grpcModule    = "google.golang.org/grpc"
-	grpcPath      = "google.golang.org/grpc"
-	statusPath    = "google.golang.org/grpc/status"
-	codesPath     = "google.golang.org/grpc/codes"
-	insecurePath  = "google.golang.org/grpc/credentials/insecure"
-	credsPath     = "google.golang.org/grpc/credentials"
-	oauthPath     = "google.golang.org/grpc/credentials/oauth"
-	backoffPath   = "google.golang.org/grpc/backoff"
-	encodingPath  = "google.golang.org/grpc/encoding"
-	gzipPath      = "google.golang.org/grpc/encoding/gzip"
-	metadataPath  = "google.golang.org/grpc/metadata"
-	grpclogPath   = "google.golang.org/grpc/grpclog"
-	resolverPath  = "google.golang.org/grpc/resolver"
-	dnsPath       = "google.golang.org/grpc/resolver/dns"
-	balancerPath  = "google.golang.org/grpc/balancer"
-	basePath      = "google.golang.org/grpc/balancer/base"
-	statsPath     = "google.golang.org/grpc/stats"
-	oauth2Path    = "golang.org/x/oauth2"
-	timePath      = "time"
-	connectSecond = "20"
+	grpcModule   = "google.golang.org/grpc"
+	grpcPath     = "google.golang.org/grpc"
+	statusPath   = "google.golang.org/grpc/status"
+	codesPath    = "google.golang.org/grpc/codes"
+	insecurePath = "google.golang.org/grpc/credentials/insecure"
+	credsPath    = "google.golang.org/grpc/credentials"
+	oauthPath    = "google.golang.org/grpc/credentials/oauth"
+	backoffPath  = "google.golang.org/grpc/backoff"
+	encodingPath = "google.golang.org/grpc/encoding"
+	gzipPath     = "google.golang.org/grpc/encoding/gzip"
+	metadataPath = "google.golang.org/grpc/metadata"
+	grpclogPath  = "google.golang.org/grpc/grpclog"
+	resolverPath = "google.golang.org/grpc/resolver"
+	dnsPath      = "google.golang.org/grpc/resolver/dns"
+	balancerPath = "google.golang.org/grpc/balancer"
+	basePath     = "google.golang.org/grpc/balancer/base"
+	statsPath    = "google.golang.org/grpc/stats"
+	oauth2Path   = "golang.org/x/oauth2"
+	timePath     = "time"
 )
+
+// cursor is a dstutil cursor that remembers what a handler did to the
+// node, because dstutil walks a replaced node's old children and does
+// not walk its replacement.
+type cursor struct {
+	*dstutil.Cursor
+	replaced dst.Node
+	deleted  bool
+}
+
+// Replace swaps the node under the cursor for n.
+func (c *cursor) Replace(n dst.Node) {
+	c.Cursor.Replace(n)
+	c.replaced = n
+}
+
+// Delete removes the node under the cursor from its list.
+func (c *cursor) Delete() {
+	c.Cursor.Delete()
+	c.deleted = true
+}
 
 // walk visits every node of the file before its children. A handler may
 // replace the node (the walk then continues into the replacement, so
 // patterns nested in moved arguments are still found) or delete it from
 // the list that holds it.
-func walk(p *rule.Pass, visit func(c *dstutil.Cursor) bool) {
-	dstutil.Apply(p.File, visit, nil)
+func walk(p *rule.Pass, visit func(c *cursor) bool) {
+	var pre func(dc *dstutil.Cursor) bool
+	pre = func(dc *dstutil.Cursor) bool {
+		c := &cursor{Cursor: dc}
+		if !visit(c) || c.deleted {
+			return false
+		}
+		if c.replaced != nil {
+			dstutil.Apply(c.replaced, pre, nil)
+			return false
+		}
+		return true
+	}
+	dstutil.Apply(p.File, pre, nil)
 }
 
 // funcOf returns the package-level function or method id refers to.
@@ -62,7 +94,7 @@ func isPkgObj(p *rule.Pass, id *dst.Ident, path, name string) bool {
 
 // refIdent returns the identifier the cursor is on when it is a reference
 // to an imported name (pkg.Name or a dot-imported Name).
-func refIdent(c *dstutil.Cursor) *dst.Ident {
+func refIdent(c *cursor) *dst.Ident {
 	id, ok := c.Node().(*dst.Ident)
 	if !ok || id.Path == "" {
 		return nil
@@ -72,7 +104,7 @@ func refIdent(c *dstutil.Cursor) *dst.Ident {
 
 // isCallFun reports whether the cursor is on the function of a call:
 // those references are handled by the call patterns, not as values.
-func isCallFun(c *dstutil.Cursor) bool {
+func isCallFun(c *cursor) bool {
 	_, ok := c.Parent().(*dst.CallExpr)
 	return ok && c.Name() == "Fun"
 }
@@ -90,7 +122,7 @@ func rename(id *dst.Ident, path, name string) {
 
 // replace swaps the node under the cursor for n, keeping the comments
 // written around the old one.
-func replace(c *dstutil.Cursor, n dst.Node) {
+func replace(c *cursor, n dst.Node) {
 	rule.MoveDecs(c.Node(), n)
 	c.Replace(n)
 }
@@ -140,7 +172,7 @@ func isPureOrConst(e dst.Expr) bool {
 // argument list or a slice literal it is deleted, its comments moving to a
 // neighbour; anywhere else (a variable, append, a return) it becomes the
 // package's Empty*Option{}, which is the documented no-op.
-func deleteOption(p *rule.Pass, c *dstutil.Cursor, empty string) {
+func deleteOption(p *rule.Pass, c *cursor, empty string) {
 	n := c.Node().(dst.Expr)
 	if c.Index() >= 0 {
 		var list []dst.Expr
