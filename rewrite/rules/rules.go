@@ -23,6 +23,8 @@ var all = []*rule.Rule{
 	grpc.Errors,
 	grpc.Creds,
 	grpc.Options,
+	grpc.Codec,
+	grpc.Compression,
 }
 
 // All returns every rule in run order.
