@@ -25,6 +25,9 @@ var all = []*rule.Rule{
 	grpc.Options,
 	grpc.Codec,
 	grpc.Compression,
+	grpc.Metadata,
+	grpc.Logging,
+	grpc.Stats,
 }
 
 // All returns every rule in run order.

@@ -1,0 +1,28 @@
+package stats
+
+import (
+	"context"
+
+	"google.golang.org/grpc/stats"
+)
+
+type handler struct{}
+
+func (handler) TagRPC(ctx context.Context, _ *stats.RPCTagInfo) context.Context {
+	ctx = stats.SetTags(ctx, []byte("tags"))
+	return stats.SetTrace(ctx /* ctx */, []byte{1, 2})
+}
+
+func (handler) HandleRPC(ctx context.Context, s stats.RPCStats) {
+	switch s := s.(type) {
+	case *stats.PickerUpdated:
+		_ = s
+	case *stats.OutTrailer:
+		_ = s.WireLength // want "never set"
+	case *stats.End:
+		_ = s.Trailer // want "InTrailer"
+	}
+	_ = stats.Tags(ctx) // want "grpc-tags-bin"
+}
+
+var set = stats.SetTags // want "function value"
