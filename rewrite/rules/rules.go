@@ -28,6 +28,7 @@ var all = []*rule.Rule{
 	grpc.Metadata,
 	grpc.Logging,
 	grpc.Stats,
+	grpc.Resolver,
 }
 
 // All returns every rule in run order.

@@ -124,6 +124,13 @@ func rename(id *dst.Ident, path, name string) {
 // written around the old one.
 func replace(c *cursor, n dst.Node) {
 	rule.MoveDecs(c.Node(), n)
+	if from, ok := c.Node().(*dst.CallExpr); ok {
+		if to, ok := n.(*dst.CallExpr); ok {
+			// Comments inside empty parentheses live on the call itself.
+			to.Decs.Fun = append(to.Decs.Fun, from.Decs.Fun...)
+			to.Decs.Lparen = append(to.Decs.Lparen, from.Decs.Lparen...)
+		}
+	}
 	c.Replace(n)
 }
 
