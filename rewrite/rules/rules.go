@@ -29,6 +29,7 @@ var all = []*rule.Rule{
 	grpc.Logging,
 	grpc.Stats,
 	grpc.Resolver,
+	grpc.Balancer,
 }
 
 // All returns every rule in run order.
