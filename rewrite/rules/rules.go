@@ -30,6 +30,7 @@ var all = []*rule.Rule{
 	grpc.Stats,
 	grpc.Resolver,
 	grpc.Balancer,
+	grpc.Misc,
 }
 
 // All returns every rule in run order.
