@@ -70,9 +70,9 @@ func runCompression(p *rule.Pass) {
 				p.Require(grpcModule, "v1.8.0")
 			case (calleeIs(p, n, grpcPath, "WithDecompressor") || calleeIs(p, n, grpcPath, "RPCDecompressor")) && len(n.Args) == 1:
 				name := "WithDecompressor"
-				empty := "EmptyDialOption"
+				empty := "DialOption"
 				if calleeIs(p, n, grpcPath, "RPCDecompressor") {
-					name, empty = "RPCDecompressor", "EmptyServerOption"
+					name, empty = "RPCDecompressor", "ServerOption"
 				}
 				switch {
 				case !isGzip(n.Args[0], "NewGZIPDecompressor"):

@@ -175,11 +175,13 @@ func isPureOrConst(e dst.Expr) bool {
 	return rule.IsPure(e)
 }
 
-// deleteOption removes a no-op option expression. In a variadic
-// argument list or a slice literal it is deleted, its comments moving to a
-// neighbour; anywhere else (a variable, append, a return) it becomes the
-// package's Empty*Option{}, which is the documented no-op.
-func deleteOption(p *rule.Pass, c *cursor, empty string) {
+// deleteOption removes a no-op option expression of type grpc.<typ>. In
+// a variadic argument list or a slice literal of that option type it is
+// deleted, its comments moving to a neighbour; anywhere else (a variable,
+// append, a return, a ...any list) it becomes the package's Empty<typ>{},
+// the documented no-op, converted to the option type where it would
+// otherwise give a new variable a different type.
+func deleteOption(p *rule.Pass, c *cursor, typ string) {
 	n := c.Node().(dst.Expr)
 	if c.Index() >= 0 {
 		var list []dst.Expr
@@ -187,20 +189,34 @@ func deleteOption(p *rule.Pass, c *cursor, empty string) {
 		case *dst.CallExpr:
 			f := p.Callee(parent)
 			sig, _ := types.Unalias(typeOfFunc(f)).(*types.Signature)
-			if f != nil && sig != nil && sig.Variadic() && !parent.Ellipsis && c.Index() >= sig.Params().Len()-1 {
+			if sig != nil && sig.Variadic() && !parent.Ellipsis && c.Index() >= sig.Params().Len()-1 && isOptionSlice(sig.Params().At(sig.Params().Len()-1).Type(), typ) {
 				list = parent.Args
 			}
 		case *dst.CompositeLit:
-			list = parent.Elts
+			if isOptionSlice(p.TypeOf(parent), typ) {
+				list = parent.Elts
+			}
 		}
 		if list != nil {
-			moveToNeighbour(n, list, c.Index())
+			moveToNeighbour(n, c.Parent(), list, c.Index())
 			c.Delete()
 			return
 		}
 	}
-	lit := &dst.CompositeLit{Type: rule.QualifiedIdent(grpcPath, empty)}
-	replace(c, lit)
+	var e dst.Expr = &dst.CompositeLit{Type: rule.QualifiedIdent(grpcPath, "Empty"+typ)}
+	if untypedInit(c) {
+		e = rule.Call(rule.QualifiedIdent(grpcPath, typ), e)
+	}
+	replace(c, e)
+}
+
+// isOptionSlice reports whether t is a slice of grpc.<typ>.
+func isOptionSlice(t types.Type, typ string) bool {
+	if t == nil {
+		return false
+	}
+	s, ok := t.Underlying().(*types.Slice)
+	return ok && rule.IsNamed(s.Elem(), grpcPath, typ)
 }
 
 func typeOfFunc(f *types.Func) types.Type {
@@ -211,18 +227,27 @@ func typeOfFunc(f *types.Func) types.Type {
 }
 
 // moveToNeighbour hands the comments of list[i] to the element after it,
-// or before it when it is the last one.
-func moveToNeighbour(n dst.Expr, list []dst.Expr, i int) {
+// or before it when it is the last one, or to the inside of the enclosing
+// parentheses or braces when it was alone.
+func moveToNeighbour(n dst.Expr, parent dst.Node, list []dst.Expr, i int) {
 	d := n.Decorations()
 	if len(d.Start) == 0 && len(d.End) == 0 {
 		return
 	}
+	comments := append(append(dst.Decorations{}, d.Start...), d.End...)
 	switch {
 	case i+1 < len(list):
 		nd := list[i+1].Decorations()
-		nd.Start = append(append(dst.Decorations{}, d.Start...), append(d.End, nd.Start...)...)
+		nd.Start = append(comments, nd.Start...)
 	case i > 0:
 		pd := list[i-1].Decorations()
-		pd.End = append(append(pd.End, d.Start...), d.End...)
+		pd.End = append(pd.End, comments...)
+	default:
+		switch x := parent.(type) {
+		case *dst.CallExpr:
+			x.Decs.Lparen = append(x.Decs.Lparen, comments...)
+		case *dst.CompositeLit:
+			x.Decs.Lbrace = append(x.Decs.Lbrace, comments...)
+		}
 	}
 }

@@ -135,19 +135,19 @@ func optionCall(p *rule.Pass, c *cursor, n *dst.CallExpr) {
 		replace(c, connectParams(cfg))
 		p.Require(grpcModule, "v1.25.0")
 	case calleeIs(p, n, grpcPath, "WithSharedWriteBuffer") && len(n.Args) == 1:
-		dropOption(p, c, n, "WithSharedWriteBuffer", "EmptyDialOption")
+		dropOption(p, c, n, "WithSharedWriteBuffer", "DialOption")
 	case calleeIs(p, n, grpcPath, "SharedWriteBuffer") && len(n.Args) == 1:
-		dropOption(p, c, n, "SharedWriteBuffer", "EmptyServerOption")
+		dropOption(p, c, n, "SharedWriteBuffer", "ServerOption")
 	}
 }
 
-func dropOption(p *rule.Pass, c *cursor, n *dst.CallExpr, name, empty string) {
+func dropOption(p *rule.Pass, c *cursor, n *dst.CallExpr, name, typ string) {
 	if !isPureOrConst(n.Args[0]) {
 		p.Report(n, change.Manual, "grpc."+name+" is deprecated and has no effect (the shared write buffer is the default), but its argument has possible side effects; keep them and drop the option by hand", optionValueFix[name])
 		return
 	}
 	p.Changed(n, change.Safe, "grpc."+name+" deleted: the shared write buffer is the default")
-	deleteOption(p, c, empty)
+	deleteOption(p, c, typ)
 }
 
 // conflictsWithConnectParams reports, and returns true, when the option

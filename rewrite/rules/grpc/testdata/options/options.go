@@ -56,3 +56,17 @@ var (
 	failFast = grpc.FailFast             // want "function value"
 	_        = grpc.DefaultBackoffConfig // want "DefaultBackoffConfig is deprecated"
 )
+
+// Deleting would change these lists, so the no-op option stays in place.
+func lists() []any {
+	fmt := func(args ...any) []any { return args }
+	var dial grpc.DialOption = grpc.WithSharedWriteBuffer(true)
+	one := grpc.WithSharedWriteBuffer(true) /* one */
+	one = dial
+	return fmt(grpc.WithSharedWriteBuffer(true), []any{grpc.WithSharedWriteBuffer(false)}, one,
+		[1]grpc.DialOption{grpc.WithSharedWriteBuffer(true)})
+}
+
+func only() *grpc.Server {
+	return grpc.NewServer(grpc.SharedWriteBuffer(true) /* only */)
+}
