@@ -51,7 +51,7 @@ func runResolver(p *rule.Pass) {
 			case rule.IsPkgFunc(f, dnsPath, "NewBuilder") && len(n.Args) == 0:
 				p.Changed(n, change.Review, "dns.NewBuilder() → resolver.Get(\"dns\") (the builder registered for \"dns\", gRPC's own unless replaced)")
 				replace(c, rule.Call(rule.QualifiedIdent(resolverPath, "Get"), &dst.BasicLit{Kind: token.STRING, Value: strconv.Quote("dns")}))
-				p.Require(grpcModule, "v1.26.0")
+				p.Require(grpcModule, "v1.7.0")
 			case rule.IsPkgFunc(f, resolverPath, "NewAddressMap") && len(n.Args) == 0:
 				p.Changed(n, change.Safe, "resolver.NewAddressMap() → resolver.NewAddressMapV2[any]()")
 				replace(c, rule.Call(anyIndex("NewAddressMapV2")))
