@@ -26,3 +26,18 @@ func (handler) HandleRPC(ctx context.Context, s stats.RPCStats) {
 }
 
 var set = stats.SetTags // want "function value"
+
+type server struct{ trace []byte }
+
+func (s *server) read(ctx context.Context) int {
+	// Tags of the incoming call.
+	tags := stats.Tags(ctx) // decoded later
+	s.trace = stats.Trace(ctx)
+	vs := []string{"x"}
+	if t := stats.Trace(metadataCtx(ctx, vs)); t != nil { // want "grpc-trace-bin"
+		return len(t)
+	}
+	return len(tags) + len(vs)
+}
+
+func metadataCtx(ctx context.Context, _ []string) context.Context { return ctx }
