@@ -20,7 +20,8 @@ import (
 // implements encoding.Codec. The bytes on the wire are the same, but a
 // forced client codec's Name() is now sent as the content-subtype
 // ("application/grpc+<name>"), which a server picking codecs by subtype
-// will act on: review. Codecs with only String() — including any value
+// will act on: review. On the server the codec keeps handling every
+// request whatever its subtype: safe. Codecs with only String() — including any value
 // whose static type is the grpc.Codec interface — are reported with the
 // method to add (class X), as are references to the grpc.Codec type and
 // these functions used as values.
@@ -32,10 +33,14 @@ var Codec = &rule.Rule{
 	Run:     runCodec,
 }
 
-var codecMoves = map[string]struct{ to, min string }{
-	"WithCodec":       {"ForceCodec", "v1.19.0"},
-	"CallCustomCodec": {"ForceCodec", "v1.19.0"},
-	"CustomCodec":     {"ForceServerCodec", "v1.38.0"},
+var codecMoves = map[string]struct {
+	to, min string
+	risk    change.Risk
+	note    string
+}{
+	"WithCodec":       {"ForceCodec", "v1.19.0", change.Review, " (the codec's Name() is now sent as the content-subtype)"},
+	"CallCustomCodec": {"ForceCodec", "v1.19.0", change.Review, " (the codec's Name() is now sent as the content-subtype)"},
+	"CustomCodec":     {"ForceServerCodec", "v1.38.0", change.Safe, " (the server still uses the codec for every request)"},
 }
 
 const addName = "func (c T) Name() string { return c.String() } // encoding.Codec wants Name; the name is also the content-subtype"
@@ -56,7 +61,7 @@ func runCodec(p *rule.Pass) {
 				if old == "WithCodec" {
 					e = rule.Call(rule.QualifiedIdent(grpcPath, "WithDefaultCallOptions"), e)
 				}
-				p.Changed(n, change.Review, "grpc."+old+" → grpc."+mv.to+" (the codec's Name() is now used as the content-subtype)")
+				p.Changed(n, mv.risk, "grpc."+old+" → grpc."+mv.to+mv.note)
 				replace(c, e)
 				p.Require(grpcModule, mv.min)
 				return true
