@@ -25,6 +25,15 @@ var all = []*rule.Rule{
 	grpcdial.WithDialer,
 	grpc.Errors,
 	grpc.Creds,
+	grpc.Options,
+	grpc.Codec,
+	grpc.Compression,
+	grpc.Metadata,
+	grpc.Logging,
+	grpc.Stats,
+	grpc.Resolver,
+	grpc.Balancer,
+	grpc.Misc,
 }
 
 // All returns every rule in run order.

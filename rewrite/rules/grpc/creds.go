@@ -4,7 +4,6 @@ import (
 	"go/token"
 
 	"github.com/dave/dst"
-	"github.com/dave/dst/dstutil"
 
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/rewrite/rule"
@@ -44,7 +43,7 @@ var protocolInfoFields = map[string]string{
 }
 
 func runCreds(p *rule.Pass) {
-	walk(p, func(c *dstutil.Cursor) bool {
+	walk(p, func(c *cursor) bool {
 		switch n := c.Node().(type) {
 		case *dst.CallExpr:
 			switch {
@@ -96,7 +95,7 @@ func runCreds(p *rule.Pass) {
 // untypedInit reports whether the cursor is the value of a := or of a var
 // declaration without a type, where the expression's type becomes the
 // variable's.
-func untypedInit(c *dstutil.Cursor) bool {
+func untypedInit(c *cursor) bool {
 	switch parent := c.Parent().(type) {
 	case *dst.AssignStmt:
 		return parent.Tok == token.DEFINE && c.Name() == "Rhs"

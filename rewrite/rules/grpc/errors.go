@@ -2,7 +2,6 @@ package grpc
 
 import (
 	"github.com/dave/dst"
-	"github.com/dave/dst/dstutil"
 
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/rewrite/rule"
@@ -31,7 +30,7 @@ var Errors = &rule.Rule{
 }
 
 func runErrors(p *rule.Pass) {
-	walk(p, func(c *dstutil.Cursor) bool {
+	walk(p, func(c *cursor) bool {
 		if call, ok := c.Node().(*dst.CallExpr); ok && calleeIs(p, call, grpcPath, "ErrorDesc") && len(call.Args) == 1 {
 			p.Changed(call, change.Safe, "grpc.ErrorDesc → status.Convert(err).Message()")
 			conv := rule.Call(rule.QualifiedIdent(statusPath, "Convert"), call.Args[0])

@@ -14,34 +14,66 @@ import (
 )
 
 const (
-	grpcModule    = "google.golang.org/grpc"
-	grpcPath      = "google.golang.org/grpc"
-	statusPath    = "google.golang.org/grpc/status"
-	codesPath     = "google.golang.org/grpc/codes"
-	insecurePath  = "google.golang.org/grpc/credentials/insecure"
-	credsPath     = "google.golang.org/grpc/credentials"
-	oauthPath     = "google.golang.org/grpc/credentials/oauth"
-	backoffPath   = "google.golang.org/grpc/backoff"
-	encodingPath  = "google.golang.org/grpc/encoding"
-	gzipPath      = "google.golang.org/grpc/encoding/gzip"
-	metadataPath  = "google.golang.org/grpc/metadata"
-	grpclogPath   = "google.golang.org/grpc/grpclog"
-	resolverPath  = "google.golang.org/grpc/resolver"
-	dnsPath       = "google.golang.org/grpc/resolver/dns"
-	balancerPath  = "google.golang.org/grpc/balancer"
-	basePath      = "google.golang.org/grpc/balancer/base"
-	statsPath     = "google.golang.org/grpc/stats"
-	oauth2Path    = "golang.org/x/oauth2"
-	timePath      = "time"
-	connectSecond = "20"
+	grpcModule   = "google.golang.org/grpc"
+	grpcPath     = "google.golang.org/grpc"
+	statusPath   = "google.golang.org/grpc/status"
+	codesPath    = "google.golang.org/grpc/codes"
+	insecurePath = "google.golang.org/grpc/credentials/insecure"
+	credsPath    = "google.golang.org/grpc/credentials"
+	oauthPath    = "google.golang.org/grpc/credentials/oauth"
+	backoffPath  = "google.golang.org/grpc/backoff"
+	encodingPath = "google.golang.org/grpc/encoding"
+	gzipPath     = "google.golang.org/grpc/encoding/gzip"
+	metadataPath = "google.golang.org/grpc/metadata"
+	grpclogPath  = "google.golang.org/grpc/grpclog"
+	resolverPath = "google.golang.org/grpc/resolver"
+	dnsPath      = "google.golang.org/grpc/resolver/dns"
+	balancerPath = "google.golang.org/grpc/balancer"
+	basePath     = "google.golang.org/grpc/balancer/base"
+	statsPath    = "google.golang.org/grpc/stats"
+	oauth2Path   = "golang.org/x/oauth2"
+	timePath     = "time"
 )
+
+// cursor is a dstutil cursor that remembers what a handler did to the
+// node, because dstutil walks a replaced node's old children and does
+// not walk its replacement.
+type cursor struct {
+	*dstutil.Cursor
+	replaced dst.Node
+	deleted  bool
+}
+
+// Replace swaps the node under the cursor for n.
+func (c *cursor) Replace(n dst.Node) {
+	c.Cursor.Replace(n)
+	c.replaced = n
+}
+
+// Delete removes the node under the cursor from its list.
+func (c *cursor) Delete() {
+	c.Cursor.Delete()
+	c.deleted = true
+}
 
 // walk visits every node of the file before its children. A handler may
 // replace the node (the walk then continues into the replacement, so
 // patterns nested in moved arguments are still found) or delete it from
 // the list that holds it.
-func walk(p *rule.Pass, visit func(c *dstutil.Cursor) bool) {
-	dstutil.Apply(p.File, visit, nil)
+func walk(p *rule.Pass, visit func(c *cursor) bool) {
+	var pre func(dc *dstutil.Cursor) bool
+	pre = func(dc *dstutil.Cursor) bool {
+		c := &cursor{Cursor: dc}
+		if !visit(c) || c.deleted {
+			return false
+		}
+		if c.replaced != nil {
+			dstutil.Apply(c.replaced, pre, nil)
+			return false
+		}
+		return true
+	}
+	dstutil.Apply(p.File, pre, nil)
 }
 
 // funcOf returns the package-level function or method id refers to.
@@ -62,7 +94,7 @@ func isPkgObj(p *rule.Pass, id *dst.Ident, path, name string) bool {
 
 // refIdent returns the identifier the cursor is on when it is a reference
 // to an imported name (pkg.Name or a dot-imported Name).
-func refIdent(c *dstutil.Cursor) *dst.Ident {
+func refIdent(c *cursor) *dst.Ident {
 	id, ok := c.Node().(*dst.Ident)
 	if !ok || id.Path == "" {
 		return nil
@@ -72,7 +104,7 @@ func refIdent(c *dstutil.Cursor) *dst.Ident {
 
 // isCallFun reports whether the cursor is on the function of a call:
 // those references are handled by the call patterns, not as values.
-func isCallFun(c *dstutil.Cursor) bool {
+func isCallFun(c *cursor) bool {
 	_, ok := c.Parent().(*dst.CallExpr)
 	return ok && c.Name() == "Fun"
 }
@@ -90,8 +122,15 @@ func rename(id *dst.Ident, path, name string) {
 
 // replace swaps the node under the cursor for n, keeping the comments
 // written around the old one.
-func replace(c *dstutil.Cursor, n dst.Node) {
+func replace(c *cursor, n dst.Node) {
 	rule.MoveDecs(c.Node(), n)
+	if from, ok := c.Node().(*dst.CallExpr); ok {
+		if to, ok := n.(*dst.CallExpr); ok {
+			// Comments inside empty parentheses live on the call itself.
+			to.Decs.Fun = append(to.Decs.Fun, from.Decs.Fun...)
+			to.Decs.Lparen = append(to.Decs.Lparen, from.Decs.Lparen...)
+		}
+	}
 	c.Replace(n)
 }
 
@@ -136,11 +175,13 @@ func isPureOrConst(e dst.Expr) bool {
 	return rule.IsPure(e)
 }
 
-// deleteOption removes a no-op option expression. In a variadic
-// argument list or a slice literal it is deleted, its comments moving to a
-// neighbour; anywhere else (a variable, append, a return) it becomes the
-// package's Empty*Option{}, which is the documented no-op.
-func deleteOption(p *rule.Pass, c *dstutil.Cursor, empty string) {
+// deleteOption removes a no-op option expression of type grpc.<typ>. In
+// a variadic argument list or a slice literal of that option type it is
+// deleted, its comments moving to a neighbour; anywhere else (a variable,
+// append, a return, a ...any list) it becomes the package's Empty<typ>{},
+// the documented no-op, converted to the option type where it would
+// otherwise give a new variable a different type.
+func deleteOption(p *rule.Pass, c *cursor, typ string) {
 	n := c.Node().(dst.Expr)
 	if c.Index() >= 0 {
 		var list []dst.Expr
@@ -148,20 +189,34 @@ func deleteOption(p *rule.Pass, c *dstutil.Cursor, empty string) {
 		case *dst.CallExpr:
 			f := p.Callee(parent)
 			sig, _ := types.Unalias(typeOfFunc(f)).(*types.Signature)
-			if f != nil && sig != nil && sig.Variadic() && !parent.Ellipsis && c.Index() >= sig.Params().Len()-1 {
+			if sig != nil && sig.Variadic() && !parent.Ellipsis && c.Index() >= sig.Params().Len()-1 && isOptionSlice(sig.Params().At(sig.Params().Len()-1).Type(), typ) {
 				list = parent.Args
 			}
 		case *dst.CompositeLit:
-			list = parent.Elts
+			if isOptionSlice(p.TypeOf(parent), typ) {
+				list = parent.Elts
+			}
 		}
 		if list != nil {
-			moveToNeighbour(n, list, c.Index())
+			moveToNeighbour(n, c.Parent(), list, c.Index())
 			c.Delete()
 			return
 		}
 	}
-	lit := &dst.CompositeLit{Type: rule.QualifiedIdent(grpcPath, empty)}
-	replace(c, lit)
+	var e dst.Expr = &dst.CompositeLit{Type: rule.QualifiedIdent(grpcPath, "Empty"+typ)}
+	if untypedInit(c) {
+		e = rule.Call(rule.QualifiedIdent(grpcPath, typ), e)
+	}
+	replace(c, e)
+}
+
+// isOptionSlice reports whether t is a slice of grpc.<typ>.
+func isOptionSlice(t types.Type, typ string) bool {
+	if t == nil {
+		return false
+	}
+	s, ok := t.Underlying().(*types.Slice)
+	return ok && rule.IsNamed(s.Elem(), grpcPath, typ)
 }
 
 func typeOfFunc(f *types.Func) types.Type {
@@ -172,18 +227,27 @@ func typeOfFunc(f *types.Func) types.Type {
 }
 
 // moveToNeighbour hands the comments of list[i] to the element after it,
-// or before it when it is the last one.
-func moveToNeighbour(n dst.Expr, list []dst.Expr, i int) {
+// or before it when it is the last one, or to the inside of the enclosing
+// parentheses or braces when it was alone.
+func moveToNeighbour(n dst.Expr, parent dst.Node, list []dst.Expr, i int) {
 	d := n.Decorations()
 	if len(d.Start) == 0 && len(d.End) == 0 {
 		return
 	}
+	comments := append(append(dst.Decorations{}, d.Start...), d.End...)
 	switch {
 	case i+1 < len(list):
 		nd := list[i+1].Decorations()
-		nd.Start = append(append(dst.Decorations{}, d.Start...), append(d.End, nd.Start...)...)
+		nd.Start = append(comments, nd.Start...)
 	case i > 0:
 		pd := list[i-1].Decorations()
-		pd.End = append(append(pd.End, d.Start...), d.End...)
+		pd.End = append(pd.End, comments...)
+	default:
+		switch x := parent.(type) {
+		case *dst.CallExpr:
+			x.Decs.Lparen = append(x.Decs.Lparen, comments...)
+		case *dst.CompositeLit:
+			x.Decs.Lbrace = append(x.Decs.Lbrace, comments...)
+		}
 	}
 }
