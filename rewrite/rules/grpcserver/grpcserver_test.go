@@ -1,0 +1,14 @@
+package grpcserver_test
+
+import (
+	"testing"
+
+	"github.com/protolift/protolift/rewrite/rules/grpcserver"
+	"github.com/protolift/protolift/rewrite/ruletest"
+)
+
+// TestUnimplemented checks the default mode: UnimplementedXServer
+// embedded by value.
+func TestUnimplemented(t *testing.T) {
+	ruletest.Check(t, "testdata/unimplemented", grpcserver.Unimplemented)
+}
