@@ -429,7 +429,11 @@ func rewriteFile(pkg *packages.Package, af *ast.File, sf *scanned, rules []*rule
 	if len(sink.edits) == 0 {
 		return nil
 	}
-	out, err := restore(pkg, af, f, sink.alias)
+	src := sf.src
+	if sf.crlf {
+		src = bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n"))
+	}
+	out, err := restore(pkg, af, f, sink.alias, src)
 	if err != nil {
 		return fmt.Errorf("%s: printing rewritten file: %w", sf.path, err)
 	}
@@ -478,7 +482,7 @@ func lineDirective(f *ast.File) bool {
 // restore prints the rewritten tree with imports managed: new packages get
 // names that collide with nothing in the file or package, existing import
 // names are kept, and the result is gofmt'ed.
-func restore(pkg *packages.Package, af *ast.File, f *dst.File, alias map[string]string) ([]byte, error) {
+func restore(pkg *packages.Package, af *ast.File, f *dst.File, alias map[string]string, src []byte) ([]byte, error) {
 	names := newNames(pkg)
 	r := decorator.NewRestorerWithImports(pkg.PkgPath, names)
 	fr := r.FileRestorer()
@@ -493,7 +497,7 @@ func restore(pkg *packages.Package, af *ast.File, f *dst.File, alias map[string]
 	if err != nil {
 		return nil, fmt.Errorf("result does not parse (%v); this is a protolift bug, please report it", err)
 	}
-	return out, nil
+	return keepImportLayout(src, out), nil
 }
 
 var _ = token.NoPos

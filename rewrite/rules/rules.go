@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/protolift/protolift/rewrite/rule"
+	"github.com/protolift/protolift/rewrite/rules/grpc"
 	"github.com/protolift/protolift/rewrite/rules/grpcdial"
 	"github.com/protolift/protolift/rewrite/rules/protov1"
 )
@@ -22,6 +23,8 @@ var all = []*rule.Rule{
 	protov1.WKTImports,
 	grpcdial.Dial,
 	grpcdial.WithDialer,
+	grpc.Errors,
+	grpc.Creds,
 }
 
 // All returns every rule in run order.
