@@ -12,3 +12,9 @@ import (
 func TestUnimplemented(t *testing.T) {
 	ruletest.Check(t, "testdata/unimplemented", grpcserver.Unimplemented)
 }
+
+// TestUnimplementedUnsafe checks -grpc-server=unsafe: UnsafeXServer is
+// embedded instead.
+func TestUnimplementedUnsafe(t *testing.T) {
+	ruletest.CheckWith(t, "testdata/unimplemented_unsafe", map[string]string{"grpc.server": "unsafe"}, grpcserver.Unimplemented)
+}

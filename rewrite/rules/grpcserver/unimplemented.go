@@ -68,6 +68,7 @@ func runUnimplemented(p *rule.Pass) {
 		return
 	}
 	registered := registeredTypes(p, svcs)
+	added := map[*dst.Field]bool{}
 	dst.Inspect(p.File, func(n dst.Node) bool {
 		spec, ok := n.(*dst.TypeSpec)
 		if !ok {
@@ -82,7 +83,7 @@ func runUnimplemented(p *rule.Pass) {
 			return true
 		}
 		for _, s := range svcs {
-			embedFor(p, spec, named, s, registered[tn][s], mode)
+			embedFor(p, spec, named, s, registered[tn][s], mode, added)
 		}
 		return true
 	})
@@ -126,11 +127,11 @@ func registeredTypes(p *rule.Pass, svcs []*service) map[*types.TypeName]map[*ser
 
 // embedFor adds the embedding service s needs to type spec, if it is a
 // server of s that lacks it.
-func embedFor(p *rule.Pass, spec *dst.TypeSpec, named *types.Named, s *service, registered bool, mode string) {
+func embedFor(p *rule.Pass, spec *dst.TypeSpec, named *types.Named, s *service, registered bool, mode string, added map[*dst.Field]bool) {
 	ptr := types.NewPointer(named)
 	st, isStruct := spec.Type.(*dst.StructType)
 	if ptrEmbedded(p, st, s) {
-		p.Report(spec.Name, change.Review, named.Obj().Name()+" embeds *"+s.qualified(s.unimplemented())+": RegisterXServer of protoc-gen-go-grpc ≥ v1.5.1 panics when that pointer is nil; embed it by value", "")
+		p.Report(spec.Name, change.Review, named.Obj().Name()+" embeds *"+s.qualified(s.unimplemented())+": "+s.register()+" from protoc-gen-go-grpc ≥ v1.5.1 panics when that pointer is nil; embed it by value", "")
 		return
 	}
 	ms := types.NewMethodSet(ptr)
@@ -187,10 +188,19 @@ func embedFor(p *rule.Pass, spec *dst.TypeSpec, named *types.Named, s *service, 
 	f := &dst.Field{Type: ident}
 	f.Decs.Before = dst.NewLine
 	f.Decs.After = dst.NewLine
-	if len(st.Fields.List) > 0 {
+	// Embeddings added for other services stay together, first.
+	i := 0
+	for i < len(st.Fields.List) && added[st.Fields.List[i]] {
+		i++
+	}
+	if i < len(st.Fields.List) {
 		f.Decs.After = dst.EmptyLine
 	}
-	st.Fields.List = append([]*dst.Field{f}, st.Fields.List...)
+	if i > 0 {
+		st.Fields.List[i-1].Decs.After = dst.NewLine
+	}
+	added[f] = true
+	st.Fields.List = append(st.Fields.List[:i], append([]*dst.Field{f}, st.Fields.List[i:]...)...)
 }
 
 // ptrEmbedded reports an embedded *UnimplementedXServer field.

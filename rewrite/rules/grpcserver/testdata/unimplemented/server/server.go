@@ -39,7 +39,7 @@ type already struct {
 	pb.UnimplementedGreeterServer
 }
 
-type byPointer struct { // want "embeds \\*pb.UnimplementedGreeterServer: RegisterXServer .* panics"
+type byPointer struct { // want "embeds \*svcpb.UnimplementedGreeterServer: RegisterGreeterServer .* panics"
 	*pb.UnimplementedGreeterServer
 }
 
@@ -58,8 +58,16 @@ type handler int // want "handler is not a struct type"
 func (handler) SayHello(context.Context, *pb.HelloRequest) (*pb.HelloReply, error) { return nil, nil }
 func (handler) SayBye(context.Context, *pb.HelloRequest) (*pb.HelloReply, error)   { return nil, nil }
 
-type foreign struct { // want "gets SayBye through an embedded type"
+// mock embeds the interface, which carries the method already.
+type mock struct {
 	pb.GreeterServer
+}
+
+func (mock) SayHello(context.Context, *pb.HelloRequest) (*pb.HelloReply, error) { return nil, nil }
+
+// foreign gets SayBye from another package's type.
+type foreign struct { // want "gets SayBye through an embedded type"
+	pb.Base
 }
 
 func (foreign) SayHello(context.Context, *pb.HelloRequest) (*pb.HelloReply, error) { return nil, nil }
