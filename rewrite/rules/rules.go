@@ -11,6 +11,7 @@ import (
 	"github.com/protolift/protolift/rewrite/rule"
 	"github.com/protolift/protolift/rewrite/rules/grpc"
 	"github.com/protolift/protolift/rewrite/rules/grpcdial"
+	"github.com/protolift/protolift/rewrite/rules/grpcserver"
 	"github.com/protolift/protolift/rewrite/rules/protov1"
 )
 
@@ -25,6 +26,8 @@ var all = []*rule.Rule{
 	grpcdial.WithDialer,
 	grpc.Errors,
 	grpc.Creds,
+	grpcserver.Unimplemented,
+	grpcserver.ServiceDesc,
 }
 
 // All returns every rule in run order.

@@ -18,3 +18,9 @@ func TestUnimplemented(t *testing.T) {
 func TestUnimplementedUnsafe(t *testing.T) {
 	ruletest.CheckWith(t, "testdata/unimplemented_unsafe", map[string]string{"grpc.server": "unsafe"}, grpcserver.Unimplemented)
 }
+
+// TestServiceDesc checks the renamed descriptor and the adapted
+// RegisterXServer values.
+func TestServiceDesc(t *testing.T) {
+	ruletest.Check(t, "testdata/servicedesc", grpcserver.ServiceDesc)
+}
