@@ -288,6 +288,14 @@ func (r *dialRun) analyze(call *dst.CallExpr) *dialPlan {
 			pl.failFast = pl.failFast || v
 		}
 	}
+	for _, o := range opts {
+		if c, ok := o.expr.(*dst.CallExpr); ok && rule.IsPkgFunc(p.Callee(c), grpcPath, "WithResolvers") {
+			if plan, _ := r.planTarget(call.Args[pl.first-1]); plan != targetKeep {
+				p.Report(call, change.Manual, "not rewritten: WithResolvers registers schemes only this dial knows, so whether Dial fell back to passthrough for this target cannot be decided from the global resolver registry; call grpc.NewClient with an explicit scheme in the target", "")
+				return nil
+			}
+		}
+	}
 	if isCtx && !r.ctxOK(pl.ctx) {
 		p.Report(call, change.Manual, "not rewritten: the context argument is an expression with possible side effects that NewClient does not take; assign it to a variable first", "")
 		return nil
