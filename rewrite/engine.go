@@ -602,18 +602,30 @@ func allRepairable(errs []packages.Error, pats []*regexp.Regexp) bool {
 	if len(pats) == 0 {
 		return false
 	}
-	for _, e := range errs {
-		if e.Kind != packages.TypeError {
-			return false
-		}
-		ok := false
+	matches := func(msg string) bool {
 		for _, re := range pats {
-			if re.MatchString(e.Msg) {
-				ok = true
-				break
+			if re.MatchString(msg) {
+				return true
 			}
 		}
-		if !ok {
+		return false
+	}
+	for _, e := range errs {
+		switch {
+		case e.Kind == packages.TypeError:
+			if !matches(e.Msg) {
+				return false
+			}
+		case e.Kind == packages.ListError && (e.Pos == "" || e.Pos == "-") && strings.HasPrefix(e.Msg, "# "):
+			// go list -compiled repeats the compiler's errors under a
+			// "# pkg" header; each of them must be repairable too.
+			lines := strings.Split(e.Msg, "\n")[1:]
+			for _, l := range lines {
+				if l != "" && !matches(l) {
+					return false
+				}
+			}
+		default:
 			return false
 		}
 	}

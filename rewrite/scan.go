@@ -35,6 +35,14 @@ func prefilter(dirs []string, rules []*rule.Rule, overlay map[string][]byte, grp
 	for _, r := range rules {
 		want = append(want, r.Imports...)
 	}
+	isWanted := func(path string) bool {
+		for _, w := range want {
+			if path == w || (strings.HasSuffix(w, "/") && strings.HasPrefix(path, w)) {
+				return true
+			}
+		}
+		return false
+	}
 	matches := func(path string) bool {
 		if grpcGen[path] {
 			return true
@@ -71,17 +79,30 @@ func prefilter(dirs []string, rules []*rule.Rule, overlay map[string][]byte, grp
 				continue
 			}
 			var hits []string
-			if len(grpcGen) > 0 && hasGRPCFile(names) {
-				hits = append(hits, rule.GRPCGenerated)
-			}
+			generated := modroot.IsGenerated(src)
+			// Generated code is never edited; being (or importing)
+			// protoc-gen-go-grpc output is no finding about it.
+			grpcHit := !generated && len(grpcGen) > 0 && hasGRPCFile(names)
 			for _, imp := range f.Imports {
 				p, err := strconv.Unquote(imp.Path.Value)
-				if err == nil && matches(p) {
+				if err != nil {
+					continue
+				}
+				if grpcGen[p] {
+					grpcHit = grpcHit || !generated
+					if !isWanted(p) {
+						continue
+					}
+				}
+				if matches(p) {
 					hits = append(hits, p)
 				}
 			}
+			if grpcHit {
+				hits = append(hits, rule.GRPCGenerated)
+			}
 			if len(hits) > 0 {
-				out = append(out, scanned{path: path, src: src, generated: modroot.IsGenerated(src), imports: hits})
+				out = append(out, scanned{path: path, src: src, generated: generated, imports: hits})
 			}
 		}
 	}

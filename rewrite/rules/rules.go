@@ -11,6 +11,7 @@ import (
 	"github.com/protolift/protolift/rewrite/rule"
 	"github.com/protolift/protolift/rewrite/rules/grpc"
 	"github.com/protolift/protolift/rewrite/rules/grpcdial"
+	"github.com/protolift/protolift/rewrite/rules/grpcserver"
 	"github.com/protolift/protolift/rewrite/rules/protov1"
 )
 
@@ -34,6 +35,8 @@ var all = []*rule.Rule{
 	grpc.Resolver,
 	grpc.Balancer,
 	grpc.Misc,
+	grpcserver.Unimplemented,
+	grpcserver.ServiceDesc,
 }
 
 // All returns every rule in run order.

@@ -44,6 +44,13 @@ func templateDir() string {
 // Check runs rules over every case directory under testdataDir.
 func Check(t *testing.T, testdataDir string, rules ...*rule.Rule) {
 	t.Helper()
+	CheckWith(t, testdataDir, nil, rules...)
+}
+
+// CheckWith is Check with rule options set as the command line would
+// (`grpc.server` → "unsafe", say).
+func CheckWith(t *testing.T, testdataDir string, options map[string]string, rules ...*rule.Rule) {
+	t.Helper()
 	cases, err := os.ReadDir(testdataDir)
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +76,7 @@ func Check(t *testing.T, testdataDir string, rules ...*rule.Rule) {
 		t.Fatalf("no cases in %s", testdataDir)
 	}
 	ctx := context.Background()
-	res, err := rewrite.Run(ctx, rewrite.Options{Dir: tmp, Rules: rules})
+	res, err := rewrite.Run(ctx, rewrite.Options{Dir: tmp, Rules: rules, RuleOptions: options})
 	if err != nil {
 		t.Fatalf("first run: %v", err)
 	}
@@ -111,7 +118,7 @@ func Check(t *testing.T, testdataDir string, rules ...*rule.Rule) {
 			t.Fatal(err)
 		}
 	}
-	again, err := rewrite.Run(ctx, rewrite.Options{Dir: tmp, Rules: rules})
+	again, err := rewrite.Run(ctx, rewrite.Options{Dir: tmp, Rules: rules, RuleOptions: options})
 	if err != nil {
 		t.Fatalf("second run: %v", err)
 	}

@@ -24,9 +24,11 @@ import (
 // "passthrough" resolver where NewClient falls back to "dns", which
 // breaks in-memory listeners, custom dialers and names like "bufnet". A
 // constant target without a scheme grpc-go resolves itself gets a
-// "passthrough:///" prefix; a target only known at run time is wrapped in
-// the same test Dial made (keep it when url.Parse finds a scheme with a
-// registered resolver, else prefix), because a blind prefix would break
+// "passthrough:///" prefix (exact unless the program calls
+// resolver.SetDefaultScheme, which Dial also honoured); a target only
+// known at run time is wrapped in the same test Dial made (keep it when
+// url.Parse finds a scheme with a registered resolver, else prefix
+// resolver.GetDefaultScheme()), because a blind prefix would break
 // "unix:///…" or "dns:///…" targets read from configuration. Blocking:
 // NewClient ignores WithBlock, WithReturnConnectionError, WithTimeout and
 // FailOnNonTempDialError, so a blocking dial becomes NewClient followed
@@ -288,6 +290,14 @@ func (r *dialRun) analyze(call *dst.CallExpr) *dialPlan {
 			pl.failFast = pl.failFast || v
 		}
 	}
+	for _, o := range opts {
+		if c, ok := o.expr.(*dst.CallExpr); ok && rule.IsPkgFunc(p.Callee(c), grpcPath, "WithResolvers") {
+			if plan, _ := r.planTarget(call.Args[pl.first-1]); plan != targetKeep {
+				p.Report(call, change.Manual, "not rewritten: WithResolvers registers schemes only this dial knows, so whether Dial fell back to passthrough for this target cannot be decided from the global resolver registry; call grpc.NewClient with an explicit scheme in the target", "")
+				return nil
+			}
+		}
+	}
 	if isCtx && !r.ctxOK(pl.ctx) {
 		p.Report(call, change.Manual, "not rewritten: the context argument is an expression with possible side effects that NewClient does not take; assign it to a variable first", "")
 		return nil
@@ -353,7 +363,7 @@ func (r *dialRun) apply(pl *dialPlan) {
 	case targetPrefix:
 		msg = append(msg, `target prefixed with "passthrough:///" to keep Dial's resolver (NewClient defaults to dns)`)
 	case targetRuntime:
-		msg = append(msg, `target wrapped so it gets "passthrough:///" unless its scheme has a registered resolver, as Dial decided; if it never carries a scheme, simplify to "passthrough:///"+target`)
+		msg = append(msg, `target wrapped so it gets Dial's default scheme (passthrough) unless its scheme has a registered resolver, as Dial decided; if it never carries a scheme, simplify to "passthrough:///"+target`)
 	}
 	var removed []string
 	for _, o := range pl.opts {

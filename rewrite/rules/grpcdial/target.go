@@ -68,13 +68,15 @@ func newTarget(plan targetPlan, e dst.Expr, val string) dst.Expr {
 
 // runtimeTarget wraps a target whose scheme is only known at run time in
 // the same test Dial makes: keep it when its URL scheme has a registered
-// resolver, otherwise route it through passthrough.
+// resolver, otherwise prefix Dial's default scheme. That default is
+// resolver.GetDefaultScheme(): "passthrough" unless the program called
+// resolver.SetDefaultScheme, which Dial honoured too.
 //
 //	func(t string) string {
 //		if u, err := url.Parse(t); err == nil && resolver.Get(u.Scheme) != nil {
 //			return t
 //		}
-//		return "passthrough:///" + t
+//		return resolver.GetDefaultScheme() + ":///" + t
 //	}(target)
 func runtimeTarget(e dst.Expr) dst.Expr {
 	t := func() *dst.Ident { return dst.NewIdent("t") }
@@ -92,7 +94,8 @@ func runtimeTarget(e dst.Expr) dst.Expr {
 		Cond: cond,
 		Body: &dst.BlockStmt{List: []dst.Stmt{&dst.ReturnStmt{Results: []dst.Expr{t()}}}},
 	}
-	ret := &dst.ReturnStmt{Results: []dst.Expr{&dst.BinaryExpr{X: &dst.BasicLit{Kind: token.STRING, Value: `"passthrough:///"`}, Op: token.ADD, Y: t()}}}
+	def := &dst.BinaryExpr{X: rule.Call(rule.QualifiedIdent("google.golang.org/grpc/resolver", "GetDefaultScheme")), Op: token.ADD, Y: &dst.BasicLit{Kind: token.STRING, Value: `":///"`}}
+	ret := &dst.ReturnStmt{Results: []dst.Expr{&dst.BinaryExpr{X: def, Op: token.ADD, Y: t()}}}
 	str := func() *dst.Ident { return dst.NewIdent("string") }
 	fn := &dst.FuncLit{
 		Type: &dst.FuncType{

@@ -37,3 +37,13 @@ func DialStrictCtx(ctx context.Context, addr string) (*grpc.ClientConn, error) {
 func DialLegacy(ctx context.Context, dialer func(string, time.Duration) (net.Conn, error)) (*grpc.ClientConn, error) {
 	return grpc.DialContext(ctx, "bufnet", creds, grpc.WithDialer(dialer))
 }
+
+// DialFailFast gives up at the first refused connection instead of
+// waiting out its five seconds.
+func DialFailFast(addr string) (*grpc.ClientConn, error) {
+	conn, err := grpc.Dial(addr, creds, grpc.WithBlock(), grpc.FailOnNonTempDialError(true), grpc.WithTimeout(5*time.Second))
+	if err != nil {
+		return nil, err
+	}
+	return conn, nil
+}

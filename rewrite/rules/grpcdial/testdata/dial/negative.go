@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/resolver"
 )
 
 var sharedOpts = []grpc.DialOption{creds}
@@ -60,4 +61,8 @@ type key struct{}
 func localGrpc() {
 	grpc := struct{ Dial func(string) error }{Dial: func(string) error { return nil }}
 	_ = grpc.Dial("bufnet")
+}
+
+func withResolvers(target string, b resolver.Builder) (*grpc.ClientConn, error) {
+	return grpc.Dial(target, creds, grpc.WithResolvers(b)) // want "WithResolvers registers schemes only this dial knows"
 }

@@ -1,0 +1,68 @@
+package grpcserver_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/protolift/protolift/rewrite"
+	"github.com/protolift/protolift/rewrite/rule"
+	"github.com/protolift/protolift/rewrite/rules/grpcserver"
+)
+
+// TestBehaviour migrates testdata/behave in both embedding modes and
+// runs the result against real grpc-go: registration must not panic and
+// the hand-written method must still answer the RPC.
+func TestBehaviour(t *testing.T) {
+	for _, mode := range []string{"embed", "unsafe"} {
+		t.Run(mode, func(t *testing.T) { behave(t, mode) })
+	}
+}
+
+func behave(t *testing.T, mode string) {
+	_, self, _, _ := runtime.Caller(0)
+	here := filepath.Dir(self)
+	tmp := t.TempDir()
+	copyTo := func(from, to string) {
+		data, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(to, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mod := filepath.Join(here, "..", "..", "ruletest", "testdata", "mod")
+	copyTo(filepath.Join(mod, "go.mod"), filepath.Join(tmp, "go.mod"))
+	copyTo(filepath.Join(mod, "go.sum"), filepath.Join(tmp, "go.sum"))
+	for _, f := range []string{"svcpb/greeter_grpc.pb.go", "server/server.go"} {
+		copyTo(filepath.Join(here, "testdata", "behave", f), filepath.Join(tmp, f))
+	}
+	res, err := rewrite.Run(context.Background(), rewrite.Options{Dir: tmp, Rules: []*rule.Rule{grpcserver.Unimplemented},
+		RuleOptions: map[string]string{"grpc.server": mode}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Files) != 1 {
+		t.Fatalf("the rule changed %d files, want server.go", len(res.Files))
+	}
+	for _, d := range res.Diags {
+		t.Errorf("unexpected diagnostic: %s:%d: %s", d.Path, d.Start.Line, d.Message)
+	}
+	if err := os.WriteFile(res.Files[0].Path, res.Files[0].New, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	copyTo(filepath.Join(here, "testdata", "behave_test.go.txt"), filepath.Join(tmp, "server", "server_test.go"))
+	cmd := exec.Command("go", "test", "-count=1", "./server/")
+	cmd.Dir = tmp
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("migrated server misbehaves (%v):\n%s\n--- migrated server.go ---\n%s", err, out, res.Files[0].New)
+	}
+}

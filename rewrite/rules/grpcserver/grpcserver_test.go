@@ -1,0 +1,26 @@
+package grpcserver_test
+
+import (
+	"testing"
+
+	"github.com/protolift/protolift/rewrite/rules/grpcserver"
+	"github.com/protolift/protolift/rewrite/ruletest"
+)
+
+// TestUnimplemented checks the default mode: UnimplementedXServer
+// embedded by value.
+func TestUnimplemented(t *testing.T) {
+	ruletest.Check(t, "testdata/unimplemented", grpcserver.Unimplemented)
+}
+
+// TestUnimplementedUnsafe checks -grpc-server=unsafe: UnsafeXServer is
+// embedded instead.
+func TestUnimplementedUnsafe(t *testing.T) {
+	ruletest.CheckWith(t, "testdata/unimplemented_unsafe", map[string]string{"grpc.server": "unsafe"}, grpcserver.Unimplemented)
+}
+
+// TestServiceDesc checks the renamed descriptor and the adapted
+// RegisterXServer values.
+func TestServiceDesc(t *testing.T) {
+	ruletest.Check(t, "testdata/servicedesc", grpcserver.ServiceDesc)
+}
