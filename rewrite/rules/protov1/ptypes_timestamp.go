@@ -1,6 +1,7 @@
 package protov1
 
 import (
+	"go/token"
 	"go/types"
 
 	"github.com/dave/dst"
@@ -15,14 +16,21 @@ import (
 //	ts, err := ptypes.TimestampProto(t)  →  ts := timestamppb.New(t); err := ts.CheckValid()
 //	t, err := ptypes.Timestamp(ts)       →  t := ts.AsTime(); err := ts.CheckValid()
 //	ptypes.TimestampNow()                →  timestamppb.Now()
-//	ptypes.TimestampString(ts)           →  ts.AsTime().Format(time.RFC3339Nano)
+//	ptypes.TimestampString(ts)           →  func(ts *timestamppb.Timestamp) string {
+//	                                            if err := ts.CheckValid(); err != nil {
+//	                                                return fmt.Sprintf("(%v)", err)
+//	                                            }
+//	                                            return ts.AsTime().Format(time.RFC3339Nano)
+//	                                        }(ts)
 //
 // The error result disappears from the v2 constructors, so it becomes an
 // explicit CheckValid call over the same validity range; v1 returned a nil
 // timestamp on error where New returns an invalid one, and error texts
-// differ, hence risk "review". TimestampString formatted invalid values as
-// "(<error>)"; the rewrite formats them anyway. Calls whose results go
-// anywhere else are reported.
+// differ, hence risk "review". TimestampString printed an invalid value as
+// "(<error>)" instead of formatting it, and log lines and tests depend on
+// that, so its replacement keeps the check (the function literal takes
+// the argument as a parameter so it is evaluated once, as before). Calls
+// whose results go anywhere else are reported.
 var PtypesTimestamp = &rule.Rule{
 	Name:    "protov1.ptypes.timestamp",
 	Doc:     "ptypes timestamp helpers → timestamppb.New/Now, AsTime and an explicit CheckValid",
@@ -76,12 +84,34 @@ func runPtypesTimestamp(p *rule.Pass) {
 		f := p.Callee(call)
 		switch {
 		case rule.IsPkgFunc(f, v1Ptypes, "TimestampString") && len(call.Args) == 1:
-			p.Changed(call, change.Review, "ptypes.TimestampString → AsTime().Format(time.RFC3339Nano) (an invalid timestamp is now formatted instead of printed as \"(<error>)\")")
-			asTime := rule.Call(rule.Sel(call.Args[0], "AsTime"))
-			call.Fun = rule.Sel(asTime, "Format")
-			call.Args = []dst.Expr{rule.QualifiedIdent("time", "RFC3339Nano")}
+			p.Changed(call, change.Review, "ptypes.TimestampString → AsTime().Format(time.RFC3339Nano), still printing an invalid timestamp as \"(<error>)\" (the error text differs)")
+			call.Fun = timestampStringFunc()
 			p.Require(protobufModule, minProtobuf)
 		}
 		return true
 	})
+}
+
+// timestampStringFunc builds the function literal that replaces
+// ptypes.TimestampString; the call keeps its argument.
+func timestampStringFunc() *dst.FuncLit {
+	ts := func() *dst.Ident { return dst.NewIdent("ts") }
+	errID := func() *dst.Ident { return dst.NewIdent("err") }
+	check := &dst.IfStmt{
+		Init: &dst.AssignStmt{Lhs: []dst.Expr{errID()}, Tok: token.DEFINE, Rhs: []dst.Expr{rule.Call(rule.Sel(ts(), "CheckValid"))}},
+		Cond: &dst.BinaryExpr{X: errID(), Op: token.NEQ, Y: dst.NewIdent("nil")},
+		Body: &dst.BlockStmt{List: []dst.Stmt{&dst.ReturnStmt{Results: []dst.Expr{
+			rule.Call(rule.QualifiedIdent("fmt", "Sprintf"), &dst.BasicLit{Kind: token.STRING, Value: `"(%v)"`}, errID()),
+		}}}},
+	}
+	format := &dst.ReturnStmt{Results: []dst.Expr{
+		rule.Call(rule.Sel(rule.Call(rule.Sel(ts(), "AsTime")), "Format"), rule.QualifiedIdent("time", "RFC3339Nano")),
+	}}
+	return &dst.FuncLit{
+		Type: &dst.FuncType{
+			Params:  &dst.FieldList{List: []*dst.Field{{Names: []*dst.Ident{ts()}, Type: &dst.StarExpr{X: rule.QualifiedIdent(v2Timestamppb, "Timestamp")}}}},
+			Results: &dst.FieldList{List: []*dst.Field{{Type: dst.NewIdent("string")}}},
+		},
+		Body: &dst.BlockStmt{List: []dst.Stmt{check, format}},
+	}
 }
