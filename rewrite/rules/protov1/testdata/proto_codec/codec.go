@@ -47,6 +47,8 @@ func discard(d *durationpb.Duration) {
 }
 
 func shadowed(d *durationpb.Duration) int {
-	proto := struct{ Size func(*durationpb.Duration) int }{Size: func(*durationpb.Duration) int { return 0 }}
+	proto := struct {
+		Size func(*durationpb.Duration) int
+	}{Size: func(*durationpb.Duration) int { return 0 }}
 	return proto.Size(d)
 }
