@@ -17,6 +17,7 @@ import (
 // selectors (ptypes, jsonpb, proto functions) run before the import-path
 // moves of the well-known types, which change identifiers wholesale.
 var all = []*rule.Rule{
+	protov1.ProtoExtensions,
 	protov1.ProtoScalars,
 	protov1.ProtoCodec,
 	protov1.ProtoMessage,
