@@ -20,6 +20,10 @@ import (
 // selectors (ptypes, jsonpb, proto functions) run before the import-path
 // moves of the well-known types, which change identifiers wholesale.
 var all = []*rule.Rule{
+	protov1.ProtoExtensions,
+	protov1.ProtoScalars,
+	protov1.ProtoCodec,
+	protov1.ProtoMessage,
 	protov1.PtypesTimestamp,
 	protov1.WKTImports,
 	grpcdial.Dial,

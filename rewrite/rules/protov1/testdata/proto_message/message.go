@@ -1,0 +1,57 @@
+package proto_message
+
+import (
+	"fmt"
+
+	"github.com/golang/protobuf/proto"
+	protoV2 "google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/known/durationpb"
+)
+
+// describe keeps using the v1 method set on the interface.
+func describe(m proto.Message /* any message */) string {
+	m.Reset()
+	return m.String()
+}
+
+var registry = map[string]proto.Message{}
+
+func convert(d *durationpb.Duration, l *legacy, v2 protoV2.Message) (proto.Message, proto.Message, protoV2.Message, protoV2.Message, protoV2.Message) {
+	a := proto.MessageV1(d)
+	b := proto.MessageV1(l)
+	c := proto.MessageV2(l)
+	e := proto.MessageV2(v2)
+	f := proto.MessageV2(d)
+	return a, b, c, e, f
+}
+
+func sizes(d *durationpb.Duration) int {
+	return protoV2.Size(proto.MessageV2(d /* inner */))
+}
+
+func reflectOn(d *durationpb.Duration, l *legacy, m proto.Message) (protoreflect.Message, protoreflect.Message, protoreflect.Message) {
+	return proto.MessageReflect(d), proto.MessageReflect(l), proto.MessageReflect(m) // want "panics"
+}
+
+func names(d *durationpb.Duration, l *legacy, n *named, m proto.Message) []string {
+	return []string{
+		proto.MessageName(d),
+		proto.MessageName(l),
+		proto.MessageName(n), // want "XXX_MessageName"
+		proto.MessageName(m),
+	}
+}
+
+func untyped(x interface{}) {
+	fmt.Println(proto.MessageV2(x)) // want "not a message"
+}
+
+func generated(g proto.GeneratedMessage, e proto.GeneratedEnum) {
+	fmt.Println(g, e)
+}
+
+func value() {
+	f := proto.MessageV2 // want "function value"
+	_ = f
+}
