@@ -145,6 +145,12 @@ func TestBadInput(t *testing.T) {
 			t.Fatalf("exit %d, stderr %q", code, errOut)
 		}
 	})
+	t.Run("conflicting formats", func(t *testing.T) {
+		code, _, errOut := protolift(t, "go", "-json", "-rdjsonl")
+		if code != exitError || !strings.Contains(errOut, "-json and -rdjsonl") {
+			t.Fatalf("exit %d, stderr %q", code, errOut)
+		}
+	})
 	t.Run("unknown rule", func(t *testing.T) {
 		dir := newModule(t, map[string]string{"app/app.go": legacyTimestamp})
 		code, _, errOut := protolift(t, "go", "-C", dir, "-rules=nosuch", "./...")
@@ -241,5 +247,32 @@ func TestCRLFFileKeepsLineEndings(t *testing.T) {
 	}
 	if !strings.Contains(string(data), "\r\n\r\n// Stamp") {
 		t.Fatalf("blank line lost:\n%q", data)
+	}
+}
+
+// -rdjsonl gives PR bots one suggested edit per changed run of lines and
+// one comment per finding.
+func TestRDJSONL(t *testing.T) {
+	dir := newModule(t, map[string]string{"app/app.go": legacyTimestamp})
+	code, out, _ := protolift(t, "go", "-C", dir, "-rdjsonl", "./...")
+	if code == exitError {
+		t.Fatalf("exit %d", code)
+	}
+	suggestions := 0
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var d struct {
+			Location    struct{ Path string }
+			Suggestions []struct{ Text string }
+		}
+		if err := json.Unmarshal([]byte(l), &d); err != nil {
+			t.Fatalf("line %q: %v", l, err)
+		}
+		suggestions += len(d.Suggestions)
+		if d.Location.Path == "" {
+			t.Errorf("line without a path: %s", l)
+		}
+	}
+	if suggestions == 0 || !strings.Contains(out, "timestamppb") {
+		t.Errorf("no suggested edits in:\n%s", out)
 	}
 }

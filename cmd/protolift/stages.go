@@ -29,6 +29,7 @@ type flags struct {
 	dir         string
 	diff, list  bool
 	write, json bool
+	rdjsonl     bool
 	rules       string
 	tags        string
 	failManual  bool
@@ -46,6 +47,7 @@ func newFlags(name string, out io.Writer) *flags {
 	f.fs.BoolVar(&f.list, "l", false, "list files that would change; print nothing when nothing would")
 	f.fs.BoolVar(&f.write, "w", false, "write the changes to the files (atomically)")
 	f.fs.BoolVar(&f.json, "json", false, "print the result as JSON (files, changes with rule and risk, diagnostics)")
+	f.fs.BoolVar(&f.rdjsonl, "rdjsonl", false, "print changes as suggested edits and findings as review comments, in reviewdog's rdjsonl format (for PR bots)")
 	f.fs.StringVar(&f.rules, "rules", "", "Go rules to run: comma-separated names or groups, '-' removes (e.g. protov1,-protov1.jsonpb); default all")
 	f.fs.StringVar(&f.tags, "tags", "", "comma-separated build tags to consider when loading Go packages")
 	f.fs.BoolVar(&f.failManual, "fail-on-manual", true, "exit with status 1 when findings that need a person remain")
@@ -66,13 +68,16 @@ func (f *flags) parse(args []string) ([]string, error) {
 		return nil, usageError{err.Error()}
 	}
 	modes := 0
-	for _, b := range []bool{f.diff, f.list, f.write} {
+	for _, b := range []bool{f.diff, f.list, f.write, f.rdjsonl} {
 		if b {
 			modes++
 		}
 	}
 	if modes > 1 {
-		return nil, usageError{"flags -d, -l and -w cannot be used together: pick one (-d prints a diff, -l lists files, -w writes)"}
+		return nil, usageError{"flags -d, -l, -w and -rdjsonl cannot be used together: pick one (-d prints a diff, -l lists files, -w writes, -rdjsonl prints review suggestions)"}
+	}
+	if f.json && f.rdjsonl {
+		return nil, usageError{"flags -json and -rdjsonl cannot be used together: pick one output format"}
 	}
 	switch f.progress {
 	case "auto", "always", "never":
@@ -187,7 +192,7 @@ func (p *pipeline) run(ctx context.Context, stage string) error {
 }
 
 func (p *pipeline) showProgress() bool {
-	if p.f.json || p.f.progress == "never" {
+	if p.f.json || p.f.rdjsonl || p.f.progress == "never" {
 		return false
 	}
 	if p.f.progress == "always" {
@@ -307,6 +312,8 @@ func (p *pipeline) finish(stdout, stderr io.Writer) int {
 	switch {
 	case p.f.json:
 		err = report.JSON(stdout, p.base, &p.set, p.requires, written)
+	case p.f.rdjsonl:
+		err = report.RDJSONL(stdout, p.base, &p.set)
 	case p.f.list:
 		err = report.List(stdout, p.base, &p.set)
 	case p.f.write:
@@ -318,7 +325,7 @@ func (p *pipeline) finish(stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "protolift: %v\n", err)
 		return exitError
 	}
-	if !p.f.json {
+	if !p.f.json && !p.f.rdjsonl {
 		report.Diagnostics(stderr, p.base, p.set.Diags)
 	}
 	if p.f.failManual && p.set.NeedsPerson() {

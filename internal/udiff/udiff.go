@@ -154,3 +154,41 @@ func splitLines(s string) []string {
 	}
 	return out
 }
+
+// Replacement says that lines OldStart..OldEnd-1 (1-based; OldEnd ==
+// OldStart for a pure insertion before line OldStart) of the old text
+// become Text. Review tools turn these into suggested changes.
+type Replacement struct {
+	OldStart, OldEnd int
+	Text             string
+}
+
+// Replacements returns the changed runs of lines between old and new,
+// in order, without context.
+func Replacements(old, new []byte) []Replacement {
+	if bytes.Equal(old, new) {
+		return nil
+	}
+	var out []Replacement
+	oldNo := 1
+	lines := diffLines(string(old), string(new))
+	for i := 0; i < len(lines); {
+		if lines[i].op == keep {
+			oldNo++
+			i++
+			continue
+		}
+		r := Replacement{OldStart: oldNo}
+		var text strings.Builder
+		for ; i < len(lines) && lines[i].op != keep; i++ {
+			if lines[i].op == del {
+				oldNo++
+			} else {
+				text.WriteString(lines[i].text)
+			}
+		}
+		r.OldEnd, r.Text = oldNo, text.String()
+		out = append(out, r)
+	}
+	return out
+}

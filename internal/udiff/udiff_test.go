@@ -63,3 +63,21 @@ func TestMatchesGNUDiff(t *testing.T) {
 }
 
 func join(lines []string) string { return strings.Join(lines, "") }
+
+func TestReplacements(t *testing.T) {
+	old := "a\nb\nc\nd\ne\n"
+	new := "a\nB\nc\nd\nx\ne\n"
+	got := Replacements([]byte(old), []byte(new))
+	want := []Replacement{{OldStart: 2, OldEnd: 3, Text: "B\n"}, {OldStart: 5, OldEnd: 5, Text: "x\n"}}
+	if len(got) != len(want) {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Errorf("replacement %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if Replacements([]byte(old), []byte(old)) != nil {
+		t.Error("equal texts gave replacements")
+	}
+}
