@@ -1,0 +1,219 @@
+package generate
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/bufbuild/protocompile"
+	"github.com/bufbuild/protocompile/linker"
+	"github.com/bufbuild/protocompile/reporter"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protodesc"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/descriptorpb"
+	"google.golang.org/protobuf/types/pluginpb"
+)
+
+// CompileOptions says what to compile.
+type CompileOptions struct {
+	// ImportPaths are the roots .proto imports are resolved against
+	// (protoc's -I). Relative paths are taken from the current directory.
+	ImportPaths []string
+	// Files are the files to generate, either as import names relative to
+	// an import path ("shop/v1/catalog.proto") or as file paths inside
+	// one of the import paths.
+	Files []string
+	// Overlay replaces file contents: absolute path → content.
+	Overlay map[string][]byte
+}
+
+// Request is a compiled request plus the linked descriptors it came from.
+type Request struct {
+	*pluginpb.CodeGeneratorRequest
+	// Linked holds the linked result of each file in FileToGenerate.
+	Linked linker.Files
+}
+
+// Compile parses and links the files with protocompile and builds the
+// CodeGeneratorRequest every generator receives: all files to generate
+// and their transitive imports, in dependency order, with source info
+// (so generated code carries the .proto comments).
+func Compile(ctx context.Context, opts CompileOptions) (*Request, error) {
+	if len(opts.Files) == 0 {
+		return nil, errors.New("generate: no .proto files to compile")
+	}
+	roots := make([]string, len(opts.ImportPaths))
+	for i, p := range opts.ImportPaths {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return nil, fmt.Errorf("generate: import path %s: %v", p, err)
+		}
+		roots[i] = abs
+	}
+	if len(roots) == 0 {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, fmt.Errorf("generate: %v", err)
+		}
+		roots = []string{wd}
+	}
+	names := make([]string, len(opts.Files))
+	for i, f := range opts.Files {
+		n, err := importName(f, roots, opts.Overlay)
+		if err != nil {
+			return nil, err
+		}
+		names[i] = n
+	}
+
+	var errs []error
+	comp := protocompile.Compiler{
+		Resolver: protocompile.WithStandardImports(&protocompile.SourceResolver{
+			ImportPaths: roots,
+			Accessor:    overlayAccessor(opts.Overlay),
+		}),
+		SourceInfoMode: protocompile.SourceInfoStandard,
+		Reporter: reporter.NewReporter(func(err reporter.ErrorWithPos) error {
+			errs = append(errs, err)
+			return nil
+		}, nil),
+	}
+	linked, err := comp.Compile(ctx, names...)
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("generate: compiling .proto files:\n%w", errors.Join(errs...))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("generate: compiling .proto files: %w (check the import paths %s)", err, strings.Join(roots, ", "))
+	}
+
+	req := &pluginpb.CodeGeneratorRequest{FileToGenerate: names}
+	seen := map[string]bool{}
+	var add func(fd protoreflect.FileDescriptor)
+	add = func(fd protoreflect.FileDescriptor) {
+		if seen[fd.Path()] {
+			return
+		}
+		seen[fd.Path()] = true
+		imps := fd.Imports()
+		for i := range imps.Len() {
+			add(imps.Get(i).FileDescriptor)
+		}
+		req.ProtoFile = append(req.ProtoFile, fileProto(fd))
+	}
+	for _, f := range linked {
+		add(f)
+	}
+	return &Request{CodeGeneratorRequest: req, Linked: linked}, nil
+}
+
+// fileProto converts a descriptor to its proto form, cloning so a plugin
+// run cannot alter the shared request.
+func fileProto(fd protoreflect.FileDescriptor) *descriptorpb.FileDescriptorProto {
+	if r, ok := fd.(linker.Result); ok {
+		return proto.Clone(r.FileDescriptorProto()).(*descriptorpb.FileDescriptorProto)
+	}
+	return protodesc.ToFileDescriptorProto(fd)
+}
+
+// importName maps a file argument to the name imports use.
+func importName(f string, roots []string, overlay map[string][]byte) (string, error) {
+	if !strings.HasSuffix(f, ".proto") {
+		return "", fmt.Errorf("generate: %s: not a .proto file", f)
+	}
+	if !filepath.IsAbs(f) {
+		for _, r := range roots {
+			if exists(filepath.Join(r, f), overlay) {
+				return filepath.ToSlash(filepath.Clean(f)), nil
+			}
+		}
+	}
+	abs, err := filepath.Abs(f)
+	if err != nil {
+		return "", fmt.Errorf("generate: %s: %v", f, err)
+	}
+	for _, r := range roots {
+		rel, err := filepath.Rel(r, abs)
+		if err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			if !exists(abs, overlay) {
+				return "", fmt.Errorf("generate: %s: file not found", f)
+			}
+			return filepath.ToSlash(rel), nil
+		}
+	}
+	return "", fmt.Errorf("generate: %s is under none of the import paths %s; add its root with -I", f, strings.Join(roots, ", "))
+}
+
+func exists(p string, overlay map[string][]byte) bool {
+	if _, ok := overlay[p]; ok {
+		return true
+	}
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+func overlayAccessor(overlay map[string][]byte) func(string) (io.ReadCloser, error) {
+	return func(p string) (io.ReadCloser, error) {
+		if abs, err := filepath.Abs(p); err == nil {
+			if b, ok := overlay[abs]; ok {
+				return io.NopCloser(bytes.NewReader(b)), nil
+			}
+		}
+		return os.Open(p)
+	}
+}
+
+// Clone returns a deep copy of the request with its parameter set, so
+// one compiled request can feed many generators.
+func (r *Request) Clone(params string) *pluginpb.CodeGeneratorRequest {
+	c := proto.Clone(r.CodeGeneratorRequest).(*pluginpb.CodeGeneratorRequest)
+	if params != "" {
+		c.Parameter = proto.String(params)
+	} else {
+		c.Parameter = nil
+	}
+	return c
+}
+
+// usesEditions and usesProto3Optional tell Run which plugin features the
+// request needs, mirroring protoc's refusal to hand a plugin input it
+// did not declare support for.
+func usesEditions(req *pluginpb.CodeGeneratorRequest) []string {
+	var out []string
+	for _, f := range req.ProtoFile {
+		if f.GetSyntax() == "editions" && slices.Contains(req.FileToGenerate, f.GetName()) {
+			out = append(out, f.GetName())
+		}
+	}
+	return out
+}
+
+func usesProto3Optional(req *pluginpb.CodeGeneratorRequest) []string {
+	var out []string
+	var walk func(file string, msgs []*descriptorpb.DescriptorProto) bool
+	walk = func(file string, msgs []*descriptorpb.DescriptorProto) bool {
+		for _, m := range msgs {
+			for _, fld := range m.GetField() {
+				if fld.GetProto3Optional() {
+					return true
+				}
+			}
+			if walk(file, m.GetNestedType()) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, f := range req.ProtoFile {
+		if slices.Contains(req.FileToGenerate, f.GetName()) && walk(f.GetName(), f.GetMessageType()) {
+			out = append(out, f.GetName())
+		}
+	}
+	return out
+}

@@ -1,0 +1,446 @@
+// Package regen is the gen stage: it finds the module's protoc-gen-go and
+// protoc-gen-go-grpc output, compiles the .proto sources in process and
+// regenerates that output with the pinned current generators, keeping the
+// file paths and Go packages the module had. Services that golang/protobuf
+// generated inline (plugins=grpc) move to x_grpc.pb.go.
+package regen
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/protolift/protolift/internal/change"
+	"github.com/protolift/protolift/internal/modroot"
+	"github.com/protolift/protolift/internal/toolbin"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/descriptorpb"
+	"google.golang.org/protobuf/types/pluginpb"
+)
+
+// Rule names of the stage's edits and diagnostics.
+const (
+	RegenerateRule = "gen.regenerate"
+	GRPCSplitRule  = "gen.grpc-split"
+	SourceRule     = "gen.source-missing"
+	CompileRule    = "gen.compile"
+	GeneratorRule  = "gen.generator"
+)
+
+// Runtime floors of the regenerated code. protoc-gen-go-grpc v1.6.2 emits
+// SupportPackageIsVersion9 (grpc-go v1.64.0 and later); protoc-gen-go's
+// output is only promised to work with a runtime at least as new as the
+// generator itself.
+const (
+	ProtobufModule = "google.golang.org/protobuf"
+	GRPCModule     = "google.golang.org/grpc"
+	ProtobufFloor  = toolbin.GoVersion
+	GRPCFloor      = "v1.64.0"
+)
+
+// Options configure the stage.
+type Options struct {
+	// ModuleDir is a directory inside the module (go.mod is searched
+	// upwards from it).
+	ModuleDir string
+	// Overlay holds files rewritten by earlier stages (absolute path →
+	// content); they are read instead of the disk.
+	Overlay map[string][]byte
+	// AllowMissingUnimplemented passes require_unimplemented_servers=false
+	// to protoc-gen-go-grpc. The default (false) keeps the generator's
+	// default: server interfaces gain mustEmbedUnimplementedXServer.
+	AllowMissingUnimplemented bool
+	// GRPCPlugin is the protoc-gen-go-grpc binary; empty means the pinned
+	// version built through toolbin.
+	GRPCPlugin string
+}
+
+// Result is the stage's output.
+type Result struct {
+	change.Set
+	// Requires maps module paths to the minimum versions the regenerated
+	// code needs; feed it to the mod stage.
+	Requires map[string]string `json:"requires,omitempty"`
+	// Regenerated lists the Go import paths of regenerated packages.
+	Regenerated []string `json:"regenerated,omitempty"`
+}
+
+// unit is one .proto source as generated into one directory.
+type unit struct {
+	dir    string
+	source string
+	goFile *genFile // protoc-gen-go output, nil if only gRPC output exists
+	grpc   *genFile // protoc-gen-go-grpc output, nil if none
+	root   string
+}
+
+func (u *unit) first() *genFile {
+	if u.goFile != nil {
+		return u.goFile
+	}
+	return u.grpc
+}
+
+// Run regenerates the module's generated protobuf Go code.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	mod, err := modroot.Find(opts.ModuleDir)
+	if err != nil {
+		return nil, err
+	}
+	rd := reader(opts.Overlay)
+	res := &Result{Requires: map[string]string{}}
+
+	all, err := moduleFiles(mod.Dir, opts.Overlay, ".pb.go", ".proto", "buf.yaml", "buf.work.yaml")
+	if err != nil {
+		return nil, err
+	}
+	var protos, configs []string
+	units := map[string]*unit{}
+	var order []string
+	for _, p := range all {
+		switch {
+		case strings.HasSuffix(p, ".proto"):
+			protos = append(protos, p)
+		case strings.HasSuffix(p, ".yaml"):
+			configs = append(configs, p)
+		default:
+			b, err := rd.read(p)
+			if err != nil {
+				return nil, err
+			}
+			g := parseGenerated(p, b)
+			if g == nil {
+				continue
+			}
+			key := filepath.Dir(p) + "\x00" + g.source
+			u := units[key]
+			if u == nil {
+				u = &unit{dir: filepath.Dir(p), source: g.source}
+				units[key] = u
+				order = append(order, key)
+			}
+			if g.grpcOnly {
+				u.grpc = g
+			} else {
+				u.goFile = g
+			}
+		}
+	}
+	if len(order) == 0 {
+		return res, nil
+	}
+
+	buf := bufRoots(configs, rd)
+	var roots []string
+	seenRoot := map[string]bool{}
+	addRoot := func(r string) {
+		if !seenRoot[r] {
+			seenRoot[r] = true
+			roots = append(roots, r)
+		}
+	}
+	var ok []*unit
+	for _, key := range order {
+		u := units[key]
+		g := u.first()
+		u.root = findRoot(g, mod.Dir, buf, protos, rd)
+		if u.root == "" {
+			pos := change.PositionAt(g.content, g.sourceOff)
+			res.Report(change.Diagnostic{
+				Path: g.path, Start: pos, End: pos, Rule: SourceRule, Risk: change.Manual,
+				Message:    fmt.Sprintf("cannot regenerate: source %s is not in the module (looked next to the file, in its parent directories and in the roots buf.yaml/buf.work.yaml name)", g.source),
+				Suggestion: fmt.Sprintf("add %s under an import root (or a buf.yaml naming the root), then run protolift gen again", g.source),
+			})
+			continue
+		}
+		addRoot(u.root)
+		ok = append(ok, u)
+	}
+	for _, r := range buf {
+		addRoot(r)
+	}
+	if len(ok) == 0 {
+		res.Sort()
+		return res, nil
+	}
+
+	var names []string
+	seenName := map[string]bool{}
+	for _, u := range ok {
+		if !seenName[u.source] {
+			seenName[u.source] = true
+			names = append(names, u.source)
+		}
+	}
+	comp, failed := compileProtos(ctx, roots, names, rd)
+	for _, n := range names {
+		for _, e := range failed[n] {
+			p := absSource(roots, e.file, rd)
+			if p == "" {
+				p = absSource(roots, n, rd)
+			}
+			pos := change.Position{Line: e.line, Col: e.col}
+			res.Report(change.Diagnostic{
+				Path: p, Start: pos, End: pos, Rule: CompileRule, Risk: change.Manual,
+				Message:    fmt.Sprintf("cannot compile %s, so its generated code was not regenerated: %s", n, e.msg),
+				Suggestion: "fix the .proto file (or run the proto stage first), then run protolift gen again",
+			})
+		}
+	}
+
+	// Import paths of every regenerated source, for M flags when a
+	// dependency has no go_package.
+	importPath := map[string]string{}
+	for _, u := range ok {
+		if u.first() != nil {
+			importPath[u.source] = goImportPath(mod, u.dir)
+		}
+	}
+
+	grpcBin := opts.GRPCPlugin
+	regenerated := map[string]bool{}
+	for _, u := range ok {
+		if _, bad := failed[u.source]; bad {
+			continue
+		}
+		fd, found := comp.byName[u.source]
+		if !found {
+			continue
+		}
+		g := u.first()
+		params := append(mFlags(comp, u.source, importPath), ownFlag(comp, u, mod))
+		req := &pluginpb.CodeGeneratorRequest{
+			FileToGenerate: []string{u.source},
+			ProtoFile:      comp.protoFiles(u.source),
+		}
+		if u.goFile != nil {
+			req.CompilerVersion = compilerVersion(u.goFile.compiler)
+			out, err := generateGo(req, params, u)
+			if err != nil {
+				res.Report(generatorDiag(g, err))
+				continue
+			}
+			f, err := fileChange(u.dir, out, rd)
+			if err != nil {
+				return nil, err
+			}
+			if f != nil {
+				msg := fmt.Sprintf("regenerated from %s with protoc-gen-go %s", u.source, toolbin.GoVersion)
+				risk := change.Safe
+				if u.goFile.inline {
+					msg += "; the plugins=grpc service code moves to " + strings.TrimSuffix(path.Base(out.GetName()), ".pb.go") + "_grpc.pb.go"
+					risk = change.Review
+				}
+				f.Edits = []change.Edit{wholeFile(RegenerateRule, risk, msg, f.Old)}
+				res.Put(f)
+			}
+			res.Requires[ProtobufModule] = ProtobufFloor
+			regenerated[importPath[u.source]] = true
+		}
+		if fd.Services().Len() > 0 && (u.grpc != nil || (u.goFile != nil && u.goFile.inline)) {
+			if grpcBin == "" {
+				grpcBin, err = toolbin.Build(ctx, toolbin.GoGRPCPkg, toolbin.GoGRPCVersion)
+				if err != nil {
+					return nil, fmt.Errorf("gen: building protoc-gen-go-grpc %s: %w", toolbin.GoGRPCVersion, err)
+				}
+			}
+			greq := proto.Clone(req).(*pluginpb.CodeGeneratorRequest)
+			cv := g.compiler
+			if u.grpc != nil {
+				cv = u.grpc.compiler
+			}
+			greq.CompilerVersion = compilerVersion(cv)
+			gparams := append([]string(nil), params...)
+			if opts.AllowMissingUnimplemented {
+				gparams = append(gparams, "require_unimplemented_servers=false")
+			}
+			greq.Parameter = proto.String(strings.Join(gparams, ","))
+			resp, err := runBinary(ctx, grpcBin, greq)
+			if err == nil && resp.Error != nil {
+				err = fmt.Errorf("%s", resp.GetError())
+			}
+			if err != nil {
+				res.Report(generatorDiag(g, err))
+				continue
+			}
+			for _, out := range resp.File {
+				f, err := fileChange(u.dir, out, rd)
+				if err != nil {
+					return nil, err
+				}
+				if f == nil {
+					continue
+				}
+				msg := fmt.Sprintf("generated from %s with protoc-gen-go-grpc %s", u.source, toolbin.GoGRPCVersion)
+				if f.Created {
+					msg = fmt.Sprintf("service code of %s, formerly generated inline by plugins=grpc, now from protoc-gen-go-grpc %s: servers must embed Unimplemented<Service>Server", u.source, toolbin.GoGRPCVersion)
+				}
+				f.Edits = []change.Edit{wholeFile(GRPCSplitRule, change.Review, msg, f.Old)}
+				res.Put(f)
+			}
+			res.Requires[GRPCModule] = GRPCFloor
+			regenerated[importPath[u.source]] = true
+		}
+	}
+	for p := range regenerated {
+		res.Regenerated = append(res.Regenerated, p)
+	}
+	sort.Strings(res.Regenerated)
+	res.Sort()
+	return res, nil
+}
+
+// generateGo runs protoc-gen-go for one file.
+func generateGo(req *pluginpb.CodeGeneratorRequest, params []string, u *unit) (*pluginpb.CodeGeneratorResponse_File, error) {
+	r := proto.Clone(req).(*pluginpb.CodeGeneratorRequest)
+	r.Parameter = proto.String(strings.Join(params, ","))
+	resp, err := runGo(r)
+	if err != nil {
+		return nil, err
+	}
+	if resp.Error != nil {
+		return nil, fmt.Errorf("%s", resp.GetError())
+	}
+	for _, f := range resp.File {
+		if strings.HasSuffix(f.GetName(), ".pb.go") {
+			return f, nil
+		}
+	}
+	return nil, fmt.Errorf("protoc-gen-go produced no .pb.go file for %s", u.source)
+}
+
+// ownFlag pins the file's Go import path and package name to what the
+// module has: go_package may omit the name (the old generator derived it
+// differently) or be missing altogether (old generators did not need it).
+func ownFlag(c *compiled, u *unit, mod *modroot.Module) string {
+	ip := goImportPath(mod, u.dir)
+	if fd, ok := c.byName[u.source]; ok {
+		if gp := goPackageOption(fd); gp != "" {
+			ip, _, _ = strings.Cut(gp, ";")
+		}
+	}
+	return "M" + u.source + "=" + ip + ";" + u.first().pkg
+}
+
+// wktPackages are the Go packages of the well-known types in current
+// protobuf-go. Mapping them explicitly moves the imports even when the
+// module carries its own copies of the WKT .proto files with the old
+// github.com/golang/protobuf/ptypes go_package.
+var wktPackages = map[string]string{
+	"google/protobuf/any.proto":             "google.golang.org/protobuf/types/known/anypb",
+	"google/protobuf/api.proto":             "google.golang.org/protobuf/types/known/apipb",
+	"google/protobuf/duration.proto":        "google.golang.org/protobuf/types/known/durationpb",
+	"google/protobuf/empty.proto":           "google.golang.org/protobuf/types/known/emptypb",
+	"google/protobuf/field_mask.proto":      "google.golang.org/protobuf/types/known/fieldmaskpb",
+	"google/protobuf/source_context.proto":  "google.golang.org/protobuf/types/known/sourcecontextpb",
+	"google/protobuf/struct.proto":          "google.golang.org/protobuf/types/known/structpb",
+	"google/protobuf/timestamp.proto":       "google.golang.org/protobuf/types/known/timestamppb",
+	"google/protobuf/type.proto":            "google.golang.org/protobuf/types/known/typepb",
+	"google/protobuf/wrappers.proto":        "google.golang.org/protobuf/types/known/wrapperspb",
+	"google/protobuf/descriptor.proto":      "google.golang.org/protobuf/types/descriptorpb",
+	"google/protobuf/compiler/plugin.proto": "google.golang.org/protobuf/types/pluginpb",
+}
+
+// mFlags returns the M parameters for source's imports: WKTs always map to
+// types/known, and dependencies without go_package map to the directory
+// the module generated them into.
+func mFlags(c *compiled, source string, importPath map[string]string) []string {
+	var out []string
+	for _, fdp := range c.protoFiles(source) {
+		n := fdp.GetName()
+		if ip, ok := wktPackages[n]; ok {
+			if fdp.GetOptions().GetGoPackage() != ip {
+				out = append(out, "M"+n+"="+ip)
+			}
+			continue
+		}
+		if fdp.GetOptions().GetGoPackage() == "" {
+			if ip, ok := importPath[n]; ok {
+				out = append(out, "M"+n+"="+ip)
+			}
+		}
+	}
+	return out
+}
+
+// goImportPath is the import path of a directory of the module.
+func goImportPath(mod *modroot.Module, dir string) string {
+	rel, err := filepath.Rel(mod.Dir, dir)
+	if err != nil || rel == "." {
+		return mod.Path
+	}
+	return mod.Path + "/" + filepath.ToSlash(rel)
+}
+
+// fileChange places a generated file next to the old output (the plugin's
+// own path depends on paths= settings we do not know; the directory the
+// module keeps it in is what matters) and returns nil when nothing changes.
+func fileChange(dir string, out *pluginpb.CodeGeneratorResponse_File, rd reader) (*change.File, error) {
+	p := filepath.Join(dir, path.Base(out.GetName()))
+	content := []byte(out.GetContent())
+	if rd.exists(p) {
+		old, err := rd.read(p)
+		if err != nil {
+			return nil, err
+		}
+		if bytes.Equal(old, content) {
+			return nil, nil
+		}
+		return &change.File{Path: p, Old: old, New: content}, nil
+	}
+	return &change.File{Path: p, New: content, Created: true}, nil
+}
+
+func wholeFile(rule string, risk change.Risk, msg string, old []byte) change.Edit {
+	return change.Edit{Rule: rule, Risk: risk, Message: msg, Start: change.Position{Line: 1, Col: 1}, End: change.PositionAt(old, len(old))}
+}
+
+func generatorDiag(g *genFile, err error) change.Diagnostic {
+	pos := change.PositionAt(g.content, g.sourceOff)
+	return change.Diagnostic{
+		Path: g.path, Start: pos, End: pos, Rule: GeneratorRule, Risk: change.Manual,
+		Message:    fmt.Sprintf("cannot regenerate from %s: %v", g.source, err),
+		Suggestion: "add option go_package to the .proto file (or fix what the generator names), then run protolift gen again",
+	}
+}
+
+// compilerVersion turns the protoc version an old header recorded back
+// into the request field, so regenerating current code with the same
+// protoc header is a no-op instead of a header-only change.
+func compilerVersion(v string) *pluginpb.Version {
+	if v == "" {
+		return nil
+	}
+	v = strings.TrimPrefix(v, "v")
+	core, suffix, _ := strings.Cut(v, "-")
+	parts := strings.Split(core, ".")
+	if len(parts) != 3 {
+		return nil
+	}
+	var n [3]int32
+	for i, p := range parts {
+		x, err := strconv.Atoi(p)
+		if err != nil {
+			return nil
+		}
+		n[i] = int32(x)
+	}
+	cv := &pluginpb.Version{Major: proto.Int32(n[0]), Minor: proto.Int32(n[1]), Patch: proto.Int32(n[2])}
+	if suffix != "" {
+		cv.Suffix = proto.String(suffix)
+	}
+	return cv
+}
+
+func goPackageOption(fd protoreflect.FileDescriptor) string {
+	if o, ok := fd.Options().(*descriptorpb.FileOptions); ok {
+		return o.GetGoPackage()
+	}
+	return ""
+}

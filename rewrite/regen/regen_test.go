@@ -1,0 +1,220 @@
+package regen
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/protolift/protolift/internal/change"
+	"github.com/protolift/protolift/internal/toolbin"
+)
+
+// copyTree copies src into a new temporary directory.
+func copyTree(t *testing.T, src string) string {
+	t.Helper()
+	dst := t.TempDir()
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+func grpcPlugin(t *testing.T) string {
+	t.Helper()
+	bin, err := toolbin.Build(context.Background(), toolbin.GoGRPCPkg, toolbin.GoGRPCVersion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+func write(t *testing.T, set *change.Set) {
+	t.Helper()
+	for _, f := range set.Files {
+		if err := os.WriteFile(f.Path, f.New, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestLegacyApp(t *testing.T) {
+	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
+	ctx := context.Background()
+	opts := Options{ModuleDir: dir, GRPCPlugin: grpcPlugin(t)}
+	res, err := Run(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range res.Diags {
+		t.Errorf("unexpected diagnostic: %s", d.Format(d.Path))
+	}
+	got := map[string]*change.File{}
+	for _, f := range res.Files {
+		rel, _ := filepath.Rel(dir, f.Path)
+		got[filepath.ToSlash(rel)] = f
+	}
+	want := map[string]bool{
+		"proto/orders/v1/orders.pb.go":      false,
+		"proto/orders/v1/orders_grpc.pb.go": true,
+		"proto/legacy/v1/legacy.pb.go":      false,
+	}
+	if len(got) != len(want) {
+		t.Errorf("changed files %v, want %v", keys(got), want)
+	}
+	for name, created := range want {
+		f := got[name]
+		if f == nil {
+			t.Errorf("%s not regenerated", name)
+			continue
+		}
+		if f.Created != created {
+			t.Errorf("%s: Created = %v, want %v", name, f.Created, created)
+		}
+		s := string(f.New)
+		if !strings.Contains(s, "// \tprotoc-gen-go "+toolbin.GoVersion) && !strings.Contains(s, "// - protoc-gen-go-grpc "+toolbin.GoGRPCVersion) {
+			t.Errorf("%s: header names no pinned generator:\n%s", name, head(s))
+		}
+		if strings.Contains(s, "github.com/golang/protobuf") {
+			t.Errorf("%s still imports github.com/golang/protobuf", name)
+		}
+	}
+	if f := got["proto/orders/v1/orders.pb.go"]; f != nil {
+		s := string(f.New)
+		for _, w := range []string{`timestamppb "google.golang.org/protobuf/types/known/timestamppb"`, "package orderspb"} {
+			if !strings.Contains(s, w) {
+				t.Errorf("orders.pb.go lacks %q", w)
+			}
+		}
+		if strings.Contains(s, "grpc.ServiceDesc") {
+			t.Error("orders.pb.go still carries inline service code")
+		}
+	}
+	if f := got["proto/orders/v1/orders_grpc.pb.go"]; f != nil {
+		s := string(f.New)
+		for _, w := range []string{"grpc.SupportPackageIsVersion9", "mustEmbedUnimplementedOrderServiceServer()", "func RegisterOrderServiceServer(s grpc.ServiceRegistrar", "package orderspb"} {
+			if !strings.Contains(s, w) {
+				t.Errorf("orders_grpc.pb.go lacks %q", w)
+			}
+		}
+	}
+	if res.Requires[ProtobufModule] != ProtobufFloor || res.Requires[GRPCModule] != GRPCFloor {
+		t.Errorf("Requires = %v", res.Requires)
+	}
+	wantPkgs := "example.com/legacyapp/proto/legacy/v1 example.com/legacyapp/proto/orders/v1"
+	if s := strings.Join(res.Regenerated, " "); s != wantPkgs {
+		t.Errorf("Regenerated = %s, want %s", s, wantPkgs)
+	}
+
+	// Through an overlay, the second run sees the first run's output and
+	// must find nothing to do.
+	overlay := map[string][]byte{}
+	for _, f := range res.Files {
+		overlay[f.Path] = f.New
+	}
+	again, err := Run(ctx, Options{ModuleDir: dir, Overlay: overlay, GRPCPlugin: opts.GRPCPlugin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again.Files) != 0 || len(again.Diags) != 0 {
+		t.Errorf("second run (overlay) changed %d files, %d diagnostics", len(again.Files), len(again.Diags))
+		for _, f := range again.Files {
+			t.Logf("%s:\n%s", f.Path, head(string(f.New)))
+		}
+	}
+	write(t, &res.Set)
+	again, err = Run(ctx, Options{ModuleDir: dir, GRPCPlugin: opts.GRPCPlugin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again.Files) != 0 {
+		t.Errorf("second run (disk) changed %d files", len(again.Files))
+	}
+}
+
+func TestMissingSource(t *testing.T) {
+	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
+	if err := os.Remove(filepath.Join(dir, "proto", "legacy", "v1", "legacy.proto")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), Options{ModuleDir: dir, GRPCPlugin: grpcPlugin(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, d := range res.Diags {
+		if d.Rule == SourceRule && strings.HasSuffix(d.Path, "legacy.pb.go") && d.Start.Line == 2 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no %s diagnostic at legacy.pb.go:2; got %v", SourceRule, res.Diags)
+	}
+	for _, f := range res.Files {
+		if strings.HasSuffix(f.Path, "legacy.pb.go") {
+			t.Error("legacy.pb.go regenerated without a source")
+		}
+	}
+}
+
+func TestCompileError(t *testing.T) {
+	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
+	p := filepath.Join(dir, "proto", "legacy", "v1", "legacy.proto")
+	res, err := Run(context.Background(), Options{
+		ModuleDir:  dir,
+		GRPCPlugin: grpcPlugin(t),
+		Overlay:    map[string][]byte{p: []byte("syntax = \"proto2\";\npackage legacy.v1;\nmessage R { optional strin x = 1; }\n")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, d := range res.Diags {
+		if d.Rule == CompileRule && d.Path == p && d.Start.Line == 3 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no %s diagnostic at %s:3; got %v", CompileRule, p, res.Diags)
+	}
+	var orders bool
+	for _, f := range res.Files {
+		if strings.HasSuffix(f.Path, "orders.pb.go") {
+			orders = true
+		}
+	}
+	if !orders {
+		t.Error("a broken legacy.proto stopped orders.proto from being regenerated")
+	}
+}
+
+func keys(m map[string]*change.File) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func head(s string) string {
+	lines := strings.SplitN(s, "\n", 12)
+	if len(lines) > 11 {
+		lines = lines[:11]
+	}
+	return strings.Join(lines, "\n")
+}
