@@ -1,0 +1,337 @@
+package protofile
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/bufbuild/protocompile"
+	"github.com/bufbuild/protocompile/ast"
+	"github.com/bufbuild/protocompile/parser"
+	"google.golang.org/protobuf/types/descriptorpb"
+
+	"github.com/protolift/protolift/internal/change"
+)
+
+type reportFn func(start, end int, risk change.Risk, rule, msg, sugg string)
+
+// checkUsage reports what cannot be fixed without changing meaning: fields
+// and enum values that use a reserved number or name, and extension ranges
+// overlapping reserved ranges. Wording follows protoc.
+func checkUsage(fn *ast.FileNode, res parser.Result, src []byte, report reportFn) {
+	fd := res.FileDescriptorProto()
+	for _, m := range fd.GetMessageType() {
+		checkMessage(fn, res, m, report)
+	}
+	for _, e := range fd.GetEnumType() {
+		checkEnum(fn, res, e, report)
+	}
+}
+
+func checkMessage(fn *ast.FileNode, res parser.Result, m *descriptorpb.DescriptorProto, report reportFn) {
+	names := map[string]bool{}
+	for _, n := range m.GetReservedName() {
+		names[n] = true
+	}
+	for _, f := range m.GetField() {
+		node := res.FieldNode(f)
+		if names[f.GetName()] {
+			s, e := nodeSpan(fn, node.FieldName())
+			report(s, e, change.Manual, RuleReserved, fmt.Sprintf("Field name %q is reserved.", f.GetName()),
+				"rename the field, or remove the name from the reserved list if reusing it is really safe")
+		}
+		for _, r := range m.GetReservedRange() {
+			if f.GetNumber() >= r.GetStart() && f.GetNumber() < r.GetEnd() {
+				s, e := nodeSpan(fn, node.FieldTag())
+				report(s, e, change.Manual, RuleReserved, fmt.Sprintf("Field %q uses reserved number %d.", f.GetName(), f.GetNumber()),
+					"give the field an unused number; reusing a reserved number breaks old data and clients")
+				break
+			}
+		}
+	}
+	for _, x := range m.GetExtensionRange() {
+		for _, r := range m.GetReservedRange() {
+			if x.GetStart() < r.GetEnd() && r.GetStart() < x.GetEnd() {
+				s, e := nodeSpan(fn, res.ExtensionRangeNode(x))
+				report(s, e, change.Manual, RuleReserved, fmt.Sprintf("Extension range %d to %d overlaps with reserved range %d to %d.",
+					x.GetStart(), x.GetEnd()-1, r.GetStart(), r.GetEnd()-1), "make the extension range and the reserved range disjoint")
+			}
+		}
+	}
+	for _, n := range m.GetNestedType() {
+		if n.GetOptions().GetMapEntry() {
+			continue
+		}
+		checkMessage(fn, res, n, report)
+	}
+	for _, e := range m.GetEnumType() {
+		checkEnum(fn, res, e, report)
+	}
+}
+
+func checkEnum(fn *ast.FileNode, res parser.Result, en *descriptorpb.EnumDescriptorProto, report reportFn) {
+	names := map[string]bool{}
+	for _, n := range en.GetReservedName() {
+		names[n] = true
+	}
+	for _, v := range en.GetValue() {
+		node := res.EnumValueNode(v)
+		if names[v.GetName()] {
+			s, e := nodeSpan(fn, node.GetName())
+			report(s, e, change.Manual, RuleReserved, fmt.Sprintf("Enum value %q is reserved.", v.GetName()),
+				"rename the value, or remove the name from the reserved list if reusing it is really safe")
+		}
+		for _, r := range en.GetReservedRange() {
+			if v.GetNumber() >= r.GetStart() && v.GetNumber() <= r.GetEnd() {
+				s, e := nodeSpan(fn, node.GetNumber())
+				report(s, e, change.Manual, RuleReserved, fmt.Sprintf("Enum value %q uses reserved number %d.", v.GetName(), v.GetNumber()),
+					"give the value an unused number")
+				break
+			}
+		}
+	}
+}
+
+// checkImports reports imports that no import root provides.
+func (st *stage) checkImports(file string, fn *ast.FileNode, src []byte, report reportFn) {
+	for _, d := range fn.Decls {
+		imp, ok := d.(*ast.ImportNode)
+		if !ok {
+			continue
+		}
+		name := imp.Name.AsString()
+		if st.resolves(file, name) {
+			continue
+		}
+		s, e := nodeSpan(fn, imp.Name)
+		report(s, e, change.Manual, RuleImport, fmt.Sprintf("import %q was not found in the module, the import paths or the standard imports", name),
+			"add the directory that holds it with an import path (-I), or fix the import")
+	}
+}
+
+var standardImports = protocompile.WithStandardImports(&protocompile.SourceResolver{
+	Accessor: func(string) (io.ReadCloser, error) { return nil, os.ErrNotExist },
+})
+
+// importRoots lists the directories an import of file may be relative to.
+func (st *stage) importRoots(file string) []string {
+	var roots []string
+	for _, p := range st.opts.ImportPaths {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(st.opts.ModuleDir, p)
+		}
+		roots = append(roots, filepath.Clean(p))
+	}
+	for d := filepath.Dir(file); ; d = filepath.Dir(d) {
+		roots = append(roots, d)
+		if d == st.opts.ModuleDir || !strings.HasPrefix(d, st.opts.ModuleDir+string(filepath.Separator)) {
+			break
+		}
+	}
+	return roots
+}
+
+func (st *stage) resolves(file, name string) bool {
+	for _, r := range st.importRoots(file) {
+		p := filepath.Join(r, filepath.FromSlash(name))
+		if _, ok := st.opts.Overlay[p]; ok {
+			return true
+		}
+		if _, err := os.Stat(p); err == nil {
+			return true
+		}
+	}
+	_, err := standardImports.FindFileByPath(name)
+	return err == nil
+}
+
+// siblingGoPackages records the go_package already used in each directory.
+func (st *stage) siblingGoPackages() {
+	st.dirGoPackage = map[string]string{}
+	paths := make([]string, 0, len(st.contents))
+	for p := range st.contents {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		src := st.contents[p]
+		if v := declaredGoPackage(lex(src)); v != "" {
+			if _, ok := st.dirGoPackage[filepath.Dir(p)]; !ok {
+				st.dirGoPackage[filepath.Dir(p)] = v
+			}
+		}
+	}
+}
+
+// declaredGoPackage finds a file-level `option go_package = "...";`.
+func declaredGoPackage(toks []token) string {
+	sig := significant(toks)
+	depth := 0
+	for i, t := range sig {
+		switch t.text {
+		case "{":
+			depth++
+		case "}":
+			depth--
+		}
+		if depth == 0 && t.text == "option" && i+3 < len(sig) && sig[i+1].text == "go_package" && sig[i+2].text == "=" && sig[i+3].kind == tString {
+			v, _ := unquote(sig[i+3].text)
+			return v
+		}
+	}
+	return ""
+}
+
+// goPackageValue derives the go_package for a file without one.
+func (st *stage) goPackageValue(file string) string {
+	rel, err := filepath.Rel(st.opts.ModuleDir, file)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		rel = filepath.Base(file)
+	}
+	rel = filepath.ToSlash(rel)
+	dir := path.Dir(rel)
+	if v, ok := st.opts.GoPackageMap[rel]; ok {
+		return withPkgName(v)
+	}
+	best, bestV := "", ""
+	for k, v := range st.opts.GoPackageMap {
+		k = strings.TrimSuffix(path.Clean(filepath.ToSlash(k)), "/")
+		if (dir == k || strings.HasPrefix(dir, k+"/") || k == ".") && len(k) >= len(best) {
+			best, bestV = k, v
+		}
+	}
+	if bestV != "" {
+		imp := bestV
+		if best != "." && dir != best {
+			imp = bestV + "/" + strings.TrimPrefix(dir, best+"/")
+		} else if best == "." && dir != "." {
+			imp = bestV + "/" + dir
+		}
+		return withPkgName(imp)
+	}
+	if v, ok := st.dirGoPackage[filepath.Dir(file)]; ok {
+		return v
+	}
+	prefix := st.opts.GoPackagePrefix
+	if prefix == "" {
+		prefix = st.modPath
+	}
+	prefix = strings.TrimSuffix(prefix, "/")
+	if dir == "." {
+		return withPkgName(prefix)
+	}
+	return withPkgName(prefix + "/" + dir)
+}
+
+// withPkgName appends ";name" with a Go package name derived the way buf
+// users expect: the last path element, joined with its parent when it is
+// only a version ("foo/v1" → "foov1").
+func withPkgName(imp string) string {
+	if strings.Contains(imp, ";") {
+		return imp
+	}
+	elems := strings.Split(imp, "/")
+	name := elems[len(elems)-1]
+	if isVersion(name) && len(elems) > 1 {
+		name = elems[len(elems)-2] + name
+	}
+	var b strings.Builder
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case isIdentChar(c):
+			b.WriteByte(c)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	pkg := strings.ToLower(b.String())
+	if pkg == "" || (pkg[0] >= '0' && pkg[0] <= '9') {
+		pkg = "_" + pkg
+	}
+	return imp + ";" + pkg
+}
+
+func isVersion(s string) bool {
+	if len(s) < 2 || s[0] != 'v' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if !(s[i] >= '0' && s[i] <= '9') && !isIdentChar(s[i]) {
+			return false
+		}
+	}
+	return s[1] >= '0' && s[1] <= '9'
+}
+
+// goPackageSplice inserts the go_package option where a reader expects it:
+// before the first file option, else after the package (or syntax)
+// statement, separated the way the file separates its sections.
+func (st *stage) goPackageSplice(file string, fn *ast.FileNode, src []byte) *splice {
+	var firstOpt *ast.OptionNode
+	var pkg, syn ast.Node
+	for _, d := range fn.Decls {
+		switch n := d.(type) {
+		case *ast.OptionNode:
+			if nameText(fn, n) == "go_package" {
+				return nil
+			}
+			if firstOpt == nil {
+				firstOpt = n
+			}
+		case *ast.PackageNode:
+			pkg = n
+		}
+	}
+	if fn.Syntax != nil {
+		syn = fn.Syntax
+	} else if fn.Edition != nil {
+		syn = fn.Edition
+	}
+	nl := lineEnding(src)
+	val := st.goPackageValue(file)
+	stmt := fmt.Sprintf("option go_package = %q;", val)
+	sp := &splice{rule: RuleGoPackage, risk: change.Safe,
+		msg: fmt.Sprintf("added go_package %q (protoc-gen-go refuses files without one)", val)}
+	switch {
+	case firstOpt != nil:
+		at, _ := nodeSpan(fn, firstOpt)
+		if lc := fn.NodeInfo(firstOpt).LeadingComments(); lc.Len() > 0 {
+			at = lc.Index(0).Start().Offset
+		}
+		ls := at
+		for ls > 0 && src[ls-1] != '\n' {
+			ls--
+		}
+		if strings.TrimSpace(string(src[ls:at])) == "" {
+			at = ls
+		}
+		sp.start, sp.text = at, stmt+nl
+	case pkg != nil || syn != nil:
+		n := pkg
+		if n == nil {
+			n = syn
+		}
+		_, end := nodeSpan(fn, n)
+		at := end
+		for at < len(src) && src[at] != '\n' {
+			at++
+		}
+		if at > end && src[at-1] == '\r' {
+			at--
+		}
+		sp.start, sp.text = at, nl+nl+stmt
+	default:
+		sp.start, sp.text = 0, stmt+nl+nl
+	}
+	sp.end = sp.start
+	return sp
+}
+
+func nameText(fn *ast.FileNode, o *ast.OptionNode) string {
+	return fn.NodeInfo(o.Name).RawText()
+}

@@ -1,0 +1,353 @@
+// Package protofile is the `proto` stage: it repairs reserved statements,
+// gives files without go_package one, and (optionally) hands files to the
+// editions converter. It edits .proto files by byte-range splices so every
+// byte outside an edited span stays as the author wrote it.
+package protofile
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/bufbuild/protocompile/ast"
+	"github.com/bufbuild/protocompile/parser"
+	"github.com/bufbuild/protocompile/reporter"
+	"golang.org/x/mod/modfile"
+
+	"github.com/protolift/protolift/internal/change"
+)
+
+// Options configure one run of the stage.
+type Options struct {
+	// ModuleDir is the Go module root (the directory holding go.mod).
+	ModuleDir string
+	// Paths are files or directories, absolute or relative to ModuleDir.
+	// Empty means every .proto file of the module, skipping vendor/,
+	// testdata/, hidden directories, nested Go modules and third-party
+	// include trees (third_party/, third-party/, and copies of
+	// google/protobuf/*.proto).
+	Paths []string
+	// Overlay holds file contents (absolute path → content) that replace
+	// what is on disk; files that exist only in the overlay are included.
+	Overlay map[string][]byte
+	// Edition is "" (keep the file's syntax) or an edition such as "2023"
+	// to convert proto2/proto3 files to.
+	Edition string
+	// GoPackagePrefix replaces the module path when go_package is derived:
+	// the option becomes "<prefix>/<dir>;<pkg>".
+	GoPackagePrefix string
+	// GoPackageMap maps a .proto file or directory (relative to ModuleDir,
+	// slash-separated) to a Go import path; the longest match wins and
+	// subdirectories of a mapped directory extend its import path.
+	GoPackageMap map[string]string
+	// ImportPaths are extra roots for resolving imports. The module
+	// directory, every directory between a file and the module root, and
+	// the standard google/protobuf imports are always searched.
+	ImportPaths []string
+}
+
+// Rule names used in edits and diagnostics.
+const (
+	RuleParse     = "proto.parse"
+	RuleImport    = "proto.import"
+	RuleGoPackage = "proto.go_package"
+	RuleReserved  = ruleReserved
+	RuleEditions  = "proto.editions"
+	RuleRead      = "proto.read"
+)
+
+// Run repairs the selected .proto files and returns the new contents and
+// diagnostics. It never writes. A file that does not parse is reported and
+// left unchanged; the other files are still processed.
+func Run(ctx context.Context, opts Options) (*change.Set, error) {
+	if opts.ModuleDir == "" {
+		return nil, errors.New("protofile: Options.ModuleDir is empty; pass the directory that holds go.mod")
+	}
+	modDir, err := filepath.Abs(opts.ModuleDir)
+	if err != nil {
+		return nil, fmt.Errorf("protofile: module directory %s: %v", opts.ModuleDir, err)
+	}
+	opts.ModuleDir = modDir
+	if opts.Edition != "" && opts.Edition != "2023" {
+		return nil, fmt.Errorf("protofile: edition %q is not supported; use \"2023\" (protocompile v0.14.1 parses editions only up to 2023)", opts.Edition)
+	}
+	modPath, err := modulePath(opts)
+	if err != nil {
+		return nil, err
+	}
+	files, err := selectFiles(opts)
+	if err != nil {
+		return nil, err
+	}
+	st := &stage{opts: opts, modPath: modPath, set: &change.Set{}, contents: map[string][]byte{}}
+	for _, f := range files {
+		b, err := st.read(f)
+		if err != nil {
+			st.set.Report(change.Diagnostic{Path: f, Rule: RuleRead, Risk: change.Manual,
+				Message: fmt.Sprintf("cannot read %s: %v", f, err), Suggestion: "check the file's permissions"})
+			continue
+		}
+		st.contents[f] = b
+	}
+	st.siblingGoPackages()
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		src, ok := st.contents[f]
+		if !ok {
+			continue
+		}
+		st.processFile(ctx, f, src)
+	}
+	st.set.Sort()
+	return st.set, nil
+}
+
+type stage struct {
+	opts     Options
+	modPath  string
+	set      *change.Set
+	contents map[string][]byte
+	// dirGoPackage is a go_package already used by another file of the
+	// same directory; a new one must agree with it.
+	dirGoPackage map[string]string
+}
+
+func (st *stage) read(path string) ([]byte, error) {
+	if b, ok := st.opts.Overlay[path]; ok {
+		return b, nil
+	}
+	return os.ReadFile(path)
+}
+
+func modulePath(opts Options) (string, error) {
+	gm := filepath.Join(opts.ModuleDir, "go.mod")
+	b, ok := opts.Overlay[gm]
+	if !ok {
+		var err error
+		b, err = os.ReadFile(gm)
+		if err != nil {
+			if opts.GoPackagePrefix != "" {
+				return "", nil
+			}
+			return "", fmt.Errorf("protofile: %v; run in a Go module or set a go_package prefix", err)
+		}
+	}
+	p := modfile.ModulePath(b)
+	if p == "" && opts.GoPackagePrefix == "" {
+		return "", fmt.Errorf("protofile: %s:1:1: no module statement; fix go.mod or set a go_package prefix", gm)
+	}
+	return p, nil
+}
+
+// selectFiles expands Options.Paths into absolute .proto file paths.
+func selectFiles(opts Options) ([]string, error) {
+	roots := opts.Paths
+	if len(roots) == 0 {
+		roots = []string{opts.ModuleDir}
+	}
+	set := map[string]bool{}
+	for _, r := range roots {
+		if !filepath.IsAbs(r) {
+			r = filepath.Join(opts.ModuleDir, r)
+		}
+		r = filepath.Clean(r)
+		if _, ok := opts.Overlay[r]; ok {
+			set[r] = true
+			continue
+		}
+		info, err := os.Stat(r)
+		if err != nil {
+			if overlayUnder(opts.Overlay, r, set) {
+				continue
+			}
+			return nil, fmt.Errorf("protofile: %v; pass existing .proto files or directories", err)
+		}
+		if !info.IsDir() {
+			set[r] = true
+			continue
+		}
+		err = filepath.WalkDir(r, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if p != r && skipDir(p, d.Name()) {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if strings.HasSuffix(p, ".proto") && !isThirdPartyCopy(p) {
+				set[p] = true
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("protofile: walking %s: %v", r, err)
+		}
+		overlayUnder(opts.Overlay, r, set)
+	}
+	out := make([]string, 0, len(set))
+	for p := range set {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func overlayUnder(ov map[string][]byte, dir string, set map[string]bool) bool {
+	found := false
+	for p := range ov {
+		if strings.HasSuffix(p, ".proto") && strings.HasPrefix(p, dir+string(filepath.Separator)) && !isThirdPartyCopy(p) {
+			rel, _ := filepath.Rel(dir, filepath.Dir(p))
+			skip := false
+			cur := dir
+			for _, part := range strings.Split(rel, string(filepath.Separator)) {
+				if part == "." {
+					continue
+				}
+				cur = filepath.Join(cur, part)
+				if skipDir(cur, part) {
+					skip = true
+				}
+			}
+			if !skip {
+				set[p] = true
+				found = true
+			}
+		}
+	}
+	return found
+}
+
+// skipDir says which directories are not the module's own protos.
+func skipDir(path, name string) bool {
+	switch name {
+	case "vendor", "testdata", "node_modules", "third_party", "third-party", "thirdparty":
+		return true
+	}
+	if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
+		return true
+	}
+	// A nested Go module is another module's business.
+	if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
+		return true
+	}
+	return false
+}
+
+// isThirdPartyCopy spots vendored copies of the well-known types.
+func isThirdPartyCopy(p string) bool {
+	s := filepath.ToSlash(p)
+	return strings.Contains(s, "/google/protobuf/") || strings.Contains(s, "/google/api/") || strings.Contains(s, "/google/rpc/")
+}
+
+// processFile runs every fix on one file and records the result.
+func (st *stage) processFile(ctx context.Context, path string, src []byte) {
+	var diags []change.Diagnostic
+	report := func(start, end int, risk change.Risk, rule, msg, sugg string) {
+		diags = append(diags, change.Diagnostic{Path: path, Start: change.PositionAt(src, start), End: change.PositionAt(src, end),
+			Rule: rule, Risk: risk, Message: msg, Suggestion: sugg})
+	}
+	toks := lex(src)
+	syntax := fileSyntax(toks)
+	sp := fixReserved(src, toks, syntax, func(start, end int, risk change.Risk, msg, sugg string) {
+		report(start, end, risk, RuleReserved, msg, sugg)
+	})
+	fixed, _ := applySplices(src, append([]splice(nil), sp...))
+	om := offsetMap{sp: sortedSplices(sp)}
+	mapped := func(start, end int, risk change.Risk, rule, msg, sugg string) {
+		report(om.back(start), om.back(end), risk, rule, msg, sugg)
+	}
+	fileNode, res, ok := parseAST(path, fixed, func(off int, msg string) {
+		o := om.back(off)
+		if len(sp) > 0 && o != off {
+			msg += " (position after this stage's reserved-statement fixes)"
+		}
+		report(o, o, change.Manual, RuleParse, msg, "fix the syntax error; the file is left unchanged")
+	})
+	if !ok {
+		st.set.Report(diags...)
+		return
+	}
+	checkUsage(fileNode, res, fixed, mapped)
+	st.checkImports(path, fileNode, fixed, mapped)
+	gp := st.goPackageSplice(path, fileNode, fixed)
+	out := fixed
+	var extra []splice
+	if gp != nil {
+		extra = append(extra, *gp)
+	}
+	// The go_package insertion is computed on the fixed text; translate it
+	// to original offsets so one splice list describes the whole change.
+	for i := range extra {
+		extra[i].start = om.back(extra[i].start)
+		extra[i].end = extra[i].start
+	}
+	all := append(sortedSplices(sp), extra...)
+	out, edits := applySplices(src, all)
+	if st.opts.Edition != "" && syntax != "editions" {
+		conv, cdiags, cerr := convertEdition(ctx, path, out, st.opts)
+		diags = append(diags, cdiags...)
+		if cerr != nil {
+			report(0, 0, change.Manual, RuleEditions, cerr.Error(), "the file keeps its syntax; fix the reported problems and run again")
+		} else if !bytes.Equal(conv, out) {
+			out = conv
+			edits = append(edits, change.Edit{Rule: RuleEditions, Risk: change.Review,
+				Message: "converted to edition " + st.opts.Edition + " (equivalence proven)",
+				Start: change.PositionAt(src, 0), End: change.PositionAt(src, len(src))})
+		}
+	}
+	st.set.Report(diags...)
+	if !bytes.Equal(out, src) {
+		st.set.Put(&change.File{Path: path, Old: src, New: out, Edits: edits})
+	}
+}
+
+func sortedSplices(sp []splice) []splice {
+	out := append([]splice(nil), sp...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
+	return out
+}
+
+// parseAST parses src losslessly and builds an unvalidated descriptor (the
+// checks this stage needs are its own, with protoc's wording).
+func parseAST(path string, src []byte, report func(off int, msg string)) (*ast.FileNode, parser.Result, bool) {
+	failed := false
+	h := reporter.NewHandler(reporter.NewReporter(func(e reporter.ErrorWithPos) error {
+		failed = true
+		msg := e.Error()
+		if u := e.Unwrap(); u != nil {
+			msg = u.Error()
+		}
+		report(e.GetPosition().Offset, msg)
+		return nil
+	}, nil))
+	fn, err := parser.Parse(path, bytes.NewReader(src), h)
+	if err != nil || failed || fn == nil {
+		if !failed {
+			report(0, fmt.Sprintf("cannot parse: %v", err))
+		}
+		return nil, nil, false
+	}
+	res, err := parser.ResultFromAST(fn, false, h)
+	if err != nil || failed {
+		return nil, nil, false
+	}
+	return fn, res, true
+}
+
+// nodeSpan returns the byte range of n (end exclusive).
+func nodeSpan(fn *ast.FileNode, n ast.Node) (int, int) {
+	info := fn.NodeInfo(n)
+	s := info.Start().Offset
+	e := s + len(info.RawText())
+	return s, e
+}
