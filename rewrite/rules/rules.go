@@ -22,6 +22,7 @@ import (
 var all = []*rule.Rule{
 	protov1.ProtoExtensions,
 	protov1.ProtoScalars,
+	protov1.ProtoWire,
 	protov1.ProtoCodec,
 	protov1.ProtoMessage,
 	protov1.PtypesTimestamp,

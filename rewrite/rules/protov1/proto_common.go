@@ -152,3 +152,24 @@ func unparen(e dst.Expr) dst.Expr {
 		e = par.X
 	}
 }
+
+// typeExpr builds an expression naming t (a basic or named type), or nil.
+func typeExpr(p *rule.Pass, t types.Type) dst.Expr {
+	switch t := types.Unalias(t).(type) {
+	case *types.Basic:
+		if t.Info()&types.IsUntyped != 0 {
+			return nil
+		}
+		return dst.NewIdent(t.Name())
+	case *types.Named:
+		o := t.Obj()
+		if o.Pkg() == nil || t.TypeArgs().Len() > 0 {
+			return nil
+		}
+		if o.Pkg() == p.Pkg.Types {
+			return dst.NewIdent(o.Name())
+		}
+		return rule.QualifiedIdent(o.Pkg().Path(), o.Name())
+	}
+	return nil
+}

@@ -471,7 +471,7 @@ func (x *extPass) extValue(v dst.Expr) dst.Expr {
 				return e
 			}
 		}
-		te := x.typeExpr(elem)
+		te := typeExpr(x.Pass, elem)
 		if te == nil {
 			return &dst.StarExpr{X: v}
 		}
@@ -518,24 +518,6 @@ func (x *extPass) dynamicType(e dst.Expr, recorded types.Type) types.Type {
 		}
 	}
 	// Other constant expressions: force the conversion.
-	return nil
-}
-
-// typeExpr builds an expression naming t (a basic or named type), or nil.
-func (x *extPass) typeExpr(t types.Type) dst.Expr {
-	switch t := types.Unalias(t).(type) {
-	case *types.Basic:
-		return dst.NewIdent(t.Name())
-	case *types.Named:
-		o := t.Obj()
-		if o.Pkg() == nil || t.TypeArgs().Len() > 0 {
-			return nil
-		}
-		if o.Pkg() == x.Pkg.Types {
-			return dst.NewIdent(o.Name())
-		}
-		return rule.QualifiedIdent(o.Pkg().Path(), o.Name())
-	}
 	return nil
 }
 
