@@ -20,6 +20,8 @@ import (
 	"github.com/protolift/protolift/internal/report"
 	"github.com/protolift/protolift/rewrite"
 	"github.com/protolift/protolift/rewrite/gomod"
+	"github.com/protolift/protolift/rewrite/protofile"
+	"github.com/protolift/protolift/rewrite/regen"
 	"github.com/protolift/protolift/rewrite/rules"
 )
 
@@ -37,6 +39,9 @@ type flags struct {
 	tidy        bool
 	progress    string
 	grpcServer  string
+	edition     string
+	goPkgPrefix string
+	goPkgMap    string
 }
 
 func newFlags(name string, out io.Writer) *flags {
@@ -54,6 +59,9 @@ func newFlags(name string, out io.Writer) *flags {
 	f.fs.BoolVar(&f.latest, "latest", false, "mod stage: require the newest releases the go directive allows, not the lowest that work")
 	f.fs.BoolVar(&f.tidy, "tidy", true, "mod stage: run go mod tidy over the rewritten code (drops requirements nothing imports)")
 	f.fs.StringVar(&f.progress, "progress", "auto", "show progress on stderr: auto (when it is a terminal), always, never")
+	f.fs.StringVar(&f.edition, "edition", "", "proto stage: convert proto2/proto3 files to this edition (2023), proving each conversion equivalent")
+	f.fs.StringVar(&f.goPkgPrefix, "go-package-prefix", "", "proto stage: import path prefix for go_package options it adds (default: the module path)")
+	f.fs.StringVar(&f.goPkgMap, "go-package-map", "", "proto stage: comma-separated `dir=importpath` pairs for go_package options it adds (longest match wins)")
 	f.fs.StringVar(&f.grpcServer, "grpc-server", "embed", "hand-written gRPC servers under protoc-gen-go-grpc: embed (UnimplementedXServer by value), unsafe (opt out through UnsafeXServer), keep (regenerate with require_unimplemented_servers=false, change no server type)")
 	return f
 }
@@ -135,6 +143,7 @@ type pipeline struct {
 	stderr   io.Writer
 	set      change.Set
 	requires map[string]string
+	stage    string
 }
 
 func newPipeline(f *flags, patterns []string, stderr io.Writer) (*pipeline, error) {
@@ -160,10 +169,13 @@ func (p *pipeline) overlay() map[string][]byte {
 }
 
 func (p *pipeline) run(ctx context.Context, stage string) error {
+	p.stage = stage
 	stages := []struct {
 		name string
 		run  func(context.Context) error
 	}{
+		{"proto", p.protoStage},
+		{"gen", p.genStage},
 		{"go", p.goStage},
 		{"mod", p.modStage},
 	}
@@ -271,6 +283,56 @@ func (p *pipeline) stagedModFile(ctx context.Context) (string, func(), error) {
 		}
 	}
 	return filepath.Join(dir, "go.mod"), cleanup, nil
+}
+
+// protoStage fixes .proto files. Run alone, its arguments are .proto
+// files or directories; in the full run they are Go package patterns, so
+// it takes every .proto file of the module.
+func (p *pipeline) protoStage(ctx context.Context) error {
+	opts := protofile.Options{ModuleDir: p.module.Dir, Overlay: p.overlay(), Edition: p.f.edition, GoPackagePrefix: p.f.goPkgPrefix}
+	if p.stage == "proto" {
+		for _, a := range p.patterns {
+			if a != "./..." {
+				opts.Paths = append(opts.Paths, absFrom(p.base, a))
+			}
+		}
+	}
+	if p.f.goPkgMap != "" {
+		opts.GoPackageMap = map[string]string{}
+		for _, kv := range strings.Split(p.f.goPkgMap, ",") {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok || k == "" || v == "" {
+				return usageError{fmt.Sprintf("-go-package-map: %q is not dir=importpath", kv)}
+			}
+			opts.GoPackageMap[filepath.ToSlash(filepath.Clean(k))] = v
+		}
+	}
+	set, err := protofile.Run(ctx, opts)
+	if err != nil {
+		return err
+	}
+	p.set.Merge(set)
+	return nil
+}
+
+// genStage regenerates legacy generated Go code with current generators.
+func (p *pipeline) genStage(ctx context.Context) error {
+	res, err := regen.Run(ctx, regen.Options{ModuleDir: p.module.Dir, Overlay: p.overlay(), AllowMissingUnimplemented: p.f.grpcServer == "keep"})
+	if err != nil {
+		return err
+	}
+	p.set.Merge(&res.Set)
+	for k, v := range res.Requires {
+		p.require(k, v)
+	}
+	return nil
+}
+
+func absFrom(base, path string) string {
+	if filepath.IsAbs(path) {
+		return filepath.Clean(path)
+	}
+	return filepath.Join(base, path)
 }
 
 func (p *pipeline) require(path, version string) {
