@@ -20,9 +20,14 @@ import (
 // selectors (ptypes, jsonpb, proto functions) run before the import-path
 // moves of the well-known types, which change identifiers wholesale.
 var all = []*rule.Rule{
+	// protov1.proto.*: extensions first, because SetExtension unwraps the
+	// v1 pointer helpers (proto.Int32(5) → int32(5)) that the scalars rule
+	// would otherwise move to APIv2 first.
 	protov1.ProtoExtensions,
 	protov1.ProtoScalars,
 	protov1.ProtoWire,
+	protov1.ProtoRegistry,
+	protov1.ProtoUnsupported,
 	protov1.ProtoCodec,
 	protov1.ProtoMessage,
 	protov1.PtypesTimestamp,
