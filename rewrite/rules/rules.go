@@ -18,6 +18,8 @@ import (
 // moves of the well-known types, which change identifiers wholesale.
 var all = []*rule.Rule{
 	protov1.PtypesTimestamp,
+	protov1.PtypesDuration,
+	protov1.PtypesAny,
 	protov1.WKTImports,
 }
 
