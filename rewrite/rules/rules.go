@@ -20,6 +20,7 @@ var all = []*rule.Rule{
 	protov1.PtypesTimestamp,
 	protov1.PtypesDuration,
 	protov1.PtypesAny,
+	protov1.Jsonpb,
 	protov1.WKTImports,
 }
 

@@ -225,9 +225,11 @@ func (s *optionStruct) blockers(p *rule.Pass, extra func(file string, n ast.Node
 						add(kv.Pos(), "jsonpb."+s.name+"."+key.Name+" has no protojson counterpart with the same type")
 					}
 				}
-			case *ast.Field:
-				if len(n.Names) == 0 && isS(info.TypeOf(n.Type)) {
-					add(n.Pos(), "embedded jsonpb."+s.name+": its promoted fields and methods change with the type")
+			case *ast.StructType:
+				for _, fl := range n.Fields.List {
+					if len(fl.Names) == 0 && isS(info.TypeOf(fl.Type)) {
+						add(fl.Pos(), "embedded jsonpb."+s.name+": its promoted fields and methods change with the type")
+					}
 				}
 			case *ast.CallExpr:
 				fn, _ := typeutilCallee(info, n).(*types.Func)

@@ -88,7 +88,7 @@ func empty(a *anypb.Any) (proto.Message, error) {
 }
 
 func dynamic(a *anypb.Any) (proto.Message, error) {
-	var d ptypes.DynamicAny // want "DynamicAny has no v2 counterpart"
+	var d ptypes.DynamicAny                            // want "DynamicAny has no v2 counterpart"
 	if err := ptypes.UnmarshalAny(a, &d); err != nil { // want "UnmarshalAny into a DynamicAny"
 		return nil, err
 	}
