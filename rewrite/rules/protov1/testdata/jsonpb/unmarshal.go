@@ -6,7 +6,9 @@ import (
 	"strings"
 
 	"github.com/golang/protobuf/jsonpb"
+	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 )
 
@@ -66,4 +68,15 @@ func readSide(r io.Reader, get func() *wrapperspb.StringValue) error {
 func fnValue() {
 	f := jsonpb.UnmarshalString // want "used as a function value"
 	_ = f
+}
+
+// readField and readStruct decode into messages that may hold data; the
+// behaviour test runs their rewritten form against jsonpb itself.
+func readField(r io.Reader, f *descriptorpb.FieldDescriptorProto) error {
+	return jsonpb.Unmarshal(r, f)
+}
+
+func readStruct(s string, st *structpb.Struct) error {
+	err := jsonpb.UnmarshalString(s, st)
+	return err
 }
