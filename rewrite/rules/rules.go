@@ -21,6 +21,7 @@ var all = []*rule.Rule{
 	protov1.PtypesDuration,
 	protov1.PtypesAny,
 	protov1.Jsonpb,
+	protov1.ProtoText,
 	protov1.WKTImports,
 }
 
