@@ -22,6 +22,7 @@ var all = []*rule.Rule{
 	protov1.PtypesAny,
 	protov1.Jsonpb,
 	protov1.ProtoText,
+	protov1.Descriptor,
 	protov1.WKTImports,
 }
 
