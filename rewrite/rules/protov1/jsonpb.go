@@ -1,0 +1,580 @@
+package protov1
+
+import (
+	_ "embed"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"strconv"
+	"strings"
+
+	"github.com/dave/dst"
+	"github.com/dave/dst/decorator"
+	"github.com/dave/dst/decorator/resolver/goast"
+
+	"github.com/protolift/protolift/internal/change"
+	"github.com/protolift/protolift/rewrite/rule"
+)
+
+// Jsonpb moves github.com/golang/protobuf/jsonpb to
+// google.golang.org/protobuf/encoding/protojson (spec A.2):
+//
+//	jsonpb.Marshaler{OrigName, EnumsAsInts, EmitDefaults, Indent}
+//	    → protojson.MarshalOptions{UseProtoNames, UseEnumNumbers, EmitUnpopulated, Indent}
+//	jsonpb.Unmarshaler{AllowUnknownFields} → protojson.UnmarshalOptions{DiscardUnknown}
+//	err := o.Marshal(w, m)       → b, err := o.Marshal(m); if err == nil { _, err = w.Write(b) }
+//	s, err := o.MarshalToString(m) → b, err := o.Marshal(m); s := string(b)
+//	err := jsonpb.Unmarshal(r, m) / u.Unmarshal(r, m)
+//	                             → b, err := io.ReadAll(r); if err == nil { err = protojson.Unmarshal(b, m) }
+//	jsonpb.UnmarshalString(s, m) → protojson.Unmarshal([]byte(s), m)
+//	jsonpb.UnmarshalNext(d, m)   → decode a json.RawMessage from d, then unmarshal it
+//
+// jsonpb merged into the target message and protojson resets it. Where
+// the target provably holds no data (new(T), &T{}, a fresh variable) the
+// plain protojson call is equivalent; elsewhere the rule calls
+// protojsonMergeUnmarshal, a helper it adds once per package (in the
+// first file that needs it) that reproduces jsonpb's merge semantics.
+// Other differences make the risk "review": protojson's output
+// whitespace is unstable, it rejects an Indent with other than spaces and
+// tabs (reported for literals), it ignores JSONPBMarshaler hooks, reads
+// the whole reader and rejects trailing data where jsonpb read one value,
+// and errors on a top-level null for a fresh target. Messages that only
+// implement the v1 interface are wrapped with protoadapt.MessageV2Of.
+// The option structs change type in the whole package or not at all: an
+// AnyResolver field (a different interface in v2), unkeyed literals,
+// embedding, method values or values passed to other packages keep the
+// package on jsonpb and are reported. Calls whose writer, target or
+// receiver would be evaluated at another time are reported.
+// JSONPBMarshaler/JSONPBUnmarshaler and AnyResolver are reported (class
+// X: protojson never calls such hooks).
+var Jsonpb = &rule.Rule{
+	Name:    "protov1.jsonpb",
+	Doc:     "jsonpb → protojson: option structs, Marshal/MarshalToString/Unmarshal/UnmarshalString/UnmarshalNext with jsonpb's merge semantics kept",
+	Risk:    change.Review,
+	Imports: []string{v1Jsonpb},
+	Run:     runJsonpb,
+}
+
+//go:embed jsonpbmerge/merge.go
+var mergeHelperSrc string
+
+var (
+	jsonpbMarshaler = &optionStruct{
+		name:    "Marshaler",
+		fields:  map[string]string{"OrigName": "UseProtoNames", "EnumsAsInts": "UseEnumNumbers", "EmitDefaults": "EmitUnpopulated", "Indent": "Indent", "AnyResolver": ""},
+		methods: map[string]bool{"Marshal": true, "MarshalToString": true},
+	}
+	jsonpbUnmarshaler = &optionStruct{
+		name:    "Unmarshaler",
+		fields:  map[string]string{"AllowUnknownFields": "DiscardUnknown", "AnyResolver": ""},
+		methods: map[string]bool{"Unmarshal": true, "UnmarshalNext": true},
+	}
+)
+
+type jsonpbPass struct {
+	p          *rule.Pass
+	nm         *namer
+	blocked    map[string]bool // struct name → kept on jsonpb
+	helperHere bool            // this file receives the merge helper
+	usedHelper bool
+	done       map[*dst.CallExpr]bool // reported, not to be looked at again
+}
+
+func runJsonpb(p *rule.Pass) {
+	j := &jsonpbPass{p: p, nm: newNamer(p), blocked: map[string]bool{}, done: map[*dst.CallExpr]bool{}}
+	for _, s := range []*optionStruct{jsonpbMarshaler, jsonpbUnmarshaler} {
+		if uses := s.blockers(p, unrewritableCall(p, s.name)); len(uses) > 0 {
+			j.blocked[s.name] = true
+			s.reportBlocked(p, uses)
+		}
+	}
+	j.reportIndent()
+	j.helperHere = mergeHelperFile(p, j.blockedCall) == p.Path
+	// Statement shapes first, while the original nodes still carry types.
+	rule.StmtLists(p.File, j.stmts)
+	j.expressions()
+	for _, s := range []*optionStruct{jsonpbMarshaler, jsonpbUnmarshaler} {
+		if !j.blocked[s.name] {
+			to := map[string]string{"Marshaler": "MarshalOptions", "Unmarshaler": "UnmarshalOptions"}[s.name]
+			s.retype(p, to)
+		}
+	}
+	if j.helperHere && j.usedHelper {
+		j.addHelper()
+	}
+}
+
+// blockedCall reports whether an original call is a method of an option
+// struct that stays on jsonpb.
+func (j *jsonpbPass) blockedCall(c *ast.CallExpr) bool {
+	f, _ := typeutilCallee(j.p.Info(), c).(*types.Func)
+	for name := range j.blocked {
+		if f != nil && (rule.IsMethod(f, v1Jsonpb, name, f.Name())) {
+			return true
+		}
+	}
+	return false
+}
+
+// reportIndent flags Indent literals protojson would reject at run time.
+func (j *jsonpbPass) reportIndent() {
+	if j.blocked["Marshaler"] {
+		return
+	}
+	check := func(n dst.Node, v dst.Expr) {
+		lit, ok := v.(*dst.BasicLit)
+		if !ok || lit.Kind != token.STRING {
+			return
+		}
+		s, err := strconv.Unquote(lit.Value)
+		if err == nil && strings.Trim(s, " \t") != "" {
+			j.p.Report(n, change.Review, "protojson rejects an Indent containing anything but spaces and tabs (Marshal returns an error); change the indent", "")
+		}
+	}
+	dst.Inspect(j.p.File, func(n dst.Node) bool {
+		switch n := n.(type) {
+		case *dst.CompositeLit:
+			if !rule.IsNamed(j.p.TypeOf(n), v1Jsonpb, "Marshaler") {
+				return true
+			}
+			for _, e := range n.Elts {
+				if kv, ok := e.(*dst.KeyValueExpr); ok {
+					if k, ok := kv.Key.(*dst.Ident); ok && k.Name == "Indent" {
+						check(kv, kv.Value)
+					}
+				}
+			}
+		case *dst.AssignStmt:
+			if len(n.Lhs) == len(n.Rhs) {
+				for i, l := range n.Lhs {
+					if sel, ok := l.(*dst.SelectorExpr); ok && sel.Sel.Name == "Indent" && rule.IsNamed(j.p.TypeOf(sel.X), v1Jsonpb, "Marshaler") {
+						check(n, n.Rhs[i])
+					}
+				}
+			}
+		}
+		return true
+	})
+}
+
+// jcall is one recognised jsonpb call.
+type jcall struct {
+	call *dst.CallExpr
+	kind string   // Marshal, MarshalToString, Unmarshal, UnmarshalString, UnmarshalNext
+	recv dst.Expr // option value, nil for package functions
+}
+
+func (j *jsonpbPass) match(e dst.Expr) *jcall {
+	call, ok := e.(*dst.CallExpr)
+	if !ok || j.p.Ast(call) == nil || j.done[call] {
+		return nil
+	}
+	f := j.p.Callee(call)
+	if f == nil || f.Pkg() == nil || f.Pkg().Path() != v1Jsonpb {
+		return nil
+	}
+	switch {
+	case rule.IsPkgFunc(f, v1Jsonpb, f.Name()):
+		switch f.Name() {
+		case "Unmarshal", "UnmarshalString", "UnmarshalNext":
+			return &jcall{call: call, kind: f.Name()}
+		}
+	case rule.IsMethod(f, v1Jsonpb, "Marshaler", f.Name()) && !j.blocked["Marshaler"],
+		rule.IsMethod(f, v1Jsonpb, "Unmarshaler", f.Name()) && !j.blocked["Unmarshaler"]:
+		sel, ok := call.Fun.(*dst.SelectorExpr)
+		if !ok {
+			return nil
+		}
+		return &jcall{call: call, kind: f.Name(), recv: sel.X}
+	}
+	return nil
+}
+
+// plan is a jsonpb call split into its protojson steps: first yields
+// (bytes, error); then (if any) consumes the bytes and sets the error;
+// value (MarshalToString) turns the bytes into the call's value.
+type plan struct {
+	first func() dst.Expr
+	then  func(b, e dst.Expr) dst.Stmt
+	value func(b dst.Expr) dst.Expr
+	msg   string
+}
+
+// plan builds the steps of c, or reports why it cannot and returns nil.
+func (j *jsonpbPass) plan(c *jcall) *plan {
+	p := j.p
+	args := c.call.Args
+	switch c.kind {
+	case "Marshal":
+		if len(args) != 2 {
+			return nil
+		}
+		w, m := args[0], asV2(p, args[1])
+		if !sideEffectFree(w) {
+			j.done[c.call] = true
+			p.Report(c.call, change.Manual, "not rewritten: the writer expression would be evaluated after marshalling (and not at all on error); assign it to a variable first", "")
+			return nil
+		}
+		// &buf.Write(b) reads better as buf.Write(b): same method set.
+		if u, ok := w.(*dst.UnaryExpr); ok && u.Op == token.AND {
+			if _, lit := u.X.(*dst.CompositeLit); !lit {
+				w = u.X
+			}
+		}
+		return &plan{
+			first: func() dst.Expr { return rule.Call(rule.Sel(c.recv, "Marshal"), m) },
+			then: func(b, e dst.Expr) dst.Stmt {
+				return assign(exprs(ident("_"), e), rule.Call(rule.Sel(w, "Write"), b))
+			},
+			msg: "jsonpb Marshal(w, m) → protojson Marshal(m) + w.Write (output whitespace is not stable; a nil message gives {} instead of an error; JSONPBMarshaler hooks are not called)",
+		}
+	case "MarshalToString":
+		if len(args) != 1 {
+			return nil
+		}
+		m := asV2(p, args[0])
+		return &plan{
+			first: func() dst.Expr { return rule.Call(rule.Sel(c.recv, "Marshal"), m) },
+			value: func(b dst.Expr) dst.Expr { return &dst.CallExpr{Fun: ident("string"), Args: exprs(b)} },
+			msg:   "jsonpb MarshalToString → protojson Marshal + string (output whitespace is not stable; JSONPBMarshaler hooks are not called)",
+		}
+	case "Unmarshal", "UnmarshalNext":
+		if len(args) != 2 {
+			return nil
+		}
+		src, m := args[0], args[1]
+		if !sideEffectFree(m) || (c.recv != nil && !sideEffectFree(c.recv)) {
+			j.done[c.call] = true
+			p.Report(c.call, change.Manual, "not rewritten: the message or options expression would be evaluated after reading the input (and not at all on a read error); assign it to a variable first", "")
+			return nil
+		}
+		decode := j.decoder(c, m)
+		if c.kind == "Unmarshal" {
+			return &plan{
+				first: func() dst.Expr { return rule.Call(rule.QualifiedIdent("io", "ReadAll"), src) },
+				then:  func(b, e dst.Expr) dst.Stmt { return assign(exprs(e), decode(b)) },
+				msg:   "jsonpb Unmarshal(r, m) → io.ReadAll + protojson (reads the whole input and rejects trailing data; a top-level null is an error for a fresh target)",
+			}
+		}
+		return &plan{
+			msg: "jsonpb UnmarshalNext → json.Decoder.Decode into a json.RawMessage + protojson",
+			first: func() dst.Expr {
+				return nil // UnmarshalNext is built by nextClosure
+			},
+			then: func(b, e dst.Expr) dst.Stmt { return assign(exprs(e), decode(b)) },
+		}
+	}
+	return nil
+}
+
+// decoder returns a builder of the protojson decoding of bytes b into m
+// for c: plain protojson when m is provably fresh, else the merge helper.
+func (j *jsonpbPass) decoder(c *jcall, m dst.Expr) func(b dst.Expr) dst.Expr {
+	p := j.p
+	fresh := freshTarget(p.Info(), p.AstFile, p.Ast(m).(ast.Expr))
+	mv := asV2(p, m)
+	opts := func() dst.Expr {
+		if c.recv == nil {
+			return &dst.CompositeLit{Type: rule.QualifiedIdent(v2Protojson, "UnmarshalOptions")}
+		}
+		if _, isPtr := p.TypeOf(c.recv).(*types.Pointer); isPtr {
+			return &dst.StarExpr{X: rule.Clone(c.recv)}
+		}
+		return rule.Clone(c.recv)
+	}
+	if fresh {
+		return func(b dst.Expr) dst.Expr {
+			if c.recv == nil {
+				return rule.Call(rule.QualifiedIdent(v2Protojson, "Unmarshal"), b, mv)
+			}
+			return rule.Call(rule.Sel(c.recv, "Unmarshal"), b, mv)
+		}
+	}
+	j.usedHelper = true
+	return func(b dst.Expr) dst.Expr { return rule.Call(ident(mergeHelperName), opts(), b, mv) }
+}
+
+// stmts rewrites the statement shapes where the new steps can be
+// written out: `err := call`, `err = call`, `v, err := call` for
+// MarshalToString, and `return call`.
+func (j *jsonpbPass) stmts(list []dst.Stmt) []dst.Stmt {
+	var out []dst.Stmt
+	for _, s := range list {
+		if repl := j.stmt(s); repl != nil {
+			rule.MoveStmtDecs(s, repl)
+			out = append(out, repl...)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func (j *jsonpbPass) stmt(s dst.Stmt) []dst.Stmt {
+	p := j.p
+	var c *jcall
+	switch s := s.(type) {
+	case *dst.AssignStmt:
+		if len(s.Rhs) == 1 {
+			c = j.match(s.Rhs[0])
+		}
+	case *dst.ReturnStmt:
+		if len(s.Results) == 1 {
+			c = j.match(s.Results[0])
+		}
+	}
+	if c == nil || c.kind == "UnmarshalString" || c.kind == "UnmarshalNext" {
+		return nil
+	}
+	if as, ok := s.(*dst.AssignStmt); ok {
+		n := 1
+		if c.kind == "MarshalToString" {
+			n = 2
+		}
+		if len(as.Lhs) != n {
+			return nil
+		}
+		for _, l := range as.Lhs {
+			if !rule.IsPure(l) {
+				return nil
+			}
+		}
+	}
+	pl := j.plan(c)
+	if pl == nil {
+		return nil
+	}
+	bName := j.nm.fresh(s, "b", "data")
+	b := func() dst.Expr { return ident(bName) }
+	switch s := s.(type) {
+	case *dst.ReturnStmt:
+		e := j.nm.errName(s)
+		first := define(exprs(b(), ident(e)), pl.first())
+		p.Changed(s, change.Review, pl.msg)
+		p.Require(protobufModule, minProtobuf)
+		if pl.value != nil {
+			return []dst.Stmt{first, &dst.ReturnStmt{Results: exprs(pl.value(b()), ident(e))}}
+		}
+		check := ifErr(notNil(ident(e)), &dst.ReturnStmt{Results: exprs(ident(e))})
+		then := pl.then(b(), ident(e)).(*dst.AssignStmt)
+		if len(then.Lhs) == 1 {
+			// The last step yields just the error: return it directly.
+			return []dst.Stmt{first, check, &dst.ReturnStmt{Results: then.Rhs}}
+		}
+		return []dst.Stmt{first, check, then, &dst.ReturnStmt{Results: exprs(ident(e))}}
+	case *dst.AssignStmt:
+		lhsV, lhsE := assignShape(s, pl)
+		bExpr := b()
+		if pl.value != nil && rule.IsBlank(lhsV) {
+			bExpr = ident("_")
+		}
+		e, fresh := lhsE, false
+		if rule.IsBlank(lhsE) && pl.then != nil {
+			e, fresh = ident(j.nm.fresh(s, "err")), true
+		}
+		var out []dst.Stmt
+		// When the original := reused err, err lives in this scope, so the
+		// new := (which declares the fresh byte slice) reuses it too.
+		if s.Tok == token.DEFINE || fresh {
+			out = append(out, define(exprs(bExpr, e), pl.first()))
+		} else {
+			if !rule.IsBlank(bExpr) {
+				out = append(out, varDecl(bName, &dst.ArrayType{Elt: ident("byte")}))
+			}
+			out = append(out, assign(exprs(bExpr, e), pl.first()))
+		}
+		if pl.then != nil {
+			out = append(out, ifErr(isNil(rule.Clone(e)), pl.then(b(), rule.Clone(e))))
+		}
+		if pl.value != nil && !rule.IsBlank(lhsV) {
+			out = append(out, j.p.Assign(s, lhsV, pl.value(b())))
+		}
+		p.Changed(s, change.Review, pl.msg)
+		p.Require(protobufModule, minProtobuf)
+		return out
+	}
+	return nil
+}
+
+// expressions rewrites the calls left in expression position: the
+// single-expression forms directly, the others as an immediately called
+// function literal holding the steps.
+func assignShape(s *dst.AssignStmt, pl *plan) (v, e dst.Expr) {
+	if pl.value != nil {
+		return s.Lhs[0], s.Lhs[1]
+	}
+	return nil, s.Lhs[0]
+}
+
+func (j *jsonpbPass) expressions() {
+	p := j.p
+	called := map[dst.Node]bool{}
+	var visit func(n dst.Node) bool
+	visit = func(n dst.Node) bool {
+		switch n := n.(type) {
+		case *dst.CallExpr:
+			called[n.Fun] = true
+			if sel, ok := n.Fun.(*dst.SelectorExpr); ok {
+				called[sel.Sel] = true
+			}
+			c := j.match(n)
+			if c == nil {
+				return true
+			}
+			j.expr(c)
+			return true
+		case *dst.Ident:
+			if n.Path != v1Jsonpb {
+				return true
+			}
+			switch o := p.ObjectOf(n).(type) {
+			case *types.Func:
+				if !called[n] {
+					p.Report(n, change.Manual, "not rewritten: jsonpb."+o.Name()+" is used as a function value; its protojson replacement has another signature", "")
+				}
+			case *types.TypeName:
+				switch o.Name() {
+				case "JSONPBMarshaler", "JSONPBUnmarshaler":
+					p.Report(n, change.Manual, "jsonpb."+o.Name()+" has no protojson counterpart: protojson never calls MarshalJSONPB/UnmarshalJSONPB hooks", "make the type a real protobuf message (protoreflect) or convert it to and from a generated message around the protojson call")
+				case "AnyResolver":
+					p.Report(n, change.Manual, "jsonpb.AnyResolver has no protojson counterpart: protojson resolves Any types through a protoregistry.MessageTypeResolver + ExtensionTypeResolver (e.g. *protoregistry.Types)", "")
+				}
+			}
+		}
+		return true
+	}
+	dst.Inspect(p.File, visit)
+}
+
+// expr rewrites one call in expression position.
+func (j *jsonpbPass) expr(c *jcall) {
+	p := j.p
+	call := c.call
+	if c.kind == "UnmarshalString" {
+		if len(call.Args) != 2 {
+			return
+		}
+		s, m := call.Args[0], call.Args[1]
+		decode := j.decoder(c, m)
+		p.Changed(call, change.Review, "jsonpb.UnmarshalString → protojson (same merge semantics kept; error texts differ)")
+		repl := decode(&dst.CallExpr{Fun: &dst.ArrayType{Elt: ident("byte")}, Args: exprs(s)})
+		rule.MoveDecs(call, repl)
+		*call = *repl.(*dst.CallExpr)
+		p.Require(protobufModule, minProtobuf)
+		return
+	}
+	pl := j.plan(c)
+	if pl == nil {
+		return
+	}
+	bName := j.nm.fresh(call, "b", "data")
+	eName := j.nm.fresh(call, "err")
+	b, e := func() dst.Expr { return ident(bName) }, func() dst.Expr { return ident(eName) }
+	var fl *dst.CallExpr
+	switch {
+	case c.kind == "UnmarshalNext":
+		raw := &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{&dst.ValueSpec{Names: []*dst.Ident{ident(bName)}, Type: rule.QualifiedIdent("encoding/json", "RawMessage")}}}}
+		dec := rule.Call(rule.Sel(call.Args[0], "Decode"), &dst.UnaryExpr{Op: token.AND, X: b()})
+		fl = closure(exprs(errorType()),
+			raw,
+			&dst.IfStmt{Init: define(exprs(e()), dec), Cond: notNil(e()), Body: &dst.BlockStmt{List: []dst.Stmt{&dst.ReturnStmt{Results: exprs(e())}}}},
+			&dst.ReturnStmt{Results: exprs(pl.then(b(), e()).(*dst.AssignStmt).Rhs[0])})
+	case pl.value != nil:
+		fl = closure(exprs(ident("string"), errorType()),
+			define(exprs(b(), e()), pl.first()),
+			&dst.ReturnStmt{Results: exprs(pl.value(b()), e())})
+	default:
+		body := []dst.Stmt{define(exprs(b(), e()), pl.first()), ifErr(notNil(e()), &dst.ReturnStmt{Results: exprs(e())})}
+		if then := pl.then(b(), e()).(*dst.AssignStmt); len(then.Lhs) == 1 {
+			body = append(body, &dst.ReturnStmt{Results: then.Rhs})
+		} else {
+			body = append(body, then, &dst.ReturnStmt{Results: exprs(e())})
+		}
+		fl = closure(exprs(errorType()), body...)
+	}
+	p.Changed(call, change.Review, pl.msg)
+	rule.MoveDecs(call, fl)
+	*call = *fl
+	p.Require(protobufModule, minProtobuf)
+}
+
+// addHelper appends the merge helper to this file, with its imports
+// resolved so the restorer adds them under non-colliding names.
+func (j *jsonpbPass) addHelper() {
+	fset := token.NewFileSet()
+	af, err := parser.ParseFile(fset, "merge.go", mergeHelperSrc, parser.ParseComments)
+	if err != nil {
+		j.p.Report(j.p.File, change.Manual, "internal error: protolift's merge helper does not parse: "+err.Error(), "")
+		return
+	}
+	d := decorator.NewDecoratorWithImports(fset, "jsonpbmerge", goast.New())
+	df, err := d.DecorateFile(af)
+	if err != nil {
+		j.p.Report(j.p.File, change.Manual, "internal error: protolift's merge helper does not load: "+err.Error(), "")
+		return
+	}
+	for _, decl := range df.Decls {
+		if fd, ok := decl.(*dst.FuncDecl); ok && fd.Name.Name == mergeHelperName {
+			fd.Decs.Before = dst.EmptyLine
+			j.p.File.Decls = append(j.p.File.Decls, fd)
+		}
+	}
+}
+
+// unrewritableCall finds, in any file of the package, calls of the option
+// struct's methods that the rule would refuse (see plan), because the
+// struct can only change type if every method call changes with it.
+func unrewritableCall(p *rule.Pass, typ string) func(string, ast.Node) (token.Pos, string, bool) {
+	return func(_ string, n ast.Node) (token.Pos, string, bool) {
+		c, ok := n.(*ast.CallExpr)
+		if !ok {
+			return token.NoPos, "", false
+		}
+		f, _ := typeutilCallee(p.Info(), c).(*types.Func)
+		if f == nil || !rule.IsMethod(f, v1Jsonpb, typ, f.Name()) || len(c.Args) != 2 {
+			return token.NoPos, "", false
+		}
+		sel, _ := ast.Unparen(c.Fun).(*ast.SelectorExpr)
+		switch f.Name() {
+		case "Marshal":
+			if !astSideEffectFree(c.Args[0]) {
+				return c.Pos(), "the writer expression of this Marshal call would be evaluated after marshalling; assign it to a variable first", true
+			}
+		case "Unmarshal", "UnmarshalNext":
+			if !astSideEffectFree(c.Args[1]) || (sel != nil && !astSideEffectFree(sel.X)) {
+				return c.Pos(), "the message or options expression of this call would be evaluated after reading the input; assign it to a variable first", true
+			}
+		}
+		return token.NoPos, "", false
+	}
+}
+
+// astSideEffectFree is sideEffectFree for original go/ast expressions.
+func astSideEffectFree(e ast.Expr) bool {
+	switch e := e.(type) {
+	case *ast.Ident, *ast.BasicLit:
+		return true
+	case *ast.ParenExpr:
+		return astSideEffectFree(e.X)
+	case *ast.SelectorExpr:
+		return astSideEffectFree(e.X)
+	case *ast.StarExpr:
+		return astSideEffectFree(e.X)
+	case *ast.UnaryExpr:
+		if e.Op != token.AND {
+			return false
+		}
+		if cl, ok := e.X.(*ast.CompositeLit); ok {
+			return len(cl.Elts) == 0
+		}
+		return astSideEffectFree(e.X)
+	case *ast.CallExpr:
+		if id, ok := e.Fun.(*ast.Ident); ok && id.Name == "new" && len(e.Args) == 1 {
+			return true
+		}
+		sel, ok := e.Fun.(*ast.SelectorExpr)
+		return ok && len(e.Args) == 0 && strings.HasPrefix(sel.Sel.Name, "Get") && astSideEffectFree(sel.X)
+	}
+	return false
+}

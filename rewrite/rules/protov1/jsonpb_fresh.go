@@ -1,0 +1,174 @@
+package protov1
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/ast/astutil"
+
+	"github.com/protolift/protolift/rewrite/rule"
+)
+
+// Support of protov1.jsonpb for deciding where jsonpb's merge semantics
+// matter: an Unmarshal target that provably holds no data decodes the same
+// under protojson's reset, anything else needs the merge helper.
+
+// mergeHelperName is the function the rule copies into a package.
+const mergeHelperName = "protojsonMergeUnmarshal"
+
+// freshTarget reports whether the message expression e (an original
+// node of file f) denotes a message nobody has written to yet: new(T),
+// &T{}, or a variable declared as `var x T` / `x := new(T)` / `x := &T{}`
+// (passed as &x or x) that nothing mentions between its declaration and
+// the call and that is not declared outside a loop or function literal
+// around the call.
+func freshTarget(info *types.Info, f *ast.File, e ast.Expr) bool {
+	e = ast.Unparen(e)
+	if freshExpr(info, e) {
+		return true
+	}
+	byAddr := false
+	if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.AND {
+		e, byAddr = ast.Unparen(u.X), true
+	}
+	id, ok := e.(*ast.Ident)
+	if !ok {
+		return false
+	}
+	obj, _ := info.Uses[id].(*types.Var)
+	if obj == nil || obj.Pkg() == nil || obj.Parent() == nil || obj.Parent() == obj.Pkg().Scope() {
+		return false
+	}
+	path, _ := astutil.PathEnclosingInterval(f, obj.Pos(), obj.Pos())
+	declEnd := token.NoPos
+	for _, n := range path {
+		switch n := n.(type) {
+		case *ast.ValueSpec:
+			for i, name := range n.Names {
+				if name.Pos() != obj.Pos() {
+					continue
+				}
+				switch {
+				case len(n.Values) == 0 && byAddr:
+					declEnd = n.End()
+				case len(n.Values) == len(n.Names) && !byAddr && freshExpr(info, n.Values[i]):
+					declEnd = n.End()
+				}
+			}
+		case *ast.AssignStmt:
+			if n.Tok != token.DEFINE || len(n.Lhs) != len(n.Rhs) || byAddr {
+				break
+			}
+			for i, l := range n.Lhs {
+				if l.Pos() == obj.Pos() && freshExpr(info, n.Rhs[i]) {
+					declEnd = n.End()
+				}
+			}
+		}
+		if declEnd.IsValid() {
+			break
+		}
+	}
+	if !declEnd.IsValid() || id.Pos() < declEnd {
+		return false
+	}
+	callPath, _ := astutil.PathEnclosingInterval(f, id.Pos(), id.End())
+	for _, n := range callPath {
+		switch n.(type) {
+		case *ast.ForStmt, *ast.RangeStmt, *ast.FuncLit:
+			if obj.Pos() < n.Pos() || obj.Pos() >= n.End() {
+				return false
+			}
+		}
+	}
+	used := false
+	ast.Inspect(f, func(n ast.Node) bool {
+		if u, ok := n.(*ast.Ident); ok && u != id && u.Pos() > declEnd && u.Pos() < id.Pos() && info.Uses[u] == obj {
+			used = true
+		}
+		return !used
+	})
+	if used {
+		return false
+	}
+	// A label between declaration and call could make control return to
+	// an earlier point with the variable already filled in.
+	labels := false
+	ast.Inspect(f, func(n ast.Node) bool {
+		if l, ok := n.(*ast.LabeledStmt); ok && l.Pos() < id.Pos() && l.End() > declEnd {
+			labels = true
+		}
+		return !labels
+	})
+	return !labels
+}
+
+// freshExpr reports whether e allocates an empty message: new(T) or &T{}.
+func freshExpr(info *types.Info, e ast.Expr) bool {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.CallExpr:
+		id, ok := ast.Unparen(e.Fun).(*ast.Ident)
+		if !ok || len(e.Args) != 1 {
+			return false
+		}
+		_, builtin := info.Uses[id].(*types.Builtin)
+		return builtin && id.Name == "new"
+	case *ast.UnaryExpr:
+		cl, ok := ast.Unparen(e.X).(*ast.CompositeLit)
+		return ok && e.Op == token.AND && len(cl.Elts) == 0
+	}
+	return false
+}
+
+// unmarshalTarget returns the message argument of a jsonpb decoding call
+// (the package functions and the Unmarshaler methods), or nil.
+func unmarshalTarget(info *types.Info, call *ast.CallExpr) ast.Expr {
+	f, _ := typeutilCallee(info, call).(*types.Func)
+	if f == nil || f.Pkg() == nil || f.Pkg().Path() != v1Jsonpb || len(call.Args) != 2 {
+		return nil
+	}
+	switch f.Name() {
+	case "Unmarshal", "UnmarshalString", "UnmarshalNext":
+		return call.Args[1]
+	}
+	return nil
+}
+
+// mergeHelperFile picks the one file of the package that receives the
+// merge helper: the first (non-test files before test files, then by
+// name) that has a decoding call whose target is not provably fresh.
+// "" means no file needs it or the package already declares it.
+func mergeHelperFile(p *rule.Pass, skip func(*ast.CallExpr) bool) string {
+	if p.Pkg.Types.Scope().Lookup(mergeHelperName) != nil {
+		return ""
+	}
+	var need []string
+	for k, f := range p.Pkg.Syntax {
+		found := false
+		ast.Inspect(f, func(n ast.Node) bool {
+			if c, ok := n.(*ast.CallExpr); ok && !skip(c) {
+				if t := unmarshalTarget(p.Info(), c); t != nil && !freshTarget(p.Info(), f, t) {
+					found = true
+				}
+			}
+			return !found
+		})
+		if found {
+			need = append(need, p.Pkg.CompiledGoFiles[k])
+		}
+	}
+	if len(need) == 0 {
+		return ""
+	}
+	sort.Slice(need, func(i, j int) bool {
+		ti, tj := strings.HasSuffix(need[i], "_test.go"), strings.HasSuffix(need[j], "_test.go")
+		if ti != tj {
+			return !ti
+		}
+		return need[i] < need[j]
+	})
+	return need[0]
+}

@@ -1,0 +1,375 @@
+package protov1
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strconv"
+	"strings"
+
+	"github.com/dave/dst"
+	"golang.org/x/tools/go/ast/astutil"
+
+	"github.com/protolift/protolift/internal/change"
+	"github.com/protolift/protolift/rewrite/rule"
+)
+
+// Shared machinery of the jsonpb, ptypes.any/duration and descriptor
+// rules: v2 wrapping of legacy messages, fresh local names, and the
+// package-wide consistency check for jsonpb's option structs.
+
+// asV2 returns e as an APIv2 message: unchanged when its static type
+// already implements protoreflect.ProtoMessage, otherwise wrapped in
+// protoadapt.MessageV2Of (legacy v1.3-generated or hand-written
+// messages, and values typed as the v1 interface). Call it on original
+// nodes: rule-built nodes have no type.
+func asV2(p *rule.Pass, e dst.Expr) dst.Expr {
+	t := p.TypeOf(e)
+	if rule.ImplementsV2(t) || (t != nil && rule.IsUntypedNil(t)) {
+		return e
+	}
+	p.Require(protobufModule, minProtobuf)
+	return rule.Call(rule.QualifiedIdent(v2Protoadapt, "MessageV2Of"), e)
+}
+
+// namer hands out local variable names that cannot capture or shadow
+// anything: a name is free in a function when no identifier in it (and
+// no import of the file) is spelled that way and the rule has not handed
+// it out in that function already.
+type namer struct {
+	p     *rule.Pass
+	given map[ast.Node]map[string]bool
+}
+
+func newNamer(p *rule.Pass) *namer { return &namer{p: p, given: map[ast.Node]map[string]bool{}} }
+
+// scope returns the innermost function (declaration or literal) around
+// the original node n, or the file.
+func (nm *namer) scope(n dst.Node) ast.Node {
+	a := nm.p.Ast(n)
+	if a == nil {
+		return nm.p.AstFile
+	}
+	path, _ := astutil.PathEnclosingInterval(nm.p.AstFile, a.Pos(), a.End())
+	for _, x := range path {
+		switch x.(type) {
+		case *ast.FuncDecl, *ast.FuncLit:
+			return x
+		}
+	}
+	return nm.p.AstFile
+}
+
+// fresh returns the first free candidate (then candidate2, 3, ...) in
+// the function around the original node at.
+func (nm *namer) fresh(at dst.Node, candidates ...string) string {
+	sc := nm.scope(at)
+	if nm.given[sc] == nil {
+		nm.given[sc] = map[string]bool{}
+	}
+	used := map[string]bool{}
+	ast.Inspect(sc, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			used[id.Name] = true
+		}
+		return true
+	})
+	for _, is := range nm.p.AstFile.Imports {
+		if is.Name != nil {
+			used[is.Name.Name] = true
+		} else if path, err := strconv.Unquote(is.Path.Value); err == nil {
+			used[path[strings.LastIndex(path, "/")+1:]] = true
+		}
+	}
+	free := func(s string) bool { return !used[s] && !nm.given[sc][s] }
+	for i := 1; ; i++ {
+		for _, c := range candidates {
+			name := c
+			if i > 1 {
+				name += strconv.Itoa(i)
+			}
+			if free(name) {
+				nm.given[sc][name] = true
+				return name
+			}
+		}
+	}
+}
+
+// errName returns "err" when declaring it with := right before the
+// original statement at is sound (no err is visible there, or the
+// visible one is an error), otherwise a fresh name.
+func (nm *namer) errName(at dst.Node) string {
+	a := nm.p.Ast(at)
+	if a != nil {
+		if sc := nm.p.Pkg.Types.Scope().Innermost(a.Pos()); sc != nil {
+			_, obj := sc.LookupParent("err", a.Pos())
+			if obj == nil || types.Identical(obj.Type(), types.Universe.Lookup("error").Type()) {
+				if _, isVar := obj.(*types.Var); obj == nil || isVar {
+					return "err"
+				}
+			}
+		}
+	}
+	return nm.fresh(at, "jerr")
+}
+
+// sideEffectFree reports whether evaluating e later, or more than once,
+// is indistinguishable from evaluating it once where it was: names,
+// field selections, generated getters, &x of those, new(T) and empty
+// composite literals, and literals.
+func sideEffectFree(e dst.Expr) bool {
+	switch e := e.(type) {
+	case *dst.BasicLit:
+		return true
+	case *dst.UnaryExpr:
+		if e.Op == token.AND {
+			if cl, ok := e.X.(*dst.CompositeLit); ok {
+				return len(cl.Elts) == 0
+			}
+			return sideEffectFree(e.X)
+		}
+	case *dst.CallExpr:
+		if id, ok := e.Fun.(*dst.Ident); ok && id.Name == "new" && id.Path == "" && len(e.Args) == 1 {
+			return true
+		}
+	case *dst.ParenExpr:
+		return sideEffectFree(e.X)
+	}
+	return rule.IsPure(e)
+}
+
+// optionUse is one place in a package where a jsonpb option struct
+// (Marshaler or Unmarshaler) is used in a way protolift cannot carry over
+// to its protojson counterpart.
+type optionUse struct {
+	file   string
+	pos    token.Pos
+	reason string
+}
+
+// optionStruct describes a jsonpb struct that becomes a protojson options
+// struct: the rule rewrites the type everywhere in a package or nowhere,
+// because a half-migrated package does not compile.
+type optionStruct struct {
+	name    string            // jsonpb type name
+	fields  map[string]string // field → protojson field ("" = not carried over)
+	methods map[string]bool
+}
+
+// blockers scans every file of the package for uses of s that cannot be
+// rewritten: fields without a protojson counterpart, unkeyed literals,
+// embedding, method values, values handed to other packages, and uses in
+// files that do not import jsonpb (the engine only rewrites files that
+// import it).
+func (s *optionStruct) blockers(p *rule.Pass, extra func(file string, n ast.Node) (token.Pos, string, bool)) []optionUse {
+	info := p.Info()
+	var out []optionUse
+	isS := func(t types.Type) bool { return t != nil && rule.IsNamed(t, v1Jsonpb, s.name) }
+	for k, f := range p.Pkg.Syntax {
+		file := p.Pkg.CompiledGoFiles[k]
+		imports := false
+		for _, is := range f.Imports {
+			if path, _ := strconv.Unquote(is.Path.Value); path == v1Jsonpb {
+				imports = true
+			}
+		}
+		add := func(pos token.Pos, why string) { out = append(out, optionUse{file, pos, why}) }
+		called := map[ast.Expr]bool{}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if c, ok := n.(*ast.CallExpr); ok {
+				called[ast.Unparen(c.Fun)] = true
+			}
+			return true
+		})
+		ast.Inspect(f, func(n ast.Node) bool {
+			if extra != nil {
+				if pos, why, bad := extra(file, n); bad {
+					add(pos, why)
+				}
+			}
+			switch n := n.(type) {
+			case *ast.SelectorExpr:
+				sel := info.Selections[n]
+				if sel == nil || !isS(sel.Recv()) {
+					return true
+				}
+				switch sel.Kind() {
+				case types.FieldVal:
+					if to, ok := s.fields[n.Sel.Name]; ok && to == "" {
+						add(n.Pos(), "jsonpb."+s.name+"."+n.Sel.Name+" has no protojson counterpart with the same type")
+					}
+				case types.MethodVal, types.MethodExpr:
+					if s.methods[n.Sel.Name] && !called[n] {
+						add(n.Pos(), "method value "+n.Sel.Name+" of jsonpb."+s.name+": the protojson method has a different signature")
+					}
+				}
+				if !imports {
+					add(n.Pos(), "this file uses jsonpb."+s.name+" without importing jsonpb, so protolift does not rewrite it; the package is kept on jsonpb as a whole")
+				}
+			case *ast.CompositeLit:
+				if !isS(info.TypeOf(n)) {
+					return true
+				}
+				for _, e := range n.Elts {
+					kv, ok := e.(*ast.KeyValueExpr)
+					if !ok {
+						add(n.Pos(), "unkeyed jsonpb."+s.name+" literal: field order differs in protojson")
+						break
+					}
+					key, _ := kv.Key.(*ast.Ident)
+					if key == nil {
+						continue
+					}
+					if to, ok := s.fields[key.Name]; ok && to == "" {
+						add(kv.Pos(), "jsonpb."+s.name+"."+key.Name+" has no protojson counterpart with the same type")
+					}
+				}
+			case *ast.StructType:
+				for _, fl := range n.Fields.List {
+					if len(fl.Names) == 0 && isS(info.TypeOf(fl.Type)) {
+						add(fl.Pos(), "embedded jsonpb."+s.name+": its promoted fields and methods change with the type")
+					}
+				}
+			case *ast.CallExpr:
+				fn, _ := typeutilCallee(info, n).(*types.Func)
+				if fn == nil || fn.Pkg() == nil || fn.Pkg() == p.Pkg.Types || fn.Pkg().Path() == v1Jsonpb {
+					return true
+				}
+				for _, a := range n.Args {
+					if isS(info.TypeOf(a)) {
+						add(a.Pos(), "jsonpb."+s.name+" value passed to "+fn.FullName()+", which is not being migrated with this package")
+					}
+				}
+			}
+			return true
+		})
+	}
+	return out
+}
+
+// typeutilCallee is the static callee of a call, if any.
+func typeutilCallee(info *types.Info, call *ast.CallExpr) types.Object {
+	switch fun := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		return info.Uses[fun]
+	case *ast.SelectorExpr:
+		if sel := info.Selections[fun]; sel != nil {
+			return sel.Obj()
+		}
+		return info.Uses[fun.Sel]
+	case *ast.IndexExpr:
+		if id, ok := fun.X.(*ast.Ident); ok {
+			return info.Uses[id]
+		}
+	}
+	return nil
+}
+
+// reportBlocked reports the blockers located in this file, and, when
+// the only blockers are elsewhere in the package, each use of the struct
+// in this file, so that every kept jsonpb use carries a reason.
+func (s *optionStruct) reportBlocked(p *rule.Pass, uses []optionUse) {
+	here := false
+	for _, u := range uses {
+		if u.file == p.Path {
+			here = true
+			p.ReportAst(&ast.Ident{NamePos: u.pos}, change.Manual, "not rewritten: "+u.reason, "")
+		}
+	}
+	if here {
+		return
+	}
+	first := uses[0]
+	where := p.Fset.Position(first.pos)
+	dst.Inspect(p.File, func(n dst.Node) bool {
+		if id, ok := n.(*dst.Ident); ok && id.Path == v1Jsonpb && id.Name == s.name {
+			if _, isType := p.ObjectOf(id).(*types.TypeName); isType {
+				p.Report(id, change.Manual, "not rewritten: jsonpb."+s.name+" is kept for the whole package because of "+where.String()+": "+first.reason, "")
+			}
+		}
+		return true
+	})
+}
+
+// retype rewrites the references to the struct type and its fields.
+func (s *optionStruct) retype(p *rule.Pass, to string) {
+	dst.Inspect(p.File, func(n dst.Node) bool {
+		switch n := n.(type) {
+		case *dst.Ident:
+			if n.Path == v1Jsonpb && n.Name == s.name {
+				if _, isType := p.ObjectOf(n).(*types.TypeName); isType {
+					p.Changed(n, change.Safe, "jsonpb."+s.name+" → protojson."+to)
+					n.Path, n.Name = v2Protojson, to
+					p.Require(protobufModule, minProtobuf)
+				}
+			}
+		case *dst.SelectorExpr:
+			if v, ok := p.ObjectOf(n.Sel).(*types.Var); ok && v.IsField() && v.Pkg() != nil && v.Pkg().Path() == v1Jsonpb {
+				if nn, ok := s.fields[n.Sel.Name]; ok && nn != "" && nn != n.Sel.Name && s.owns(p, n.X) {
+					p.Changed(n.Sel, change.Safe, "jsonpb."+s.name+"."+n.Sel.Name+" → protojson."+to+"."+nn)
+					n.Sel.Name = nn
+				}
+			}
+		case *dst.CompositeLit:
+			if !rule.IsNamed(p.TypeOf(n), v1Jsonpb, s.name) {
+				return true
+			}
+			for _, e := range n.Elts {
+				if kv, ok := e.(*dst.KeyValueExpr); ok {
+					if key, ok := kv.Key.(*dst.Ident); ok {
+						if nn := s.fields[key.Name]; nn != "" && nn != key.Name {
+							p.Changed(key, change.Safe, "jsonpb."+s.name+"."+key.Name+" → protojson."+to+"."+nn)
+							key.Name = nn
+						}
+					}
+				}
+			}
+		}
+		return true
+	})
+}
+
+func (s *optionStruct) owns(p *rule.Pass, x dst.Expr) bool {
+	return rule.IsNamed(p.TypeOf(x), v1Jsonpb, s.name)
+}
+
+// closure wraps statements into an immediately called function literal
+// with the given result types, for calls whose new form needs statements
+// but that sit where only an expression fits.
+func closure(results []dst.Expr, body ...dst.Stmt) *dst.CallExpr {
+	fl := &dst.FieldList{}
+	for _, r := range results {
+		fl.List = append(fl.List, &dst.Field{Type: r})
+	}
+	for _, s := range body {
+		s.Decorations().Before = dst.NewLine
+		s.Decorations().After = dst.NewLine
+	}
+	return rule.Call(&dst.FuncLit{Type: &dst.FuncType{Func: true, Params: &dst.FieldList{}, Results: fl}, Body: &dst.BlockStmt{List: body}})
+}
+
+func ident(name string) *dst.Ident { return dst.NewIdent(name) }
+
+func define(lhs []dst.Expr, rhs ...dst.Expr) *dst.AssignStmt {
+	return &dst.AssignStmt{Lhs: lhs, Tok: token.DEFINE, Rhs: rhs}
+}
+
+func assign(lhs []dst.Expr, rhs ...dst.Expr) *dst.AssignStmt {
+	return &dst.AssignStmt{Lhs: lhs, Tok: token.ASSIGN, Rhs: rhs}
+}
+
+func exprs(es ...dst.Expr) []dst.Expr { return es }
+
+func ifErr(cond dst.Expr, body ...dst.Stmt) *dst.IfStmt {
+	return &dst.IfStmt{Cond: cond, Body: &dst.BlockStmt{List: body}}
+}
+
+func isNil(e dst.Expr) dst.Expr  { return &dst.BinaryExpr{X: e, Op: token.EQL, Y: ident("nil")} }
+func notNil(e dst.Expr) dst.Expr { return &dst.BinaryExpr{X: e, Op: token.NEQ, Y: ident("nil")} }
+
+func varDecl(name string, typ dst.Expr) *dst.DeclStmt {
+	return &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{&dst.ValueSpec{Names: []*dst.Ident{ident(name)}, Type: typ}}}}
+}
+
+func errorType() dst.Expr { return ident("error") }

@@ -1,0 +1,79 @@
+package jsonpb
+
+import (
+	"bytes"
+	"io"
+	"os"
+
+	"github.com/golang/protobuf/jsonpb"
+	"github.com/golang/protobuf/proto"
+	"google.golang.org/protobuf/types/known/wrapperspb"
+)
+
+// legacy is a hand-written v1-only message.
+type legacy struct{}
+
+func (*legacy) Reset()         {}
+func (*legacy) String() string { return "legacy" }
+func (*legacy) ProtoMessage()  {}
+
+var pretty = jsonpb.Marshaler{OrigName: true, EnumsAsInts: true, EmitDefaults: true, Indent: "  "}
+
+func write(w io.Writer, m *wrapperspb.StringValue) error {
+	// Marshal to the writer.
+	err := pretty.Marshal(w, m /* msg */) // trailing
+	return err
+}
+
+func writeReturn(w io.Writer, m proto.Message) error {
+	return pretty.Marshal(w, m)
+}
+
+func writeAssign(m *legacy) (err error) {
+	var buf bytes.Buffer
+	err = (&jsonpb.Marshaler{}).Marshal(&buf, m)
+	return
+}
+
+func writeIf(m *wrapperspb.StringValue) error {
+	ma := &jsonpb.Marshaler{Indent: "\t"}
+	ma.EmitDefaults = false
+	if err := ma.Marshal(os.Stdout, m); err != nil {
+		return err
+	}
+	return nil
+}
+
+func toString(m *wrapperspb.StringValue) (string, error) {
+	s, err := pretty.MarshalToString(m)
+	return s, err
+}
+
+func toStringReturn(m *wrapperspb.StringValue) (string, error) {
+	return pretty.MarshalToString(m)
+}
+
+func toStringBlank(m *wrapperspb.StringValue) string {
+	s, _ := pretty.MarshalToString(m)
+	return s
+}
+
+func toStringExpr(m *wrapperspb.StringValue) int {
+	return len(must(pretty.MarshalToString(m)))
+}
+
+func must(s string, err error) string {
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+func badIndent() jsonpb.Marshaler {
+	return jsonpb.Marshaler{Indent: "--"} // want "Indent containing anything but spaces"
+}
+
+func shadowed() int {
+	jsonpb := map[string]int{}
+	return jsonpb["x"]
+}

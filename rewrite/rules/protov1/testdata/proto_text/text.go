@@ -1,0 +1,78 @@
+package proto_text
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/golang/protobuf/proto"
+	v1 "github.com/golang/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
+)
+
+// legacy is a hand-written v1-only message.
+type legacy struct{}
+
+func (*legacy) Reset()         {}
+func (*legacy) String() string { return "legacy" }
+func (*legacy) ProtoMessage()  {}
+
+func show(a *anypb.Any) string {
+	// Multi-line dump.
+	return proto.MarshalTextString(a /* any */) // trailing
+}
+
+func compact(l *legacy) string {
+	return fmt.Sprintf("<%s>", v1.CompactTextString(l))
+}
+
+func dump(w io.Writer, a *anypb.Any) error {
+	err := proto.MarshalText(w, a)
+	return err
+}
+
+func dumpReturn(w io.Writer, m proto.Message) error {
+	return proto.CompactText(w, m)
+}
+
+func dumpStmt(a *anypb.Any) {
+	var buf bytes.Buffer
+	proto.MarshalText(&buf, a)
+	_ = proto.CompactText(os.Stdout, a)
+}
+
+func dumpIf(a *anypb.Any) error {
+	if err := proto.MarshalText(os.Stderr, a); err != nil {
+		return err
+	}
+	return nil
+}
+
+func parse(s string, a *anypb.Any) error {
+	return proto.UnmarshalText(s, a)
+}
+
+func parseLegacy(s string) error {
+	return proto.UnmarshalText(s, &legacy{})
+}
+
+func isParseErr(err error) bool {
+	_, ok := err.(*proto.ParseError) // want "ParseError has no prototext counterpart"
+	return ok
+}
+
+func marshaler(w io.Writer, a *anypb.Any) error {
+	tm := proto.TextMarshaler{Compact: true} // want "TextMarshaler's Compact and ExpandAny invert"
+	return tm.Marshal(w, a)
+}
+
+func fnValue() {
+	f := proto.MarshalTextString // want "used as a function value"
+	_ = f
+}
+
+func shadowed() int {
+	proto := struct{ MarshalText int }{1}
+	return proto.MarshalText
+}

@@ -1,0 +1,65 @@
+package ptypes_duration
+
+import (
+	"time"
+
+	"github.com/golang/protobuf/ptypes"
+	durpb "github.com/golang/protobuf/ptypes/duration"
+)
+
+type job struct {
+	Timeout *durpb.Duration
+}
+
+// timeout reads the job's timeout.
+func timeout(j *job) (time.Duration, error) {
+	// Convert, keeping the error.
+	d, err := ptypes.Duration(j.Timeout /* proto */) // trailing
+	if err != nil {
+		return 0, err
+	}
+	return d, nil
+}
+
+func direct(j *job) (time.Duration, error) {
+	return ptypes.Duration(j.GetTimeout())
+}
+
+func (j *job) GetTimeout() *durpb.Duration { return j.Timeout }
+
+func ignoreErr(j *job) time.Duration {
+	d, _ := ptypes.Duration(j.Timeout)
+	return d
+}
+
+func onlyErr(j *job) bool {
+	_, err := ptypes.Duration(j.Timeout)
+	return err == nil
+}
+
+func toProto(d time.Duration) *durpb.Duration {
+	return ptypes.DurationProto(d /* wall */)
+}
+
+var conv = ptypes.DurationProto
+
+func methodValue() {
+	f := ptypes.Duration // want "used as a value"
+	_ = f
+}
+
+func sideEffects(get func() *durpb.Duration) error {
+	_, err := ptypes.Duration(get()) // want "evaluated twice"
+	return err
+}
+
+func asArg(j *job) {
+	use(ptypes.Duration(j.Timeout)) // want "error result is used"
+}
+
+func use(time.Duration, error) {}
+
+func shadow() {
+	ptypes := struct{ Duration func(int) int }{func(i int) int { return i }}
+	_ = ptypes.Duration(1)
+}
