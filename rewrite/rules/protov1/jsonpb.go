@@ -279,6 +279,18 @@ func (j *jsonpbPass) decoder(c *jcall, m dst.Expr) func(b dst.Expr) dst.Expr {
 			return &dst.CompositeLit{Type: rule.QualifiedIdent(v2Protojson, "UnmarshalOptions")}
 		}
 		if _, isPtr := p.TypeOf(c.recv).(*types.Pointer); isPtr {
+			// (&jsonpb.Unmarshaler{...}).Unmarshal: pass the literal itself.
+			x := c.recv
+			for {
+				par, ok := x.(*dst.ParenExpr)
+				if !ok {
+					break
+				}
+				x = par.X
+			}
+			if u, ok := x.(*dst.UnaryExpr); ok && u.Op == token.AND {
+				return rule.Clone(u.X)
+			}
 			return &dst.StarExpr{X: rule.Clone(c.recv)}
 		}
 		return rule.Clone(c.recv)
@@ -565,10 +577,17 @@ func astSideEffectFree(e ast.Expr) bool {
 		if e.Op != token.AND {
 			return false
 		}
-		if cl, ok := e.X.(*ast.CompositeLit); ok {
-			return len(cl.Elts) == 0
-		}
 		return astSideEffectFree(e.X)
+	case *ast.CompositeLit:
+		for _, el := range e.Elts {
+			if kv, ok := el.(*ast.KeyValueExpr); ok {
+				el = kv.Value
+			}
+			if !astSideEffectFree(el) {
+				return false
+			}
+		}
+		return true
 	case *ast.CallExpr:
 		if id, ok := e.Fun.(*ast.Ident); ok && id.Name == "new" && len(e.Args) == 1 {
 			return true

@@ -124,11 +124,21 @@ func sideEffectFree(e dst.Expr) bool {
 		return true
 	case *dst.UnaryExpr:
 		if e.Op == token.AND {
-			if cl, ok := e.X.(*dst.CompositeLit); ok {
-				return len(cl.Elts) == 0
-			}
 			return sideEffectFree(e.X)
 		}
+	case *dst.CompositeLit:
+		// A literal allocates, but evaluating it later or twice is
+		// indistinguishable as long as its elements are themselves free
+		// of side effects (&jsonpb.Unmarshaler{AllowUnknownFields: true}).
+		for _, el := range e.Elts {
+			if kv, ok := el.(*dst.KeyValueExpr); ok {
+				el = kv.Value
+			}
+			if !sideEffectFree(el) {
+				return false
+			}
+		}
+		return true
 	case *dst.CallExpr:
 		if id, ok := e.Fun.(*dst.Ident); ok && id.Name == "new" && id.Path == "" && len(e.Args) == 1 {
 			return true
@@ -298,7 +308,9 @@ func (s *optionStruct) retype(p *rule.Pass, to string) {
 		switch n := n.(type) {
 		case *dst.Ident:
 			if n.Path == v1Jsonpb && n.Name == s.name {
-				if _, isType := p.ObjectOf(n).(*types.TypeName); isType {
+				// Nodes the call rewrites cloned have no type information;
+				// a qualified jsonpb.Marshaler/Unmarshaler can only be the type.
+				if obj := p.ObjectOf(n); obj == nil || isTypeName(obj) {
 					p.Changed(n, change.Safe, "jsonpb."+s.name+" → protojson."+to)
 					n.Path, n.Name = v2Protojson, to
 					p.Require(protobufModule, minProtobuf)
@@ -312,7 +324,9 @@ func (s *optionStruct) retype(p *rule.Pass, to string) {
 				}
 			}
 		case *dst.CompositeLit:
-			if !rule.IsNamed(p.TypeOf(n), v1Jsonpb, s.name) {
+			id, _ := n.Type.(*dst.Ident)
+			cloned := id != nil && id.Path == v1Jsonpb && id.Name == s.name
+			if !cloned && !rule.IsNamed(p.TypeOf(n), v1Jsonpb, s.name) {
 				return true
 			}
 			for _, e := range n.Elts {
@@ -328,6 +342,11 @@ func (s *optionStruct) retype(p *rule.Pass, to string) {
 		}
 		return true
 	})
+}
+
+func isTypeName(o types.Object) bool {
+	_, ok := o.(*types.TypeName)
+	return ok
 }
 
 func (s *optionStruct) owns(p *rule.Pass, x dst.Expr) bool {
