@@ -40,6 +40,7 @@ var PtypesTimestamp = &rule.Rule{
 }
 
 func runPtypesTimestamp(p *rule.Pass) {
+	bindTimestampArgs(p)
 	req := map[string]string{protobufModule: minProtobuf}
 	p.RewriteValueErr(rule.ValueErr{
 		Match:     func(f *types.Func) bool { return rule.IsPkgFunc(f, v1Ptypes, "TimestampProto") },
@@ -61,7 +62,7 @@ func runPtypesTimestamp(p *rule.Pass) {
 		Build: func(call *dst.CallExpr) (dst.Expr, func(dst.Expr) dst.Expr, bool, string) {
 			arg := call.Args[0]
 			if !rule.IsPure(arg) {
-				return nil, nil, false, "the timestamp argument is an expression with possible side effects and would be evaluated twice; assign it to a variable first"
+				return nil, nil, false, "the timestamp argument is an expression with possible side effects and would be evaluated twice; assign it to a variable first (protolift does that itself where the call is assigned or returned)"
 			}
 			value := rule.Call(rule.Sel(arg, "AsTime"))
 			return value, func(dst.Expr) dst.Expr { return rule.Call(rule.Sel(rule.Clone(arg), "CheckValid")) }, true, ""
@@ -114,4 +115,63 @@ func timestampStringFunc() *dst.FuncLit {
 		},
 		Body: &dst.BlockStmt{List: []dst.Stmt{check, format}},
 	}
+}
+
+// bindTimestampArgs gives a ptypes.Timestamp argument that has side
+// effects (a call, say) a variable of its own, declared just before the
+// statement, because the rewrite reads the timestamp twice (AsTime and
+// CheckValid) where v1 evaluated it once. Only the statement shapes
+// RewriteValueErr restructures are bound; the argument is still evaluated
+// first, as it was.
+func bindTimestampArgs(p *rule.Pass) {
+	nm := newNamer(p)
+	rule.StmtLists(p.File, func(list []dst.Stmt) []dst.Stmt {
+		var out []dst.Stmt
+		for _, s := range list {
+			if call := timestampCallIn(p, s); call != nil && !rule.IsPure(call.Args[0]) {
+				name := nm.fresh(call, "ts")
+				decl := &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(name)}, Tok: token.DEFINE, Rhs: []dst.Expr{call.Args[0]}}
+				call.Args[0] = dst.NewIdent(name)
+				decl.Decs.Before, decl.Decs.Start = s.Decorations().Before, s.Decorations().Start
+				decl.Decs.After = dst.NewLine
+				s.Decorations().Before, s.Decorations().Start = dst.NewLine, nil
+				out = append(out, decl)
+			}
+			out = append(out, s)
+		}
+		return out
+	})
+}
+
+// timestampCallIn returns the ptypes.Timestamp call that s assigns to two
+// variables (directly or in an if/switch init) or returns, if any.
+func timestampCallIn(p *rule.Pass, s dst.Stmt) *dst.CallExpr {
+	var rhs []dst.Expr
+	two := func(as *dst.AssignStmt) {
+		if len(as.Lhs) == 2 {
+			rhs = as.Rhs
+		}
+	}
+	switch s := s.(type) {
+	case *dst.AssignStmt:
+		two(s)
+	case *dst.IfStmt:
+		if as, ok := s.Init.(*dst.AssignStmt); ok {
+			two(as)
+		}
+	case *dst.SwitchStmt:
+		if as, ok := s.Init.(*dst.AssignStmt); ok {
+			two(as)
+		}
+	case *dst.ReturnStmt:
+		rhs = s.Results
+	}
+	if len(rhs) != 1 {
+		return nil
+	}
+	call, ok := rhs[0].(*dst.CallExpr)
+	if !ok || len(call.Args) != 1 || !rule.IsPkgFunc(p.Callee(call), v1Ptypes, "Timestamp") {
+		return nil
+	}
+	return call
 }

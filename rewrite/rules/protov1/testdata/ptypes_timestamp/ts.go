@@ -60,6 +60,17 @@ func methodValue() {
 }
 
 func sideEffects(get func() *tspb.Timestamp) error {
-	_, err := ptypes.Timestamp(get()) // want "evaluated twice"
+	_, err := ptypes.Timestamp(get()) // get runs once
 	return err
+}
+
+func stamp() *tspb.Timestamp { return ptypes.TimestampNow() }
+
+// The argument is a call: it gets a variable so it still runs once.
+func impure() bool {
+	// Checked at start-up.
+	if now, err := ptypes.Timestamp(stamp()); err != nil || time.Since(now) > time.Minute {
+		return false
+	}
+	return true
 }
