@@ -266,21 +266,32 @@ func (st *stage) processFile(ctx context.Context, path string, src []byte) {
 	mapped := func(start, end int, risk change.Risk, rule, msg, sugg string) {
 		report(om.back(start), om.back(end), risk, rule, msg, sugg)
 	}
+	// Errors at an item this stage already reported as unfixable (a
+	// reserved name that cannot be spelled in this syntax, a range out of
+	// bounds) are explained; any other error means the file is broken and
+	// stays as it is.
+	explained := map[int]bool{}
+	for _, d := range diags {
+		if d.Rule == RuleReserved && d.Risk == change.Manual {
+			explained[d.Start.Offset] = true
+		}
+	}
+	unexplained := false
 	fileNode, res, ok := parseAST(path, fixed, func(off int, msg string) {
 		o := om.back(off)
-		if len(sp) > 0 && o != off {
-			msg += " (position after this stage's reserved-statement fixes)"
+		if explained[o] {
+			return
 		}
-		report(o, o, change.Manual, RuleParse, msg, "fix the syntax error; the file is left unchanged")
+		unexplained = true
+		report(o, o, change.Manual, RuleParse, msg, "fix the error; the file is left unchanged")
 	})
-	if !ok {
+	if !ok || unexplained {
 		st.set.Report(diags...)
 		return
 	}
 	checkUsage(fileNode, res, fixed, mapped)
 	st.checkImports(path, fileNode, fixed, mapped)
 	gp := st.goPackageSplice(path, fileNode, fixed)
-	out := fixed
 	var extra []splice
 	if gp != nil {
 		extra = append(extra, *gp)
@@ -302,7 +313,7 @@ func (st *stage) processFile(ctx context.Context, path string, src []byte) {
 			out = conv
 			edits = append(edits, change.Edit{Rule: RuleEditions, Risk: change.Review,
 				Message: "converted to edition " + st.opts.Edition + " (equivalence proven)",
-				Start: change.PositionAt(src, 0), End: change.PositionAt(src, len(src))})
+				Start:   change.PositionAt(src, 0), End: change.PositionAt(src, len(src))})
 		}
 	}
 	st.set.Report(diags...)
@@ -320,9 +331,7 @@ func sortedSplices(sp []splice) []splice {
 // parseAST parses src losslessly and builds an unvalidated descriptor (the
 // checks this stage needs are its own, with protoc's wording).
 func parseAST(path string, src []byte, report func(off int, msg string)) (*ast.FileNode, parser.Result, bool) {
-	failed := false
 	h := reporter.NewHandler(reporter.NewReporter(func(e reporter.ErrorWithPos) error {
-		failed = true
 		msg := e.Error()
 		if u := e.Unwrap(); u != nil {
 			msg = u.Error()
@@ -331,14 +340,12 @@ func parseAST(path string, src []byte, report func(off int, msg string)) (*ast.F
 		return nil
 	}, nil))
 	fn, err := parser.Parse(path, bytes.NewReader(src), h)
-	if err != nil || failed || fn == nil {
-		if !failed {
-			report(0, fmt.Sprintf("cannot parse: %v", err))
-		}
+	if fn == nil {
+		report(0, fmt.Sprintf("cannot parse: %v", err))
 		return nil, nil, false
 	}
-	res, err := parser.ResultFromAST(fn, false, h)
-	if err != nil || failed {
+	res, _ := parser.ResultFromAST(fn, false, h)
+	if res == nil {
 		return nil, nil, false
 	}
 	return fn, res, true

@@ -530,11 +530,16 @@ func rewriteStmt(src []byte, toks []token, st *resStmt, b *body, nl string) []sp
 			for le < len(src) && (src[le] == ' ' || src[le] == '\t' || src[le] == '\r') {
 				le++
 			}
-			if ls >= 0 && string(src[ls:start]) == indent && (le == len(src) || src[le] == '\n') {
+			switch {
+			case ls >= 0 && string(src[ls:start]) == indent && (le == len(src) || src[le] == '\n'):
 				start = ls
 				if le < len(src) {
 					le++
 				}
+				end = le
+			case ls >= 0 && string(src[ls:start]) == indent && le+1 < len(src) && src[le] == '/' && (src[le+1] == '/' || src[le+1] == '*'):
+				// A trailing comment stays, on its own line at the
+				// statement's indentation.
 				end = le
 			}
 		} else {
