@@ -301,7 +301,7 @@ func (st *stage) goPackageSplice(file string, fn *ast.FileNode, src []byte) *spl
 		// the existing options keep introducing them.
 		_, end := nodeSpan(fn, lastOpt)
 		if tc := fn.NodeInfo(lastOpt).TrailingComments(); tc.Len() > 0 {
-			end = tc.Index(tc.Len() - 1).End().Offset + 1
+			end = tc.Index(tc.Len()-1).End().Offset + 1
 		}
 		at := end
 		for at < len(src) && src[at] != '\n' {
