@@ -104,7 +104,10 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 		if !ok {
 			continue
 		}
-		st.processFile(ctx, f, src)
+		st.processFile(f, src)
+	}
+	if err := st.finish(ctx); err != nil {
+		return nil, err
 	}
 	st.set.Sort()
 	return st.set, nil
@@ -118,6 +121,7 @@ type stage struct {
 	// dirGoPackage is a go_package already used by another file of the
 	// same directory; a new one must agree with it.
 	dirGoPackage map[string]string
+	done         []*fileResult
 }
 
 func (st *stage) read(path string) ([]byte, error) {
@@ -250,14 +254,21 @@ func isThirdPartyCopy(p string) bool {
 }
 
 // processFile runs every fix on one file and records the result.
-func (st *stage) processFile(ctx context.Context, path string, src []byte) {
+func (st *stage) processFile(path string, src []byte) {
 	var diags []change.Diagnostic
 	report := func(start, end int, risk change.Risk, rule, msg, sugg string) {
 		diags = append(diags, change.Diagnostic{Path: path, Start: change.PositionAt(src, start), End: change.PositionAt(src, end),
 			Rule: rule, Risk: risk, Message: msg, Suggestion: sugg})
 	}
 	toks := lex(src)
-	syntax := fileSyntax(toks)
+	syntax, edition := fileSyntaxEdition(toks)
+	if syntax == "editions" && edition != "2023" {
+		st.set.Report(change.Diagnostic{Path: path, Start: change.PositionAt(src, 0), End: change.PositionAt(src, 0),
+			Rule: RuleParse, Risk: change.Review,
+			Message:    fmt.Sprintf("edition %q is newer than the pinned parser understands (protocompile v0.14.1 parses editions up to 2023); file skipped", edition),
+			Suggestion: "check this file with buf (which knows 2024) by hand"})
+		return
+	}
 	sp := fixReserved(src, toks, syntax, func(start, end int, risk change.Risk, msg, sugg string) {
 		report(start, end, risk, RuleReserved, msg, sugg)
 	})
@@ -304,22 +315,33 @@ func (st *stage) processFile(ctx context.Context, path string, src []byte) {
 	}
 	all := append(sortedSplices(sp), extra...)
 	out, edits := applySplices(src, all)
-	if st.opts.Edition != "" && syntax != "editions" {
-		conv, cdiags, cerr := convertEdition(ctx, path, out, st.opts)
-		diags = append(diags, cdiags...)
-		if cerr != nil {
-			report(0, 0, change.Manual, RuleEditions, cerr.Error(), "the file keeps its syntax; fix the reported problems and run again")
-		} else if !bytes.Equal(conv, out) {
-			out = conv
-			edits = append(edits, change.Edit{Rule: RuleEditions, Risk: change.Review,
-				Message: "converted to edition " + st.opts.Edition + " (equivalence proven)",
-				Start:   change.PositionAt(src, 0), End: change.PositionAt(src, len(src))})
+	st.done = append(st.done, &fileResult{path: path, src: src, out: out, edits: edits, diags: diags,
+		syntax: syntax, om: offsetMap{sp: sortedSplices(all)}})
+}
+
+// fileResult is one file after this stage's own fixes, before conversion.
+type fileResult struct {
+	path     string
+	src, out []byte
+	edits    []change.Edit
+	diags    []change.Diagnostic
+	syntax   string
+	om       offsetMap // out offsets → src offsets
+}
+
+func (st *stage) finish(ctx context.Context) error {
+	if st.opts.Edition != "" {
+		if err := st.convertAll(ctx); err != nil {
+			return err
 		}
 	}
-	st.set.Report(diags...)
-	if !bytes.Equal(out, src) {
-		st.set.Put(&change.File{Path: path, Old: src, New: out, Edits: edits})
+	for _, r := range st.done {
+		st.set.Report(r.diags...)
+		if !bytes.Equal(r.out, r.src) {
+			st.set.Put(&change.File{Path: r.path, Old: r.src, New: r.out, Edits: r.edits})
+		}
 	}
+	return nil
 }
 
 func sortedSplices(sp []splice) []splice {

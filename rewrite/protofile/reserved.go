@@ -51,6 +51,12 @@ type body struct {
 
 // fileSyntax is "proto2", "proto3" or "editions".
 func fileSyntax(toks []token) string {
+	s, _ := fileSyntaxEdition(toks)
+	return s
+}
+
+// fileSyntaxEdition also returns the edition of an editions file.
+func fileSyntaxEdition(toks []token) (string, string) {
 	sig := significant(toks)
 	for i := 0; i+2 < len(sig); i++ {
 		if sig[i].kind != tIdent {
@@ -59,16 +65,16 @@ func fileSyntax(toks []token) string {
 		if (sig[i].text == "syntax" || sig[i].text == "edition") && sig[i+1].text == "=" && sig[i+2].kind == tString {
 			v, _ := unquote(sig[i+2].text)
 			if sig[i].text == "edition" {
-				return "editions"
+				return "editions", v
 			}
 			if v == "proto3" {
-				return "proto3"
+				return "proto3", ""
 			}
-			return "proto2"
+			return "proto2", ""
 		}
 		break
 	}
-	return "proto2"
+	return "proto2", ""
 }
 
 func significant(toks []token) []token {
