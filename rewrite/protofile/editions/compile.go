@@ -17,7 +17,6 @@ import (
 	"github.com/bufbuild/protocompile/linker"
 	"github.com/bufbuild/protocompile/parser"
 	"github.com/bufbuild/protocompile/reporter"
-	"github.com/bufbuild/protocompile/wellknownimports"
 )
 
 // Rule is the rule name on every edit and diagnostic of this package.
@@ -138,7 +137,7 @@ func (o Options) compile(ctx context.Context, path string, src []byte) (*unit, e
 	})
 	var errs []error
 	c := protocompile.Compiler{
-		Resolver:       wellknownimports.WithStandardImports(res),
+		Resolver:       protocompile.WithStandardImports(res),
 		MaxParallelism: 1,
 		SourceInfoMode: protocompile.SourceInfoNone,
 		Reporter: reporter.NewReporter(func(e reporter.ErrorWithPos) error {

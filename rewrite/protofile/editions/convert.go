@@ -317,46 +317,13 @@ func (c *converter) decl(n ast.Node, container ast.Node) error {
 	return nil
 }
 
-func isIdent(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, r := range s {
-		if r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (i > 0 && r >= '0' && r <= '9') {
-			continue
-		}
-		return false
-	}
-	return true
-}
-
-// reserved turns quoted reserved names into identifiers, which is the only
-// spelling editions accept; names that are not identifiers cannot be kept.
+// reserved turns quoted reserved names into identifiers, the only spelling
+// editions accept. The compiler has already rejected names that are not
+// identifiers, so every name carries over.
 func (c *converter) reserved(n *ast.ReservedNode) {
-	if len(n.Names) == 0 {
-		return
-	}
-	var keep []string
-	var dropped []string
 	for _, s := range n.Names {
-		if isIdent(s.AsString()) {
-			keep = append(keep, s.AsString())
-		} else {
-			dropped = append(dropped, s.AsString())
-		}
+		c.edits.add(c.start(s), c.end(s), s.AsString())
 	}
-	if len(dropped) == 0 {
-		for _, s := range n.Names {
-			c.edits.add(c.start(s), c.end(s), s.AsString())
-		}
-		return
-	}
-	c.note(n, change.Review, fmt.Sprintf("reserved name(s) %q dropped: editions only accept identifiers as reserved names; reserved names only guard future edits, so wire and API are unchanged", dropped))
-	if len(keep) == 0 {
-		c.edits.add(c.start(n), c.end(n), "")
-		return
-	}
-	c.edits.add(c.start(n), c.end(n), n.Keyword.Val+" "+strings.Join(keep, ", ")+";")
 }
 
 // optEdits collects changes to one field's compact options.
@@ -501,7 +468,14 @@ func (c *converter) group(g *ast.GroupNode, container ast.Node) error {
 	}
 	c.edits.add(gs, c.end(g.CloseBrace), decl)
 	at := lineEnd(c.src, c.end(container))
-	c.edits.add(at, at, "\n"+lineIndent(c.src, c.start(container))+"message "+g.Name.Val+" "+body)
+	from, to := lineIndent(c.src, gs), lineIndent(c.src, c.start(container))
+	lines := strings.Split(body, "\n")
+	for i := 1; i < len(lines); i++ {
+		if rest, ok := strings.CutPrefix(lines[i], from); ok {
+			lines[i] = to + rest
+		}
+	}
+	c.edits.add(at, at, "\n"+to+"message "+g.Name.Val+" "+strings.Join(lines, "\n"))
 	return nil
 }
 
