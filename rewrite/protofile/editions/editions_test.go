@@ -116,3 +116,55 @@ func TestCommentsSurvive(t *testing.T) {
 		}
 	}
 }
+
+// TestProveCatchesWrongConversions breaks correct conversions one feature
+// at a time and expects Prove to name what changed.
+func TestProveCatchesWrongConversions(t *testing.T) {
+	cases := []struct {
+		input, drop, want string
+	}{
+		{"proto2_basic", ", features.field_presence = LEGACY_REQUIRED", "field basic.v1.Item.id: cardinality"},
+		{"proto2_basic", "option features.(pb.go).legacy_unmarshal_json_enum = true;", "generated Go differs: - func (x *Color) UnmarshalJSON"},
+		{"proto2_basic", "option features.utf8_validation = NONE;", "field basic.v1.Item.name: utf8 validated"},
+		{"proto2_reserved", "option features.enum_type = CLOSED;", "enum resinv.E was closed=true"},
+		{"proto2_basic", " [features.repeated_field_encoding = PACKED]", "field basic.v1.Item.dense: packed"},
+		{"proto2_basic", "option features.repeated_field_encoding = EXPANDED;", "field basic.v1.Item.plain: packed"},
+		{"proto2_groups", "Result result = 1 [features.message_encoding = DELIMITED];", "field groups.Outer.result is missing"},
+		{"proto2_groups", "repeated Item item = 5 [features.message_encoding = DELIMITED];", "field groups.Outer.item is missing"},
+		{"proto2_groups", "features.message_encoding = DELIMITED, ", "field groups.Outer.must: kind"},
+		{"proto2_basic", "option features.enum_type = CLOSED;", "converted file does not compile"},
+		{"proto3_basic", "option features.field_presence = IMPLICIT;", "field p3.basic.Thing.count: presence"},
+		{"proto3_basic", " [features.field_presence = EXPLICIT]", "field p3.basic.Thing.maybe: presence"},
+		{"proto2_ints_only", "[default = 18446744073709551615]", "field intsonly.Counter.total: default"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.input+"/"+tc.want, func(t *testing.T) {
+			abs, _ := filepath.Abs(filepath.Join("testdata", "convert", tc.input+".proto"))
+			src, err := os.ReadFile(abs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			good, err := os.ReadFile(strings.TrimSuffix(abs, ".proto") + ".golden")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(good, []byte(tc.drop)) {
+				t.Fatalf("golden has no %q", tc.drop)
+			}
+			bad := bytes.Replace(good, []byte(tc.drop), nil, 1)
+			ds, err := Prove(context.Background(), ProveInput{Path: abs, Before: src, After: bad})
+			if err != nil {
+				t.Fatalf("Prove: %v", err)
+			}
+			text := formatDiags(ds)
+			if !strings.Contains(text, tc.want) {
+				t.Errorf("Prove did not report %q; got:\n%s", tc.want, text)
+			}
+			for _, d := range ds {
+				if d.Risk != change.Manual || d.Rule != Rule {
+					t.Errorf("diagnostic %+v: want rule %s, risk manual", d, Rule)
+				}
+			}
+		})
+	}
+}
