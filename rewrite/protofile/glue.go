@@ -3,6 +3,7 @@ package protofile
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"path/filepath"
 
 	"github.com/protolift/protolift/internal/change"
@@ -45,7 +46,25 @@ func (st *stage) convertAll(ctx context.Context) error {
 				Suggestion: "fix the reported problem (or pass the import paths it needs) and run again"})
 			continue
 		}
-		if bytes.Equal(out, r.out) {
+		if bytes.Equal(out, r.out) || hasManual(diags) {
+			continue
+		}
+		// The conversion is kept only when it is proven: same resolved
+		// field features and the same protoc-gen-go output.
+		proof, err := editions.Prove(ctx, editions.ProveInput{Path: r.path, Before: r.out, After: out, ImportPaths: roots, Overlay: overlay})
+		if err != nil {
+			r.diags = append(r.diags, change.Diagnostic{Path: r.path, Start: change.PositionAt(r.src, 0), End: change.PositionAt(r.src, 0),
+				Rule: RuleEditions, Risk: change.Manual, Message: "not converted: the equivalence proof could not run: " + err.Error(),
+				Suggestion: "fix the reported problem and run again"})
+			continue
+		}
+		if len(proof) > 0 {
+			for _, d := range proof {
+				d.Message = fmt.Sprintf("not converted: %s (at %d:%d of the converted text)", d.Message, d.Start.Line, d.Start.Col)
+				d.Path = r.path
+				d.Start, d.End = change.PositionAt(r.src, 0), change.PositionAt(r.src, 0)
+				r.diags = append(r.diags, d)
+			}
 			continue
 		}
 		// One edit spans the converted region, in the original file's
@@ -60,7 +79,7 @@ func (st *stage) convertAll(ctx context.Context) error {
 		}
 		start, end := r.om.back(pre), r.om.back(len(r.out)-suf)
 		r.edits = append(r.edits, change.Edit{Rule: RuleEditions, Risk: change.Review,
-			Message: "converted to edition " + st.opts.Edition,
+			Message: "converted to edition " + st.opts.Edition + "; proven equivalent (resolved field features and protoc-gen-go output)",
 			Start:   change.PositionAt(r.src, start), End: change.PositionAt(r.src, max(start, end))})
 		r.out = out
 	}

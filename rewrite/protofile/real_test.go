@@ -44,15 +44,19 @@ func copyModuleProtos(t *testing.T, modPath string) string {
 }
 
 // TestRealModulesToEditions converts the .proto files shipped with
-// grpc-go and protobuf-go (files not written for these tests), checks that
-// buf compiles every converted file and that a second run changes nothing.
+// grpc-go and protobuf-go (files not written for these tests): a file is
+// converted only when the equivalence proof passes; buf must compile every
+// converted file and a second run must change nothing. Two protobuf-go
+// files are refused today: test3/test_extension.proto (the proof finds a
+// UTF-8 validation difference on proto3 string extensions of a proto2
+// message) and textpb2/test.proto (MessageSet cannot be proven).
 func TestRealModulesToEditions(t *testing.T) {
 	for _, tc := range []struct {
 		mod     string
 		atLeast int
 	}{
 		{"google.golang.org/grpc", 7},
-		{"google.golang.org/protobuf", 38},
+		{"google.golang.org/protobuf", 36},
 	} {
 		t.Run(tc.mod, func(t *testing.T) {
 			dir := copyModuleProtos(t, tc.mod)
