@@ -346,3 +346,46 @@ func bufBinary(t *testing.T) string {
 	}
 	return final
 }
+
+func TestGoPackagePrefixAndExplicitPaths(t *testing.T) {
+	mod := t.TempDir()
+	os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module example.com/m\n"), 0o644)
+	for _, rel := range []string{"a/v2/a.proto", "b/b.proto"} {
+		p := filepath.Join(mod, rel)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte("syntax = \"proto3\";\n\npackage x;\n"), 0o644)
+	}
+	set, err := Run(context.Background(), Options{ModuleDir: mod, Paths: []string{"a/v2/a.proto"}, GoPackagePrefix: "example.com/gen/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Files) != 1 {
+		t.Fatalf("want only the named file changed, got %d files", len(set.Files))
+	}
+	want := "syntax = \"proto3\";\n\npackage x;\n\noption go_package = \"example.com/gen/a/v2;av2\";\n"
+	if got := string(set.Files[0].New); got != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestCanceled(t *testing.T) {
+	mod := copyCase(t, filepath.Join("testdata", "golden"))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Run(ctx, Options{ModuleDir: mod}); err == nil {
+		t.Fatal("a canceled run returned no error")
+	}
+}
+
+func TestBadOptions(t *testing.T) {
+	if _, err := Run(context.Background(), Options{}); err == nil {
+		t.Fatal("no error without a module directory")
+	}
+	mod := copyCase(t, filepath.Join("testdata", "golden"))
+	if _, err := Run(context.Background(), Options{ModuleDir: mod, Edition: "2024"}); err == nil || !strings.Contains(err.Error(), "2023") {
+		t.Fatalf("edition 2024: got %v, want an error naming the supported edition", err)
+	}
+	if _, err := Run(context.Background(), Options{ModuleDir: mod, Paths: []string{"nope.proto"}}); err == nil {
+		t.Fatal("no error for a path that does not exist")
+	}
+}

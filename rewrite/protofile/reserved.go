@@ -49,13 +49,8 @@ type body struct {
 	stmts []*resStmt
 }
 
-// fileSyntax is "proto2", "proto3" or "editions".
-func fileSyntax(toks []token) string {
-	s, _ := fileSyntaxEdition(toks)
-	return s
-}
-
-// fileSyntaxEdition also returns the edition of an editions file.
+// fileSyntaxEdition returns "proto2", "proto3" or "editions", and the
+// edition of an editions file.
 func fileSyntaxEdition(toks []token) (string, string) {
 	sig := significant(toks)
 	for i := 0; i+2 < len(sig); i++ {
