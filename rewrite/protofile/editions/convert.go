@@ -32,12 +32,14 @@ func (o Options) Convert(path string, src []byte, edition string) ([]byte, []cha
 	if edition != "2023" {
 		return nil, nil, fmt.Errorf("%s: edition %q is not supported: only 2023 can be converted to and proven with the pinned compiler (protocompile v0.14.1)", path, edition)
 	}
+	if usesEditions(src) {
+		// Checked before compiling: the pinned compiler cannot parse
+		// edition 2024 files, and no editions file needs converting.
+		return src, nil, nil
+	}
 	u, err := o.compile(context.Background(), path, src)
 	if err != nil {
 		return nil, nil, err
-	}
-	if u.res.AST().Edition != nil {
-		return src, nil, nil
 	}
 	c := newConverter(path, src, u)
 	out, diags, err := c.run(false)
@@ -65,11 +67,46 @@ func (o Options) Convert(path string, src []byte, edition string) ([]byte, []cha
 	return out, diags, nil
 }
 
+// usesEditions reports whether the first statement of src is an edition
+// declaration.
+func usesEditions(src []byte) bool {
+	s := string(src)
+	for {
+		s = strings.TrimLeft(s, " \t\r\n\f\v\ufeff")
+		switch {
+		case strings.HasPrefix(s, "//"):
+			i := strings.IndexByte(s, '\n')
+			if i < 0 {
+				return false
+			}
+			s = s[i:]
+		case strings.HasPrefix(s, "/*"):
+			i := strings.Index(s, "*/")
+			if i < 0 {
+				return false
+			}
+			s = s[i+2:]
+		default:
+			rest, ok := strings.CutPrefix(s, "edition")
+			return ok && (rest == "" || !isIdentByte(rest[0]))
+		}
+	}
+}
+
+func isIdentByte(b byte) bool {
+	return b == '_' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+}
+
+// compileMessage joins the compiler's errors, at most three of them.
 func compileMessage(err error) string {
 	var ce *CompileError
 	if errors.As(err, &ce) {
 		var parts []string
-		for _, e := range ce.Errs {
+		for i, e := range ce.Errs {
+			if i == 3 {
+				parts = append(parts, fmt.Sprintf("and %d more", len(ce.Errs)-3))
+				break
+			}
 			parts = append(parts, e.Error())
 		}
 		return strings.Join(parts, "; ")
@@ -253,6 +290,19 @@ func (c *converter) decide(jsonLegacy bool) {
 
 func (c *converter) run(jsonLegacy bool) ([]byte, []change.Diagnostic, error) {
 	c.decide(jsonLegacy)
+	if c.proto3 {
+		eachField(c.u.res, func(fd protoreflect.FieldDescriptor) {
+			if fd.IsExtension() && fd.Kind() == protoreflect.StringKind {
+				var n ast.Node
+				for k, v := range c.fields {
+					if v == fd {
+						n = k
+					}
+				}
+				c.refuse(n, fmt.Sprintf("string extension %s: the Go runtime checks UTF-8 in proto3 extensions but never in extensions declared in an editions file (no feature restores it)", fd.FullName()))
+			}
+		})
+	}
 	for _, d := range c.file.Decls {
 		if err := c.decl(d, nil); err != nil {
 			return nil, nil, err

@@ -1,6 +1,7 @@
 package editions
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"sort"
@@ -298,4 +299,25 @@ func (p *prover) code(before, after string, allowFeaturesImport bool) {
 	if n > limit {
 		p.diags = append(p.diags, p.diag(0, fmt.Sprintf("generated Go differs in %d more lines", n-limit)))
 	}
+}
+
+// ConvertProven converts like Convert and then proves the result. A file
+// whose conversion cannot be proven comes back unchanged with Manual
+// diagnostics: the differences Prove found, or why it could not run.
+func (o Options) ConvertProven(ctx context.Context, path string, src []byte, edition string) ([]byte, []change.Diagnostic, error) {
+	out, diags, err := o.Convert(path, src, edition)
+	if err != nil || bytes.Equal(out, src) {
+		return out, diags, err
+	}
+	pd, perr := Prove(ctx, ProveInput{Path: path, Before: src, After: out, ImportPaths: o.ImportPaths, Overlay: o.Overlay})
+	if perr != nil {
+		pos := change.PositionAt(src, 0)
+		return src, append(diags, change.Diagnostic{Path: path, Start: pos, End: pos, Rule: Rule, Risk: change.Manual,
+			Message:    "not converted to edition " + edition + ": the conversion could not be proven: " + perr.Error(),
+			Suggestion: "convert by hand and check the generated Go code"}), nil
+	}
+	if len(pd) > 0 {
+		return src, append(diags, pd...), nil
+	}
+	return out, diags, nil
 }
