@@ -39,6 +39,11 @@ func checkMessage(fn *ast.FileNode, res parser.Result, m *descriptorpb.Descripto
 	}
 	for _, f := range m.GetField() {
 		node := res.FieldNode(f)
+		if f.GetNumber() >= 19000 && f.GetNumber() <= 19999 {
+			s, e := nodeSpan(fn, node.FieldTag())
+			report(s, e, change.Manual, RuleReserved, "Field numbers 19000 through 19999 are reserved for the protocol buffer library implementation.",
+				"give the field a number outside 19000-19999")
+		}
 		if names[f.GetName()] {
 			s, e := nodeSpan(fn, node.FieldName())
 			report(s, e, change.Manual, RuleReserved, fmt.Sprintf("Field name %q is reserved.", f.GetName()),

@@ -288,9 +288,18 @@ func (st *stage) processFile(path string, src []byte) {
 		}
 	}
 	unexplained := false
-	fileNode, res, ok := parseAST(path, fixed, func(off int, msg string) {
+	type semErr struct {
+		off int
+		msg string
+	}
+	var semantic []semErr
+	fileNode, res, ok := parseAST(path, fixed, func(off int, msg string, syntaxErr bool) {
 		o := om.back(off)
 		if explained[o] {
+			return
+		}
+		if !syntaxErr {
+			semantic = append(semantic, semErr{o, msg})
 			return
 		}
 		unexplained = true
@@ -301,6 +310,17 @@ func (st *stage) processFile(path string, src []byte) {
 		return
 	}
 	checkUsage(fileNode, res, fixed, mapped)
+	// Semantic errors leave the syntax tree whole, so the file is still
+	// repaired; they are reported unless a check above already did, with
+	// protoc's wording, at the same place.
+	for _, d := range diags {
+		explained[d.Start.Offset] = true
+	}
+	for _, e := range semantic {
+		if !explained[e.off] {
+			report(e.off, e.off, change.Manual, RuleParse, e.msg, "fix the error")
+		}
+	}
 	st.checkImports(path, fileNode, fixed, mapped)
 	gp := st.goPackageSplice(path, fileNode, fixed)
 	var extra []splice
@@ -352,20 +372,22 @@ func sortedSplices(sp []splice) []splice {
 
 // parseAST parses src losslessly and builds an unvalidated descriptor (the
 // checks this stage needs are its own, with protoc's wording).
-func parseAST(path string, src []byte, report func(off int, msg string)) (*ast.FileNode, parser.Result, bool) {
+func parseAST(path string, src []byte, report func(off int, msg string, syntaxErr bool)) (*ast.FileNode, parser.Result, bool) {
+	syntaxPhase := true
 	h := reporter.NewHandler(reporter.NewReporter(func(e reporter.ErrorWithPos) error {
 		msg := e.Error()
 		if u := e.Unwrap(); u != nil {
 			msg = u.Error()
 		}
-		report(e.GetPosition().Offset, msg)
+		report(e.GetPosition().Offset, msg, syntaxPhase)
 		return nil
 	}, nil))
 	fn, err := parser.Parse(path, bytes.NewReader(src), h)
 	if fn == nil {
-		report(0, fmt.Sprintf("cannot parse: %v", err))
+		report(0, fmt.Sprintf("cannot parse: %v", err), true)
 		return nil, nil, false
 	}
+	syntaxPhase = false
 	res, _ := parser.ResultFromAST(fn, false, h)
 	if res == nil {
 		return nil, nil, false
