@@ -202,8 +202,16 @@ func (st *stage) goPackageValue(file string) string {
 	if v, ok := st.opts.GoPackageMap[rel]; ok {
 		return withPkgName(v)
 	}
+	if v, ok := st.opts.GoPackageMap[file]; ok {
+		return withPkgName(v)
+	}
 	best, bestV := "", ""
 	for k, v := range st.opts.GoPackageMap {
+		if filepath.IsAbs(k) {
+			if r, err := filepath.Rel(st.opts.ModuleDir, k); err == nil {
+				k = r
+			}
+		}
 		k = strings.TrimSuffix(path.Clean(filepath.ToSlash(k)), "/")
 		if (dir == k || strings.HasPrefix(dir, k+"/") || k == ".") && len(k) >= len(best) {
 			best, bestV = k, v

@@ -188,7 +188,8 @@ func selectFiles(opts Options) ([]string, error) {
 				}
 				return nil
 			}
-			if strings.HasSuffix(p, ".proto") && !isThirdPartyCopy(p) {
+			rel, _ := filepath.Rel(r, p)
+			if strings.HasSuffix(p, ".proto") && !isThirdPartyCopy(rel) {
 				set[p] = true
 			}
 			return nil
@@ -209,7 +210,7 @@ func selectFiles(opts Options) ([]string, error) {
 func overlayUnder(ov map[string][]byte, dir string, set map[string]bool) bool {
 	found := false
 	for p := range ov {
-		if strings.HasSuffix(p, ".proto") && strings.HasPrefix(p, dir+string(filepath.Separator)) && !isThirdPartyCopy(p) {
+		if strings.HasSuffix(p, ".proto") && strings.HasPrefix(p, dir+string(filepath.Separator)) && !isThirdPartyCopy(strings.TrimPrefix(p, dir)) {
 			rel, _ := filepath.Rel(dir, filepath.Dir(p))
 			skip := false
 			cur := dir
@@ -247,9 +248,11 @@ func skipDir(path, name string) bool {
 	return false
 }
 
-// isThirdPartyCopy spots vendored copies of the well-known types.
+// isThirdPartyCopy spots vendored copies of the well-known types and the
+// Google API protos; p is relative to the directory being walked, so a
+// directory named explicitly is still processed.
 func isThirdPartyCopy(p string) bool {
-	s := filepath.ToSlash(p)
+	s := "/" + strings.TrimPrefix(filepath.ToSlash(p), "/")
 	return strings.Contains(s, "/google/protobuf/") || strings.Contains(s, "/google/api/") || strings.Contains(s, "/google/rpc/")
 }
 

@@ -266,6 +266,10 @@ func TestSelectFilesSkipsThirdParty(t *testing.T) {
 	if err != nil || len(got) != 1 {
 		t.Fatalf("an explicit directory is walked even if its name is skipped by default: %v %v", got, err)
 	}
+	got, err = selectFiles(Options{ModuleDir: mod, Paths: []string{"include/google/protobuf"}})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("an explicit google/protobuf directory is walked: %v %v", got, err)
+	}
 }
 
 // bufBuild compiles files (relative path → content) as one buf module.
