@@ -233,6 +233,14 @@ func (c *converter) start(n ast.Node) int { return c.file.NodeInfo(n).Start().Of
 // end is exclusive; protocompile's End().Offset is the node's last byte.
 func (c *converter) end(n ast.Node) int { return c.file.NodeInfo(n).End().Offset + 1 }
 
+// afterSpace skips blanks on the line from off.
+func (c *converter) afterSpace(off int) int {
+	for off < len(c.src) && (c.src[off] == ' ' || c.src[off] == '\t') {
+		off++
+	}
+	return off
+}
+
 func (c *converter) refuse(n ast.Node, msg string) {
 	s, e := 0, 0
 	if n != nil {
@@ -389,11 +397,7 @@ func (c *converter) field(n *ast.FieldNode) {
 	}
 	var oe optEdits
 	if kw := n.Label.KeywordNode; kw != nil && kw.Val != "repeated" {
-		ls, le := c.start(kw), c.end(kw)
-		for le < len(c.src) && (c.src[le] == ' ' || c.src[le] == '\t') {
-			le++
-		}
-		c.edits.add(ls, le, "")
+		c.edits.add(c.start(kw), c.afterSpace(c.end(kw)), "")
 	}
 	if fd.Cardinality() == protoreflect.Required {
 		oe.add = append(oe.add, "features.field_presence = LEGACY_REQUIRED")
@@ -505,7 +509,13 @@ func (c *converter) group(g *ast.GroupNode, container ast.Node) error {
 	decl := fmt.Sprintf("%s%s %s = %s [%s];", label, g.Name.Val, fd.Name(), c.src[c.start(g.Tag):c.end(g.Tag)], strings.Join(feats, ", "))
 	gs := c.start(g)
 	if container == nil {
-		c.edits.add(gs, c.start(g.OpenBrace), "message "+g.Name.Val+" ")
+		// Only the label/keyword and the "= N [options]" part change, so
+		// comments around the name stay where they are.
+		if kw := g.Label.KeywordNode; kw != nil {
+			c.edits.add(c.start(kw), c.afterSpace(c.end(kw)), "")
+		}
+		c.edits.add(c.start(g.Keyword), c.end(g.Keyword), "message")
+		c.edits.add(c.start(g.Equals), c.start(g.OpenBrace), "")
 		at := lineEnd(c.src, c.end(g.CloseBrace))
 		c.edits.add(at, at, "\n"+lineIndent(c.src, gs)+decl)
 		return nil
@@ -568,7 +578,9 @@ func (c *converter) header() {
 	const edition = `edition = "2023";`
 	var top ast.Node
 	if s := c.file.Syntax; s != nil {
-		c.edits.add(c.start(s), c.end(s), edition)
+		// Token by token, so comments inside the statement survive.
+		c.edits.add(c.start(s.Keyword), c.end(s.Keyword), "edition")
+		c.edits.add(c.start(s.Syntax), c.end(s.Syntax), `"2023"`)
 		top = s
 	}
 	if top == nil && pkg == nil && lastImport == nil && lastOption == nil {

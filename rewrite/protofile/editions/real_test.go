@@ -47,6 +47,7 @@ var refusalReasons = []string{
 // of the known refusal reasons.
 func TestRealFiles(t *testing.T) {
 	total := 0
+	converted := map[string]map[string][]byte{} // include root → name → converted content
 	for _, tc := range []struct {
 		mod     string
 		atLeast int
@@ -89,6 +90,11 @@ func TestRealFiles(t *testing.T) {
 				t.Errorf("%s: second conversion is not a no-op", p)
 			}
 			proven++
+			roots, name := Options{}.roots(p, src)
+			if converted[roots[0]] == nil {
+				converted[roots[0]] = map[string][]byte{}
+			}
+			converted[roots[0]][name] = out
 		}
 		t.Logf("%s: %d converted and proven, %d already editions, %d refused", tc.mod, proven, already, refused)
 		if proven < tc.atLeast {
@@ -97,4 +103,48 @@ func TestRealFiles(t *testing.T) {
 		total += proven
 	}
 	t.Logf("total converted and proven: %d", total)
+	for root, files := range converted {
+		bufBuildUnder(t, root, files)
+	}
+}
+
+// bufBuildUnder copies the .proto tree of root, replaces the converted
+// files and has buf compile just those (and what they import): the module
+// cache trees also hold deliberately conflicting test files.
+func bufBuildUnder(t *testing.T, root string, converted map[string][]byte) {
+	t.Helper()
+	dir := t.TempDir()
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".proto") {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if c, ok := converted[filepath.ToSlash(rel)]; ok {
+			b = c
+		}
+		q := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(q), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(q, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "buf.yaml"), []byte("version: v2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"build", dir}
+	for name := range converted {
+		args = append(args, "--path", filepath.Join(dir, filepath.FromSlash(name)))
+	}
+	cmd := exec.Command(bufBinary(t), args...)
+	cmd.Env = append(os.Environ(), "BUF_CACHE_DIR="+t.TempDir())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("buf build of %d converted files under %s failed: %v\n%s", len(converted), root, err, out)
+	}
 }
