@@ -2,6 +2,20 @@
 // gives files without go_package one, and (optionally) hands files to the
 // editions converter. It edits .proto files by byte-range splices so every
 // byte outside an edited span stays as the author wrote it.
+//
+// A file is left unchanged (with a diagnostic) when it has a syntax error
+// (proto.parse), cannot be read (proto.read), or uses an edition newer than
+// 2023 (proto.parse, review). Every other file gets its safe fixes; what
+// cannot be fixed safely is reported with risk manual: a reserved name
+// that is not an identifier, `reserved max;` in proto2/proto3, reserved
+// numbers below 1, above 536870911 or outside int32 (enums), a range whose
+// end is before its start, a field or enum value using a reserved number
+// or name, an extension range overlapping a reserved range, a field number
+// in 19000-19999 (proto.reserved), an import no root provides
+// (proto.import), and any other compiler error (proto.parse). With an
+// edition, a file with any manual finding is not converted, and a
+// conversion is kept only when the editions package proves it equivalent;
+// otherwise the reasons are reported (proto.editions).
 package protofile
 
 import (
