@@ -139,6 +139,8 @@ type converter struct {
 	closedEnums  bool
 	legacyJSON   bool // features.(pb.go).legacy_unmarshal_json_enum
 	jsonLegacy   bool // features.json_format = LEGACY_BEST_EFFORT
+
+	dropped ast.Node // a file option deleted outright: no anchor for insertions
 }
 
 func newConverter(path string, src []byte, u *unit) *converter {
@@ -334,7 +336,21 @@ func (c *converter) decl(n ast.Node, container ast.Node) error {
 	case *ast.OptionNode:
 		if container == nil && len(n.Name.Parts) == 1 && !n.Name.Parts[0].IsExtension() &&
 			n.Name.Parts[0].Name.AsIdentifier() == "java_string_check_utf8" {
-			c.refuse(n, "option java_string_check_utf8 has no Go-only edition 2023 equivalent (it needs features.(pb.java).utf8_validation and an import of java_features.proto, which has no go_package); convert it by hand")
+			if id, ok := n.Val.(ast.IdentValueNode); ok && id.AsIdentifier() == "false" {
+				// false is what both syntaxes default to; editions reject the
+				// option itself, so the statement goes with its line.
+				s, e := c.start(n), c.end(n)
+				ls := s - len(lineIndent(c.src, s))
+				if le := lineEnd(c.src, e); ls == 0 || c.src[ls-1] == '\n' {
+					if strings.TrimSpace(string(c.src[e:le])) == "" && le < len(c.src) {
+						s, e = ls, le+1
+					}
+				}
+				c.edits.add(s, e, "")
+				c.dropped = n
+				return nil
+			}
+			c.refuse(n, "option java_string_check_utf8 = true has no Go-only edition 2023 equivalent (it needs features.(pb.java).utf8_validation and an import of java_features.proto, which has no go_package); convert it by hand")
 		}
 	case *ast.MessageNode:
 		for _, d := range n.Decls {
@@ -570,7 +586,9 @@ func (c *converter) header() {
 				needImport = false
 			}
 		case *ast.OptionNode:
-			lastOption = d
+			if d != c.dropped {
+				lastOption = d
+			}
 		case *ast.PackageNode:
 			pkg = d
 		}
