@@ -39,6 +39,11 @@ func checkMessage(fn *ast.FileNode, res parser.Result, m *descriptorpb.Descripto
 	}
 	for _, f := range m.GetField() {
 		node := res.FieldNode(f)
+		if f.GetNumber() >= 19000 && f.GetNumber() <= 19999 {
+			s, e := nodeSpan(fn, node.FieldTag())
+			report(s, e, change.Manual, RuleReserved, "Field numbers 19000 through 19999 are reserved for the protocol buffer library implementation.",
+				"give the field a number outside 19000-19999")
+		}
 		if names[f.GetName()] {
 			s, e := nodeSpan(fn, node.FieldName())
 			report(s, e, change.Manual, RuleReserved, fmt.Sprintf("Field name %q is reserved.", f.GetName()),
@@ -197,8 +202,16 @@ func (st *stage) goPackageValue(file string) string {
 	if v, ok := st.opts.GoPackageMap[rel]; ok {
 		return withPkgName(v)
 	}
+	if v, ok := st.opts.GoPackageMap[file]; ok {
+		return withPkgName(v)
+	}
 	best, bestV := "", ""
 	for k, v := range st.opts.GoPackageMap {
+		if filepath.IsAbs(k) {
+			if r, err := filepath.Rel(st.opts.ModuleDir, k); err == nil {
+				k = r
+			}
+		}
 		k = strings.TrimSuffix(path.Clean(filepath.ToSlash(k)), "/")
 		if (dir == k || strings.HasPrefix(dir, k+"/") || k == ".") && len(k) >= len(best) {
 			best, bestV = k, v
@@ -272,7 +285,7 @@ func isVersion(s string) bool {
 // before the first file option, else after the package (or syntax)
 // statement, separated the way the file separates its sections.
 func (st *stage) goPackageSplice(file string, fn *ast.FileNode, src []byte) *splice {
-	var firstOpt *ast.OptionNode
+	var lastOpt *ast.OptionNode
 	var pkg, syn ast.Node
 	for _, d := range fn.Decls {
 		switch n := d.(type) {
@@ -280,9 +293,7 @@ func (st *stage) goPackageSplice(file string, fn *ast.FileNode, src []byte) *spl
 			if nameText(fn, n) == "go_package" {
 				return nil
 			}
-			if firstOpt == nil {
-				firstOpt = n
-			}
+			lastOpt = n
 		case *ast.PackageNode:
 			pkg = n
 		}
@@ -298,19 +309,21 @@ func (st *stage) goPackageSplice(file string, fn *ast.FileNode, src []byte) *spl
 	sp := &splice{rule: RuleGoPackage, risk: change.Safe,
 		msg: fmt.Sprintf("added go_package %q (protoc-gen-go refuses files without one)", val)}
 	switch {
-	case firstOpt != nil:
-		at, _ := nodeSpan(fn, firstOpt)
-		if lc := fn.NodeInfo(firstOpt).LeadingComments(); lc.Len() > 0 {
-			at = lc.Index(0).Start().Offset
+	case lastOpt != nil:
+		// After the file's last option line, so comments that introduce
+		// the existing options keep introducing them.
+		_, end := nodeSpan(fn, lastOpt)
+		if tc := fn.NodeInfo(lastOpt).TrailingComments(); tc.Len() > 0 {
+			end = tc.Index(tc.Len()-1).End().Offset + 1
 		}
-		ls := at
-		for ls > 0 && src[ls-1] != '\n' {
-			ls--
+		at := end
+		for at < len(src) && src[at] != '\n' {
+			at++
 		}
-		if strings.TrimSpace(string(src[ls:at])) == "" {
-			at = ls
+		if at > end && src[at-1] == '\r' {
+			at--
 		}
-		sp.start, sp.text = at, stmt+nl
+		sp.start, sp.text = at, nl+stmt
 	case pkg != nil || syn != nil:
 		n := pkg
 		if n == nil {

@@ -2,6 +2,20 @@
 // gives files without go_package one, and (optionally) hands files to the
 // editions converter. It edits .proto files by byte-range splices so every
 // byte outside an edited span stays as the author wrote it.
+//
+// A file is left unchanged (with a diagnostic) when it has a syntax error
+// (proto.parse), cannot be read (proto.read), or uses an edition newer than
+// 2023 (proto.parse, review). Every other file gets its safe fixes; what
+// cannot be fixed safely is reported with risk manual: a reserved name
+// that is not an identifier, `reserved max;` in proto2/proto3, reserved
+// numbers below 1, above 536870911 or outside int32 (enums), a range whose
+// end is before its start, a field or enum value using a reserved number
+// or name, an extension range overlapping a reserved range, a field number
+// in 19000-19999 (proto.reserved), an import no root provides
+// (proto.import), and any other compiler error (proto.parse). With an
+// edition, a file with any manual finding is not converted, and a
+// conversion is kept only when the editions package proves it equivalent;
+// otherwise the reasons are reported (proto.editions).
 package protofile
 
 import (
@@ -104,7 +118,10 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 		if !ok {
 			continue
 		}
-		st.processFile(ctx, f, src)
+		st.processFile(f, src)
+	}
+	if err := st.finish(ctx); err != nil {
+		return nil, err
 	}
 	st.set.Sort()
 	return st.set, nil
@@ -118,6 +135,7 @@ type stage struct {
 	// dirGoPackage is a go_package already used by another file of the
 	// same directory; a new one must agree with it.
 	dirGoPackage map[string]string
+	done         []*fileResult
 }
 
 func (st *stage) read(path string) ([]byte, error) {
@@ -184,7 +202,8 @@ func selectFiles(opts Options) ([]string, error) {
 				}
 				return nil
 			}
-			if strings.HasSuffix(p, ".proto") && !isThirdPartyCopy(p) {
+			rel, _ := filepath.Rel(r, p)
+			if strings.HasSuffix(p, ".proto") && !isThirdPartyCopy(rel) {
 				set[p] = true
 			}
 			return nil
@@ -205,7 +224,7 @@ func selectFiles(opts Options) ([]string, error) {
 func overlayUnder(ov map[string][]byte, dir string, set map[string]bool) bool {
 	found := false
 	for p := range ov {
-		if strings.HasSuffix(p, ".proto") && strings.HasPrefix(p, dir+string(filepath.Separator)) && !isThirdPartyCopy(p) {
+		if strings.HasSuffix(p, ".proto") && strings.HasPrefix(p, dir+string(filepath.Separator)) && !isThirdPartyCopy(strings.TrimPrefix(p, dir)) {
 			rel, _ := filepath.Rel(dir, filepath.Dir(p))
 			skip := false
 			cur := dir
@@ -243,21 +262,30 @@ func skipDir(path, name string) bool {
 	return false
 }
 
-// isThirdPartyCopy spots vendored copies of the well-known types.
+// isThirdPartyCopy spots vendored copies of the well-known types and the
+// Google API protos; p is relative to the directory being walked, so a
+// directory named explicitly is still processed.
 func isThirdPartyCopy(p string) bool {
-	s := filepath.ToSlash(p)
+	s := "/" + strings.TrimPrefix(filepath.ToSlash(p), "/")
 	return strings.Contains(s, "/google/protobuf/") || strings.Contains(s, "/google/api/") || strings.Contains(s, "/google/rpc/")
 }
 
 // processFile runs every fix on one file and records the result.
-func (st *stage) processFile(ctx context.Context, path string, src []byte) {
+func (st *stage) processFile(path string, src []byte) {
 	var diags []change.Diagnostic
 	report := func(start, end int, risk change.Risk, rule, msg, sugg string) {
 		diags = append(diags, change.Diagnostic{Path: path, Start: change.PositionAt(src, start), End: change.PositionAt(src, end),
 			Rule: rule, Risk: risk, Message: msg, Suggestion: sugg})
 	}
 	toks := lex(src)
-	syntax := fileSyntax(toks)
+	syntax, edition := fileSyntaxEdition(toks)
+	if syntax == "editions" && edition != "2023" {
+		st.set.Report(change.Diagnostic{Path: path, Start: change.PositionAt(src, 0), End: change.PositionAt(src, 0),
+			Rule: RuleParse, Risk: change.Review,
+			Message:    fmt.Sprintf("edition %q is newer than the pinned parser understands (protocompile v0.14.1 parses editions up to 2023); file skipped", edition),
+			Suggestion: "check this file with buf (which knows 2024) by hand"})
+		return
+	}
 	sp := fixReserved(src, toks, syntax, func(start, end int, risk change.Risk, msg, sugg string) {
 		report(start, end, risk, RuleReserved, msg, sugg)
 	})
@@ -266,21 +294,52 @@ func (st *stage) processFile(ctx context.Context, path string, src []byte) {
 	mapped := func(start, end int, risk change.Risk, rule, msg, sugg string) {
 		report(om.back(start), om.back(end), risk, rule, msg, sugg)
 	}
-	fileNode, res, ok := parseAST(path, fixed, func(off int, msg string) {
-		o := om.back(off)
-		if len(sp) > 0 && o != off {
-			msg += " (position after this stage's reserved-statement fixes)"
+	// Errors at an item this stage already reported as unfixable (a
+	// reserved name that cannot be spelled in this syntax, a range out of
+	// bounds) are explained; any other error means the file is broken and
+	// stays as it is.
+	explained := map[int]bool{}
+	for _, d := range diags {
+		if d.Rule == RuleReserved && d.Risk == change.Manual {
+			explained[d.Start.Offset] = true
 		}
-		report(o, o, change.Manual, RuleParse, msg, "fix the syntax error; the file is left unchanged")
+	}
+	unexplained := false
+	type semErr struct {
+		off int
+		msg string
+	}
+	var semantic []semErr
+	fileNode, res, ok := parseAST(path, fixed, func(off int, msg string, syntaxErr bool) {
+		o := om.back(off)
+		if explained[o] {
+			return
+		}
+		if !syntaxErr {
+			semantic = append(semantic, semErr{o, msg})
+			return
+		}
+		unexplained = true
+		report(o, o, change.Manual, RuleParse, msg, "fix the error; the file is left unchanged")
 	})
-	if !ok {
+	if !ok || unexplained {
 		st.set.Report(diags...)
 		return
 	}
 	checkUsage(fileNode, res, fixed, mapped)
+	// Semantic errors leave the syntax tree whole, so the file is still
+	// repaired; they are reported unless a check above already did, with
+	// protoc's wording, at the same place.
+	for _, d := range diags {
+		explained[d.Start.Offset] = true
+	}
+	for _, e := range semantic {
+		if !explained[e.off] {
+			report(e.off, e.off, change.Manual, RuleParse, e.msg, "fix the error")
+		}
+	}
 	st.checkImports(path, fileNode, fixed, mapped)
 	gp := st.goPackageSplice(path, fileNode, fixed)
-	out := fixed
 	var extra []splice
 	if gp != nil {
 		extra = append(extra, *gp)
@@ -293,22 +352,33 @@ func (st *stage) processFile(ctx context.Context, path string, src []byte) {
 	}
 	all := append(sortedSplices(sp), extra...)
 	out, edits := applySplices(src, all)
-	if st.opts.Edition != "" && syntax != "editions" {
-		conv, cdiags, cerr := convertEdition(ctx, path, out, st.opts)
-		diags = append(diags, cdiags...)
-		if cerr != nil {
-			report(0, 0, change.Manual, RuleEditions, cerr.Error(), "the file keeps its syntax; fix the reported problems and run again")
-		} else if !bytes.Equal(conv, out) {
-			out = conv
-			edits = append(edits, change.Edit{Rule: RuleEditions, Risk: change.Review,
-				Message: "converted to edition " + st.opts.Edition + " (equivalence proven)",
-				Start: change.PositionAt(src, 0), End: change.PositionAt(src, len(src))})
+	st.done = append(st.done, &fileResult{path: path, src: src, out: out, edits: edits, diags: diags,
+		syntax: syntax, om: offsetMap{sp: sortedSplices(all)}})
+}
+
+// fileResult is one file after this stage's own fixes, before conversion.
+type fileResult struct {
+	path     string
+	src, out []byte
+	edits    []change.Edit
+	diags    []change.Diagnostic
+	syntax   string
+	om       offsetMap // out offsets → src offsets
+}
+
+func (st *stage) finish(ctx context.Context) error {
+	if st.opts.Edition != "" {
+		if err := st.convertAll(ctx); err != nil {
+			return err
 		}
 	}
-	st.set.Report(diags...)
-	if !bytes.Equal(out, src) {
-		st.set.Put(&change.File{Path: path, Old: src, New: out, Edits: edits})
+	for _, r := range st.done {
+		st.set.Report(r.diags...)
+		if !bytes.Equal(r.out, r.src) {
+			st.set.Put(&change.File{Path: r.path, Old: r.src, New: r.out, Edits: r.edits})
+		}
 	}
+	return nil
 }
 
 func sortedSplices(sp []splice) []splice {
@@ -319,26 +389,24 @@ func sortedSplices(sp []splice) []splice {
 
 // parseAST parses src losslessly and builds an unvalidated descriptor (the
 // checks this stage needs are its own, with protoc's wording).
-func parseAST(path string, src []byte, report func(off int, msg string)) (*ast.FileNode, parser.Result, bool) {
-	failed := false
+func parseAST(path string, src []byte, report func(off int, msg string, syntaxErr bool)) (*ast.FileNode, parser.Result, bool) {
+	syntaxPhase := true
 	h := reporter.NewHandler(reporter.NewReporter(func(e reporter.ErrorWithPos) error {
-		failed = true
 		msg := e.Error()
 		if u := e.Unwrap(); u != nil {
 			msg = u.Error()
 		}
-		report(e.GetPosition().Offset, msg)
+		report(e.GetPosition().Offset, msg, syntaxPhase)
 		return nil
 	}, nil))
 	fn, err := parser.Parse(path, bytes.NewReader(src), h)
-	if err != nil || failed || fn == nil {
-		if !failed {
-			report(0, fmt.Sprintf("cannot parse: %v", err))
-		}
+	if fn == nil {
+		report(0, fmt.Sprintf("cannot parse: %v", err), true)
 		return nil, nil, false
 	}
-	res, err := parser.ResultFromAST(fn, false, h)
-	if err != nil || failed {
+	syntaxPhase = false
+	res, _ := parser.ResultFromAST(fn, false, h)
+	if res == nil {
 		return nil, nil, false
 	}
 	return fn, res, true

@@ -49,8 +49,9 @@ type body struct {
 	stmts []*resStmt
 }
 
-// fileSyntax is "proto2", "proto3" or "editions".
-func fileSyntax(toks []token) string {
+// fileSyntaxEdition returns "proto2", "proto3" or "editions", and the
+// edition of an editions file.
+func fileSyntaxEdition(toks []token) (string, string) {
 	sig := significant(toks)
 	for i := 0; i+2 < len(sig); i++ {
 		if sig[i].kind != tIdent {
@@ -59,16 +60,16 @@ func fileSyntax(toks []token) string {
 		if (sig[i].text == "syntax" || sig[i].text == "edition") && sig[i+1].text == "=" && sig[i+2].kind == tString {
 			v, _ := unquote(sig[i+2].text)
 			if sig[i].text == "edition" {
-				return "editions"
+				return "editions", v
 			}
 			if v == "proto3" {
-				return "proto3"
+				return "proto3", ""
 			}
-			return "proto2"
+			return "proto2", ""
 		}
 		break
 	}
-	return "proto2"
+	return "proto2", ""
 }
 
 func significant(toks []token) []token {
@@ -530,11 +531,16 @@ func rewriteStmt(src []byte, toks []token, st *resStmt, b *body, nl string) []sp
 			for le < len(src) && (src[le] == ' ' || src[le] == '\t' || src[le] == '\r') {
 				le++
 			}
-			if ls >= 0 && string(src[ls:start]) == indent && (le == len(src) || src[le] == '\n') {
+			switch {
+			case ls >= 0 && string(src[ls:start]) == indent && (le == len(src) || src[le] == '\n'):
 				start = ls
 				if le < len(src) {
 					le++
 				}
+				end = le
+			case ls >= 0 && string(src[ls:start]) == indent && le+1 < len(src) && src[le] == '/' && (src[le+1] == '/' || src[le+1] == '*'):
+				// A trailing comment stays, on its own line at the
+				// statement's indentation.
 				end = le
 			}
 		} else {

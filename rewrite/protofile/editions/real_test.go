@@ -1,0 +1,150 @@
+package editions
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// realProtos lists the .proto files a module ships in the module cache.
+func realProtos(t *testing.T, mod string) []string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", mod).Output()
+	if err != nil {
+		t.Fatalf("go list -m %s: %v", mod, err)
+	}
+	var files []string
+	root := strings.TrimSpace(string(out))
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".proto") {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// refusalReasons are the only reasons a real file may stay unconverted.
+var refusalReasons = []string{
+	"the Go runtime checks UTF-8 in proto3 extensions but never in extensions declared in an editions file",
+	"is a MessageSet, which is a legacy proto1 feature that is no longer supported",
+	// google/protobuf/go_features.proto itself: the Go feature it needs is
+	// the file being converted.
+	`symbol "pb.GoFeatures" already defined`,
+}
+
+// TestRealFiles converts the .proto files shipped with protobuf-go and
+// grpc-go (written by others, not for these tests) and proves each
+// conversion; every file left alone must be an editions file or carry one
+// of the known refusal reasons.
+func TestRealFiles(t *testing.T) {
+	total := 0
+	converted := map[string]map[string][]byte{} // include root → name → converted content
+	for _, tc := range []struct {
+		mod     string
+		atLeast int
+	}{
+		{"google.golang.org/protobuf", 70},
+		{"google.golang.org/grpc", 10},
+	} {
+		var proven, already, refused int
+		for _, p := range realProtos(t, tc.mod) {
+			src, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, diags, err := Options{}.ConvertProven(context.Background(), p, src, "2023")
+			if err != nil {
+				t.Errorf("%s: %v", p, err)
+				continue
+			}
+			if bytes.Equal(out, src) {
+				if len(diags) == 0 {
+					already++
+					continue
+				}
+				refused++
+				text := formatDiags(diags)
+				known := false
+				for _, r := range refusalReasons {
+					known = known || strings.Contains(text, r)
+				}
+				if !known {
+					t.Errorf("%s refused for an unexpected reason:\n%s", p, text)
+				}
+				continue
+			}
+			if !bytes.Contains(out, []byte(`edition = "2023";`)) {
+				t.Errorf("%s: changed but not converted", p)
+			}
+			again, d2, err := Convert(p, out, "2023")
+			if err != nil || !bytes.Equal(again, out) || len(d2) > 0 {
+				t.Errorf("%s: second conversion is not a no-op", p)
+			}
+			proven++
+			roots, name := Options{}.roots(p, src)
+			if converted[roots[0]] == nil {
+				converted[roots[0]] = map[string][]byte{}
+			}
+			converted[roots[0]][name] = out
+		}
+		t.Logf("%s: %d converted and proven, %d already editions, %d refused", tc.mod, proven, already, refused)
+		if proven < tc.atLeast {
+			t.Errorf("%s: %d files converted and proven, want at least %d", tc.mod, proven, tc.atLeast)
+		}
+		total += proven
+	}
+	t.Logf("total converted and proven: %d", total)
+	for root, files := range converted {
+		bufBuildUnder(t, root, files)
+	}
+}
+
+// bufBuildUnder copies the .proto tree of root, replaces the converted
+// files and has buf compile just those (and what they import): the module
+// cache trees also hold deliberately conflicting test files.
+func bufBuildUnder(t *testing.T, root string, converted map[string][]byte) {
+	t.Helper()
+	dir := t.TempDir()
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".proto") {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if c, ok := converted[filepath.ToSlash(rel)]; ok {
+			b = c
+		}
+		q := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(q), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(q, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "buf.yaml"), []byte("version: v2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"build", dir}
+	for name := range converted {
+		args = append(args, "--path", filepath.Join(dir, filepath.FromSlash(name)))
+	}
+	cmd := exec.Command(bufBinary(t), args...)
+	cmd.Env = append(os.Environ(), "BUF_CACHE_DIR="+t.TempDir())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("buf build of %d converted files under %s failed: %v\n%s", len(converted), root, err, out)
+	}
+}
