@@ -147,13 +147,13 @@ func TestLegacyApp(t *testing.T) {
 	if len(again.Files) != 0 {
 		t.Errorf("second run (disk) changed %d files", len(again.Files))
 	}
-	vetGenerated(t, dir)
+	vetGenerated(t, dir, "example.com/legacyapp", "proto")
 }
 
 // vetGenerated type-checks and vets the regenerated packages against the
 // pinned runtimes, in a module made from the ruletest template (whose
 // go.sum is complete, so no network is needed).
-func vetGenerated(t *testing.T, dir string) {
+func vetGenerated(t *testing.T, dir, modPath, sub string) {
 	t.Helper()
 	tmpl := filepath.Join("..", "ruletest", "testdata", "mod")
 	mod, err := os.ReadFile(filepath.Join(tmpl, "go.mod"))
@@ -165,14 +165,14 @@ func vetGenerated(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 	m := t.TempDir()
-	mod = []byte(strings.Replace(string(mod), "module example.com/cases", "module example.com/legacyapp", 1))
+	mod = []byte(strings.Replace(string(mod), "module example.com/cases", "module "+modPath, 1))
 	if err := os.WriteFile(filepath.Join(m, "go.mod"), mod, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(m, "go.sum"), sum, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	src := filepath.Join(dir, "proto")
+	src := filepath.Join(dir, sub)
 	err = filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".pb.go") {
 			return err
