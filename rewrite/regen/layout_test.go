@@ -9,11 +9,11 @@ import (
 func TestBufRoots(t *testing.T) {
 	base := t.TempDir()
 	rd := reader{
-		filepath.Join(base, "buf.work.yaml"): []byte("version: v1\ndirectories:\n  - proto\n  - \"third_party\" # vendored\n"),
+		filepath.Join(base, "buf.work.yaml"):     []byte("version: v1\ndirectories:\n  - proto\n  - \"third_party\" # vendored\n"),
 		filepath.Join(base, "proto", "buf.yaml"): []byte("version: v1\nlint:\n  use:\n    - DEFAULT\n"),
-		filepath.Join(base, "svc", "buf.yaml"): []byte("version: v2\nmodules:\n  - path: api\n    name: buf.build/acme/api\n  - path: 'vendor/protos'\nlint:\n  use: [STANDARD]\n"),
-		filepath.Join(base, "old", "buf.yaml"): []byte("version: v1beta1\nbuild:\n  roots:\n    - src\n"),
-		filepath.Join(base, "solo", "buf.yaml"): []byte("version: v1\n"),
+		filepath.Join(base, "svc", "buf.yaml"):   []byte("version: v2\nmodules:\n  - path: api\n    name: buf.build/acme/api\n  - path: 'vendor/protos'\nlint:\n  use: [STANDARD]\n"),
+		filepath.Join(base, "old", "buf.yaml"):   []byte("version: v1beta1\nbuild:\n  roots:\n    - src\n"),
+		filepath.Join(base, "solo", "buf.yaml"):  []byte("version: v1\n"),
 	}
 	var files []string
 	for p := range rd {
