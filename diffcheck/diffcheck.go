@@ -17,6 +17,9 @@ import (
 	"slices"
 	"strings"
 
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/pluginpb"
+
 	"github.com/protolift/protolift/internal/generate"
 	"github.com/protolift/protolift/internal/udiff"
 )
@@ -85,7 +88,24 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			return nil, fmt.Errorf("diffcheck: new side: %w", err)
 		}
 	}
+	return compareRequests(ctx, opts, newGens, oldReq, newReq)
+}
+
+// RunRequest is Run for a caller that already holds the compiled request,
+// such as a protoc plugin: both generator sets run on req, and
+// opts.Paths, ImportPaths and NewOverlay are ignored.
+func RunRequest(ctx context.Context, opts Options, req *pluginpb.CodeGeneratorRequest) (*Report, error) {
+	if len(opts.Old) == 0 || len(opts.New) == 0 {
+		return nil, errors.New("diffcheck: give both old and new generators (old=GEN and new=GEN)")
+	}
+	r := &generate.Request{CodeGeneratorRequest: proto.Clone(req).(*pluginpb.CodeGeneratorRequest)}
+	r.Parameter = nil
+	return compareRequests(ctx, opts, opts.New, r, r)
+}
+
+func compareRequests(ctx context.Context, opts Options, newGens []generate.Spec, oldReq, newReq *generate.Request) (*Report, error) {
 	protos := slices.Clone(oldReq.FileToGenerate)
+	wanted := requestedPackages(oldReq, protos)
 	widenToDeps(oldReq)
 	if newReq != oldReq {
 		widenToDeps(newReq)
@@ -111,7 +131,6 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 
 	rep := &Report{Old: specStrings(opts.Old), New: specStrings(newGens), Protos: protos}
-	wanted := requestedPackages(oldReq, opts.Paths)
 	paths := map[string]bool{}
 	for p := range oldPkgs {
 		paths[p] = true
@@ -172,9 +191,8 @@ func widenToDeps(req *generate.Request) {
 // requestedPackages returns the Go import paths of the requested files,
 // or nil when some file has no go_package (then every package counts).
 func requestedPackages(req *generate.Request, paths []string) map[string]bool {
-	n := len(paths)
 	out := map[string]bool{}
-	for _, name := range req.FileToGenerate[:n] {
+	for _, name := range paths {
 		for _, f := range req.ProtoFile {
 			if f.GetName() != name {
 				continue
