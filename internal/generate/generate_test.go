@@ -117,13 +117,21 @@ func TestInProcessMatchesBinary(t *testing.T) {
 
 func TestLegacyRefusesProto3Optional(t *testing.T) {
 	ctx := context.Background()
-	req, err := Compile(ctx, CompileOptions{ImportPaths: []string{protoRoot(t)}, Files: []string{"shop/v1/catalog.proto"}})
+	dir := t.TempDir()
+	src := "syntax = \"proto3\";\npackage p;\noption go_package = \"example.com/p\";\nmessage A { optional int32 rank = 1; }\n"
+	if err := os.WriteFile(filepath.Join(dir, "opt.proto"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	req, err := Compile(ctx, CompileOptions{ImportPaths: []string{dir}, Files: []string{"opt.proto"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = Run(ctx, Spec{Pkg: toolbin.LegacyGoPkg, Version: toolbin.LegacyGoV135, Params: "plugins=grpc"}, req)
-	if err == nil || !strings.Contains(err.Error(), "does not support proto3 optional fields, used in shop/v1/catalog.proto") {
+	if err == nil || !strings.Contains(err.Error(), "does not support proto3 optional fields, used in opt.proto") {
 		t.Fatalf("got %v", err)
+	}
+	if _, err := Run(ctx, Current()[0], req); err != nil {
+		t.Fatalf("current protoc-gen-go refused proto3 optional: %v", err)
 	}
 }
 

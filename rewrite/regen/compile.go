@@ -1,25 +1,21 @@
 package regen
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 
-	"github.com/bufbuild/protocompile"
-	"github.com/bufbuild/protocompile/linker"
 	"github.com/bufbuild/protocompile/reporter"
-	"google.golang.org/protobuf/reflect/protodesc"
-	"google.golang.org/protobuf/reflect/protoreflect"
+	"github.com/protolift/protolift/internal/generate"
 	"google.golang.org/protobuf/types/descriptorpb"
+	"google.golang.org/protobuf/types/pluginpb"
 )
 
-// compiled holds the descriptors of every file a compilation reached.
+// compiled holds the descriptors of every file a compilation reached, in
+// dependency order.
 type compiled struct {
-	byName map[string]linker.File
+	byName map[string]*descriptorpb.FileDescriptorProto
+	order  []string
 }
 
 // posError is a compile error with the position protocompile reported.
@@ -29,51 +25,37 @@ type posError struct {
 	msg       string
 }
 
-// compileProtos compiles the named sources (relative to one of roots) in
-// process. Files that fail are returned as errors with positions; the
-// others compile independently so one broken file does not stop the rest.
-func compileProtos(ctx context.Context, roots []string, names []string, rd reader) (*compiled, map[string][]posError) {
-	out := &compiled{byName: map[string]linker.File{}}
+// compileProtos compiles the named sources in process. When the whole set
+// fails, each file is compiled alone, so one broken file only stops its
+// own regeneration (and the files importing it).
+func compileProtos(ctx context.Context, roots []string, names []string, overlay map[string][]byte) (*compiled, map[string][]posError) {
+	out := &compiled{byName: map[string]*descriptorpb.FileDescriptorProto{}}
 	failed := map[string][]posError{}
-	var errs []posError
-	newCompiler := func() protocompile.Compiler {
-		errs = nil
-		return protocompile.Compiler{
-			Resolver: protocompile.WithStandardImports(&protocompile.SourceResolver{
-				ImportPaths: roots,
-				Accessor: func(p string) (io.ReadCloser, error) {
-					b, err := rd.read(p)
-					if err != nil {
-						return nil, err
-					}
-					return io.NopCloser(bytes.NewReader(b)), nil
-				},
-			}),
-			SourceInfoMode: protocompile.SourceInfoStandard,
-			Reporter: reporter.NewReporter(func(err reporter.ErrorWithPos) error {
-				pos := err.GetPosition()
-				errs = append(errs, posError{file: pos.Filename, line: pos.Line, col: pos.Col, msg: errors.Unwrap(err).Error()})
-				return nil
-			}, nil),
+	add := func(req *generate.Request) {
+		for _, fdp := range req.ProtoFile {
+			if _, ok := out.byName[fdp.GetName()]; !ok {
+				out.byName[fdp.GetName()] = fdp
+				out.order = append(out.order, fdp.GetName())
+			}
 		}
 	}
-	add := func(files linker.Files) {
-		for _, f := range files {
-			addDeps(out.byName, f)
-		}
+	compile := func(files []string) (*generate.Request, error) {
+		return generate.Compile(ctx, generate.CompileOptions{ImportPaths: roots, Files: files, Overlay: overlay})
 	}
-	c := newCompiler()
-	files, err := c.Compile(ctx, names...)
-	if err == nil {
-		add(files)
+	if req, err := compile(names); err == nil {
+		add(req)
 		return out, failed
 	}
 	for _, n := range names {
-		c := newCompiler()
-		files, err := c.Compile(ctx, n)
+		req, err := compile([]string{n})
 		if err == nil {
-			add(files)
+			add(req)
 			continue
+		}
+		var errs []posError
+		for _, e := range positioned(err) {
+			pos := e.GetPosition()
+			errs = append(errs, posError{file: pos.Filename, line: pos.Line, col: pos.Col, msg: e.Unwrap().Error()})
 		}
 		if len(errs) == 0 {
 			errs = []posError{{file: n, msg: err.Error()}}
@@ -83,72 +65,64 @@ func compileProtos(ctx context.Context, roots []string, names []string, rd reade
 	return out, failed
 }
 
-func addDeps(m map[string]linker.File, f linker.File) {
-	if _, ok := m[f.Path()]; ok {
-		return
+// positioned collects the compiler's positioned errors from a joined error.
+func positioned(err error) []reporter.ErrorWithPos {
+	if e, ok := err.(reporter.ErrorWithPos); ok {
+		return []reporter.ErrorWithPos{e}
 	}
-	m[f.Path()] = f
-	imps := f.Imports()
-	for i := 0; i < imps.Len(); i++ {
-		if d := f.FindImportByPath(imps.Get(i).Path()); d != nil {
-			addDeps(m, d)
+	switch u := err.(type) {
+	case interface{ Unwrap() []error }:
+		var out []reporter.ErrorWithPos
+		for _, e := range u.Unwrap() {
+			out = append(out, positioned(e)...)
+		}
+		return out
+	case interface{ Unwrap() error }:
+		if inner := u.Unwrap(); inner != nil {
+			return positioned(inner)
 		}
 	}
-}
-
-// fileProto returns the descriptor proto a plugin would receive for f.
-// Compiled sources keep protocompile's own proto (with json_name and
-// source info the way protoc fills them); files from the standard import
-// set are converted from their registered descriptors.
-func fileProto(f linker.File) *descriptorpb.FileDescriptorProto {
-	if r, ok := f.(linker.Result); ok {
-		return r.FileDescriptorProto()
+	var e reporter.ErrorWithPos
+	if errors.As(err, &e) {
+		return []reporter.ErrorWithPos{e}
 	}
-	return protodesc.ToFileDescriptorProto(f)
+	return nil
 }
 
-// protoFiles lists name and its transitive imports, dependencies first, as
-// CodeGeneratorRequest.proto_file requires.
-func (c *compiled) protoFiles(names ...string) []*descriptorpb.FileDescriptorProto {
-	var out []*descriptorpb.FileDescriptorProto
-	done := map[string]bool{}
-	var visit func(fd protoreflect.FileDescriptor)
-	visit = func(fd protoreflect.FileDescriptor) {
-		if done[fd.Path()] {
+// deps returns name and its transitive imports.
+func (c *compiled) deps(name string) map[string]bool {
+	seen := map[string]bool{}
+	var visit func(n string)
+	visit = func(n string) {
+		if seen[n] {
 			return
 		}
-		done[fd.Path()] = true
-		imps := fd.Imports()
-		for i := 0; i < imps.Len(); i++ {
-			if d, ok := c.byName[imps.Get(i).Path()]; ok {
+		seen[n] = true
+		if fdp, ok := c.byName[n]; ok {
+			for _, d := range fdp.Dependency {
 				visit(d)
-			} else {
-				visit(imps.Get(i).FileDescriptor)
 			}
 		}
-		if f, ok := c.byName[fd.Path()]; ok {
-			out = append(out, fileProto(f))
-		} else {
-			out = append(out, protodesc.ToFileDescriptorProto(fd))
-		}
 	}
-	for _, n := range names {
-		if f, ok := c.byName[n]; ok {
-			visit(f)
-		}
-	}
-	return out
+	visit(name)
+	return seen
 }
 
-func (e posError) String() string {
-	if e.line == 0 {
-		return e.msg
+// request is the CodeGeneratorRequest protoc would send for name alone:
+// the file and its transitive imports, dependencies first.
+func (c *compiled) request(name string, compiler *pluginpb.Version) *generate.Request {
+	deps := c.deps(name)
+	req := &pluginpb.CodeGeneratorRequest{FileToGenerate: []string{name}, CompilerVersion: compiler}
+	for _, n := range c.order {
+		if deps[n] {
+			req.ProtoFile = append(req.ProtoFile, c.byName[n])
+		}
 	}
-	return fmt.Sprintf("%s:%d:%d: %s", e.file, e.line, e.col, e.msg)
+	return &generate.Request{CodeGeneratorRequest: req}
 }
 
-// absSource maps a source name back to the file on disk under the first
-// root that has it.
+// absSource maps a source name back to the file under the first root
+// that has it.
 func absSource(roots []string, name string, rd reader) string {
 	for _, r := range roots {
 		p := filepath.Join(r, filepath.FromSlash(name))
@@ -156,8 +130,5 @@ func absSource(roots []string, name string, rd reader) string {
 			return p
 		}
 	}
-	if _, err := os.Stat(name); err == nil {
-		return name
-	}
-	return ""
+	return name
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"path/filepath"
-	"sort"
 	"strings"
 )
 
@@ -157,6 +156,6 @@ func findRoot(g *genFile, moduleDir string, buf []string, protos []string, rd re
 	if len(found) == 1 {
 		return found[0]
 	}
-	sort.Strings(found)
+	// Several candidates: guessing could compile against the wrong copy.
 	return ""
 }

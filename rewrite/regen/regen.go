@@ -16,10 +16,10 @@ import (
 	"strings"
 
 	"github.com/protolift/protolift/internal/change"
+	"github.com/protolift/protolift/internal/generate"
 	"github.com/protolift/protolift/internal/modroot"
 	"github.com/protolift/protolift/internal/toolbin"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/pluginpb"
 )
@@ -178,7 +178,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			names = append(names, u.source)
 		}
 	}
-	comp, failed := compileProtos(ctx, roots, names, rd)
+	comp, failed := compileProtos(ctx, roots, names, opts.Overlay)
 	for _, n := range names {
 		for _, e := range failed[n] {
 			p := absSource(roots, e.file, rd)
@@ -203,25 +203,25 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 
-	grpcBin := opts.GRPCPlugin
+	grpcGen := generate.Spec{Pkg: toolbin.GoGRPCPkg, Version: toolbin.GoGRPCVersion}
+	if opts.GRPCPlugin != "" {
+		grpcGen = generate.Spec{Binary: opts.GRPCPlugin}
+	}
 	regenerated := map[string]bool{}
 	for _, u := range ok {
 		if _, bad := failed[u.source]; bad {
 			continue
 		}
-		fd, found := comp.byName[u.source]
+		fdp, found := comp.byName[u.source]
 		if !found {
 			continue
 		}
 		g := u.first()
-		params := append(mFlags(comp, u.source, importPath), ownFlag(comp, u, mod))
-		req := &pluginpb.CodeGeneratorRequest{
-			FileToGenerate: []string{u.source},
-			ProtoFile:      comp.protoFiles(u.source),
-		}
+		params := append(mFlags(comp, u.source, importPath), ownFlag(fdp, u, mod))
 		if u.goFile != nil {
-			req.CompilerVersion = compilerVersion(u.goFile.compiler)
-			out, err := generateGo(req, params, u)
+			req := comp.request(u.source, compilerVersion(u.goFile.compiler))
+			gen := generate.Spec{Pkg: toolbin.GoPkg, Version: toolbin.GoVersion, Params: strings.Join(params, ",")}
+			out, err := generateOne(ctx, gen, req, ".pb.go")
 			if err != nil {
 				res.Report(generatorDiag(g, err))
 				continue
@@ -234,7 +234,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 				msg := fmt.Sprintf("regenerated from %s with protoc-gen-go %s", u.source, toolbin.GoVersion)
 				risk := change.Safe
 				if u.goFile.inline {
-					msg += "; the plugins=grpc service code moves to " + strings.TrimSuffix(path.Base(out.GetName()), ".pb.go") + "_grpc.pb.go"
+					msg += "; the plugins=grpc service code moves to " + strings.TrimSuffix(path.Base(out.Name), ".pb.go") + "_grpc.pb.go"
 					risk = change.Review
 				}
 				f.Edits = []change.Edit{wholeFile(RegenerateRule, risk, msg, f.Old)}
@@ -243,41 +243,29 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			res.Requires[ProtobufModule] = ProtobufFloor
 			regenerated[importPath[u.source]] = true
 		}
-		if fd.Services().Len() > 0 && (u.grpc != nil || (u.goFile != nil && u.goFile.inline)) {
-			if grpcBin == "" {
-				grpcBin, err = toolbin.Build(ctx, toolbin.GoGRPCPkg, toolbin.GoGRPCVersion)
-				if err != nil {
-					return nil, fmt.Errorf("gen: building protoc-gen-go-grpc %s: %w", toolbin.GoGRPCVersion, err)
-				}
-			}
-			greq := proto.Clone(req).(*pluginpb.CodeGeneratorRequest)
+		if len(fdp.Service) > 0 && (u.grpc != nil || (u.goFile != nil && u.goFile.inline)) {
 			cv := g.compiler
 			if u.grpc != nil {
 				cv = u.grpc.compiler
 			}
-			greq.CompilerVersion = compilerVersion(cv)
+			req := comp.request(u.source, compilerVersion(cv))
 			gparams := append([]string(nil), params...)
 			if opts.AllowMissingUnimplemented {
 				gparams = append(gparams, "require_unimplemented_servers=false")
 			}
-			greq.Parameter = proto.String(strings.Join(gparams, ","))
-			resp, err := runBinary(ctx, grpcBin, greq)
-			if err == nil && resp.Error != nil {
-				err = fmt.Errorf("%s", resp.GetError())
-			}
+			gen := grpcGen
+			gen.Params = strings.Join(gparams, ",")
+			out, err := generateOne(ctx, gen, req, "_grpc.pb.go")
 			if err != nil {
 				res.Report(generatorDiag(g, err))
 				continue
 			}
-			for _, out := range resp.File {
-				f, err := fileChange(u.dir, out, rd)
-				if err != nil {
-					return nil, err
-				}
-				if f == nil {
-					continue
-				}
-				msg := fmt.Sprintf("generated from %s with protoc-gen-go-grpc %s", u.source, toolbin.GoGRPCVersion)
+			f, err := fileChange(u.dir, out, rd)
+			if err != nil {
+				return nil, err
+			}
+			if f != nil {
+				msg := fmt.Sprintf("regenerated from %s with protoc-gen-go-grpc %s", u.source, toolbin.GoGRPCVersion)
 				if f.Created {
 					msg = fmt.Sprintf("service code of %s, formerly generated inline by plugins=grpc, now from protoc-gen-go-grpc %s: servers must embed Unimplemented<Service>Server", u.source, toolbin.GoGRPCVersion)
 				}
@@ -296,34 +284,28 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	return res, nil
 }
 
-// generateGo runs protoc-gen-go for one file.
-func generateGo(req *pluginpb.CodeGeneratorRequest, params []string, u *unit) (*pluginpb.CodeGeneratorResponse_File, error) {
-	r := proto.Clone(req).(*pluginpb.CodeGeneratorRequest)
-	r.Parameter = proto.String(strings.Join(params, ","))
-	resp, err := runGo(r)
+// generateOne runs gen on a one-file request and returns the file it
+// wrote with the given suffix.
+func generateOne(ctx context.Context, gen generate.Spec, req *generate.Request, suffix string) (*generate.File, error) {
+	files, err := generate.Run(ctx, gen, req)
 	if err != nil {
 		return nil, err
 	}
-	if resp.Error != nil {
-		return nil, fmt.Errorf("%s", resp.GetError())
-	}
-	for _, f := range resp.File {
-		if strings.HasSuffix(f.GetName(), ".pb.go") {
-			return f, nil
+	for i := range files {
+		if strings.HasSuffix(files[i].Name, suffix) && (suffix == "_grpc.pb.go" || !strings.HasSuffix(files[i].Name, "_grpc.pb.go")) {
+			return &files[i], nil
 		}
 	}
-	return nil, fmt.Errorf("protoc-gen-go produced no .pb.go file for %s", u.source)
+	return nil, fmt.Errorf("generator %s wrote no %s file for %s", gen, suffix, req.FileToGenerate[0])
 }
 
 // ownFlag pins the file's Go import path and package name to what the
 // module has: go_package may omit the name (the old generator derived it
 // differently) or be missing altogether (old generators did not need it).
-func ownFlag(c *compiled, u *unit, mod *modroot.Module) string {
+func ownFlag(fdp *descriptorpb.FileDescriptorProto, u *unit, mod *modroot.Module) string {
 	ip := goImportPath(mod, u.dir)
-	if fd, ok := c.byName[u.source]; ok {
-		if gp := goPackageOption(fd); gp != "" {
-			ip, _, _ = strings.Cut(gp, ";")
-		}
+	if gp := fdp.GetOptions().GetGoPackage(); gp != "" {
+		ip, _, _ = strings.Cut(gp, ";")
 	}
 	return "M" + u.source + "=" + ip + ";" + u.first().pkg
 }
@@ -352,8 +334,12 @@ var wktPackages = map[string]string{
 // the module generated them into.
 func mFlags(c *compiled, source string, importPath map[string]string) []string {
 	var out []string
-	for _, fdp := range c.protoFiles(source) {
-		n := fdp.GetName()
+	deps := c.deps(source)
+	for _, n := range c.order {
+		if n == source || !deps[n] {
+			continue
+		}
+		fdp := c.byName[n]
 		if ip, ok := wktPackages[n]; ok {
 			if fdp.GetOptions().GetGoPackage() != ip {
 				out = append(out, "M"+n+"="+ip)
@@ -381,9 +367,9 @@ func goImportPath(mod *modroot.Module, dir string) string {
 // fileChange places a generated file next to the old output (the plugin's
 // own path depends on paths= settings we do not know; the directory the
 // module keeps it in is what matters) and returns nil when nothing changes.
-func fileChange(dir string, out *pluginpb.CodeGeneratorResponse_File, rd reader) (*change.File, error) {
-	p := filepath.Join(dir, path.Base(out.GetName()))
-	content := []byte(out.GetContent())
+func fileChange(dir string, out *generate.File, rd reader) (*change.File, error) {
+	p := filepath.Join(dir, path.Base(out.Name))
+	content := out.Content
 	if rd.exists(p) {
 		old, err := rd.read(p)
 		if err != nil {
@@ -436,11 +422,4 @@ func compilerVersion(v string) *pluginpb.Version {
 		cv.Suffix = proto.String(suffix)
 	}
 	return cv
-}
-
-func goPackageOption(fd protoreflect.FileDescriptor) string {
-	if o, ok := fd.Options().(*descriptorpb.FileOptions); ok {
-		return o.GetGoPackage()
-	}
-	return ""
 }

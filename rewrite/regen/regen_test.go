@@ -3,6 +3,7 @@ package regen
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -73,6 +74,7 @@ func TestLegacyApp(t *testing.T) {
 		"proto/orders/v1/orders.pb.go":      false,
 		"proto/orders/v1/orders_grpc.pb.go": true,
 		"proto/legacy/v1/legacy.pb.go":      false,
+		"proto/legacy/v1/legacy_grpc.pb.go": true,
 	}
 	if len(got) != len(want) {
 		t.Errorf("changed files %v, want %v", keys(got), want)
@@ -144,6 +146,55 @@ func TestLegacyApp(t *testing.T) {
 	}
 	if len(again.Files) != 0 {
 		t.Errorf("second run (disk) changed %d files", len(again.Files))
+	}
+	vetGenerated(t, dir, "example.com/legacyapp", "proto")
+}
+
+// vetGenerated type-checks and vets the regenerated packages against the
+// pinned runtimes, in a module made from the ruletest template (whose
+// go.sum is complete, so no network is needed).
+func vetGenerated(t *testing.T, dir, modPath, sub string) {
+	t.Helper()
+	tmpl := filepath.Join("..", "ruletest", "testdata", "mod")
+	mod, err := os.ReadFile(filepath.Join(tmpl, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := os.ReadFile(filepath.Join(tmpl, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := t.TempDir()
+	mod = []byte(strings.Replace(string(mod), "module example.com/cases", "module "+modPath, 1))
+	if err := os.WriteFile(filepath.Join(m, "go.mod"), mod, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(m, "go.sum"), sum, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(dir, sub)
+	err = filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".pb.go") {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if err := os.MkdirAll(filepath.Join(m, filepath.Dir(rel)), 0o755); err != nil {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(m, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "vet", "./...")
+	cmd.Dir = m
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("go vet of the regenerated packages: %v\n%s", err, out)
 	}
 }
 

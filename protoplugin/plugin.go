@@ -1,0 +1,260 @@
+// Package protoplugin is protoc-gen-protolift: a protoc/buf plugin that
+// writes a migration report instead of code. It lists the .proto hazards
+// it can see in the request and compares the Go API that an old and a new
+// set of generators produce from that same request.
+package protoplugin
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/protolift/protolift/diffcheck"
+	"github.com/protolift/protolift/internal/change"
+	"github.com/protolift/protolift/internal/modroot"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/descriptorpb"
+	"google.golang.org/protobuf/types/pluginpb"
+)
+
+// Report file names, relative to the plugin's output directory.
+const (
+	MarkdownName = "protolift-report.md"
+	JSONName     = "protolift-report.json"
+)
+
+// Report is what the plugin writes.
+type Report struct {
+	Files   []string            `json:"files"`
+	Old     []string            `json:"old"`
+	New     []string            `json:"new"`
+	Hazards []change.Diagnostic `json:"hazards"`
+	// HazardsError says why the hazard scan could not run.
+	HazardsError string            `json:"hazards_error,omitempty"`
+	API          *diffcheck.Report `json:"api,omitempty"`
+	// APIError says why the API comparison could not run; the hazards are
+	// still reported and generation still succeeds.
+	APIError string `json:"api_error,omitempty"`
+}
+
+// Run is the plugin's main: request on stdin, response on stdout.
+func Run() {
+	if err := run(context.Background(), os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "protoc-gen-protolift:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, in io.Reader, out io.Writer) error {
+	b, err := io.ReadAll(in)
+	if err != nil {
+		return fmt.Errorf("reading the request: %v", err)
+	}
+	req := &pluginpb.CodeGeneratorRequest{}
+	if err := proto.Unmarshal(b, req); err != nil {
+		return fmt.Errorf("stdin is not a CodeGeneratorRequest (run me through protoc --protolift_out or buf generate): %v", err)
+	}
+	resp := Generate(ctx, req)
+	ob, err := proto.Marshal(resp)
+	if err != nil {
+		return err
+	}
+	_, err = out.Write(ob)
+	return err
+}
+
+// Generate computes the response for a request. Problems with the report
+// itself never fail it; only fail_on does.
+func Generate(ctx context.Context, req *pluginpb.CodeGeneratorRequest) *pluginpb.CodeGeneratorResponse {
+	resp := &pluginpb.CodeGeneratorResponse{
+		SupportedFeatures: proto.Uint64(uint64(pluginpb.CodeGeneratorResponse_FEATURE_PROTO3_OPTIONAL | pluginpb.CodeGeneratorResponse_FEATURE_SUPPORTS_EDITIONS)),
+		MinimumEdition:    proto.Int32(int32(descriptorpb.Edition_EDITION_PROTO2)),
+		MaximumEdition:    proto.Int32(int32(descriptorpb.Edition_EDITION_2024)),
+	}
+	params, err := ParseParams(req.GetParameter())
+	if err != nil {
+		resp.Error = proto.String(err.Error())
+		return resp
+	}
+	rep := &Report{Files: req.FileToGenerate}
+	for _, g := range params.Old {
+		rep.Old = append(rep.Old, g.String())
+	}
+	for _, g := range params.New {
+		rep.New = append(rep.New, g.String())
+	}
+	hz, err := Hazards(req)
+	if err != nil {
+		rep.HazardsError = err.Error()
+	}
+	rep.Hazards = hz
+	api, err := compareAPI(ctx, params, req)
+	if err != nil {
+		rep.APIError = err.Error()
+	}
+	rep.API = api
+
+	if params.Report != "json" {
+		var buf bytes.Buffer
+		rep.Markdown(&buf)
+		resp.File = append(resp.File, &pluginpb.CodeGeneratorResponse_File{Name: proto.String(MarkdownName), Content: proto.String(buf.String())})
+	}
+	if params.Report != "md" {
+		jb, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			resp.Error = proto.String(err.Error())
+			return resp
+		}
+		resp.File = append(resp.File, &pluginpb.CodeGeneratorResponse_File{Name: proto.String(JSONName), Content: proto.String(string(jb) + "\n")})
+	}
+	if msg := rep.failure(params.FailOn); msg != "" {
+		resp.Error = proto.String(msg)
+	}
+	return resp
+}
+
+// failure returns the error text fail_on asks for, or "".
+func (r *Report) failure(failOn string) string {
+	if r.API == nil || !r.API.Fails(failOn) {
+		return ""
+	}
+	n, what := r.API.Breaking(), "breaking API changes"
+	if failOn == diffcheck.FailOnUsed {
+		n, what = r.API.UsedBreaking(), "breaking API changes the module uses"
+	}
+	return fmt.Sprintf("protolift: %d %s (fail_on=%s); see %s", n, what, failOn, MarkdownName)
+}
+
+// compareAPI runs diffcheck on the request, cross-referencing uses in the
+// Go module around ModuleDir when there is one. golang/protobuf's
+// generators accept only one Go package per run, so a request spanning
+// several packages (buf's strategy: all) is compared package by package.
+func compareAPI(ctx context.Context, p Params, req *pluginpb.CodeGeneratorRequest) (*diffcheck.Report, error) {
+	opts := diffcheck.Options{Old: p.Old, New: p.New}
+	if mod, err := modroot.Find(p.ModuleDir); err == nil {
+		opts.ModuleDir = mod.Dir
+	}
+	var merged *diffcheck.Report
+	for _, group := range byGoPackage(req) {
+		r := narrow(req, group)
+		rep, err := diffcheck.RunRequest(ctx, opts, r)
+		if err != nil {
+			return nil, fmt.Errorf("comparing %s: %w", strings.Join(group, ", "), err)
+		}
+		if merged == nil {
+			merged = rep
+			continue
+		}
+		merged.Protos = append(merged.Protos, rep.Protos...)
+		merged.Packages = append(merged.Packages, rep.Packages...)
+		merged.Changes = append(merged.Changes, rep.Changes...)
+		merged.CrossReferenced = merged.CrossReferenced && rep.CrossReferenced
+	}
+	return merged, nil
+}
+
+// narrow is the request protoc would send for files alone: only their
+// transitive imports, so that a comparison which also generates the
+// imported packages does not reach into unrelated ones.
+func narrow(req *pluginpb.CodeGeneratorRequest, files []string) *pluginpb.CodeGeneratorRequest {
+	by := map[string]*descriptorpb.FileDescriptorProto{}
+	for _, f := range req.ProtoFile {
+		by[f.GetName()] = f
+	}
+	keep := map[string]bool{}
+	var visit func(string)
+	visit = func(n string) {
+		if keep[n] {
+			return
+		}
+		keep[n] = true
+		for _, d := range by[n].GetDependency() {
+			visit(d)
+		}
+	}
+	for _, f := range files {
+		visit(f)
+	}
+	r := &pluginpb.CodeGeneratorRequest{FileToGenerate: files, Parameter: req.Parameter, CompilerVersion: req.CompilerVersion}
+	for _, f := range req.ProtoFile {
+		if keep[f.GetName()] {
+			r.ProtoFile = append(r.ProtoFile, f)
+		}
+	}
+	return r
+}
+
+// byGoPackage groups the files to generate by their go_package import
+// path, keeping the request's order.
+func byGoPackage(req *pluginpb.CodeGeneratorRequest) [][]string {
+	gp := map[string]string{}
+	for _, f := range req.ProtoFile {
+		ip, _, _ := strings.Cut(f.GetOptions().GetGoPackage(), ";")
+		gp[f.GetName()] = ip
+	}
+	idx := map[string]int{}
+	var out [][]string
+	for _, name := range req.FileToGenerate {
+		k := gp[name]
+		if k == "" {
+			k = "\x00" + name
+		}
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], name)
+	}
+	return out
+}
+
+// Markdown writes the report for people.
+func (r *Report) Markdown(w io.Writer) {
+	fmt.Fprintf(w, "# protolift report\n\n")
+	fmt.Fprintf(w, "Files: %s\n\n", codeList(r.Files))
+	fmt.Fprintf(w, "## .proto hazards\n\n")
+	if r.HazardsError != "" {
+		fmt.Fprintf(w, "The scan did not run: %s\n\n", cell(r.HazardsError))
+	} else if len(r.Hazards) == 0 {
+		fmt.Fprintf(w, "None found.\n\n")
+	} else {
+		fmt.Fprintf(w, "| Where | Rule | Risk | Finding | What to do |\n|---|---|---|---|---|\n")
+		for _, h := range r.Hazards {
+			fmt.Fprintf(w, "| `%s:%d:%d` | %s | %s | %s | %s |\n", h.Path, h.Start.Line, h.Start.Col, h.Rule, h.Risk, cell(h.Message), cell(h.Suggestion))
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "## Generated API: %s → %s\n\n", codeList(r.Old), codeList(r.New))
+	if r.APIError != "" {
+		fmt.Fprintf(w, "The comparison did not run: %s\n\n", cell(r.APIError))
+	}
+	if r.API != nil {
+		if !r.API.CrossReferenced {
+			fmt.Fprintf(w, "No Go module found at module_dir, so uses were not looked up.\n\n")
+		}
+		if err := r.API.Markdown(w); err != nil {
+			fmt.Fprintf(w, "\n(report incomplete: %v)\n", err)
+		}
+	}
+}
+
+func codeList(s []string) string {
+	if len(s) == 0 {
+		return "(none)"
+	}
+	out := make([]string, len(s))
+	for i, x := range s {
+		out[i] = "`" + x + "`"
+	}
+	return strings.Join(out, ", ")
+}
+
+func cell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}
