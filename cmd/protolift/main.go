@@ -31,6 +31,7 @@ Stages (default: all, in this order):
   mod        update go.mod and go.sum for the rewritten code
 
 Other commands:
+  diffcheck  compare the Go API two generator sets (or two .proto revisions) produce; see protolift diffcheck -h
   rules      list every Go rewrite rule with its risk and one-line doc
   version    print the version
 
@@ -54,13 +55,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cmd := ""
 	if len(args) > 0 {
 		switch args[0] {
-		case "proto", "gen", "go", "mod", "rules", "version", "help":
+		case "proto", "gen", "go", "mod", "rules", "diffcheck", "version", "help":
 			cmd, args = args[0], args[1:]
 		}
 	}
 	switch cmd {
 	case "rules":
 		return runRules(args, stdout, stderr)
+	case "diffcheck":
+		return runDiffcheck(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "protolift", version())
 		return exitOK

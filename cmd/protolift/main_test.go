@@ -276,3 +276,20 @@ func TestRDJSONL(t *testing.T) {
 		t.Errorf("no suggested edits in:\n%s", out)
 	}
 }
+
+func TestDiffcheckUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"diffcheck"}, "-old is required"},
+		{[]string{"diffcheck", "-old=x@v1.0.0", "-new=y@v1.0.0", "-base=HEAD"}, "-new and -base cannot be used together"},
+		{[]string{"diffcheck", "-old=x@v1.0.0", "-format=xml"}, "want text, json or markdown"},
+		{[]string{"diffcheck", "-old=x@v1.0.0", "-fail-on=sometimes"}, "sometimes"},
+	} {
+		code, _, errOut := protolift(t, tc.args...)
+		if code != exitError || !strings.Contains(errOut, tc.want) {
+			t.Errorf("protolift %s: exit %d, stderr %q, want %q", strings.Join(tc.args, " "), code, errOut, tc.want)
+		}
+	}
+}
