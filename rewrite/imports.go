@@ -6,6 +6,7 @@ import (
 	"go/format"
 	"go/parser"
 	"go/token"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -28,7 +29,6 @@ func keepImportLayout(orig, out []byte) []byte {
 	if err != nil || len(nf.Imports) == 0 {
 		return out
 	}
-	type spec struct{ name, path string }
 	specs := func(f *ast.File) map[spec]bool {
 		m := map[spec]bool{}
 		for _, s := range f.Imports {
@@ -74,14 +74,26 @@ func keepImportLayout(orig, out []byte) []byte {
 	if err != nil {
 		return out
 	}
-	for s := range before {
+	// Add before deleting, so that an import replacing one that goes
+	// away can join its group (third-party next to third-party) before
+	// that group empties.
+	for _, s := range sortedSpecs(after) {
+		if !before[s] {
+			astutil.AddNamedImport(mfset, mf, s.name, s.path)
+		}
+	}
+	for _, s := range sortedSpecs(before) {
 		if !after[s] {
 			astutil.DeleteNamedImport(mfset, mf, s.name, s.path)
 		}
 	}
-	for s := range after {
-		if !before[s] {
-			astutil.AddNamedImport(mfset, mf, s.name, s.path)
+	// A block left with one import prints without parentheses, as the
+	// file had it when it had one import.
+	for _, d := range mf.Decls {
+		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.IMPORT && len(g.Specs) == 1 {
+			if is := g.Specs[0].(*ast.ImportSpec); is.Doc == nil && is.Comment == nil {
+				g.Lparen, g.Rparen = token.NoPos, token.NoPos
+			}
 		}
 	}
 	var buf bytes.Buffer
@@ -94,6 +106,24 @@ func keepImportLayout(orig, out []byte) []byte {
 	if formatted, err := format.Source(res); err == nil {
 		return formatted
 	}
+	return out
+}
+
+type spec struct{ name, path string }
+
+// sortedSpecs orders a set of imports so the result does not depend on
+// map iteration.
+func sortedSpecs(m map[spec]bool) []spec {
+	out := make([]spec, 0, len(m))
+	for s := range m {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].path != out[j].path {
+			return out[i].path < out[j].path
+		}
+		return out[i].name < out[j].name
+	})
 	return out
 }
 

@@ -36,6 +36,7 @@ var all = []*rule.Rule{
 	protov1.Jsonpb,
 	protov1.ProtoText,
 	protov1.Descriptor,
+	protov1.Generator,
 	protov1.WKTImports,
 	grpcdial.Dial,
 	grpcdial.WithDialer,

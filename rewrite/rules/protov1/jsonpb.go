@@ -312,7 +312,13 @@ func (j *jsonpbPass) decoder(c *jcall, m dst.Expr) func(b dst.Expr) dst.Expr {
 // MarshalToString, and `return call`.
 func (j *jsonpbPass) stmts(list []dst.Stmt) []dst.Stmt {
 	var out []dst.Stmt
-	for _, s := range list {
+	for i, s := range list {
+		if ifs, ok := s.(*dst.IfStmt); ok {
+			if repl := j.hoistIf(list, i, ifs); repl != nil {
+				out = append(out, repl...)
+				continue
+			}
+		}
 		if repl := j.stmt(s); repl != nil {
 			rule.MoveStmtDecs(s, repl)
 			out = append(out, repl...)
@@ -407,6 +413,37 @@ func (j *jsonpbPass) stmt(s dst.Stmt) []dst.Stmt {
 		return out
 	}
 	return nil
+}
+
+// hoistIf handles `if err := call; cond {`: the steps move before the
+// if, which then only tests, when the error variable's name appears in
+// no other statement of the block (so moving its declaration out of the
+// if cannot clash with or shadow anything).
+func (j *jsonpbPass) hoistIf(list []dst.Stmt, i int, ifs *dst.IfStmt) []dst.Stmt {
+	as, ok := ifs.Init.(*dst.AssignStmt)
+	if !ok || as.Tok != token.DEFINE || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
+		return nil
+	}
+	id, ok := as.Lhs[0].(*dst.Ident)
+	if !ok || rule.IsBlank(id) {
+		return nil
+	}
+	if c := j.match(as.Rhs[0]); c == nil || c.kind == "MarshalToString" {
+		return nil
+	}
+	for k, other := range list {
+		if k != i && mentions(other, id.Name) {
+			return nil
+		}
+	}
+	repl := j.stmt(as)
+	if repl == nil {
+		return nil
+	}
+	ifs.Init = nil
+	rule.MoveStmtDecs(ifs, repl)
+	ifs.Decs.Before, ifs.Decs.Start = dst.NewLine, nil
+	return append(repl, ifs)
 }
 
 // expressions rewrites the calls left in expression position: the

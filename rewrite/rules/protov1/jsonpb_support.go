@@ -165,6 +165,18 @@ type optionStruct struct {
 	name    string            // jsonpb type name
 	fields  map[string]string // field → protojson field ("" = not carried over)
 	methods map[string]bool
+	// pkgPath is the struct's package when it is not jsonpb.
+	pkgPath string
+	// litOK accepts fields without counterpart as literal keys: the
+	// caller translates those literals itself.
+	litOK bool
+}
+
+func (s *optionStruct) path() string {
+	if s.pkgPath != "" {
+		return s.pkgPath
+	}
+	return v1Jsonpb
 }
 
 // blockers scans every file of the package for uses of s that cannot be
@@ -175,12 +187,12 @@ type optionStruct struct {
 func (s *optionStruct) blockers(p *rule.Pass, extra func(file string, n ast.Node) (token.Pos, string, bool)) []optionUse {
 	info := p.Info()
 	var out []optionUse
-	isS := func(t types.Type) bool { return t != nil && rule.IsNamed(t, v1Jsonpb, s.name) }
+	isS := func(t types.Type) bool { return t != nil && rule.IsNamed(t, s.path(), s.name) }
 	for k, f := range p.Pkg.Syntax {
 		file := p.Pkg.CompiledGoFiles[k]
 		imports := false
 		for _, is := range f.Imports {
-			if path, _ := strconv.Unquote(is.Path.Value); path == v1Jsonpb {
+			if path, _ := strconv.Unquote(is.Path.Value); path == s.path() {
 				imports = true
 			}
 		}
@@ -207,7 +219,7 @@ func (s *optionStruct) blockers(p *rule.Pass, extra func(file string, n ast.Node
 				switch sel.Kind() {
 				case types.FieldVal:
 					if to, ok := s.fields[n.Sel.Name]; ok && to == "" {
-						add(n.Pos(), "jsonpb."+s.name+"."+n.Sel.Name+" has no protojson counterpart with the same type")
+						add(n.Pos(), s.qual()+"."+n.Sel.Name+" has no protojson counterpart with the same type")
 					}
 				case types.MethodVal, types.MethodExpr:
 					if s.methods[n.Sel.Name] && !called[n] {
@@ -215,7 +227,7 @@ func (s *optionStruct) blockers(p *rule.Pass, extra func(file string, n ast.Node
 					}
 				}
 				if !imports {
-					add(n.Pos(), "this file uses jsonpb."+s.name+" without importing jsonpb, so protolift does not rewrite it; the package is kept on jsonpb as a whole")
+					add(n.Pos(), "this file uses "+s.qual()+" without importing "+s.path()+", so protolift does not rewrite it; the package keeps the old type as a whole")
 				}
 			case *ast.CompositeLit:
 				if !isS(info.TypeOf(n)) {
@@ -231,8 +243,8 @@ func (s *optionStruct) blockers(p *rule.Pass, extra func(file string, n ast.Node
 					if key == nil {
 						continue
 					}
-					if to, ok := s.fields[key.Name]; ok && to == "" {
-						add(kv.Pos(), "jsonpb."+s.name+"."+key.Name+" has no protojson counterpart with the same type")
+					if to, ok := s.fields[key.Name]; ok && to == "" && !s.litOK {
+						add(kv.Pos(), s.qual()+"."+key.Name+" has no protojson counterpart with the same type")
 					}
 				}
 			case *ast.StructType:
@@ -243,12 +255,12 @@ func (s *optionStruct) blockers(p *rule.Pass, extra func(file string, n ast.Node
 				}
 			case *ast.CallExpr:
 				fn, _ := typeutilCallee(info, n).(*types.Func)
-				if fn == nil || fn.Pkg() == nil || fn.Pkg() == p.Pkg.Types || fn.Pkg().Path() == v1Jsonpb {
+				if fn == nil || fn.Pkg() == nil || fn.Pkg() == p.Pkg.Types || fn.Pkg().Path() == s.path() {
 					return true
 				}
 				for _, a := range n.Args {
 					if isS(info.TypeOf(a)) {
-						add(a.Pos(), "jsonpb."+s.name+" value passed to "+fn.FullName()+", which is not being migrated with this package")
+						add(a.Pos(), s.qual()+" value passed to "+fn.FullName()+", which is not being migrated with this package")
 					}
 				}
 			}
@@ -293,7 +305,7 @@ func (s *optionStruct) reportBlocked(p *rule.Pass, uses []optionUse) {
 	first := uses[0]
 	where := p.Fset.Position(first.pos)
 	dst.Inspect(p.File, func(n dst.Node) bool {
-		if id, ok := n.(*dst.Ident); ok && id.Path == v1Jsonpb && id.Name == s.name {
+		if id, ok := n.(*dst.Ident); ok && id.Path == s.path() && id.Name == s.name {
 			if _, isType := p.ObjectOf(id).(*types.TypeName); isType {
 				p.Report(id, change.Manual, "not rewritten: jsonpb."+s.name+" is kept for the whole package because of "+where.String()+": "+first.reason, "")
 			}
@@ -307,11 +319,11 @@ func (s *optionStruct) retype(p *rule.Pass, to string) {
 	dst.Inspect(p.File, func(n dst.Node) bool {
 		switch n := n.(type) {
 		case *dst.Ident:
-			if n.Path == v1Jsonpb && n.Name == s.name {
+			if n.Path == s.path() && n.Name == s.name {
 				// Nodes the call rewrites cloned have no type information;
 				// a qualified jsonpb.Marshaler/Unmarshaler can only be the type.
 				if obj := p.ObjectOf(n); obj == nil || isTypeName(obj) {
-					p.Changed(n, change.Safe, "jsonpb."+s.name+" → protojson."+to)
+					p.Changed(n, change.Safe, s.qual()+" → protojson."+to)
 					n.Path, n.Name = v2Protojson, to
 					p.Require(protobufModule, minProtobuf)
 				}
@@ -319,21 +331,21 @@ func (s *optionStruct) retype(p *rule.Pass, to string) {
 		case *dst.SelectorExpr:
 			if v, ok := p.ObjectOf(n.Sel).(*types.Var); ok && v.IsField() && v.Pkg() != nil && v.Pkg().Path() == v1Jsonpb {
 				if nn, ok := s.fields[n.Sel.Name]; ok && nn != "" && nn != n.Sel.Name && s.owns(p, n.X) {
-					p.Changed(n.Sel, change.Safe, "jsonpb."+s.name+"."+n.Sel.Name+" → protojson."+to+"."+nn)
+					p.Changed(n.Sel, change.Safe, s.qual()+"."+n.Sel.Name+" → protojson."+to+"."+nn)
 					n.Sel.Name = nn
 				}
 			}
 		case *dst.CompositeLit:
 			id, _ := n.Type.(*dst.Ident)
-			cloned := id != nil && id.Path == v1Jsonpb && id.Name == s.name
-			if !cloned && !rule.IsNamed(p.TypeOf(n), v1Jsonpb, s.name) {
+			cloned := id != nil && id.Path == s.path() && id.Name == s.name
+			if !cloned && !rule.IsNamed(p.TypeOf(n), s.path(), s.name) {
 				return true
 			}
 			for _, e := range n.Elts {
 				if kv, ok := e.(*dst.KeyValueExpr); ok {
 					if key, ok := kv.Key.(*dst.Ident); ok {
 						if nn := s.fields[key.Name]; nn != "" && nn != key.Name {
-							p.Changed(key, change.Safe, "jsonpb."+s.name+"."+key.Name+" → protojson."+to+"."+nn)
+							p.Changed(key, change.Safe, s.qual()+"."+key.Name+" → protojson."+to+"."+nn)
 							key.Name = nn
 						}
 					}
@@ -350,7 +362,7 @@ func isTypeName(o types.Object) bool {
 }
 
 func (s *optionStruct) owns(p *rule.Pass, x dst.Expr) bool {
-	return rule.IsNamed(p.TypeOf(x), v1Jsonpb, s.name)
+	return rule.IsNamed(p.TypeOf(x), s.path(), s.name)
 }
 
 // closure wraps statements into an immediately called function literal
@@ -392,3 +404,8 @@ func varDecl(name string, typ dst.Expr) *dst.DeclStmt {
 }
 
 func errorType() dst.Expr { return ident("error") }
+
+// qual is the struct's qualified name as users write it.
+func (s *optionStruct) qual() string {
+	return s.path()[strings.LastIndex(s.path(), "/")+1:] + "." + s.name
+}

@@ -173,3 +173,19 @@ func typeExpr(p *rule.Pass, t types.Type) dst.Expr {
 	}
 	return nil
 }
+
+// mentions reports whether n contains a local identifier (not a
+// package-qualified one) spelled as one of names: a name a rewrite wants
+// to declare or move would capture or clash with it.
+func mentions(n dst.Node, names ...string) bool {
+	found := false
+	dst.Inspect(n, func(x dst.Node) bool {
+		if id, ok := x.(*dst.Ident); ok && id.Path == "" {
+			for _, name := range names {
+				found = found || id.Name == name
+			}
+		}
+		return !found
+	})
+	return found
+}

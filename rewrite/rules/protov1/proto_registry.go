@@ -121,18 +121,3 @@ func messageTypeStmts(p *rule.Pass, as *dst.AssignStmt, lhs dst.Expr, call *dst.
 	first.End, last.End = last.End, nil
 	return out
 }
-
-// mentions reports whether e contains an identifier spelled as one of
-// names (which the generated lookup declares).
-func mentions(e dst.Expr, names ...string) bool {
-	found := false
-	dst.Inspect(e, func(n dst.Node) bool {
-		if id, ok := n.(*dst.Ident); ok && id.Path == "" {
-			for _, name := range names {
-				found = found || id.Name == name
-			}
-		}
-		return !found
-	})
-	return found
-}

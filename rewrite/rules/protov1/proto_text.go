@@ -1,6 +1,8 @@
 package protov1
 
 import (
+	"go/ast"
+	"go/constant"
 	"go/token"
 	"go/types"
 
@@ -19,6 +21,7 @@ import (
 //	err := proto.MarshalText(w, m)  →  _, err := w.Write([]byte(textOpts{Multiline: true}.Format(m)))
 //	err := proto.CompactText(w, m)  →  _, err := w.Write([]byte(textOpts{}.Format(m)))
 //	proto.UnmarshalText(s, m)   →  prototext.Unmarshal([]byte(s), m)
+//	proto.TextMarshaler{Compact: c, ExpandAny: e}  →  prototext.MarshalOptions{Multiline: !c, Resolver unless e}
 //
 // where textOpts is prototext.MarshalOptions with Resolver set to a nil
 // *protoregistry.Types: v1 printed google.protobuf.Any fields as type_url
@@ -30,12 +33,14 @@ import (
 // (and non-printable bytes are escaped as \xNN, not octal), and
 // UnmarshalText's grammar is stricter with opaque errors: risk
 // "review". Messages that only implement the v1 interface are wrapped
-// with protoadapt.MessageV2Of. Reported: function values,
-// proto.TextMarshaler (its Compact/ExpandAny fields invert into
-// Multiline/Resolver; rewrite by hand with the suggestion), ParseError
-// (prototext errors have no line/offset fields), and writer-form calls
-// whose results are used other than as a statement, an error assignment,
-// or a returned error.
+// with protoadapt.MessageV2Of. proto.TextMarshaler becomes
+// prototext.MarshalOptions (Compact → no Multiline, ExpandAny false → the
+// empty resolver; Marshal → Format + w.Write, Text → Format) when every
+// use in the package allows it: literals whose fields are constants, no
+// field reads or writes, no method values, no values handed to other
+// packages; otherwise it stays, with the reason reported. Reported too:
+// function values and ParseError (prototext errors have no line/offset
+// fields).
 var ProtoText = &rule.Rule{
 	Name:    "protov1.proto.text",
 	Doc:     "proto text format (MarshalText, MarshalTextString, CompactText, CompactTextString, UnmarshalText) → prototext, Any fields kept unexpanded",
@@ -48,6 +53,7 @@ const textMarshalerAdvice = "prototext.MarshalOptions{Multiline: !Compact, EmitU
 
 func runProtoText(p *rule.Pass) {
 	nm := newNamer(p)
+	tm := textMarshalerPlan(p)
 	textFn := func(f *types.Func) string {
 		for _, n := range []string{"MarshalText", "MarshalTextString", "CompactText", "CompactTextString", "UnmarshalText"} {
 			if rule.IsPkgFunc(f, v1Proto, n) {
@@ -66,29 +72,36 @@ func runProtoText(p *rule.Pass) {
 		lit.Elts = append(lit.Elts, &dst.KeyValueExpr{Key: ident("Resolver"), Value: nilTypes})
 		return rule.Call(rule.Sel(lit, "Format"), asV2(p, m))
 	}
-	// write builds w.Write([]byte(format)) for a writer-form call.
-	write := func(call *dst.CallExpr, multiline bool) *dst.CallExpr {
+	// write builds w.Write([]byte(text())) for a writer-form call.
+	write := func(call *dst.CallExpr, text func() dst.Expr) *dst.CallExpr {
 		w := call.Args[0]
 		if u, ok := w.(*dst.UnaryExpr); ok && u.Op == token.AND {
 			if _, lit := u.X.(*dst.CompositeLit); !lit {
 				w = u.X
 			}
 		}
-		bytes := &dst.CallExpr{Fun: &dst.ArrayType{Elt: ident("byte")}, Args: exprs(format(multiline, call.Args[1]))}
+		bytes := &dst.CallExpr{Fun: &dst.ArrayType{Elt: ident("byte")}, Args: exprs(text())}
 		return rule.Call(rule.Sel(parenIfNeeded(w), "Write"), bytes)
 	}
-	writerCall := func(e dst.Expr) (*dst.CallExpr, bool) {
+	// writerCall recognises MarshalText, CompactText and
+	// TextMarshaler.Marshal, returning a builder of the formatted text.
+	writerCall := func(e dst.Expr) (*dst.CallExpr, func() dst.Expr) {
 		c, ok := e.(*dst.CallExpr)
 		if !ok || p.Ast(c) == nil || len(c.Args) != 2 {
-			return nil, false
+			return nil, nil
 		}
-		switch textFn(p.Callee(c)) {
+		f := p.Callee(c)
+		switch textFn(f) {
 		case "MarshalText":
-			return c, true
+			return c, func() dst.Expr { return format(true, c.Args[1]) }
 		case "CompactText":
-			return c, false
+			return c, func() dst.Expr { return format(false, c.Args[1]) }
 		}
-		return nil, false
+		if tm.ok && rule.IsMethod(f, v1Proto, "TextMarshaler", "Marshal") {
+			recv := c.Fun.(*dst.SelectorExpr).X
+			return c, func() dst.Expr { return rule.Call(rule.Sel(recv, "Format"), asV2(p, c.Args[1])) }
+		}
+		return nil, nil
 	}
 	const writeMsg = "proto text writer form → prototext Format + w.Write (output whitespace is not stable; Any fields stay unexpanded as in v1)"
 	rule.StmtLists(p.File, func(list []dst.Stmt) []dst.Stmt {
@@ -97,28 +110,28 @@ func runProtoText(p *rule.Pass) {
 			var repl []dst.Stmt
 			switch s := s.(type) {
 			case *dst.ExprStmt:
-				if c, ml := writerCall(s.X); c != nil {
+				if c, text := writerCall(s.X); c != nil {
 					p.Changed(s, change.Review, writeMsg)
-					repl = []dst.Stmt{&dst.ExprStmt{X: write(c, ml)}}
+					repl = []dst.Stmt{&dst.ExprStmt{X: write(c, text)}}
 				}
 			case *dst.AssignStmt:
 				if len(s.Lhs) != 1 || len(s.Rhs) != 1 {
 					break
 				}
-				if c, ml := writerCall(s.Rhs[0]); c != nil {
+				if c, text := writerCall(s.Rhs[0]); c != nil {
 					p.Changed(s, change.Review, writeMsg)
-					repl = []dst.Stmt{&dst.AssignStmt{Lhs: exprs(ident("_"), s.Lhs[0]), Tok: s.Tok, Rhs: exprs(write(c, ml))}}
+					repl = []dst.Stmt{&dst.AssignStmt{Lhs: exprs(ident("_"), s.Lhs[0]), Tok: s.Tok, Rhs: exprs(write(c, text))}}
 					if rule.IsBlank(s.Lhs[0]) {
-						repl = []dst.Stmt{&dst.ExprStmt{X: write(c, ml)}}
+						repl = []dst.Stmt{&dst.ExprStmt{X: write(c, text)}}
 					}
 				}
 			case *dst.IfStmt:
 				// `if err := proto.MarshalText(w, m); ...` keeps its shape.
 				if as, ok := s.Init.(*dst.AssignStmt); ok && len(as.Lhs) == 1 && len(as.Rhs) == 1 {
-					if c, ml := writerCall(as.Rhs[0]); c != nil {
+					if c, text := writerCall(as.Rhs[0]); c != nil {
 						p.Changed(as, change.Review, writeMsg)
 						as.Lhs = exprs(ident("_"), as.Lhs[0])
-						as.Rhs = exprs(write(c, ml))
+						as.Rhs = exprs(write(c, text))
 						p.Require(protobufModule, minProtobuf)
 					}
 				}
@@ -126,10 +139,10 @@ func runProtoText(p *rule.Pass) {
 				if len(s.Results) != 1 {
 					break
 				}
-				if c, ml := writerCall(s.Results[0]); c != nil {
+				if c, text := writerCall(s.Results[0]); c != nil {
 					p.Changed(s, change.Review, writeMsg)
 					e := nm.errName(s)
-					repl = []dst.Stmt{define(exprs(ident("_"), ident(e)), write(c, ml)), &dst.ReturnStmt{Results: exprs(ident(e))}}
+					repl = []dst.Stmt{define(exprs(ident("_"), ident(e)), write(c, text)), &dst.ReturnStmt{Results: exprs(ident(e))}}
 				}
 			}
 			if repl == nil {
@@ -167,18 +180,27 @@ func runProtoText(p *rule.Pass) {
 				if len(n.Args) == 2 {
 					// An expression position: the writer's count is dropped
 					// inside a function literal that yields just the error.
-					c, ml := writerCall(n)
+					c, text := writerCall(n)
 					e := nm.fresh(n, "err")
 					repl = closure(exprs(errorType()),
-						define(exprs(ident("_"), ident(e)), write(c, ml)),
+						define(exprs(ident("_"), ident(e)), write(c, text)),
 						&dst.ReturnStmt{Results: exprs(ident(e))})
 					p.Changed(n, change.Review, writeMsg)
 				}
+			}
+			if tm.ok && len(n.Args) == 1 && rule.IsMethod(p.Callee(n), v1Proto, "TextMarshaler", "Text") {
+				recv := n.Fun.(*dst.SelectorExpr).X
+				repl = rule.Call(rule.Sel(recv, "Format"), asV2(p, n.Args[0]))
+				p.Changed(n, change.Review, "proto.TextMarshaler.Text → prototext MarshalOptions.Format (output whitespace is not stable)")
 			}
 			if repl != nil {
 				rule.MoveDecs(n, repl)
 				*n = *repl.(*dst.CallExpr)
 				p.Require(protobufModule, minProtobuf)
+			}
+		case *dst.CompositeLit:
+			if tm.ok && rule.IsNamed(p.TypeOf(n), v1Proto, "TextMarshaler") {
+				tm.literal(p, n)
 			}
 		case *dst.Ident:
 			if n.Path != v1Proto {
@@ -192,7 +214,11 @@ func runProtoText(p *rule.Pass) {
 			case *types.TypeName:
 				switch o.Name() {
 				case "TextMarshaler":
-					p.Report(n, change.Manual, "not rewritten: proto.TextMarshaler's Compact and ExpandAny invert into prototext.MarshalOptions' Multiline and Resolver", textMarshalerAdvice)
+					if tm.ok {
+						p.Changed(n, change.Review, "proto.TextMarshaler → prototext.MarshalOptions")
+						n.Path, n.Name = v2Prototext, "MarshalOptions"
+						p.Require(protobufModule, minProtobuf)
+					}
 				case "ParseError":
 					p.Report(n, change.Manual, "proto.ParseError has no prototext counterpart: prototext errors are opaque (no Line/Offset); match on err != nil instead", "")
 				}
@@ -200,4 +226,85 @@ func runProtoText(p *rule.Pass) {
 		}
 		return true
 	})
+}
+
+// textMarshalerUse decides whether proto.TextMarshaler can become
+// prototext.MarshalOptions in this package: only when every use is a type
+// reference, a literal whose Compact/ExpandAny are the constants true or
+// false, or a call of Marshal/Text, since the fields invert meaning
+// (Compact → !Multiline, ExpandAny false → an empty Resolver).
+type textMarshalerUse struct{ ok bool }
+
+func textMarshalerPlan(p *rule.Pass) *textMarshalerUse {
+	s := &optionStruct{
+		name:    "TextMarshaler",
+		fields:  map[string]string{"Compact": "", "ExpandAny": ""},
+		methods: map[string]bool{"Marshal": true, "Text": true},
+		litOK:   true,
+	}
+	s.pkgPath = v1Proto
+	uses := s.blockers(p, func(_ string, n ast.Node) (token.Pos, string, bool) {
+		switch n := n.(type) {
+		case *ast.CompositeLit:
+			if !rule.IsNamed(p.Info().TypeOf(n), v1Proto, "TextMarshaler") {
+				return token.NoPos, "", false
+			}
+			for _, e := range n.Elts {
+				kv, ok := e.(*ast.KeyValueExpr)
+				if !ok {
+					continue
+				}
+				if _, isConst := boolConst(p.Info(), kv.Value); !isConst {
+					return kv.Pos(), "proto.TextMarshaler field set to a non-constant: it inverts meaning in prototext.MarshalOptions", true
+				}
+			}
+		case *ast.CallExpr:
+			f, _ := typeutilCallee(p.Info(), n).(*types.Func)
+			if f != nil && rule.IsMethod(f, v1Proto, "TextMarshaler", "Marshal") && len(n.Args) == 2 {
+				if sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr); ok && !astSideEffectFree(sel.X) {
+					return n.Pos(), "the TextMarshaler expression of this call would be evaluated after the writer; assign it to a variable first", true
+				}
+			}
+		}
+		return token.NoPos, "", false
+	})
+	if len(uses) > 0 {
+		s.reportBlocked(p, uses)
+		return &textMarshalerUse{}
+	}
+	return &textMarshalerUse{ok: true}
+}
+
+// literal rewrites the fields of a TextMarshaler literal in place.
+func (*textMarshalerUse) literal(p *rule.Pass, n *dst.CompositeLit) {
+	compact, expand := false, false
+	for _, e := range n.Elts {
+		kv := e.(*dst.KeyValueExpr)
+		v, _ := boolConst(p.Info(), p.Ast(kv.Value).(ast.Expr))
+		switch kv.Key.(*dst.Ident).Name {
+		case "Compact":
+			compact = v
+		case "ExpandAny":
+			expand = v
+		}
+	}
+	p.Changed(n, change.Review, "proto.TextMarshaler{Compact, ExpandAny} → prototext.MarshalOptions{Multiline: !Compact, Resolver: empty unless ExpandAny}")
+	n.Elts = nil
+	if !compact {
+		n.Elts = append(n.Elts, &dst.KeyValueExpr{Key: ident("Multiline"), Value: ident("true")})
+	}
+	if !expand {
+		nilTypes := &dst.CallExpr{Fun: &dst.ParenExpr{X: &dst.StarExpr{X: rule.QualifiedIdent(v2Protoregistry, "Types")}}, Args: exprs(ident("nil"))}
+		n.Elts = append(n.Elts, &dst.KeyValueExpr{Key: ident("Resolver"), Value: nilTypes})
+	}
+	p.Require(protobufModule, minProtobuf)
+}
+
+// boolConst returns the value of a boolean constant expression.
+func boolConst(info *types.Info, e ast.Expr) (bool, bool) {
+	tv, ok := info.Types[e]
+	if !ok || tv.Value == nil || tv.Value.Kind() != constant.Bool {
+		return false, false
+	}
+	return constant.BoolVal(tv.Value), true
 }

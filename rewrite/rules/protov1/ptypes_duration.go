@@ -35,7 +35,7 @@ var PtypesDuration = &rule.Rule{
 func runPtypesDuration(p *rule.Pass) {
 	p.RewriteValueErr(rule.ValueErr{
 		Match:     func(f *types.Func) bool { return rule.IsPkgFunc(f, v1Ptypes, "Duration") },
-		FreshName: "d",
+		FreshName: "dur",
 		Risk:      change.Review,
 		Message:   "ptypes.Duration → AsDuration + CheckValid (a value beyond time.Duration's ±292 years now saturates instead of failing; error text differs)",
 		Requires:  map[string]string{protobufModule: minProtobuf},

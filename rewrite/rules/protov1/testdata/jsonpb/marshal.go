@@ -44,6 +44,14 @@ func writeIf(m *wrapperspb.StringValue) error {
 	return nil
 }
 
+func writeIfShadowing(m *wrapperspb.StringValue) (err error) {
+	if err := pretty.Marshal(os.Stdout, m); err != nil {
+		return err
+	}
+	err = nil
+	return
+}
+
 func toString(m *wrapperspb.StringValue) (string, error) {
 	s, err := pretty.MarshalToString(m)
 	return s, err

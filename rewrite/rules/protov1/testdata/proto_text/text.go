@@ -63,8 +63,19 @@ func isParseErr(err error) bool {
 }
 
 func marshaler(w io.Writer, a *anypb.Any) error {
-	tm := proto.TextMarshaler{Compact: true} // want "TextMarshaler's Compact and ExpandAny invert"
+	tm := proto.TextMarshaler{Compact: true}
 	return tm.Marshal(w, a)
+}
+
+const expand = true
+
+var expanding = &proto.TextMarshaler{ExpandAny: expand}
+
+func marshalerText(a *anypb.Any) string {
+	if err := expanding.Marshal(os.Stdout, a); err != nil {
+		return ""
+	}
+	return expanding.Text(a) + (&proto.TextMarshaler{}).Text(a)
 }
 
 func fnValue() {
