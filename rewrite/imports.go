@@ -87,9 +87,18 @@ func keepImportLayout(orig, out []byte) []byte {
 			astutil.DeleteNamedImport(mfset, mf, s.name, s.path)
 		}
 	}
-	// A block left with one import prints without parentheses, as the
-	// file had it when it had one import.
+	// A block left with one import prints without parentheses, unless
+	// the file already wrote a single import in parentheses (its style).
+	parenSingle := false
+	for _, d := range of.Decls {
+		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.IMPORT && len(g.Specs) == 1 && g.Lparen.IsValid() {
+			parenSingle = true
+		}
+	}
 	for _, d := range mf.Decls {
+		if parenSingle {
+			break
+		}
 		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.IMPORT && len(g.Specs) == 1 {
 			if is := g.Specs[0].(*ast.ImportSpec); is.Doc == nil && is.Comment == nil {
 				g.Lparen, g.Rparen = token.NoPos, token.NoPos
