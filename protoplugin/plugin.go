@@ -230,8 +230,8 @@ func (r *Report) Markdown(w io.Writer) {
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintf(w, "## Generated API: %s → %s\n\n", codeList(r.Old), codeList(r.New))
 	if r.APIError != "" {
+		fmt.Fprintf(w, "## Generated API: %s → %s\n\n", codeList(r.Old), codeList(r.New))
 		fmt.Fprintf(w, "The comparison did not run: %s\n\n", cell(r.APIError))
 	}
 	if r.API != nil {
