@@ -121,6 +121,9 @@ func compareRequests(ctx context.Context, opts Options, newGens []generate.Spec,
 	}
 
 	fset := token.NewFileSet()
+	if err := preloadDeps(fset, sideFiles{oldFiles, importPathFunc(oldReq)}, sideFiles{newFiles, importPathFunc(newReq)}); err != nil {
+		return nil, err
+	}
 	oldPkgs, err := typeCheck(fset, oldFiles, importPathFunc(oldReq))
 	if err != nil {
 		return nil, fmt.Errorf("diffcheck: old side (%s): %w", specList(opts.Old), err)
