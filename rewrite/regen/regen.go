@@ -29,6 +29,7 @@ const (
 	RegenerateRule = "gen.regenerate"
 	GRPCSplitRule  = "gen.grpc-split"
 	SourceRule     = "gen.source-missing"
+	ScriptRule     = "gen.script"
 	CompileRule    = "gen.compile"
 	GeneratorRule  = "gen.generator"
 )
@@ -96,19 +97,21 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	rd := reader(opts.Overlay)
 	res := &Result{Requires: map[string]string{}}
 
-	all, err := moduleFiles(mod.Dir, opts.Overlay, ".pb.go", ".proto", "buf.yaml", "buf.work.yaml")
+	all, err := moduleFiles(mod.Dir, opts.Overlay, ".pb.go", ".proto", ".yaml", ".yml", ".sh", "Makefile", ".mk")
 	if err != nil {
 		return nil, err
 	}
-	var protos, configs []string
+	var protos, configs, scripts []string
 	units := map[string]*unit{}
 	var order []string
 	for _, p := range all {
 		switch {
 		case strings.HasSuffix(p, ".proto"):
 			protos = append(protos, p)
-		case strings.HasSuffix(p, ".yaml"):
+		case filepath.Base(p) == "buf.yaml" || filepath.Base(p) == "buf.work.yaml":
 			configs = append(configs, p)
+		case !strings.HasSuffix(p, ".pb.go"):
+			scripts = append(scripts, p)
 		default:
 			b, err := rd.read(p)
 			if err != nil {
@@ -134,6 +137,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	if len(order) == 0 {
 		return res, nil
+	}
+	if err := checkScripts(res, scripts, rd); err != nil {
+		return nil, err
 	}
 
 	buf := bufRoots(configs, rd)

@@ -62,8 +62,13 @@ func TestLegacyApp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var diags []string
 	for _, d := range res.Diags {
-		t.Errorf("unexpected diagnostic: %s", d.Format(d.Path))
+		rel, _ := filepath.Rel(dir, d.Path)
+		diags = append(diags, d.Format(filepath.ToSlash(rel)))
+	}
+	if len(diags) != 1 || !strings.HasPrefix(diags[0], "gen.sh:28:13: "+ScriptRule+": ") {
+		t.Errorf("diagnostics:\n%s\nwant one %s at gen.sh:28:13", strings.Join(diags, "\n"), ScriptRule)
 	}
 	got := map[string]*change.File{}
 	for _, f := range res.Files {
@@ -133,11 +138,19 @@ func TestLegacyApp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(again.Files) != 0 || len(again.Diags) != 0 {
+	if len(again.Files) != 0 || len(again.Diags) != 1 {
 		t.Errorf("second run (overlay) changed %d files, %d diagnostics", len(again.Files), len(again.Diags))
 		for _, f := range again.Files {
 			t.Logf("%s:\n%s", f.Path, head(string(f.New)))
 		}
+		for _, d := range again.Diags {
+			t.Logf("%s", d.Format(d.Path))
+		}
+	}
+	// The second run must still see every generated file (current output
+	// starts with the .proto's own leading comments, not the header).
+	if s := strings.Join(again.Regenerated, " "); s != wantPkgs {
+		t.Errorf("second run (overlay) checked %s, want %s", s, wantPkgs)
 	}
 	write(t, &res.Set)
 	again, err = Run(ctx, Options{ModuleDir: dir, GRPCPlugin: opts.GRPCPlugin})
@@ -146,6 +159,9 @@ func TestLegacyApp(t *testing.T) {
 	}
 	if len(again.Files) != 0 {
 		t.Errorf("second run (disk) changed %d files", len(again.Files))
+	}
+	if s := strings.Join(again.Regenerated, " "); s != wantPkgs {
+		t.Errorf("second run (disk) checked %s, want %s", s, wantPkgs)
 	}
 	vetGenerated(t, dir, "example.com/legacyapp", "proto")
 }

@@ -96,6 +96,9 @@ func TestBufWorkspaceLayout(t *testing.T) {
 	if len(again.Files) != 0 || len(again.Diags) != 0 {
 		t.Errorf("second run: %d files, %d diagnostics", len(again.Files), len(again.Diags))
 	}
+	if a, b := strings.Join(again.Regenerated, " "), strings.Join(res.Regenerated, " "); a != b || len(res.Regenerated) != 2 {
+		t.Errorf("second run checked %s, first regenerated %s", a, b)
+	}
 	vetGenerated(t, dir, protosModule, "gen")
 }
 
