@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -56,6 +57,8 @@ type Options struct {
 	// AllowMissingUnimplemented passes require_unimplemented_servers=false
 	// to protoc-gen-go-grpc. The default (false) keeps the generator's
 	// default: server interfaces gain mustEmbedUnimplementedXServer.
+	// Existing _grpc.pb.go files generated without that method keep
+	// being generated without it either way.
 	AllowMissingUnimplemented bool
 	// GRPCPlugin is the protoc-gen-go-grpc binary; empty means the pinned
 	// version built through toolbin.
@@ -256,7 +259,12 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			}
 			req := comp.request(u.source, compilerVersion(cv))
 			gparams := append([]string(nil), params...)
-			if opts.AllowMissingUnimplemented {
+			// Existing protoc-gen-go-grpc output made without
+			// mustEmbedUnimplemented…Server was generated with
+			// require_unimplemented_servers=false: keep that, or servers
+			// that compile today would stop compiling.
+			keepOptOut := u.grpc != nil && !mustEmbedStub.Match(u.grpc.content)
+			if opts.AllowMissingUnimplemented || keepOptOut {
 				gparams = append(gparams, "require_unimplemented_servers=false")
 			}
 			gen := grpcGen
@@ -289,6 +297,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	res.Sort()
 	return res, nil
 }
+
+// mustEmbedStub is the Unimplemented…Server method protoc-gen-go-grpc
+// writes only with require_unimplemented_servers=true (UnsafeXServer
+// names the method either way).
+var mustEmbedStub = regexp.MustCompile(`\) mustEmbedUnimplemented\w*\(\) \{\}`)
 
 // generateOne runs gen on a one-file request and returns the file it
 // wrote with the given suffix.

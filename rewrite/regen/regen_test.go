@@ -285,3 +285,27 @@ func head(s string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// TestKeepsUnimplementedOptOut: code generated with
+// require_unimplemented_servers=false stays that way on later default runs.
+func TestKeepsUnimplementedOptOut(t *testing.T) {
+	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
+	ctx := context.Background()
+	res, err := Run(ctx, Options{ModuleDir: dir, GRPCPlugin: grpcPlugin(t), AllowMissingUnimplemented: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range res.Files {
+		if mustEmbedStub.Match(f.New) {
+			t.Errorf("%s: mustEmbedUnimplemented despite the opt-out", f.Path)
+		}
+	}
+	write(t, &res.Set)
+	again, err := Run(ctx, Options{ModuleDir: dir, GRPCPlugin: grpcPlugin(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again.Files) != 0 {
+		t.Errorf("default run after an opt-out run changed %d files", len(again.Files))
+	}
+}
