@@ -228,6 +228,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		g := u.first()
 		params := append(mFlags(comp, u.source, importPath), ownFlag(fdp, u, mod))
 		if u.goFile != nil {
+			if lvl := apiLevel(u.goFile.content); lvl != "" {
+				params = append(params, "apilevelM"+u.source+"="+lvl)
+			}
+		}
+		if u.goFile != nil {
 			req := comp.request(u.source, compilerVersion(u.goFile.compiler))
 			gen := generate.Spec{Pkg: toolbin.GoPkg, Version: toolbin.GoVersion, Params: strings.Join(params, ",")}
 			out, err := generateOne(ctx, gen, req, ".pb.go")
@@ -296,6 +301,24 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	sort.Strings(res.Regenerated)
 	res.Sort()
 	return res, nil
+}
+
+var stateTag = regexp.MustCompile("protogen:\"(open|hybrid|opaque)\\.v1\"")
+
+// apiLevel returns the Go API level (API_OPEN, API_HYBRID, API_OPAQUE)
+// existing protoc-gen-go output was generated with, when all its messages
+// share one, so regenerating keeps it: the default depends on the edition
+// and a default_api_level the module's build passed is not visible here.
+func apiLevel(src []byte) string {
+	level := ""
+	for _, m := range stateTag.FindAllSubmatch(src, -1) {
+		l := "API_" + strings.ToUpper(string(m[1]))
+		if level != "" && level != l {
+			return ""
+		}
+		level = l
+	}
+	return level
 }
 
 // mustEmbedStub is the Unimplemented…Server method protoc-gen-go-grpc

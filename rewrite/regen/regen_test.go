@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/protolift/protolift/internal/change"
+	"github.com/protolift/protolift/internal/generate"
 	"github.com/protolift/protolift/internal/toolbin"
 )
 
@@ -307,5 +308,38 @@ func TestKeepsUnimplementedOptOut(t *testing.T) {
 	}
 	if len(again.Files) != 0 {
 		t.Errorf("default run after an opt-out run changed %d files", len(again.Files))
+	}
+}
+
+// TestKeepsAPILevel: output generated with the Hybrid API stays Hybrid.
+func TestKeepsAPILevel(t *testing.T) {
+	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
+	ctx := context.Background()
+	req, err := generate.Compile(ctx, generate.CompileOptions{ImportPaths: []string{dir}, Files: []string{"proto/orders/v1/orders.proto"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := generate.Run(ctx, generate.Spec{Pkg: toolbin.GoPkg, Version: toolbin.GoVersion, Params: "default_api_level=API_HYBRID"}, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hybrid := filepath.Join(dir, "proto", "orders", "v1", "orders.pb.go")
+	if !strings.Contains(string(files[0].Content), `protogen:"hybrid.v1"`) {
+		t.Fatal("setup: no hybrid output")
+	}
+	if err := os.WriteFile(hybrid, files[0].Content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(ctx, Options{ModuleDir: dir, GRPCPlugin: grpcPlugin(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range res.Files {
+		if f.Path == hybrid {
+			t.Errorf("hybrid orders.pb.go was regenerated with another API level")
+		}
+	}
+	if got := apiLevel([]byte("a `protogen:\"open.v1\"` b `protogen:\"opaque.v1\"`")); got != "" {
+		t.Errorf("mixed levels: %q", got)
 	}
 }
