@@ -162,3 +162,19 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestInferredRoot: with no buf configuration, the import root is found
+// from the .proto files whose paths end with the "// source:" path.
+func TestInferredRoot(t *testing.T) {
+	dir := legacyWorkspace(t)
+	must(t, os.Remove(filepath.Join(dir, "buf.work.yaml")))
+	must(t, os.Remove(filepath.Join(dir, "proto", "buf.yaml")))
+	res, err := Run(context.Background(), Options{ModuleDir: dir, GRPCPlugin: grpcPlugin(t)})
+	must(t, err)
+	for _, d := range res.Diags {
+		t.Errorf("unexpected diagnostic: %s", d.Format(d.Path))
+	}
+	if len(res.Files) != 5 {
+		t.Errorf("%d files changed, want 5", len(res.Files))
+	}
+}
