@@ -145,7 +145,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 
-	buf := bufRoots(configs, rd)
+	buf := bufRoots(append(configs, scripts...), rd)
 	var roots []string
 	seenRoot := map[string]bool{}
 	addRoot := func(r string) {
