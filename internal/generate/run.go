@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path"
 	"strings"
+	"sync"
 
 	"golang.org/x/mod/semver"
 
@@ -123,20 +124,28 @@ func concatFiles(resps []*pluginpb.CodeGeneratorResponse) []*pluginpb.CodeGenera
 // RunAll runs each generator on the same request and concatenates their
 // files. Two generators writing the same file name is an error.
 func RunAll(ctx context.Context, gens []Spec, req *Request) ([]File, error) {
+	// Generators are independent processes (or one in process): run them
+	// concurrently, then merge in the given order.
+	outs := make([][]File, len(gens))
+	errs := make([]error, len(gens))
+	var wg sync.WaitGroup
+	for i, g := range gens {
+		wg.Go(func() { outs[i], errs[i] = Run(ctx, g, req) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
 	var all []File
 	by := map[string]Spec{}
-	for _, g := range gens {
-		files, err := Run(ctx, g, req)
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range files {
+	for i, g := range gens {
+		for _, f := range outs[i] {
 			if prev, ok := by[f.Name]; ok {
 				return nil, fmt.Errorf("generators %s and %s both write %s; drop one of them", prev, g, f.Name)
 			}
 			by[f.Name] = g
 		}
-		all = append(all, files...)
+		all = append(all, outs[i]...)
 	}
 	return all, nil
 }
