@@ -308,10 +308,18 @@ var stateTag = regexp.MustCompile("protogen:\"(open|hybrid|opaque)\\.v1\"")
 // apiLevel returns the Go API level (API_OPEN, API_HYBRID, API_OPAQUE)
 // existing protoc-gen-go output was generated with, when all its messages
 // share one, so regenerating keeps it: the default depends on the edition
-// and a default_api_level the module's build passed is not visible here.
+// (2024 defaults to Opaque, so a .proto moved to 2024 would otherwise
+// change every struct) and a default_api_level the module's build passed
+// is not visible here. Output without level tags predates v1.36 and the
+// Open API is all it had. The level only replaces the default: api_level
+// features set in the .proto still win.
 func apiLevel(src []byte) string {
+	tags := stateTag.FindAllSubmatch(src, -1)
+	if len(tags) == 0 {
+		return "API_OPEN"
+	}
 	level := ""
-	for _, m := range stateTag.FindAllSubmatch(src, -1) {
+	for _, m := range tags {
 		l := "API_" + strings.ToUpper(string(m[1]))
 		if level != "" && level != l {
 			return ""
