@@ -195,10 +195,15 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 				p = absSource(roots, n, rd)
 			}
 			pos := change.Position{Line: e.line, Col: e.col}
+			suggestion := "fix the .proto file (or run the proto stage first), then run protolift gen again"
+			if strings.Contains(e.msg, `edition value "2024"`) {
+				// protocompile v0.14.1, the in-process compiler, stops at 2023.
+				suggestion = "protolift gen compiles .proto files in process, which supports editions up to 2023: regenerate this file with buf generate (protoc-gen-go " + toolbin.GoVersion + ", protoc-gen-go-grpc " + toolbin.GoGRPCVersion + "), or keep it at edition 2023"
+			}
 			res.Report(change.Diagnostic{
 				Path: p, Start: pos, End: pos, Rule: CompileRule, Risk: change.Manual,
 				Message:    fmt.Sprintf("cannot compile %s, so its generated code was not regenerated: %s", n, e.msg),
-				Suggestion: "fix the .proto file (or run the proto stage first), then run protolift gen again",
+				Suggestion: suggestion,
 			})
 		}
 	}

@@ -271,6 +271,31 @@ func TestCompileError(t *testing.T) {
 	}
 }
 
+// TestEdition2024: the in-process compiler stops at edition 2023; the
+// diagnostic says so and how to regenerate instead.
+func TestEdition2024(t *testing.T) {
+	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
+	p := filepath.Join(dir, "proto", "orders", "v1", "orders.proto")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(string(b), `syntax = "proto3";`, `edition = "2024";`, 1)
+	res, err := Run(context.Background(), Options{ModuleDir: dir, GRPCPlugin: grpcPlugin(t), Overlay: map[string][]byte{p: []byte(src)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, d := range res.Diags {
+		if d.Rule == CompileRule && d.Path == p && strings.Contains(d.Suggestion, "buf generate") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no edition-2024 diagnostic at %s: %v", p, res.Diags)
+	}
+}
+
 func keys(m map[string]*change.File) []string {
 	var out []string
 	for k := range m {
