@@ -73,7 +73,10 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 		newGens = opts.Old
 	}
-	oldReq, err := generate.Compile(ctx, generate.CompileOptions{ImportPaths: opts.ImportPaths, Files: opts.Paths, Overlay: opts.Overlay})
+	// Comments matter only to a text diff; without them every generator
+	// reads and writes less.
+	noInfo := opts.DiffFile == ""
+	oldReq, err := generate.Compile(ctx, generate.CompileOptions{ImportPaths: opts.ImportPaths, Files: opts.Paths, Overlay: opts.Overlay, NoSourceInfo: noInfo})
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +87,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			merged = map[string][]byte{}
 		}
 		maps.Copy(merged, opts.NewOverlay)
-		newReq, err = generate.Compile(ctx, generate.CompileOptions{ImportPaths: opts.ImportPaths, Files: opts.Paths, Overlay: merged})
+		newReq, err = generate.Compile(ctx, generate.CompileOptions{ImportPaths: opts.ImportPaths, Files: opts.Paths, Overlay: merged, NoSourceInfo: noInfo})
 		if err != nil {
 			return nil, fmt.Errorf("diffcheck: new side: %w", err)
 		}
