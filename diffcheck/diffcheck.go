@@ -16,6 +16,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/pluginpb"
@@ -72,7 +73,10 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 		newGens = opts.Old
 	}
-	oldReq, err := generate.Compile(ctx, generate.CompileOptions{ImportPaths: opts.ImportPaths, Files: opts.Paths, Overlay: opts.Overlay})
+	// Comments matter only to a text diff; without them every generator
+	// reads and writes less.
+	noInfo := opts.DiffFile == ""
+	oldReq, err := generate.Compile(ctx, generate.CompileOptions{ImportPaths: opts.ImportPaths, Files: opts.Paths, Overlay: opts.Overlay, NoSourceInfo: noInfo})
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +87,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			merged = map[string][]byte{}
 		}
 		maps.Copy(merged, opts.NewOverlay)
-		newReq, err = generate.Compile(ctx, generate.CompileOptions{ImportPaths: opts.ImportPaths, Files: opts.Paths, Overlay: merged})
+		newReq, err = generate.Compile(ctx, generate.CompileOptions{ImportPaths: opts.ImportPaths, Files: opts.Paths, Overlay: merged, NoSourceInfo: noInfo})
 		if err != nil {
 			return nil, fmt.Errorf("diffcheck: new side: %w", err)
 		}
@@ -111,23 +115,34 @@ func compareRequests(ctx context.Context, opts Options, newGens []generate.Spec,
 		widenToDeps(newReq)
 	}
 
-	oldFiles, err := generate.RunAll(ctx, opts.Old, oldReq)
-	if err != nil {
-		return nil, fmt.Errorf("diffcheck: old side: %w", err)
+	// The two sides are independent until comparison; running them side
+	// by side is what keeps diffcheck near one buf generate.
+	var oldFiles, newFiles []generate.File
+	var oldErr, newErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { oldFiles, oldErr = generate.RunAll(ctx, opts.Old, oldReq) })
+	wg.Go(func() { newFiles, newErr = generate.RunAll(ctx, newGens, newReq) })
+	wg.Wait()
+	if oldErr != nil {
+		return nil, fmt.Errorf("diffcheck: old side: %w", oldErr)
 	}
-	newFiles, err := generate.RunAll(ctx, newGens, newReq)
-	if err != nil {
-		return nil, fmt.Errorf("diffcheck: new side: %w", err)
+	if newErr != nil {
+		return nil, fmt.Errorf("diffcheck: new side: %w", newErr)
 	}
 
 	fset := token.NewFileSet()
-	oldPkgs, err := typeCheck(fset, oldFiles, importPathFunc(oldReq))
-	if err != nil {
-		return nil, fmt.Errorf("diffcheck: old side (%s): %w", specList(opts.Old), err)
+	if err := preloadDeps(fset, sideFiles{oldFiles, importPathFunc(oldReq)}, sideFiles{newFiles, importPathFunc(newReq)}); err != nil {
+		return nil, err
 	}
-	newPkgs, err := typeCheck(fset, newFiles, importPathFunc(newReq))
-	if err != nil {
-		return nil, fmt.Errorf("diffcheck: new side (%s): %w", specList(newGens), err)
+	var oldPkgs, newPkgs map[string]*genPackage
+	wg.Go(func() { oldPkgs, oldErr = typeCheck(fset, oldFiles, importPathFunc(oldReq)) })
+	wg.Go(func() { newPkgs, newErr = typeCheck(fset, newFiles, importPathFunc(newReq)) })
+	wg.Wait()
+	if oldErr != nil {
+		return nil, fmt.Errorf("diffcheck: old side (%s): %w", specList(opts.Old), oldErr)
+	}
+	if newErr != nil {
+		return nil, fmt.Errorf("diffcheck: new side (%s): %w", specList(newGens), newErr)
 	}
 
 	rep := &Report{Old: specStrings(opts.Old), New: specStrings(newGens), Protos: protos}

@@ -72,7 +72,9 @@ func loadDeps(paths []string) (map[string]*types.Package, error) {
 		depCache.dir = dir
 	}
 	cfg := &packages.Config{
-		Mode: packages.NeedName | packages.NeedTypes | packages.NeedImports | packages.NeedDeps,
+		// Roots only: their types come from export data, and generated
+		// code uses nothing but the packages it imports directly.
+		Mode: packages.NeedName | packages.NeedTypes,
 		Dir:  depCache.dir,
 		Env:  append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly", "GO111MODULE=on"),
 	}
@@ -81,18 +83,56 @@ func loadDeps(paths []string) (map[string]*types.Package, error) {
 		return nil, fmt.Errorf("diffcheck: loading the protobuf/gRPC runtime for type-checking: %v", err)
 	}
 	var errs []string
-	packages.Visit(pkgs, nil, func(p *packages.Package) {
+	for _, p := range pkgs {
 		for _, e := range p.Errors {
 			errs = append(errs, e.Error())
 		}
 		if p.Types != nil && p.Types.Complete() {
 			depCache.pkgs[p.PkgPath] = p.Types
 		}
-	})
+	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("diffcheck: generated code imports packages the pinned runtime (protobuf v1.36.12, grpc v1.85.0, golang/protobuf v1.5.4, genproto) cannot provide:\n%s\ngenerate those .proto files too, or pass their Go packages' .proto sources in the paths", strings.Join(errs, "\n"))
 	}
 	return depCache.pkgs, nil
+}
+
+// preloadDeps loads, in one go/packages call, the runtime packages that
+// the output of both sides imports: one load costs about as much as
+// loading a single package.
+func preloadDeps(fset *token.FileSet, sides ...sideFiles) error {
+	generated := map[string]bool{}
+	imports := map[string]bool{}
+	for _, side := range sides {
+		for _, f := range side.files {
+			if !strings.HasSuffix(f.Name, ".go") {
+				continue
+			}
+			af, err := parser.ParseFile(fset, f.Name, f.Content, parser.ImportsOnly|parser.ParseComments)
+			if err != nil {
+				return fmt.Errorf("diffcheck: generated file does not parse: %v", err)
+			}
+			generated[side.importPath(f, af)] = true
+			for _, imp := range af.Imports {
+				p, _ := strconv.Unquote(imp.Path.Value)
+				imports[p] = true
+			}
+		}
+	}
+	var external []string
+	for p := range imports {
+		if !generated[p] {
+			external = append(external, p)
+		}
+	}
+	slices.Sort(external)
+	_, err := loadDeps(external)
+	return err
+}
+
+type sideFiles struct {
+	files      []generate.File
+	importPath func(generate.File, *ast.File) string
 }
 
 // genPackage is one Go package of generator output.
@@ -101,7 +141,6 @@ type genPackage struct {
 	Files []*ast.File
 	Names []string // output file names, parallel to Files
 	Types *types.Package
-	Info  *types.Info
 }
 
 // typeCheck parses the generated Go files, groups them into packages by
@@ -164,16 +203,16 @@ func typeCheck(fset *token.FileSet, files []generate.File, importPathOf func(gen
 		checking = append(checking, gp.Path)
 		defer func() { checking = checking[:len(checking)-1] }()
 		var errs []error
-		conf := types.Config{Importer: imp, Error: func(err error) { errs = append(errs, err) }}
-		info := &types.Info{Uses: map[*ast.Ident]types.Object{}, Defs: map[*ast.Ident]types.Object{}}
-		tp, _ := conf.Check(gp.Path, fset, gp.Files, info)
+		// The API is in the declarations; bodies only cost time.
+		conf := types.Config{Importer: imp, IgnoreFuncBodies: true, Error: func(err error) { errs = append(errs, err) }}
+		tp, _ := conf.Check(gp.Path, fset, gp.Files, nil)
 		if len(errs) > 0 {
 			if len(errs) > 10 {
 				errs = append(errs[:10], fmt.Errorf("and %d more errors", len(errs)-10))
 			}
 			return fmt.Errorf("diffcheck: generated package %s does not type-check:\n%w", gp.Path, errors.Join(errs...))
 		}
-		gp.Types, gp.Info = tp, info
+		gp.Types = tp
 		return nil
 	}
 	for _, ip := range sortedKeys(pkgs) {

@@ -174,7 +174,7 @@ func TestBufGenerate(t *testing.T) {
 			t.Errorf("markdown report lacks %q", w)
 		}
 	}
-	if t.Failed() {
+	if t.Failed() || testing.Verbose() {
 		t.Logf("report:\n%s", md)
 	}
 

@@ -2,6 +2,21 @@
 // writes a migration report instead of code. It lists the .proto hazards
 // it can see in the request and compares the Go API that an old and a new
 // set of generators produce from that same request.
+//
+// With buf (buf.gen.yaml v2; strategy: all gives one report for all
+// files, and the plugin splits the comparison by Go package itself):
+//
+//	version: v2
+//	plugins:
+//	  - local: protoc-gen-protolift
+//	    out: report
+//	    strategy: all
+//	    opt:
+//	      - old=github.com/golang/protobuf/protoc-gen-go@v1.3.5:plugins=grpc
+//	      - fail_on=used
+//
+// With protoc: protoc --protolift_out=old=…,fail_on=used:report x.proto.
+// Parameters are described at Params.
 package protoplugin
 
 import (
@@ -230,8 +245,8 @@ func (r *Report) Markdown(w io.Writer) {
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintf(w, "## Generated API: %s → %s\n\n", codeList(r.Old), codeList(r.New))
 	if r.APIError != "" {
+		fmt.Fprintf(w, "## Generated API: %s → %s\n\n", codeList(r.Old), codeList(r.New))
 		fmt.Fprintf(w, "The comparison did not run: %s\n\n", cell(r.APIError))
 	}
 	if r.API != nil {

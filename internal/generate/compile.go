@@ -32,6 +32,10 @@ type CompileOptions struct {
 	Files []string
 	// Overlay replaces file contents: absolute path → content.
 	Overlay map[string][]byte
+	// NoSourceInfo leaves out source code info: generated code then has
+	// no .proto comments, which is fine when only its API matters, and
+	// every generator run is cheaper.
+	NoSourceInfo bool
 }
 
 // Request is a compiled request plus the linked descriptors it came from.
@@ -74,12 +78,16 @@ func Compile(ctx context.Context, opts CompileOptions) (*Request, error) {
 	}
 
 	var errs []error
+	mode := protocompile.SourceInfoStandard
+	if opts.NoSourceInfo {
+		mode = protocompile.SourceInfoNone
+	}
 	comp := protocompile.Compiler{
 		Resolver: protocompile.WithStandardImports(&protocompile.SourceResolver{
 			ImportPaths: roots,
 			Accessor:    overlayAccessor(opts.Overlay),
 		}),
-		SourceInfoMode: protocompile.SourceInfoStandard,
+		SourceInfoMode: mode,
 		Reporter: reporter.NewReporter(func(err reporter.ErrorWithPos) error {
 			errs = append(errs, err)
 			return nil

@@ -143,7 +143,7 @@ func TestOverlayAndErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	overlay := map[string][]byte{
-		a:                             []byte("syntax = \"proto3\";\npackage p;\noption go_package = \"example.com/p\";\nmessage A { string over = 1; }\n"),
+		a:                             []byte("syntax = \"proto3\";\npackage p;\noption go_package = \"example.com/p\";\nmessage A {\n  // Over is documented.\n  string over = 1;\n}\n"),
 		filepath.Join(dir, "b.proto"): []byte("syntax = \"proto3\";\npackage p;\nmessage B { Missing m = 1; }\n"),
 	}
 	req, err := Compile(ctx, CompileOptions{ImportPaths: []string{dir}, Files: []string{"a.proto"}, Overlay: overlay})
@@ -156,6 +156,17 @@ func TestOverlayAndErrors(t *testing.T) {
 	}
 	if len(files) != 1 || files[0].Name != "example.com/p/a.pb.go" || !bytes.Contains(files[0].Content, []byte("func (x *A) GetOver() string")) {
 		t.Fatalf("overlay not used: %d files", len(files))
+	}
+
+	if !bytes.Contains(files[0].Content, []byte("// Over is documented.")) {
+		t.Error("source info (comments) missing from the output")
+	}
+	bare, err := Compile(ctx, CompileOptions{ImportPaths: []string{dir}, Files: []string{"a.proto"}, Overlay: overlay, NoSourceInfo: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files, err := Run(ctx, Current()[0], bare); err != nil || bytes.Contains(files[0].Content, []byte("// Over is documented.")) {
+		t.Errorf("NoSourceInfo output still has comments (err %v)", err)
 	}
 
 	_, err = Compile(ctx, CompileOptions{ImportPaths: []string{dir}, Files: []string{"b.proto"}, Overlay: overlay})

@@ -7,7 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"os/exec"
+	"path"
 	"strings"
+	"sync"
+
+	"golang.org/x/mod/semver"
 
 	gengo "google.golang.org/protobuf/cmd/protoc-gen-go/internal_gengo"
 	"google.golang.org/protobuf/compiler/protogen"
@@ -33,24 +37,28 @@ func Run(ctx context.Context, gen Spec, req *Request) ([]File, error) {
 		return nil, err
 	}
 	in := req.Clone(gen.Params)
-	var resp *pluginpb.CodeGeneratorResponse
-	var err error
-	if gen.InProcess() {
-		resp, err = runGoInProcess(in)
-	} else {
-		resp, err = runBinary(ctx, gen, in)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if resp.Error != nil {
-		return nil, fmt.Errorf("generator %s failed: %s", gen, resp.GetError())
-	}
-	if err := checkFeatures(gen, in, resp); err != nil {
-		return nil, err
+	var resps []*pluginpb.CodeGeneratorResponse
+	for _, part := range splitRequest(gen, in) {
+		var resp *pluginpb.CodeGeneratorResponse
+		var err error
+		if gen.InProcess() {
+			resp, err = runGoInProcess(part)
+		} else {
+			resp, err = runBinary(ctx, gen, part)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if resp.Error != nil {
+			return nil, fmt.Errorf("generator %s failed: %s", gen, resp.GetError())
+		}
+		if err := checkFeatures(gen, part, resp); err != nil {
+			return nil, err
+		}
+		resps = append(resps, resp)
 	}
 	var files []File
-	for _, f := range resp.File {
+	for _, f := range concatFiles(resps) {
 		if f.GetInsertionPoint() != "" {
 			return nil, fmt.Errorf("generator %s wrote into insertion point %q of %s; insertion points are not supported", gen, f.GetInsertionPoint(), f.GetName())
 		}
@@ -64,23 +72,80 @@ func Run(ctx context.Context, gen Spec, req *Request) ([]File, error) {
 	return files, nil
 }
 
+// splitRequest gives golang/protobuf's protoc-gen-go before v1.4 one
+// request per Go package: it refuses a request whose files belong to
+// different Go packages ("inconsistent package import paths"), which is
+// why protoc was run once per directory for it.
+func splitRequest(gen Spec, req *pluginpb.CodeGeneratorRequest) []*pluginpb.CodeGeneratorRequest {
+	if gen.Pkg != toolbin.LegacyGoPkg || semver.Compare(gen.Version, "v1.4.0") >= 0 {
+		return []*pluginpb.CodeGeneratorRequest{req}
+	}
+	goPkg := map[string]string{}
+	for _, f := range req.ProtoFile {
+		p, _, _ := strings.Cut(f.GetOptions().GetGoPackage(), ";")
+		if p == "" {
+			p = "dir:" + path.Dir(f.GetName())
+		}
+		goPkg[f.GetName()] = p
+	}
+	var order []string
+	groups := map[string][]string{}
+	for _, name := range req.FileToGenerate {
+		p := goPkg[name]
+		if _, ok := groups[p]; !ok {
+			order = append(order, p)
+		}
+		groups[p] = append(groups[p], name)
+	}
+	if len(order) <= 1 {
+		return []*pluginpb.CodeGeneratorRequest{req}
+	}
+	var out []*pluginpb.CodeGeneratorRequest
+	for _, p := range order {
+		part := &pluginpb.CodeGeneratorRequest{
+			FileToGenerate:  groups[p],
+			Parameter:       req.Parameter,
+			ProtoFile:       req.ProtoFile,
+			CompilerVersion: req.CompilerVersion,
+		}
+		out = append(out, part)
+	}
+	return out
+}
+
+func concatFiles(resps []*pluginpb.CodeGeneratorResponse) []*pluginpb.CodeGeneratorResponse_File {
+	var out []*pluginpb.CodeGeneratorResponse_File
+	for _, r := range resps {
+		out = append(out, r.File...)
+	}
+	return out
+}
+
 // RunAll runs each generator on the same request and concatenates their
 // files. Two generators writing the same file name is an error.
 func RunAll(ctx context.Context, gens []Spec, req *Request) ([]File, error) {
+	// Generators are independent processes (or one in process): run them
+	// concurrently, then merge in the given order.
+	outs := make([][]File, len(gens))
+	errs := make([]error, len(gens))
+	var wg sync.WaitGroup
+	for i, g := range gens {
+		wg.Go(func() { outs[i], errs[i] = Run(ctx, g, req) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
 	var all []File
 	by := map[string]Spec{}
-	for _, g := range gens {
-		files, err := Run(ctx, g, req)
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range files {
+	for i, g := range gens {
+		for _, f := range outs[i] {
 			if prev, ok := by[f.Name]; ok {
 				return nil, fmt.Errorf("generators %s and %s both write %s; drop one of them", prev, g, f.Name)
 			}
 			by[f.Name] = g
 		}
-		all = append(all, files...)
+		all = append(all, outs[i]...)
 	}
 	return all, nil
 }

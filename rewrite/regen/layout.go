@@ -9,8 +9,8 @@ import (
 
 // bufRoots returns the import roots that buf configuration files in the
 // module declare: the directories of a v1 buf.work.yaml, the modules of a
-// v2 buf.yaml, the roots of a v1beta1 buf.yaml, or a v1 buf.yaml's own
-// directory. Only the few keys that name directories are read, so no YAML
+// v2 buf.yaml, the roots of a v1beta1 buf.yaml, a v1 buf.yaml's own
+// directory, and the directory inputs of a v2 buf.gen.yaml. Only the few keys that name directories are read, so no YAML
 // library is needed.
 func bufRoots(files []string, rd reader) []string {
 	seen := map[string]bool{}
@@ -38,7 +38,17 @@ func bufRoots(files []string, rd reader) []string {
 		}
 	}
 	for _, f := range files {
-		if filepath.Base(f) != "buf.yaml" {
+		base := filepath.Base(f)
+		if strings.HasPrefix(base, "buf.gen") && (strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml")) {
+			// A v2 buf.gen.yaml may name its inputs itself.
+			if b, err := rd.read(f); err == nil {
+				for _, d := range yamlList(b, "inputs", "directory") {
+					add(filepath.Join(filepath.Dir(f), filepath.FromSlash(d)))
+				}
+			}
+			continue
+		}
+		if base != "buf.yaml" {
 			continue
 		}
 		b, err := rd.read(f)

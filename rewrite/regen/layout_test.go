@@ -14,6 +14,7 @@ func TestBufRoots(t *testing.T) {
 		filepath.Join(base, "svc", "buf.yaml"):   []byte("version: v2\nmodules:\n  - path: api\n    name: buf.build/acme/api\n  - path: 'vendor/protos'\nlint:\n  use: [STANDARD]\n"),
 		filepath.Join(base, "old", "buf.yaml"):   []byte("version: v1beta1\nbuild:\n  roots:\n    - src\n"),
 		filepath.Join(base, "solo", "buf.yaml"):  []byte("version: v1\n"),
+		filepath.Join(base, "buf.gen.yaml"):      []byte("version: v2\nplugins:\n  - local: protoc-gen-go\n    out: gen\ninputs:\n  - directory: schemas\n  - module: buf.build/acme/x\n"),
 	}
 	var files []string
 	for p := range rd {
@@ -28,7 +29,7 @@ func TestBufRoots(t *testing.T) {
 	for _, g := range got {
 		gotSet[g] = true
 	}
-	want := []string{"proto", "third_party", "svc/api", "svc/vendor/protos", "old/src", "solo"}
+	want := []string{"proto", "third_party", "svc/api", "svc/vendor/protos", "old/src", "solo", "schemas"}
 	for _, w := range want {
 		if !gotSet[w] {
 			t.Errorf("root %s missing; got %s", w, strings.Join(got, ", "))

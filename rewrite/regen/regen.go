@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,6 +30,7 @@ const (
 	RegenerateRule = "gen.regenerate"
 	GRPCSplitRule  = "gen.grpc-split"
 	SourceRule     = "gen.source-missing"
+	ScriptRule     = "gen.script"
 	CompileRule    = "gen.compile"
 	GeneratorRule  = "gen.generator"
 )
@@ -55,6 +57,8 @@ type Options struct {
 	// AllowMissingUnimplemented passes require_unimplemented_servers=false
 	// to protoc-gen-go-grpc. The default (false) keeps the generator's
 	// default: server interfaces gain mustEmbedUnimplementedXServer.
+	// Existing _grpc.pb.go files generated without that method keep
+	// being generated without it either way.
 	AllowMissingUnimplemented bool
 	// GRPCPlugin is the protoc-gen-go-grpc binary; empty means the pinned
 	// version built through toolbin.
@@ -96,19 +100,21 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	rd := reader(opts.Overlay)
 	res := &Result{Requires: map[string]string{}}
 
-	all, err := moduleFiles(mod.Dir, opts.Overlay, ".pb.go", ".proto", "buf.yaml", "buf.work.yaml")
+	all, err := moduleFiles(mod.Dir, opts.Overlay, ".pb.go", ".proto", ".yaml", ".yml", ".sh", "Makefile", ".mk")
 	if err != nil {
 		return nil, err
 	}
-	var protos, configs []string
+	var protos, configs, scripts []string
 	units := map[string]*unit{}
 	var order []string
 	for _, p := range all {
 		switch {
 		case strings.HasSuffix(p, ".proto"):
 			protos = append(protos, p)
-		case strings.HasSuffix(p, ".yaml"):
+		case filepath.Base(p) == "buf.yaml" || filepath.Base(p) == "buf.work.yaml":
 			configs = append(configs, p)
+		case !strings.HasSuffix(p, ".pb.go"):
+			scripts = append(scripts, p)
 		default:
 			b, err := rd.read(p)
 			if err != nil {
@@ -135,8 +141,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if len(order) == 0 {
 		return res, nil
 	}
+	if err := checkScripts(res, scripts, rd); err != nil {
+		return nil, err
+	}
 
-	buf := bufRoots(configs, rd)
+	buf := bufRoots(append(configs, scripts...), rd)
 	var roots []string
 	seenRoot := map[string]bool{}
 	addRoot := func(r string) {
@@ -186,10 +195,15 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 				p = absSource(roots, n, rd)
 			}
 			pos := change.Position{Line: e.line, Col: e.col}
+			suggestion := "fix the .proto file (or run the proto stage first), then run protolift gen again"
+			if strings.Contains(e.msg, `edition value "2024"`) {
+				// protocompile v0.14.1, the in-process compiler, stops at 2023.
+				suggestion = "protolift gen compiles .proto files in process, which supports editions up to 2023: regenerate this file with buf generate (protoc-gen-go " + toolbin.GoVersion + ", protoc-gen-go-grpc " + toolbin.GoGRPCVersion + "), or keep it at edition 2023"
+			}
 			res.Report(change.Diagnostic{
 				Path: p, Start: pos, End: pos, Rule: CompileRule, Risk: change.Manual,
 				Message:    fmt.Sprintf("cannot compile %s, so its generated code was not regenerated: %s", n, e.msg),
-				Suggestion: "fix the .proto file (or run the proto stage first), then run protolift gen again",
+				Suggestion: suggestion,
 			})
 		}
 	}
@@ -218,6 +232,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 		g := u.first()
 		params := append(mFlags(comp, u.source, importPath), ownFlag(fdp, u, mod))
+		if u.goFile != nil {
+			if lvl := apiLevel(u.goFile.content); lvl != "" {
+				params = append(params, "apilevelM"+u.source+"="+lvl)
+			}
+		}
 		if u.goFile != nil {
 			req := comp.request(u.source, compilerVersion(u.goFile.compiler))
 			gen := generate.Spec{Pkg: toolbin.GoPkg, Version: toolbin.GoVersion, Params: strings.Join(params, ",")}
@@ -250,7 +269,12 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			}
 			req := comp.request(u.source, compilerVersion(cv))
 			gparams := append([]string(nil), params...)
-			if opts.AllowMissingUnimplemented {
+			// Existing protoc-gen-go-grpc output made without
+			// mustEmbedUnimplemented…Server was generated with
+			// require_unimplemented_servers=false: keep that, or servers
+			// that compile today would stop compiling.
+			keepOptOut := u.grpc != nil && !mustEmbedStub.Match(u.grpc.content)
+			if opts.AllowMissingUnimplemented || keepOptOut {
 				gparams = append(gparams, "require_unimplemented_servers=false")
 			}
 			gen := grpcGen
@@ -283,6 +307,37 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	res.Sort()
 	return res, nil
 }
+
+var stateTag = regexp.MustCompile("protogen:\"(open|hybrid|opaque)\\.v1\"")
+
+// apiLevel returns the Go API level (API_OPEN, API_HYBRID, API_OPAQUE)
+// existing protoc-gen-go output was generated with, when all its messages
+// share one, so regenerating keeps it: the default depends on the edition
+// (2024 defaults to Opaque, so a .proto moved to 2024 would otherwise
+// change every struct) and a default_api_level the module's build passed
+// is not visible here. Output without level tags predates v1.36 and the
+// Open API is all it had. The level only replaces the default: api_level
+// features set in the .proto still win.
+func apiLevel(src []byte) string {
+	tags := stateTag.FindAllSubmatch(src, -1)
+	if len(tags) == 0 {
+		return "API_OPEN"
+	}
+	level := ""
+	for _, m := range tags {
+		l := "API_" + strings.ToUpper(string(m[1]))
+		if level != "" && level != l {
+			return ""
+		}
+		level = l
+	}
+	return level
+}
+
+// mustEmbedStub is the Unimplemented…Server method protoc-gen-go-grpc
+// writes only with require_unimplemented_servers=true (UnsafeXServer
+// names the method either way).
+var mustEmbedStub = regexp.MustCompile(`\) mustEmbedUnimplemented\w*\(\) \{\}`)
 
 // generateOne runs gen on a one-file request and returns the file it
 // wrote with the given suffix.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/protolift/protolift/internal/change"
+	"github.com/protolift/protolift/internal/generate"
 	"github.com/protolift/protolift/internal/toolbin"
 )
 
@@ -62,8 +63,13 @@ func TestLegacyApp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var diags []string
 	for _, d := range res.Diags {
-		t.Errorf("unexpected diagnostic: %s", d.Format(d.Path))
+		rel, _ := filepath.Rel(dir, d.Path)
+		diags = append(diags, d.Format(filepath.ToSlash(rel)))
+	}
+	if len(diags) != 1 || !strings.HasPrefix(diags[0], "gen.sh:28:13: "+ScriptRule+": ") {
+		t.Errorf("diagnostics:\n%s\nwant one %s at gen.sh:28:13", strings.Join(diags, "\n"), ScriptRule)
 	}
 	got := map[string]*change.File{}
 	for _, f := range res.Files {
@@ -133,11 +139,19 @@ func TestLegacyApp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(again.Files) != 0 || len(again.Diags) != 0 {
+	if len(again.Files) != 0 || len(again.Diags) != 1 {
 		t.Errorf("second run (overlay) changed %d files, %d diagnostics", len(again.Files), len(again.Diags))
 		for _, f := range again.Files {
 			t.Logf("%s:\n%s", f.Path, head(string(f.New)))
 		}
+		for _, d := range again.Diags {
+			t.Logf("%s", d.Format(d.Path))
+		}
+	}
+	// The second run must still see every generated file (current output
+	// starts with the .proto's own leading comments, not the header).
+	if s := strings.Join(again.Regenerated, " "); s != wantPkgs {
+		t.Errorf("second run (overlay) checked %s, want %s", s, wantPkgs)
 	}
 	write(t, &res.Set)
 	again, err = Run(ctx, Options{ModuleDir: dir, GRPCPlugin: opts.GRPCPlugin})
@@ -146,6 +160,9 @@ func TestLegacyApp(t *testing.T) {
 	}
 	if len(again.Files) != 0 {
 		t.Errorf("second run (disk) changed %d files", len(again.Files))
+	}
+	if s := strings.Join(again.Regenerated, " "); s != wantPkgs {
+		t.Errorf("second run (disk) checked %s, want %s", s, wantPkgs)
 	}
 	vetGenerated(t, dir, "example.com/legacyapp", "proto")
 }
@@ -254,6 +271,31 @@ func TestCompileError(t *testing.T) {
 	}
 }
 
+// TestEdition2024: the in-process compiler stops at edition 2023; the
+// diagnostic says so and how to regenerate instead.
+func TestEdition2024(t *testing.T) {
+	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
+	p := filepath.Join(dir, "proto", "orders", "v1", "orders.proto")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(string(b), `syntax = "proto3";`, `edition = "2024";`, 1)
+	res, err := Run(context.Background(), Options{ModuleDir: dir, GRPCPlugin: grpcPlugin(t), Overlay: map[string][]byte{p: []byte(src)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, d := range res.Diags {
+		if d.Rule == CompileRule && d.Path == p && strings.Contains(d.Suggestion, "buf generate") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no edition-2024 diagnostic at %s: %v", p, res.Diags)
+	}
+}
+
 func keys(m map[string]*change.File) []string {
 	var out []string
 	for k := range m {
@@ -268,4 +310,94 @@ func head(s string) string {
 		lines = lines[:11]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// TestKeepsUnimplementedOptOut: code generated with
+// require_unimplemented_servers=false stays that way on later default runs.
+func TestKeepsUnimplementedOptOut(t *testing.T) {
+	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
+	ctx := context.Background()
+	res, err := Run(ctx, Options{ModuleDir: dir, GRPCPlugin: grpcPlugin(t), AllowMissingUnimplemented: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range res.Files {
+		if mustEmbedStub.Match(f.New) {
+			t.Errorf("%s: mustEmbedUnimplemented despite the opt-out", f.Path)
+		}
+	}
+	write(t, &res.Set)
+	again, err := Run(ctx, Options{ModuleDir: dir, GRPCPlugin: grpcPlugin(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again.Files) != 0 {
+		t.Errorf("default run after an opt-out run changed %d files", len(again.Files))
+	}
+}
+
+// TestKeepsAPILevel: output generated with the Hybrid API stays Hybrid.
+func TestKeepsAPILevel(t *testing.T) {
+	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
+	ctx := context.Background()
+	req, err := generate.Compile(ctx, generate.CompileOptions{ImportPaths: []string{dir}, Files: []string{"proto/orders/v1/orders.proto"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := generate.Run(ctx, generate.Spec{Pkg: toolbin.GoPkg, Version: toolbin.GoVersion, Params: "default_api_level=API_HYBRID"}, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hybrid := filepath.Join(dir, "proto", "orders", "v1", "orders.pb.go")
+	if !strings.Contains(string(files[0].Content), `protogen:"hybrid.v1"`) {
+		t.Fatal("setup: no hybrid output")
+	}
+	if err := os.WriteFile(hybrid, files[0].Content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(ctx, Options{ModuleDir: dir, GRPCPlugin: grpcPlugin(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range res.Files {
+		if f.Path == hybrid {
+			t.Errorf("hybrid orders.pb.go was regenerated with another API level")
+		}
+	}
+	if got := apiLevel([]byte("a `protogen:\"open.v1\"` b `protogen:\"opaque.v1\"`")); got != "" {
+		t.Errorf("mixed levels: %q", got)
+	}
+}
+
+// BenchmarkLegacyApp measures one gen stage run over testdata/legacyapp
+// (two .proto files, four generated files, generators warm in the cache).
+func BenchmarkLegacyApp(b *testing.B) {
+	dir := b.TempDir()
+	src := filepath.Join("..", "..", "testdata", "legacyapp")
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, rel), data, 0o644)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	bin, err := toolbin.Build(context.Background(), toolbin.GoGRPCPkg, toolbin.GoGRPCVersion)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := Run(context.Background(), Options{ModuleDir: dir, GRPCPlugin: bin}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

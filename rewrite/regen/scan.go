@@ -40,33 +40,37 @@ var (
 // other tools and files without a "// source:" line (which cannot be
 // regenerated from a known .proto).
 func parseGenerated(path string, content []byte) *genFile {
-	first, _, _ := bytes.Cut(content, []byte("\n"))
-	head := strings.TrimRight(string(first), "\r")
 	g := &genFile{path: path, content: content}
-	switch head {
-	case goHeader:
-	case grpcHeader:
-		g.grpcOnly = true
-	default:
-		return nil
-	}
+	kind := ""
 	sc := bufio.NewScanner(bytes.NewReader(content))
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	off := 0
+	// protoc-gen-go puts the .proto file's leading comments (often a
+	// license) above its own header, so the header is searched for in
+	// the whole comment block before the package clause.
 	for sc.Scan() {
 		line := strings.TrimRight(sc.Text(), "\r")
 		lineOff := off
 		off += len(sc.Bytes()) + 1
-		if rest, ok := strings.CutPrefix(line, "// source: "); ok {
+		switch {
+		case line == goHeader && kind == "":
+			kind = goHeader
+			continue
+		case line == grpcHeader && kind == "":
+			kind = grpcHeader
+			g.grpcOnly = true
+			continue
+		}
+		if rest, ok := strings.CutPrefix(line, "// source: "); ok && kind != "" {
 			g.source = strings.TrimSpace(rest)
 			g.sourceOff = lineOff
 			continue
 		}
-		if m := protocGoLine.FindStringSubmatch(line); m != nil && !g.grpcOnly {
+		if m := protocGoLine.FindStringSubmatch(line); m != nil && kind == goHeader {
 			g.compiler = m[1]
 			continue
 		}
-		if m := protocGRPCLine.FindStringSubmatch(line); m != nil && g.grpcOnly {
+		if m := protocGRPCLine.FindStringSubmatch(line); m != nil && kind == grpcHeader {
 			g.compiler = m[1]
 			continue
 		}
@@ -74,6 +78,9 @@ func parseGenerated(path string, content []byte) *genFile {
 			g.pkg = strings.TrimSpace(rest)
 			break
 		}
+	}
+	if kind == "" {
+		return nil
 	}
 	if g.source == "" || g.pkg == "" {
 		return nil

@@ -96,6 +96,9 @@ func TestBufWorkspaceLayout(t *testing.T) {
 	if len(again.Files) != 0 || len(again.Diags) != 0 {
 		t.Errorf("second run: %d files, %d diagnostics", len(again.Files), len(again.Diags))
 	}
+	if a, b := strings.Join(again.Regenerated, " "), strings.Join(res.Regenerated, " "); a != b || len(res.Regenerated) != 2 {
+		t.Errorf("second run checked %s, first regenerated %s", a, b)
+	}
 	vetGenerated(t, dir, protosModule, "gen")
 }
 
@@ -157,5 +160,21 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestInferredRoot: with no buf configuration, the import root is found
+// from the .proto files whose paths end with the "// source:" path.
+func TestInferredRoot(t *testing.T) {
+	dir := legacyWorkspace(t)
+	must(t, os.Remove(filepath.Join(dir, "buf.work.yaml")))
+	must(t, os.Remove(filepath.Join(dir, "proto", "buf.yaml")))
+	res, err := Run(context.Background(), Options{ModuleDir: dir, GRPCPlugin: grpcPlugin(t)})
+	must(t, err)
+	for _, d := range res.Diags {
+		t.Errorf("unexpected diagnostic: %s", d.Format(d.Path))
+	}
+	if len(res.Files) != 5 {
+		t.Errorf("%d files changed, want 5", len(res.Files))
 	}
 }
