@@ -418,6 +418,11 @@ func (c *converter) field(n *ast.FieldNode) {
 	if fd.Cardinality() == protoreflect.Required {
 		oe.add = append(oe.add, "features.field_presence = LEGACY_REQUIRED")
 	}
+	if e := fd.Enum(); !c.proto3 && e != nil && !e.IsClosed() {
+		// Go already treats such a field as open; C++ and Java treated it
+		// as closed in proto2 and need their own legacy_closed_enum feature.
+		c.note(n, change.Review, fmt.Sprintf("field %s uses the open enum %s: Go behaviour is unchanged, but C++ and Java treated it as closed in proto2; if they use this file, add [features.(pb.cpp).legacy_closed_enum = true, features.(pb.java).legacy_closed_enum = true] with imports of cpp_features.proto and java_features.proto", fd.FullName(), e.FullName()))
+	}
 	if c.proto3 && implicitCandidate(fd) {
 		switch {
 		case c.fileImplicit && fd.HasPresence():
