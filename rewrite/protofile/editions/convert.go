@@ -43,8 +43,11 @@ func (o Options) Convert(path string, src []byte, edition string) ([]byte, []cha
 	}
 	c := newConverter(path, src, u)
 	out, diags, err := c.run(false)
-	if err != nil || len(diags) > 0 && hasManual(diags) {
-		return src, diags, err
+	if err != nil {
+		return nil, nil, err
+	}
+	if hasManual(diags) {
+		return src, diags, nil
 	}
 	// The JSON-name clash check is a warning in proto2 but an error under
 	// the 2023 default json_format; only a failed compile shows it matters.
