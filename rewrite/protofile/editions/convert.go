@@ -43,8 +43,11 @@ func (o Options) Convert(path string, src []byte, edition string) ([]byte, []cha
 	}
 	c := newConverter(path, src, u)
 	out, diags, err := c.run(false)
-	if err != nil || len(diags) > 0 && hasManual(diags) {
-		return src, diags, err
+	if err != nil {
+		return nil, nil, err
+	}
+	if hasManual(diags) {
+		return src, diags, nil
 	}
 	// The JSON-name clash check is a warning in proto2 but an error under
 	// the 2023 default json_format; only a failed compile shows it matters.
@@ -417,6 +420,11 @@ func (c *converter) field(n *ast.FieldNode) {
 	}
 	if fd.Cardinality() == protoreflect.Required {
 		oe.add = append(oe.add, "features.field_presence = LEGACY_REQUIRED")
+	}
+	if e := fd.Enum(); !c.proto3 && e != nil && !e.IsClosed() {
+		// Go already treats such a field as open; C++ and Java treated it
+		// as closed in proto2 and need their own legacy_closed_enum feature.
+		c.note(n, change.Review, fmt.Sprintf("field %s uses the open enum %s: Go behaviour is unchanged, but C++ and Java treated it as closed in proto2; if they use this file, add [features.(pb.cpp).legacy_closed_enum = true, features.(pb.java).legacy_closed_enum = true] with imports of cpp_features.proto and java_features.proto", fd.FullName(), e.FullName()))
 	}
 	if c.proto3 && implicitCandidate(fd) {
 		switch {

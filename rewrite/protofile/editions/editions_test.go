@@ -168,3 +168,33 @@ func TestProveCatchesWrongConversions(t *testing.T) {
 		})
 	}
 }
+
+// TestBadInput: errors name the file, line and column and the input is
+// never half converted.
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		name, src, edition, want string
+	}{
+		{"parse.proto", "syntax = \"proto2\";\nmessage M {\n  optional int32 x = ;\n}\n", "2023", "parse.proto:3:22: syntax error"},
+		{"import.proto", "syntax = \"proto3\";\nimport \"missing/dep.proto\";\n", "2023", "missing/dep.proto not found"},
+		{"edition.proto", "syntax = \"proto3\";\n", "2024", `edition "2024" is not supported`},
+	}
+	for _, tc := range cases {
+		p := filepath.Join(dir, tc.name)
+		out, diags, err := Convert(p, []byte(tc.src), tc.edition)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want it to contain %q", tc.name, err, tc.want)
+		}
+		if out != nil || diags != nil {
+			t.Errorf("%s: output or diagnostics returned with an error", tc.name)
+		}
+	}
+	// An edition 2024 file is left alone even though the pinned compiler
+	// cannot parse it.
+	src := []byte("// leading\nedition = \"2024\";\nmessage M { export int32 x = 1; }\n")
+	out, diags, err := Convert(filepath.Join(dir, "e2024.proto"), src, "2023")
+	if err != nil || !bytes.Equal(out, src) || len(diags) > 0 {
+		t.Errorf("edition 2024 file: out changed=%v diags=%v err=%v", !bytes.Equal(out, src), diags, err)
+	}
+}

@@ -96,6 +96,11 @@ func lineEnd(src []byte, off int) int {
 		e++
 	}
 	rest := string(src[off:e])
+	if t := strings.TrimSpace(rest); t != "" && !strings.HasPrefix(t, "//") && !strings.HasPrefix(t, "/*") {
+		// Another declaration follows on this line: insert before it so
+		// declaration order (and with it field order) is kept.
+		return off
+	}
 	if i := strings.LastIndex(rest, "/*"); i >= 0 && !strings.Contains(rest[i:], "*/") {
 		// A block comment continues on the next line: inserting at the end
 		// of this line would land inside it.

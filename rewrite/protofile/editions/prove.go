@@ -148,6 +148,7 @@ func facts(fd protoreflect.FieldDescriptor) map[string]string {
 		"presence":    fmt.Sprint(fd.HasPresence()),
 		"packed":      fmt.Sprint(fd.IsPacked()),
 		"json name":   fd.JSONName(),
+		"text name":   fd.TextName(),
 		"extension":   fmt.Sprint(fd.IsExtension()),
 		"extendee":    string(fd.ContainingMessage().FullName()),
 		"weak":        fmt.Sprint(fd.IsWeak()),

@@ -12,7 +12,7 @@ import (
 )
 
 // realProtos lists the .proto files a module ships in the module cache.
-func realProtos(t *testing.T, mod string) []string {
+func realProtos(t *testing.T, mod string) (string, []string) {
 	t.Helper()
 	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", mod).Output()
 	if err != nil {
@@ -29,7 +29,7 @@ func realProtos(t *testing.T, mod string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return files
+	return root, files
 }
 
 // refusalReasons are the only reasons a real file may stay unconverted.
@@ -56,7 +56,8 @@ func TestRealFiles(t *testing.T) {
 		{"google.golang.org/grpc", 10},
 	} {
 		var proven, already, refused int
-		for _, p := range realProtos(t, tc.mod) {
+		modRoot, files := realProtos(t, tc.mod)
+		for _, p := range files {
 			src, err := os.ReadFile(p)
 			if err != nil {
 				t.Fatal(err)
@@ -90,11 +91,20 @@ func TestRealFiles(t *testing.T) {
 				t.Errorf("%s: second conversion is not a no-op", p)
 			}
 			proven++
-			roots, name := Options{}.roots(p, src)
-			if converted[roots[0]] == nil {
-				converted[roots[0]] = map[string][]byte{}
+			// One buf run per include root: the module root serves every
+			// file whose imports all resolve under it.
+			roots, name := Options{ImportPaths: []string{modRoot}}.roots(p, src)
+			root := roots[0]
+			for _, imp := range importsOf(p, src) {
+				if _, err := os.Stat(filepath.Join(modRoot, filepath.FromSlash(imp))); err != nil && !isStandard(imp) {
+					roots, name = Options{}.roots(p, src)
+					root = roots[0]
+				}
 			}
-			converted[roots[0]][name] = out
+			if converted[root] == nil {
+				converted[root] = map[string][]byte{}
+			}
+			converted[root][name] = out
 		}
 		t.Logf("%s: %d converted and proven, %d already editions, %d refused", tc.mod, proven, already, refused)
 		if proven < tc.atLeast {
@@ -103,6 +113,7 @@ func TestRealFiles(t *testing.T) {
 		total += proven
 	}
 	t.Logf("total converted and proven: %d", total)
+	t.Logf("buf builds: %d include roots", len(converted))
 	for root, files := range converted {
 		bufBuildUnder(t, root, files)
 	}
