@@ -8,7 +8,7 @@ import (
 )
 
 func initOnly(opts *descriptorpb.FieldOptions) {
-	if v, _ := pb.GetExtension(opts, E_Label); v != nil { // want "used without a type assertion"
+	if v, _ := pb.GetExtension(opts, E_Label); v != nil { // want "not rewritten: the value is used without a type assertion"
 		fmt.Println("set")
 	}
 }
@@ -20,11 +20,11 @@ func lit(opts *descriptorpb.FieldOptions) func() error {
 }
 
 func switched(opts *descriptorpb.FieldOptions) string {
-	v, err := pb.GetExtension(opts, E_Priority)
+	v, err := pb.GetExtension(opts, E_Priority) // want "not rewritten: the value is used in a type switch"
 	if err != nil {
 		return ""
 	}
-	switch x := v.(type) { // want "type switch on an extension value"
+	switch x := v.(type) {
 	case *int32:
 		return fmt.Sprint(*x)
 	}

@@ -1,0 +1,88 @@
+package proto_extensions
+
+import (
+	"fmt"
+
+	"github.com/golang/protobuf/proto"
+)
+
+// Every function here keeps the v1 GetExtension call: rewriting it while
+// a use of its value stays v1-shaped would change behaviour silently.
+
+func escapes(r *record) *string {
+	v, err := proto.GetExtension(r, E_RecSource) // want "not rewritten: the pointer asserted from the value is used in a way that has no APIv2 equivalent"
+	if err != nil {
+		return nil
+	}
+	s, ok := v.(*string)
+	if !ok {
+		return nil
+	}
+	return s
+}
+
+func writesThrough(r *record) {
+	v, err := proto.GetExtension(r, E_RecSource) // want "not rewritten: the pointer asserted from the value is used in a way"
+	if err != nil {
+		return
+	}
+	if s, ok := v.(*string); ok {
+		*s = "changed"
+	}
+}
+
+func writesAssertion(r *record) {
+	v, _ := proto.GetExtension(r, E_RecPriority) // want "not rewritten: a dereferenced assertion of the value is written to"
+	*v.(*int32) = 3
+}
+
+func valueAssert(r *record) int32 {
+	v, _ := proto.GetExtension(r, E_RecPriority) // want "not rewritten: the value is asserted to int32"
+	n, _ := v.(int32)
+	return n
+}
+
+func shadowedOk(r *record) bool {
+	v, _ := proto.GetExtension(r, E_RecSource) // want "not rewritten: the pointer asserted from the value"
+	s, ok := v.(*string)
+	if ok := len(r.ID) > 0; ok {
+		return s == nil
+	}
+	return ok
+}
+
+func noReturn(r *record) int32 {
+	v, err := proto.GetExtension(r, E_RecPriority) // want "not rewritten: the error is used beyond one test"
+	if err == proto.ErrMissingExtension {          // want "no ErrMissingExtension"
+		fmt.Println("missing")
+	}
+	if err != nil {
+		return 0
+	}
+	return *v.(*int32)
+}
+
+func breaks(r *record) int32 {
+	for {
+		v, err := proto.GetExtension(r, E_RecPriority) // want "not rewritten: a case of the switch on the error uses break"
+		switch {
+		case err == proto.ErrMissingExtension: // want "no ErrMissingExtension"
+			break
+		case err != nil:
+			return 0
+		}
+		return *v.(*int32)
+	}
+}
+
+// otherGuard guards another extension: the err test stays as a guard.
+func otherGuard(r *record) string {
+	if !proto.HasExtension(r, E_RecPriority) {
+		return ""
+	}
+	v, err := proto.GetExtension(r, E_RecSource)
+	if err != nil {
+		return ""
+	}
+	return *v.(*string)
+}
