@@ -198,10 +198,14 @@ func (x *extPass) stmt(list []dst.Stmt, i int) (out []dst.Stmt, skip int) {
 	case *dst.ReturnStmt:
 		if call := x.extCall(s.Results, "SetExtension"); call != nil && x.returnsOnlyError(call) {
 			out := x.setExt(s, call, nil)
+			// setExt gave the call all of s's comments: the trailing ones
+			// belong after the return.
 			ret := &dst.ReturnStmt{Results: []dst.Expr{dst.NewIdent("nil")}}
-			out = append(out, ret)
-			rule.MoveStmtDecs(s, out)
-			return out, 0
+			d := out[0].Decorations()
+			ret.Decs.End, ret.Decs.After = d.End, d.After
+			d.End, d.After = nil, dst.NewLine
+			ret.Decs.Before = dst.NewLine
+			return append(out, ret), 0
 		}
 	}
 	return keep, 0
@@ -442,6 +446,9 @@ func (x *extPass) getExt(as *dst.AssignStmt, call *dst.CallExpr, list []dst.Stmt
 		return nil, 0, false
 	}
 	const guardSuggestion = "if !proto.HasExtension(m, xt) {\n\t// missing\n}\nv := proto.GetExtension(m, xt)"
+	if id, ok := lv.(*dst.Ident); ok && !rule.IsBlank(id) && (usesName(call.Args[0], id.Name) || usesName(call.Args[1], id.Name)) {
+		return refuse("not rewritten: the value's variable "+id.Name+" is also named in the call, so the HasExtension guard after it would see the value instead", "")
+	}
 	// The value's uses are checked first: errTests edits the statements.
 	plan, why := x.planUses(lv)
 	if why != "" {
@@ -1103,6 +1110,18 @@ func (x *extPass) setExtValue(call *dst.CallExpr) {
 		x.Report(call, change.Manual, "not rewritten: unexpected shape of a proto.SetExtension call", "")
 		return
 	}
+	for _, a := range call.Args {
+		if usesName(a, "err") {
+			x.Report(call, change.Manual, "not rewritten: an argument refers to a variable named err, which the function literal that recovers APIv2's panic would shadow; rename it", "")
+			return
+		}
+	}
+	for _, name := range []string{"recover", "error", "nil"} {
+		if !x.universal(call, name) {
+			x.Report(call, change.Manual, "not rewritten: "+name+" is redeclared here, and the function literal that recovers APIv2's panic needs the predeclared one", "")
+			return
+		}
+	}
 	x.Changed(call, change.Review, "proto.SetExtension → APIv2 inside a function literal that recovers its panic (a value of the wrong type, an invalid message) as the error v1 returned; the error text differs")
 	toV2Proto(x.Pass, id)
 	set := rule.Call(id, v2Arg(x.Pass, call.Args[0]), call.Args[1], x.extValue(call.Args[2]))
@@ -1134,4 +1153,31 @@ func (x *extPass) setExtValue(call *dst.CallExpr) {
 	}
 	call.Fun = lit
 	call.Args = nil
+}
+
+// usesName reports whether e mentions an unqualified identifier name.
+func usesName(e dst.Expr, name string) bool {
+	found := false
+	dst.Inspect(e, func(n dst.Node) bool {
+		if id, ok := n.(*dst.Ident); ok && id.Path == "" && id.Name == name {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// universal reports whether name, written at n, is the predeclared
+// identifier.
+func (x *extPass) universal(n dst.Node, name string) bool {
+	a := x.Ast(n)
+	if a == nil {
+		return false
+	}
+	scope := x.Pkg.Types.Scope().Innermost(a.Pos())
+	if scope == nil {
+		return false
+	}
+	_, o := scope.LookupParent(name, a.Pos())
+	return o != nil && o.Parent() == types.Universe
 }

@@ -86,3 +86,24 @@ func otherGuard(r *record) string {
 	}
 	return *v.(*string)
 }
+
+func errArg(r *record, err *string) (bool, error) {
+	return true, proto.SetExtension(r, E_RecSource, err) // want "not rewritten: an argument refers to a variable named err"
+}
+
+func ownRecover(r *record) (bool, error) {
+	recover := func() any { return nil }
+	_ = recover
+	return true, proto.SetExtension(r, E_RecSource, proto.String("x")) // want "not rewritten: recover is redeclared here"
+}
+
+func valueNamedLikeMessage(rs []*record) int32 {
+	for _, r := range rs {
+		r, err := proto.GetExtension(r, E_RecPriority) // want "not rewritten: the value's variable r is also named in the call"
+		if err != nil {
+			continue
+		}
+		return *r.(*int32)
+	}
+	return 0
+}

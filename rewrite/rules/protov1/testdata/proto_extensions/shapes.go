@@ -15,7 +15,7 @@ func initOnly(opts *descriptorpb.FieldOptions) {
 
 func lit(opts *descriptorpb.FieldOptions) func() error {
 	return func() error {
-		return pb.SetExtension(opts, E_Label, pb.String("z"))
+		return pb.SetExtension(opts, E_Label, pb.String("z")) // comment kept once
 	}
 }
 
