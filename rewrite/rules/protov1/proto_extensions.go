@@ -18,26 +18,48 @@ import (
 //	proto.HasExtension(m, xt), ClearExtension(m, xt)  →  same names in APIv2
 //	v, err := proto.GetExtension(m, xt); if err != nil {…}
 //	    →  v := proto.GetExtension(m, xt); if !proto.HasExtension(m, xt) {…}
+//	…; if err == proto.ErrMissingExtension {…; return}; if err != nil {…}
+//	    →  …; if !proto.HasExtension(m, xt) {…; return}   (second if dropped)
+//	…; switch { case err == proto.ErrMissingExtension: A; case err != nil: B; default: C }
+//	    →  …; if !proto.HasExtension(m, xt) { A } else { C }
+//	if !proto.HasExtension(m, xt) {…; return}; v, err := …; if err != nil {…}
+//	    →  the err test is dropped (no second guard)
 //	v, _ := proto.GetExtension(m, xt)                  →  v := proto.GetExtension(m, xt)
 //	*v.(*int32)                                        →  v.(int32)
+//	s, ok := v.(*string); if !ok || s == nil {…}; *s   →  s, ok := v.(string); if !ok {…}; s
 //	proto.SetExtension(m, xt, proto.Int32(5))          →  proto.SetExtension(m, xt, int32(5))
 //	if err := proto.SetExtension(…); err != nil {…}    →  proto.SetExtension(…)
+//	other uses of SetExtension's error                 →  func() (err error) { defer recover-to-err; proto.SetExtension(…); return nil }()
 //	proto.RegisterExtension(d)                         →  if err := protoregistry.GlobalTypes.RegisterExtension(d); err != nil { panic(err) }
 //	proto.ExtensionDesc (the type)                     →  protoimpl.ExtensionInfo (the same type)
 //
+// Messages that only implement the v1 interface (golang/protobuf <= v1.3
+// generated code) are wrapped with protoadapt.MessageV2Of, in the
+// HasExtension guards the rule writes too.
+//
 // GetExtension loses its error: the only error a correct program saw was
 // ErrMissingExtension, so a check of the error becomes a HasExtension
-// guard (the other v1 errors, a non-extendable message or a mismatched
-// extension, are panics in APIv2). Scalar and enum extensions are values
-// instead of pointers in APIv2: assertions dereferenced on the spot are
-// rewritten, every other use of such a value is reported. SetExtension
-// can no longer fail (it panics on a type mismatch), so its error branch
-// is dropped; scalar pointer arguments become values.
+// guard; the other v1 errors (a non-extendable message, a mismatched
+// extension) are panics in APIv2, so a branch left to catch them is dead
+// and dropped. Scalar and enum extensions are values instead of pointers
+// in APIv2, so a GetExtension call is rewritten only when every use of
+// its value is: pointer assertions dereferenced on the spot, comma-ok
+// pointer assertions whose pointer is only dereferenced or tested against
+// nil next to ok (v1 never returned a nil pointer, so s == nil is !ok),
+// and assertions to message or slice types (the same in both). Any other
+// use (a pointer that escapes or is written through, a type switch, a use
+// without assertion) leaves the call and its error tests unchanged and is
+// reported: rewriting the call alone would make the assertion fail at run
+// time without a word. SetExtension can no longer fail (it panics on a
+// type mismatch), so its error branch is dropped; where the error is used
+// otherwise (a test expecting the failure, a returned error), the panic is
+// recovered into the error; scalar pointer arguments become values.
 //
 // Risk "review": HasExtension no longer sees extensions kept only as
 // unknown fields; an absent extension with a declared default made v1's
 // GetExtension succeed where the guard now takes the missing branch;
-// ClearExtension panics where v1 silently did nothing. GetExtensions,
+// ClearExtension panics where v1 silently did nothing; a recovered
+// SetExtension error has APIv2's panic text. GetExtensions,
 // ClearAllExtensions, ExtensionDescs, RegisteredExtensions, other uses of
 // ErrMissingExtension and any shape not listed above are reported with a
 // suggested replacement (the spec's class R rows whose loops and callbacks
