@@ -472,7 +472,11 @@ func (x *extPass) getExt(as *dst.AssignStmt, call *dst.CallExpr, list []dst.Stmt
 		return refuse("not rewritten: the value's variable "+id.Name+" is also named in the call, so the HasExtension guard after it would see the value instead", "")
 	}
 	// The value's uses are checked first: errTests edits the statements.
-	plan, why := x.planUses(lv)
+	var errObj types.Object
+	if !rule.IsBlank(le) {
+		errObj = x.ObjectOf(le.(*dst.Ident))
+	}
+	plan, why := x.planUses(lv, x.present(list, i, call, errObj, nil))
 	if why != "" {
 		return refuse("not rewritten: "+why+"; rewriting the call alone would change what the program does", "")
 	}
@@ -485,7 +489,6 @@ func (x *extPass) getExt(as *dst.AssignStmt, call *dst.CallExpr, list []dst.Stmt
 		if !rule.IsPure(call.Args[0]) || !rule.IsPure(call.Args[1]) {
 			return refuse("not rewritten: the message or extension expression cannot be evaluated twice (for the HasExtension guard); assign it to a variable first", guardSuggestion)
 		}
-		errObj := x.ObjectOf(le.(*dst.Ident))
 		rest, skip, why = x.errTests(list, i, call, errObj)
 		if why != "" {
 			return refuse("not rewritten: "+why+"; use proto.HasExtension(m, xt) explicitly", guardSuggestion)
@@ -731,7 +734,20 @@ func (x *extPass) getExtInit(as *dst.AssignStmt, call *dst.CallExpr, check *dst.
 			return refuse("not rewritten: the value would have to move out of the if statement, and its name is used elsewhere in the block")
 		}
 	}
-	plan, why := x.planUses(lv)
+	var errObj types.Object
+	if !rule.IsBlank(le) {
+		errObj = x.ObjectOf(le.(*dst.Ident))
+	}
+	at := -1
+	for j, s := range list {
+		if s == dst.Stmt(check) {
+			at = j
+		}
+	}
+	if at < 0 {
+		return refuse("not rewritten: the if statement holding the call was not found in its block")
+	}
+	plan, why := x.planUses(lv, x.present(list, at, call, errObj, check))
 	if why != "" {
 		return refuse("not rewritten: " + why + "; rewriting the call alone would change what the program does")
 	}
@@ -839,12 +855,88 @@ type valuePlan struct {
 	unusedPtr []*dst.AssignStmt
 }
 
+// presentNodes returns the nodes of stmts and everything under them: the
+// places where the extension is known to be present.
+func presentNodes(stmts ...dst.Stmt) map[dst.Node]bool {
+	out := map[dst.Node]bool{}
+	for _, s := range stmts {
+		if s == nil {
+			continue
+		}
+		dst.Inspect(s, func(n dst.Node) bool {
+			if n != nil {
+				out[n] = true
+			}
+			return true
+		})
+	}
+	return out
+}
+
+// present returns where the value of `v, err := proto.GetExtension(…)`
+// (list[i]; or, with hoisted, the init of that if statement, list[i]) is
+// known to come from a present extension: after a guard or an err test
+// whose missing branch leaves, and inside a branch taken only when err
+// is nil. v1 gave a nil value for a missing extension, APIv2 the default,
+// so only there do a comma-ok assertion's ok values agree.
+func (x *extPass) present(list []dst.Stmt, i int, call *dst.CallExpr, errObj types.Object, hoisted *dst.IfStmt) map[dst.Node]bool {
+	if i > 0 && x.hasGuard(list[i-1], call) {
+		return presentNodes(list[i+1:]...)
+	}
+	if errObj == nil {
+		return nil
+	}
+	branches := func(s *dst.IfStmt, cond dst.Expr, body *dst.BlockStmt, els dst.Stmt, after []dst.Stmt) map[dst.Node]bool {
+		missing, ok := x.errTest(cond, errObj)
+		switch {
+		case !ok:
+			return nil
+		case !missing:
+			return presentNodes(body)
+		case terminates(body):
+			return presentNodes(append([]dst.Stmt{els}, after...)...)
+		}
+		return presentNodes(els)
+	}
+	if hoisted != nil {
+		return branches(hoisted, hoisted.Cond, hoisted.Body, hoisted.Else, list[i+1:])
+	}
+	if i+1 >= len(list) {
+		return nil
+	}
+	switch s := list[i+1].(type) {
+	case *dst.IfStmt:
+		if s.Init == nil {
+			return branches(s, s.Cond, s.Body, s.Else, list[i+2:])
+		}
+	case *dst.SwitchStmt:
+		if s.Init != nil || s.Tag != nil || len(s.Body.List) == 0 {
+			return nil
+		}
+		c1, _ := s.Body.List[0].(*dst.CaseClause)
+		if c1 == nil || len(c1.List) != 1 {
+			return nil
+		}
+		if missing, ok := x.errTest(c1.List[0], errObj); !ok || !missing || !terminates(&dst.BlockStmt{List: c1.Body}) {
+			return nil
+		}
+		out := presentNodes(list[i+2:]...)
+		for _, c := range s.Body.List[1:] {
+			for n := range presentNodes(c) {
+				out[n] = true
+			}
+		}
+		return out
+	}
+	return nil
+}
+
 // planUses checks that every use of the GetExtension value variable lv
 // reads it in a way that can follow APIv2's representation, and returns
 // the edits, or why not. A variable whose uses cannot all be rewritten
 // keeps the v1 call: rewriting only the call would make a pointer
 // assertion fail at run time without a word.
-func (x *extPass) planUses(lv dst.Expr) (*valuePlan, string) {
+func (x *extPass) planUses(lv dst.Expr, present map[dst.Node]bool) (*valuePlan, string) {
 	plan := &valuePlan{nilTests: map[*dst.BinaryExpr]string{}}
 	if rule.IsBlank(lv) {
 		return plan, ""
@@ -865,6 +957,9 @@ func (x *extPass) planUses(lv dst.Expr) (*valuePlan, string) {
 		}
 		t := x.TypeOf(ta.Type)
 		st, isStar := ta.Type.(*dst.StarExpr)
+		if as, ok := parent[ta].(*dst.AssignStmt); ok && len(as.Lhs) == 2 && !present[as] {
+			return nil, "a comma-ok assertion of the value may run when the extension is missing, where v1 gave nil (ok false) and APIv2 gives the default value (ok true); guard it with proto.HasExtension first"
+		}
 		switch {
 		case t == nil:
 			return nil, "the type of an assertion on the value is unknown"

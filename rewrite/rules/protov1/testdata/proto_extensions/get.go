@@ -46,7 +46,7 @@ func isMissing(opts *descriptorpb.FieldOptions) bool {
 }
 
 func keepsPointer(opts *descriptorpb.FieldOptions) *int32 {
-	v, _ := proto.GetExtension(opts, E_Priority) // want "not rewritten: the pointer asserted from the value is used in a way that has no APIv2 equivalent"
+	v, _ := proto.GetExtension(opts, E_Priority) // want "not rewritten: a comma-ok assertion of the value may run when the extension is missing"
 	p, _ := v.(*int32)
 	return p
 }

@@ -128,6 +128,9 @@ func setResult(r *record) (bool, error) {
 
 // sourceSet only tests the asserted pointer against nil.
 func sourceSet(r *record) bool {
+	if !proto.HasExtension(r, E_RecSource) {
+		return false
+	}
 	v, _ := proto.GetExtension(r, E_RecSource)
 	s, ok := v.(*string)
 	return ok && s != nil
@@ -144,4 +147,34 @@ func isSetSwitch(r *record) string {
 		fmt.Println("set")
 	}
 	return "set"
+}
+
+func sourceInit(r *record) string {
+	v, err := proto.GetExtension(r, E_RecSource)
+	if err != nil {
+		return ""
+	}
+	if s, ok := v.(*string); ok && s != nil {
+		return "source: " + *s
+	}
+	single := v.(*string)
+	return *single /* deref */
+}
+
+func prioInit(r *record) int32 {
+	if v, err := proto.GetExtension(r, E_RecPriority); err == nil {
+		if p, ok := v.(*int32); ok {
+			return *p + 1
+		}
+	}
+	return 0
+}
+
+func tagsInElse(r *record) int {
+	if v, err := proto.GetExtension(r, E_RecTags); err != nil {
+		return 0
+	} else if tags, ok := v.([]string); ok {
+		return len(tags)
+	}
+	return -1
 }

@@ -37,12 +37,18 @@ func writesAssertion(r *record) {
 }
 
 func valueAssert(r *record) int32 {
+	if !proto.HasExtension(r, E_RecPriority) {
+		return 0
+	}
 	v, _ := proto.GetExtension(r, E_RecPriority) // want "not rewritten: the value is asserted to int32"
 	n, _ := v.(int32)
 	return n
 }
 
 func shadowedOk(r *record) bool {
+	if !proto.HasExtension(r, E_RecSource) {
+		return false
+	}
 	v, _ := proto.GetExtension(r, E_RecSource) // want "not rewritten: the pointer asserted from the value"
 	s, ok := v.(*string)
 	if ok := len(r.ID) > 0; ok {
@@ -106,4 +112,45 @@ func valueNamedLikeMessage(rs []*record) int32 {
 		return *r.(*int32)
 	}
 	return 0
+}
+
+func okReassigned(r *record) bool {
+	if !proto.HasExtension(r, E_RecSource) {
+		return false
+	}
+	v, _ := proto.GetExtension(r, E_RecSource) // want "not rewritten: the pointer asserted from the value"
+	s, ok := v.(*string)
+	ok = ok && len(r.ID) > 0
+	return s != nil
+}
+
+func singleNilTest(r *record) bool {
+	v, _ := proto.GetExtension(r, E_RecSource) // want "not rewritten: the pointer asserted from the value"
+	s := v.(*string)
+	return s == nil
+}
+
+// presence tests the asserted pointer where the extension may be missing:
+// v1 gave a nil value (ok false), APIv2 the default (ok true).
+func presence(r *record) bool {
+	v, _ := proto.GetExtension(r, E_RecSource) // want "not rewritten: a comma-ok assertion of the value may run when the extension is missing"
+	s, ok := v.(*string)
+	return ok && s != nil
+}
+
+func presenceAfterTest(r *record) bool {
+	v, err := proto.GetExtension(r, E_RecNote) // want "not rewritten: a comma-ok assertion of the value may run when the extension is missing"
+	if err != nil {
+		fmt.Println("no note")
+	}
+	_, ok := v.(*record)
+	return ok
+}
+
+func presenceInElse(r *record) bool {
+	if v, err := proto.GetExtension(r, E_RecTags); err != nil { // want "not rewritten: a comma-ok assertion of the value may run when the extension is missing"
+		_, ok := v.([]string)
+		return ok
+	}
+	return false
 }
