@@ -553,9 +553,14 @@ func (x *extPass) errTests(list []dst.Stmt, i int, call *dst.CallExpr, errObj ty
 	switch s := next.(type) {
 	case *dst.IfStmt:
 		missing, ok := x.errTest(s.Cond, errObj)
-		if !ok || s.Init != nil || total != 1 || usesIn(s.Cond) != 1 {
+		var nilArgs []nilArg
+		if ok {
+			nilArgs, ok = x.nilErrArgs(errObj, s, missing)
+		}
+		if !ok || s.Init != nil || total != 1+len(nilArgs) || usesIn(s.Cond) != 1 {
 			return nil, 0, "the error is used beyond one test in the statements that follow"
 		}
+		x.setNil(nilArgs)
 		if missing && s.Else == nil && i > 0 && x.hasGuard(list[i-1], call) {
 			// The earlier `if !HasExtension` guard already left; the test
 			// now only caught a mismatched extension, which panics in APIv2.
@@ -716,11 +721,15 @@ func (x *extPass) getExtInit(as *dst.AssignStmt, call *dst.CallExpr, check *dst.
 		return nil, false
 	}
 	var newCond dst.Expr
+	var nilArgs []nilArg
 	if !rule.IsBlank(le) {
 		errObj := x.ObjectOf(le.(*dst.Ident))
 		missing, ok := x.errTest(check.Cond, errObj)
-		if !ok || as.Tok != token.DEFINE || !x.IsNewDef(le) || x.uses(errObj) != 1 || !rule.IsPure(call.Args[0]) || !rule.IsPure(call.Args[1]) {
-			return refuse("not rewritten: the error is used beyond one test in the if statement, or the message/extension expressions cannot be evaluated twice; use proto.HasExtension(m, xt) explicitly")
+		if ok {
+			nilArgs, ok = x.nilErrArgs(errObj, check, missing)
+		}
+		if !ok || as.Tok != token.DEFINE || !x.IsNewDef(le) || x.uses(errObj) != 1+len(nilArgs) || !rule.IsPure(call.Args[0]) || !rule.IsPure(call.Args[1]) {
+			return refuse("not rewritten: the error is used beyond one test in the if statement (other than printed where it is nil), or the message/extension expressions cannot be evaluated twice; use proto.HasExtension(m, xt) explicitly")
 		}
 		has := rule.Call(rule.QualifiedIdent(v2Proto, "HasExtension"), x.v2ArgCopy(call.Args[0]), rule.Clone(call.Args[1]))
 		newCond = has
@@ -756,6 +765,7 @@ func (x *extPass) getExtInit(as *dst.AssignStmt, call *dst.CallExpr, check *dst.
 	toV2Proto(x.Pass, unparen(call.Fun).(*dst.Ident))
 	call.Args[0] = v2Arg(x.Pass, call.Args[0])
 	x.commit(plan)
+	x.setNil(nilArgs)
 	var out []dst.Stmt
 	switch {
 	case rule.IsBlank(lv) && rule.IsBlank(le):
@@ -1297,4 +1307,57 @@ func (x *extPass) universal(n dst.Node, name string) bool {
 	}
 	_, o := scope.LookupParent(name, a.Pos())
 	return o != nil && o.Parent() == types.Universe
+}
+
+// nilArg is an argument that becomes nil.
+type nilArg struct {
+	call *dst.CallExpr
+	i    int
+}
+
+// nilErrArgs returns the uses of err in the branch of s taken when the
+// extension is present (the body, or with missing the else branch), when
+// each passes err to an interface parameter (printing it, mostly). There
+// v1's err was nil: the only other error left, a mismatched extension,
+// panics in APIv2. ok is false when err is used there otherwise.
+func (x *extPass) nilErrArgs(errObj types.Object, s *dst.IfStmt, missing bool) ([]nilArg, bool) {
+	var branch dst.Node = s.Body
+	if missing {
+		if s.Else == nil {
+			return nil, true
+		}
+		branch = s.Else
+	}
+	ifaceArgs := interfaceArgs(x.Pass)
+	var out []nilArg
+	ok := true
+	dst.Inspect(branch, func(n dst.Node) bool {
+		switch n := n.(type) {
+		case *dst.CallExpr:
+			for i, a := range n.Args {
+				if id, isID := a.(*dst.Ident); isID && x.countUse(id, errObj) == 1 && ifaceArgs[a] {
+					out = append(out, nilArg{n, i})
+				}
+			}
+		case *dst.Ident:
+			if x.countUse(n, errObj) == 1 {
+				found := false
+				for _, a := range out {
+					found = found || a.call.Args[a.i] == dst.Expr(n)
+				}
+				ok = ok && found
+			}
+		}
+		return ok
+	})
+	return out, ok
+}
+
+func (x *extPass) setNil(args []nilArg) {
+	for _, a := range args {
+		x.Changed(a.call.Args[a.i], change.Review, "err is nil here in v1 (the extension is present; a mismatched one panics in APIv2)")
+		n := dst.NewIdent("nil")
+		rule.MoveDecs(a.call.Args[a.i], n)
+		a.call.Args[a.i] = n
+	}
 }

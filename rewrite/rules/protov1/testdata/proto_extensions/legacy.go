@@ -178,3 +178,15 @@ func tagsInElse(r *record) int {
 	}
 	return -1
 }
+
+// bareTags is legacyapp's test of a missing extension: err is printed
+// where it is nil.
+func bareTags(r *record) {
+	if _, err := proto.GetExtension(r, E_RecTags); err != proto.ErrMissingExtension {
+		fmt.Printf("GetExtension(tags) on a bare record: %v, want ErrMissingExtension\n", err)
+	}
+	v, err := proto.GetExtension(r, E_RecTags)
+	if err == nil {
+		fmt.Println(v.([]string), err)
+	}
+}

@@ -154,3 +154,10 @@ func presenceInElse(r *record) bool {
 	}
 	return false
 }
+
+func errMethod(r *record) string {
+	if _, err := proto.GetExtension(r, E_RecTags); err != proto.ErrMissingExtension { // want "not rewritten: the error is used beyond one test in the if statement" // want "no ErrMissingExtension"
+		return err.Error()
+	}
+	return ""
+}
