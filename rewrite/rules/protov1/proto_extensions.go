@@ -896,7 +896,7 @@ func (x *extPass) present(list []dst.Stmt, i int, call *dst.CallExpr, errObj typ
 	if errObj == nil {
 		return nil
 	}
-	branches := func(s *dst.IfStmt, cond dst.Expr, body *dst.BlockStmt, els dst.Stmt, after []dst.Stmt) map[dst.Node]bool {
+	branches := func(cond dst.Expr, body *dst.BlockStmt, els dst.Stmt, after []dst.Stmt) map[dst.Node]bool {
 		missing, ok := x.errTest(cond, errObj)
 		switch {
 		case !ok:
@@ -909,7 +909,7 @@ func (x *extPass) present(list []dst.Stmt, i int, call *dst.CallExpr, errObj typ
 		return presentNodes(els)
 	}
 	if hoisted != nil {
-		return branches(hoisted, hoisted.Cond, hoisted.Body, hoisted.Else, list[i+1:])
+		return branches(hoisted.Cond, hoisted.Body, hoisted.Else, list[i+1:])
 	}
 	if i+1 >= len(list) {
 		return nil
@@ -917,7 +917,7 @@ func (x *extPass) present(list []dst.Stmt, i int, call *dst.CallExpr, errObj typ
 	switch s := list[i+1].(type) {
 	case *dst.IfStmt:
 		if s.Init == nil {
-			return branches(s, s.Cond, s.Body, s.Else, list[i+2:])
+			return branches(s.Cond, s.Body, s.Else, list[i+2:])
 		}
 	case *dst.SwitchStmt:
 		if s.Init != nil || s.Tag != nil || len(s.Body.List) == 0 {
@@ -939,6 +939,18 @@ func (x *extPass) present(list []dst.Stmt, i int, call *dst.CallExpr, errObj typ
 		return out
 	}
 	return nil
+}
+
+// commaOk reports whether n, the parent of a type assertion, takes its
+// two-value form.
+func commaOk(n dst.Node) bool {
+	switch n := n.(type) {
+	case *dst.AssignStmt:
+		return len(n.Lhs) == 2
+	case *dst.ValueSpec:
+		return len(n.Names) == 2
+	}
+	return false
 }
 
 // planUses checks that every use of the GetExtension value variable lv
@@ -967,7 +979,7 @@ func (x *extPass) planUses(lv dst.Expr, present map[dst.Node]bool) (*valuePlan, 
 		}
 		t := x.TypeOf(ta.Type)
 		st, isStar := ta.Type.(*dst.StarExpr)
-		if as, ok := parent[ta].(*dst.AssignStmt); ok && len(as.Lhs) == 2 && !present[as] {
+		if commaOk(parent[ta]) && !present[parent[ta]] {
 			return nil, "a comma-ok assertion of the value may run when the extension is missing, where v1 gave nil (ok false) and APIv2 gives the default value (ok true); guard it with proto.HasExtension first"
 		}
 		switch {

@@ -161,3 +161,9 @@ func errMethod(r *record) string {
 	}
 	return ""
 }
+
+func presenceVar(r *record) bool {
+	v, _ := proto.GetExtension(r, E_RecNote) // want "not rewritten: a comma-ok assertion of the value may run when the extension is missing"
+	var _, ok = v.(*record)
+	return ok
+}
