@@ -1249,6 +1249,11 @@ func (x *extPass) setExtValue(call *dst.CallExpr) {
 		x.Report(call, change.Manual, "not rewritten: unexpected shape of a proto.SetExtension call", "")
 		return
 	}
+	switch parents(x.File)[call].(type) {
+	case *dst.DeferStmt, *dst.GoStmt:
+		x.Report(call, change.Manual, "not rewritten: in a go or defer statement APIv2's SetExtension would need a function literal, which evaluates the arguments later than v1 did; call SetExtension in a function literal with the arguments evaluated first", "")
+		return
+	}
 	for _, a := range call.Args {
 		if usesName(a, "err") {
 			x.Report(call, change.Manual, "not rewritten: an argument refers to a variable named err, which the function literal that recovers APIv2's panic would shadow; rename it", "")

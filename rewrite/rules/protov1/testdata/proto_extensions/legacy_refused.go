@@ -167,3 +167,8 @@ func presenceVar(r *record) bool {
 	var _, ok = v.(*record)
 	return ok
 }
+
+func deferred(r *record, n int32) {
+	defer proto.SetExtension(r, E_RecPriority, proto.Int32(n)) // want "not rewritten: in a go or defer statement"
+	n++
+}
