@@ -46,18 +46,18 @@ func isMissing(opts *descriptorpb.FieldOptions) bool {
 }
 
 func keepsPointer(opts *descriptorpb.FieldOptions) *int32 {
-	v, _ := proto.GetExtension(opts, E_Priority)
-	p, _ := v.(*int32) // want "not rewritten: APIv2 holds this extension as a value"
+	v, _ := proto.GetExtension(opts, E_Priority) // want "not rewritten: a comma-ok assertion of the value may run when the extension is missing"
+	p, _ := v.(*int32)
 	return p
 }
 
 func printed(opts *descriptorpb.FieldOptions) {
-	v, _ := proto.GetExtension(opts, E_Priority)
-	fmt.Println(v) // want "used without a type assertion"
+	v, _ := proto.GetExtension(opts, E_Priority) // want "not rewritten: the value is used without a type assertion"
+	fmt.Println(v)
 }
 
 func wrapped(opts *descriptorpb.FieldOptions) error {
-	_, err := proto.GetExtension(opts, E_Label) // want "not rewritten: the error is used beyond one test"
+	_, err := proto.GetExtension(opts, E_Label) // want "not rewritten: the error is used beyond one test in the statements that follow"
 	if err != nil {
 		return fmt.Errorf("label: %w", err)
 	}
