@@ -136,6 +136,7 @@ func TestGolden(t *testing.T) {
 			if err := json.Unmarshal(js.Bytes(), &back); err != nil {
 				t.Fatalf("JSON output does not parse: %v", err)
 			}
+			golden(t, tc.name+".json", js.Bytes())
 		})
 	}
 }
