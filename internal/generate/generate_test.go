@@ -33,7 +33,7 @@ func TestParseSpecs(t *testing.T) {
 			t.Errorf("round trip of %s: %+v %v", got[i], rt, err)
 		}
 	}
-	if !got[0].InProcess() == false || got[0].Name() != "protoc-gen-go" || got[2].Name() != "protoc-gen-x" {
+	if got[0].InProcess() || got[0].Name() != "protoc-gen-go" || got[2].Name() != "protoc-gen-x" {
 		t.Errorf("names: %s %s", got[0].Name(), got[2].Name())
 	}
 	if !Current()[0].InProcess() || Current()[1].InProcess() {
