@@ -162,3 +162,16 @@ func TestEditionsConversionKeepsAPI(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+func TestWriteFormats(t *testing.T) {
+	r := &Report{Old: []string{"a@v1.0.0"}, New: []string{"b@v1.0.0"}, Packages: []string{"p"}, Changes: []Change{{Package: "p", Kind: KindFunc, Name: "F", Op: Removed, Old: "func F()", Breaking: true, Reason: "gone"}}}
+	for format, want := range map[string]string{"text": "breaking:", "json": `"breaking": true`, "md": "| breaking | removed func `F` |"} {
+		var b bytes.Buffer
+		if err := r.Write(&b, format); err != nil || !strings.Contains(b.String(), want) {
+			t.Errorf("format %s: %v\n%s", format, err, b.String())
+		}
+	}
+	if err := r.Write(&bytes.Buffer{}, "yaml"); err == nil {
+		t.Error("yaml accepted")
+	}
+}
