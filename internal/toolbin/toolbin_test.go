@@ -77,3 +77,27 @@ func TestBufModuleDir(t *testing.T) {
 		t.Errorf("got %s", dir)
 	}
 }
+
+func TestBrokenCacheEntry(t *testing.T) {
+	gocache, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GOCACHE", strings.TrimSpace(string(gocache)))
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	cache, err := CacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := cachedDir(cache, GoGRPCPkg, GoGRPCV100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Build(context.Background(), GoGRPCPkg, GoGRPCV100)
+	if err == nil || !strings.Contains(err.Error(), "delete that directory") {
+		t.Fatalf("got %v", err)
+	}
+}
