@@ -136,6 +136,28 @@ func TestGolden(t *testing.T) {
 			if err := json.Unmarshal(js.Bytes(), &back); err != nil {
 				t.Fatalf("JSON output does not parse: %v", err)
 			}
+			golden(t, tc.name+".json", js.Bytes())
 		})
 	}
+}
+
+// TestGoldenSharedProtos runs the legacy-to-current comparison on the
+// repository's shared .proto set (every well-known type, proto2 groups,
+// defaults and extensions).
+func TestGoldenSharedProtos(t *testing.T) {
+	root := filepath.Join("..", "testdata", "protos")
+	rep, err := Run(context.Background(), Options{
+		Paths:       []string{"shop/v1/catalog.proto", "shop/v1/catalog_service.proto", "inventory/v1/inventory.proto"},
+		ImportPaths: []string{root},
+		Old:         []generate.Spec{legacy135},
+		New:         generate.Current(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text bytes.Buffer
+	if err := rep.Text(&text); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "shared-protos_v1.3.5_to_current.txt", text.Bytes())
 }

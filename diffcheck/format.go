@@ -214,3 +214,17 @@ func mdCell(s string) string {
 }
 
 func mdEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+// Write writes the report in the named format: text, json or markdown
+// (md). It is the -format flag of the CLI.
+func (r *Report) Write(w io.Writer, format string) error {
+	switch format {
+	case "", "text":
+		return r.Text(w)
+	case "json":
+		return r.JSON(w)
+	case "markdown", "md":
+		return r.Markdown(w)
+	}
+	return fmt.Errorf("diffcheck: -format=%q: want text, json or markdown", format)
+}

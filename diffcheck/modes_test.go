@@ -121,3 +121,57 @@ func TestRunErrors(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// TestEditionsConversionKeepsAPI is the proto stage's equivalence proof
+// in miniature: a proto3 file moved to edition 2023 with the features
+// that keep proto3 semantics generates the same Go API.
+func TestEditionsConversionKeepsAPI(t *testing.T) {
+	abs, err := filepath.Abs("testdata/protos/shop/v1/types.proto")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(abs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv := strings.Replace(string(src), `syntax = "proto3";`, "edition = \"2023\";\n\noption features.field_presence = IMPLICIT;", 1)
+	conv = strings.Replace(conv, "  google.protobuf.Timestamp updated_at = 6;", "  google.protobuf.Timestamp updated_at = 6 [features.field_presence = EXPLICIT];", 1)
+	rep, err := Run(context.Background(), Options{
+		Paths:       []string{"shop/v1/types.proto"},
+		ImportPaths: []string{"testdata/protos"},
+		Old:         generate.Current()[:1],
+		NewOverlay:  map[string][]byte{abs: []byte(conv)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Changes) != 0 {
+		var text bytes.Buffer
+		rep.Text(&text)
+		t.Errorf("edition 2023 conversion changed the API:\n%s", text.String())
+	}
+
+	// The legacy generator cannot read editions: the error says so.
+	_, err = Run(context.Background(), Options{
+		Paths:       []string{"shop/v1/types.proto"},
+		ImportPaths: []string{"testdata/protos"},
+		Old:         []generate.Spec{legacy154},
+		NewOverlay:  map[string][]byte{abs: []byte(conv)},
+	})
+	if err == nil || !strings.Contains(err.Error(), "does not support editions") {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestWriteFormats(t *testing.T) {
+	r := &Report{Old: []string{"a@v1.0.0"}, New: []string{"b@v1.0.0"}, Packages: []string{"p"}, Changes: []Change{{Package: "p", Kind: KindFunc, Name: "F", Op: Removed, Old: "func F()", Breaking: true, Reason: "gone"}}}
+	for format, want := range map[string]string{"text": "breaking:", "json": `"breaking": true`, "md": "| breaking | removed func `F` |"} {
+		var b bytes.Buffer
+		if err := r.Write(&b, format); err != nil || !strings.Contains(b.String(), want) {
+			t.Errorf("format %s: %v\n%s", format, err, b.String())
+		}
+	}
+	if err := r.Write(&bytes.Buffer{}, "yaml"); err == nil {
+		t.Error("yaml accepted")
+	}
+}

@@ -1,7 +1,9 @@
 package diffcheck
 
 import (
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -59,15 +61,9 @@ func loadDeps(paths []string) (map[string]*types.Package, error) {
 		return depCache.pkgs, nil
 	}
 	if depCache.dir == "" {
-		dir, err := os.MkdirTemp("", "protolift-diffcheck-")
+		dir, err := depModuleDir()
 		if err != nil {
-			return nil, fmt.Errorf("diffcheck: %v", err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "go.mod"), depGoMod, 0o644); err != nil {
-			return nil, fmt.Errorf("diffcheck: %v", err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "go.sum"), depGoSum, 0o644); err != nil {
-			return nil, fmt.Errorf("diffcheck: %v", err)
+			return nil, err
 		}
 		depCache.dir = dir
 	}
@@ -133,6 +129,41 @@ func preloadDeps(fset *token.FileSet, sides ...sideFiles) error {
 type sideFiles struct {
 	files      []generate.File
 	importPath func(generate.File, *ast.File) string
+}
+
+// depModuleDir writes the runtime module into the user cache, named by
+// its content so a changed pin gets a new directory, and returns it.
+// Concurrent processes each write a temporary copy and rename it.
+func depModuleDir() (string, error) {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("diffcheck: no user cache directory (%v); set $XDG_CACHE_HOME or $HOME", err)
+	}
+	sum := sha256.Sum256(append(slices.Clone(depGoMod), depGoSum...))
+	dir := filepath.Join(cache, "protolift", "diffcheck-mod-"+hex.EncodeToString(sum[:6]))
+	if _, err := os.Stat(filepath.Join(dir, "go.sum")); err == nil {
+		return dir, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return "", fmt.Errorf("diffcheck: %v", err)
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".diffcheck-mod-")
+	if err != nil {
+		return "", fmt.Errorf("diffcheck: %v", err)
+	}
+	defer os.RemoveAll(tmp)
+	if err := os.WriteFile(filepath.Join(tmp, "go.mod"), depGoMod, 0o644); err != nil {
+		return "", fmt.Errorf("diffcheck: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "go.sum"), depGoSum, 0o644); err != nil {
+		return "", fmt.Errorf("diffcheck: %v", err)
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if _, statErr := os.Stat(filepath.Join(dir, "go.sum")); statErr != nil {
+			return "", fmt.Errorf("diffcheck: creating %s: %v", dir, err)
+		}
+	}
+	return dir, nil
 }
 
 // genPackage is one Go package of generator output.

@@ -12,7 +12,7 @@ import (
 )
 
 func TestParseSpecs(t *testing.T) {
-	got, err := ParseSpecs("github.com/golang/protobuf/protoc-gen-go@v1.3.5:plugins=grpc,paths=source_relative,M=a/b.proto=example.com/b,google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2:require_unimplemented_servers=true,/usr/local/bin/protoc-gen-x")
+	got, err := ParseSpecs("github.com/golang/protobuf/protoc-gen-go@v1.3.5:plugins=grpc,paths=source_relative,M=a/b.proto=example.com/b,google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2:require_unimplemented_servers=true,/usr/local/bin/protoc-gen-x,protoc-gen-y:a=b")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,6 +20,7 @@ func TestParseSpecs(t *testing.T) {
 		{Pkg: toolbin.LegacyGoPkg, Version: "v1.3.5", Params: "plugins=grpc,paths=source_relative,M=a/b.proto=example.com/b"},
 		{Pkg: toolbin.GoGRPCPkg, Version: "v1.6.2", Params: "require_unimplemented_servers=true"},
 		{Binary: "/usr/local/bin/protoc-gen-x"},
+		{Binary: "protoc-gen-y", Params: "a=b"},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d specs %v", len(got), got)
@@ -32,7 +33,7 @@ func TestParseSpecs(t *testing.T) {
 			t.Errorf("round trip of %s: %+v %v", got[i], rt, err)
 		}
 	}
-	if !got[0].InProcess() == false || got[0].Name() != "protoc-gen-go" || got[2].Name() != "protoc-gen-x" {
+	if got[0].InProcess() || got[0].Name() != "protoc-gen-go" || got[2].Name() != "protoc-gen-x" {
 		t.Errorf("names: %s %s", got[0].Name(), got[2].Name())
 	}
 	if !Current()[0].InProcess() || Current()[1].InProcess() {

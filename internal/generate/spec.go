@@ -62,8 +62,8 @@ func specColon(s string) int {
 
 // ParseSpecs parses a comma-separated list of GENs. Parameters may contain
 // commas themselves ("plugins=grpc,paths=source_relative"): a piece whose
-// first '=' comes before any '@' or path separator continues the previous
-// GEN's parameters.
+// first '=' comes before any '@' or path separator (and that is not a
+// protoc-gen-* command name) continues the previous GEN's parameters.
 func ParseSpecs(list string) ([]Spec, error) {
 	var raw []string
 	for _, piece := range strings.Split(list, ",") {
@@ -85,6 +85,9 @@ func ParseSpecs(list string) ([]Spec, error) {
 }
 
 func isParamPiece(piece string) bool {
+	if strings.HasPrefix(strings.TrimSpace(piece), "protoc-gen-") {
+		return false // a plugin found on $PATH
+	}
 	eq := strings.Index(piece, "=")
 	if eq < 0 {
 		// A bare flag such as "paths" is a parameter only if it cannot be

@@ -57,12 +57,25 @@ func Build(ctx context.Context, pkgPath, version string) (string, error) {
 	if isExecutable(exe) {
 		return exe, nil
 	}
-	return exe, buildInto(ctx, cache, final, func(tmp string) *exec.Cmd {
+	err = buildInto(ctx, cache, final, func(tmp string) *exec.Cmd {
 		cmd := exec.CommandContext(ctx, "go", "install", pkgPath+"@"+version)
 		cmd.Dir = tmp
 		cmd.Env = append(toolEnv(), "GOBIN="+tmp)
 		return cmd
 	}, pkgPath+"@"+version)
+	return checkBuilt(exe, err)
+}
+
+// checkBuilt catches a cache directory that exists without its binary
+// (an interrupted manual copy, say), which the rename race would hide.
+func checkBuilt(exe string, err error) (string, error) {
+	if err != nil {
+		return "", err
+	}
+	if !isExecutable(exe) {
+		return "", fmt.Errorf("toolbin: %s exists but holds no executable %s; delete that directory and retry", filepath.Dir(exe), filepath.Base(exe))
+	}
+	return exe, nil
 }
 
 // Buf returns the path of the buf binary pinned by the tools/buf module of
@@ -102,12 +115,13 @@ func Buf(ctx context.Context) (string, error) {
 	if isExecutable(exe) {
 		return exe, nil
 	}
-	return exe, buildInto(ctx, cache, final, func(tmp string) *exec.Cmd {
+	err = buildInto(ctx, cache, final, func(tmp string) *exec.Cmd {
 		cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(tmp, "buf"), BufPkg)
 		cmd.Dir = modDir
 		cmd.Env = toolEnv()
 		return cmd
 	}, BufPkg+"@"+version)
+	return checkBuilt(exe, err)
 }
 
 // buildInto runs the command made by mk with a fresh temporary directory

@@ -2,6 +2,7 @@ package toolbin
 
 import (
 	"context"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,14 @@ import (
 )
 
 func TestBuildConcurrent(t *testing.T) {
+	// A fresh tool cache makes the three builds race for real; the Go
+	// build cache stays where it is so the test takes seconds.
+	gocache, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GOCACHE", strings.TrimSpace(string(gocache)))
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -28,7 +37,7 @@ func TestBuildConcurrent(t *testing.T) {
 			t.Fatalf("different paths %q and %q", paths[i], paths[0])
 		}
 	}
-	if filepath.Base(paths[0]) != "protoc-gen-go-grpc" {
+	if !strings.HasPrefix(paths[0], os.Getenv("XDG_CACHE_HOME")) || filepath.Base(paths[0]) != "protoc-gen-go-grpc" {
 		t.Errorf("binary name %q", paths[0])
 	}
 	out, err := exec.Command(paths[0], "--version").CombinedOutput()
@@ -66,5 +75,29 @@ func TestBufModuleDir(t *testing.T) {
 	}
 	if filepath.Base(dir) != "buf" {
 		t.Errorf("got %s", dir)
+	}
+}
+
+func TestBrokenCacheEntry(t *testing.T) {
+	gocache, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GOCACHE", strings.TrimSpace(string(gocache)))
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	cache, err := CacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := cachedDir(cache, GoGRPCPkg, GoGRPCV100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Build(context.Background(), GoGRPCPkg, GoGRPCV100)
+	if err == nil || !strings.Contains(err.Error(), "delete that directory") {
+		t.Fatalf("got %v", err)
 	}
 }
