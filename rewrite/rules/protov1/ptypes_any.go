@@ -166,7 +166,13 @@ func rewriteAnyMessageName(p *rule.Pass) {
 		rule.MoveDecs(call, v)
 		return v
 	}
-	errExpr := func() dst.Expr {
+	// errExpr keeps v1's wording, URL included (callers log it), when the
+	// Any can be read again; a nil Any has an empty URL.
+	errExpr := func(call *dst.CallExpr) dst.Expr {
+		if x := call.Args[0]; rule.IsPure(x) {
+			return rule.Call(rule.QualifiedIdent("fmt", "Errorf"), &dst.BasicLit{Kind: token.STRING, Value: `"message type url %q is invalid"`},
+				rule.Call(rule.Sel(parenIfNeeded(rule.Clone(x)), "GetTypeUrl")))
+		}
 		return rule.Call(rule.QualifiedIdent("errors", "New"), &dst.BasicLit{Kind: token.STRING, Value: `"invalid or missing Any type URL"`})
 	}
 	const msg = "ptypes.AnyMessageName → string(MessageName()) with an explicit error when it is empty (nil Any or invalid URL; error text differs)"
@@ -210,6 +216,7 @@ func rewriteAnyMessageName(p *rule.Pass) {
 					continue
 				}
 				p.Changed(s, change.Review, msg)
+				errOf := errExpr(call)
 				errID, ok := le.(*dst.Ident)
 				if !ok {
 					p.Report(call, change.Manual, "not rewritten: the error is assigned to an expression that is not a variable", "")
@@ -222,7 +229,7 @@ func rewriteAnyMessageName(p *rule.Pass) {
 					stmts = append(stmts, assign(exprs(ident(errID.Name)), ident("nil")))
 				}
 				stmts = append(stmts, ifErr(&dst.BinaryExpr{X: hold, Op: token.EQL, Y: &dst.BasicLit{Kind: token.STRING, Value: `""`}},
-					assign(exprs(ident(errID.Name)), errExpr())))
+					assign(exprs(ident(errID.Name)), errOf)))
 				rule.MoveStmtDecs(s, stmts)
 				out = append(out, stmts...)
 				p.Require(protobufModule, minProtobuf)
@@ -233,11 +240,12 @@ func rewriteAnyMessageName(p *rule.Pass) {
 					break
 				}
 				p.Changed(s, change.Review, msg)
+				errOf := errExpr(call)
 				n := nm.fresh(s, "name")
 				stmts := []dst.Stmt{
 					define(exprs(ident(n)), nameOf(call)),
 					ifErr(&dst.BinaryExpr{X: ident(n), Op: token.EQL, Y: &dst.BasicLit{Kind: token.STRING, Value: `""`}},
-						&dst.ReturnStmt{Results: exprs(ident(n), errExpr())}),
+						&dst.ReturnStmt{Results: exprs(ident(n), errOf)}),
 					&dst.ReturnStmt{Results: exprs(ident(n), ident("nil"))},
 				}
 				rule.MoveStmtDecs(s, stmts)
