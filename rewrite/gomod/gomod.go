@@ -31,6 +31,8 @@ const (
 	RequireRule  = "mod.require"
 	TidyRule     = "mod.tidy"
 	AdvisoryRule = "mod.advisory"
+	// GoDirectiveRule reports that the go directive had to move up.
+	GoDirectiveRule = "mod.go"
 )
 
 // Options configure the stage.
@@ -156,6 +158,11 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 	nf, err := modfile.Parse(gomodPath, newMod, nil)
 	if err != nil {
 		return nil, err
+	}
+	if mf.Go != nil && nf.Go != nil && semver.Compare("v"+nf.Go.Version, "v"+mf.Go.Version) > 0 {
+		pos := change.Position{Line: mf.Go.Syntax.Start.Line, Col: mf.Go.Syntax.Start.LineRune, Offset: mf.Go.Syntax.Start.Byte}
+		set.Report(change.Diagnostic{Path: gomodPath, Start: pos, End: pos, Rule: GoDirectiveRule, Risk: change.Review,
+			Message: fmt.Sprintf("go directive raised from %s to %s: a required module version needs it (%s); builds now need Go %s or later", mf.Go.Version, nf.Go.Version, strings.Join(why, "; "), nf.Go.Version)})
 	}
 	if opts.Tidy {
 		importers, err := legacyImporters(opts.ModuleDir, opts.Overlay)

@@ -167,6 +167,14 @@ func TestKeptGolangProtobuf(t *testing.T) {
 	if len(kept) != 1 || !strings.Contains(kept[0], "old.go:3") || strings.Contains(kept[0], "new.go") {
 		t.Errorf("kept findings = %q, want one naming old.go:3 only", kept)
 	}
+	// protobuf v1.36.12 needs go 1.23: the raised directive is reported.
+	raised := false
+	for _, d := range set.Diags {
+		raised = raised || (d.Rule == GoDirectiveRule && strings.Contains(d.Message, "from 1.21 to 1.23") && d.Start.Line == 3)
+	}
+	if !raised {
+		t.Errorf("no %s finding for the raised go directive in %v", GoDirectiveRule, set.Diags)
+	}
 	write("new.go", "package m\n\nimport _ \"google.golang.org/protobuf/types/known/timestamppb\"\n")
 	for _, f := range set.Files {
 		f.Old, _ = os.ReadFile(f.Path)
