@@ -128,6 +128,21 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 		if err := gocmd(ctx, opts.ModuleDir, args...); err != nil {
 			return nil, err
 		}
+		// go get records checksums for the modules it changed, not for
+		// every module the build now consults: in a module without graph
+		// pruning (go < 1.17) an import can become ambiguous between two
+		// modules of the new build list, and go build then wants a zip
+		// checksum nobody recorded. Loading every package with -mod=mod
+		// records what the build needs without tidy's removals.
+		if !opts.Tidy {
+			args := []string{"list", "-mod=mod", "-modfile=" + tmpMod, "-e", "-deps", "-test"}
+			if overlay != "" {
+				args = append(args, "-overlay="+overlay)
+			}
+			if err := gocmd(ctx, opts.ModuleDir, append(args, "./...")...); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if opts.Tidy {
 		args := []string{"mod", "tidy", "-modfile=" + tmpMod}

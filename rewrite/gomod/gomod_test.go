@@ -184,3 +184,42 @@ func TestKeptGolangProtobuf(t *testing.T) {
 	}
 	gocmdT(t, dir, "build", "./...")
 }
+
+// TestRequireKeepsBuildableUnprunedModule is grpc-web's real-world
+// failure: in a go 1.16 module (no graph pruning) `go get` raised grpc
+// and pulled github.com/cespare/xxhash v1.1.0 into the build list, whose
+// directory v2 could hold github.com/cespare/xxhash/v2; the go command
+// then needs that module's zip checksum to rule it out, go get did not
+// record it, and `go build` failed with "missing go.sum entry needed to
+// verify package ... is provided by exactly one module".
+func TestRequireKeepsBuildableUnprunedModule(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("go.mod", "module example.com/m\n\ngo 1.16\n\nrequire (\n\tgithub.com/prometheus/client_golang v1.12.1\n\tgoogle.golang.org/grpc v1.32.0\n)\n")
+	write("a.go", "package m\n\nimport (\n\t\"github.com/prometheus/client_golang/prometheus\"\n\t\"google.golang.org/grpc\"\n)\n\nvar _ = prometheus.NewRegistry\nvar _ = grpc.Dial\n")
+	gocmdT(t, dir, "mod", "tidy")
+	gocmdT(t, dir, "build", "./...")
+
+	rewritten := "package m\n\nimport (\n\t\"github.com/prometheus/client_golang/prometheus\"\n\t\"google.golang.org/grpc\"\n)\n\nvar _ = prometheus.NewRegistry\nvar _ = grpc.NewClient\n"
+	set, err := Run(context.Background(), Options{
+		ModuleDir: dir,
+		Requires:  map[string]string{"google.golang.org/grpc": "v1.63.0"},
+		Overlay:   map[string][]byte{filepath.Join(dir, "a.go"): []byte(rewritten)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("a.go", rewritten)
+	for _, f := range set.Files {
+		f.Old, _ = os.ReadFile(f.Path)
+	}
+	if err := apply.Write(set); err != nil {
+		t.Fatal(err)
+	}
+	gocmdT(t, dir, "build", "./...")
+}

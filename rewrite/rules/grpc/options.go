@@ -17,6 +17,7 @@ import (
 //	grpc.FailFast(b)               →  grpc.WaitForReady(!b)
 //	grpc.WithBackoffMaxDelay(d)    →  grpc.WithConnectParams(grpc.ConnectParams{Backoff: <default config with MaxDelay d>, MinConnectTimeout: 20 * time.Second})
 //	grpc.WithBackoffConfig(bc)     →  the same with MaxDelay bc.MaxDelay
+//	grpc.DefaultBackoffConfig.MaxDelay (read)  →  backoff.DefaultConfig.MaxDelay
 //	grpc.WithSharedWriteBuffer(b), grpc.SharedWriteBuffer(b)  →  deleted
 //
 // Each replacement is what the old option does internally, so the rule is
@@ -56,6 +57,8 @@ func runOptions(p *rule.Pass) {
 		switch n := c.Node().(type) {
 		case *dst.CallExpr:
 			optionCall(p, c, n)
+		case *dst.SelectorExpr:
+			defaultMaxDelay(p, c, n)
 		case *dst.Ident:
 			if n.Path == "" {
 				return true
@@ -82,6 +85,32 @@ func runOptions(p *rule.Pass) {
 		}
 		return true
 	})
+}
+
+// defaultMaxDelay rewrites a read of grpc.DefaultBackoffConfig.MaxDelay,
+// typically a flag's default value, to backoff.DefaultConfig.MaxDelay:
+// both are 120 s, and the old variable has no other field. Writes and
+// addresses stay reported, since they would move to a different variable.
+func defaultMaxDelay(p *rule.Pass, c *cursor, n *dst.SelectorExpr) {
+	id, ok := n.X.(*dst.Ident)
+	if !ok || n.Sel.Name != "MaxDelay" || !isPkgObj(p, id, grpcPath, "DefaultBackoffConfig") {
+		return
+	}
+	switch parent := c.Parent().(type) {
+	case *dst.AssignStmt:
+		if c.Name() == "Lhs" {
+			return
+		}
+	case *dst.IncDecStmt:
+		return
+	case *dst.UnaryExpr:
+		if parent.Op == token.AND {
+			return
+		}
+	}
+	p.Changed(n, change.Safe, "grpc.DefaultBackoffConfig.MaxDelay → backoff.DefaultConfig.MaxDelay (the same 120 s)")
+	replace(c, rule.Sel(rule.QualifiedIdent(backoffPath, "DefaultConfig"), "MaxDelay"))
+	p.Require(grpcModule, "v1.25.0")
 }
 
 func optionCall(p *rule.Pass, c *cursor, n *dst.CallExpr) {
