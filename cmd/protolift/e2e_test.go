@@ -13,16 +13,11 @@ import (
 	"github.com/protolift/protolift/internal/toolbin"
 )
 
-// staticcheckVersion is the staticcheck release whose SA1019 check
-// (use of deprecated identifiers) judges migrated code; tools/staticcheck
-// pins the same version.
-const staticcheckVersion = "v0.8.2"
-
 // deprecatedUses runs staticcheck's SA1019 check in dir and returns the
 // findings about protobuf and gRPC identifiers in files keep accepts.
 func deprecatedUses(t *testing.T, dir string, keep func(file string) bool) []string {
 	t.Helper()
-	bin, err := toolbin.Build(context.Background(), "honnef.co/go/tools/cmd/staticcheck", staticcheckVersion)
+	bin, err := toolbin.Build(context.Background(), toolbin.StaticcheckPkg, toolbin.StaticcheckVersion)
 	if err != nil {
 		t.Fatal(err)
 	}

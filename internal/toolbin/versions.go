@@ -32,3 +32,11 @@ const (
 	GoGRPCV100 = "v1.0.0"
 	GoGRPCV151 = "v1.5.1"
 )
+
+// staticcheck judges migrated code in the end-to-end tests (its SA1019
+// check finds uses of deprecated identifiers); tools/staticcheck pins the
+// same version.
+const (
+	StaticcheckPkg     = "honnef.co/go/tools/cmd/staticcheck"
+	StaticcheckVersion = "v0.8.2"
+)

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/mod/modfile"
+	"github.com/protolift/protolift/internal/toolbin"
 
 	"github.com/protolift/protolift/internal/change"
 )
@@ -295,60 +295,15 @@ func bufBuild(t *testing.T, files map[string][]byte) {
 	}
 }
 
-// bufBinary builds the buf pinned in tools/buf once into the user cache.
+// bufBinary returns the buf pinned in tools/buf, built once into the user
+// cache by internal/toolbin (CI prebuilds it).
 func bufBinary(t *testing.T) string {
 	t.Helper()
-	modDir, err := filepath.Abs(filepath.Join("..", "..", "tools", "buf"))
+	path, err := toolbin.Buf(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	gm, err := os.ReadFile(filepath.Join(modDir, "go.mod"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mf, err := modfile.ParseLax("go.mod", gm, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	version := ""
-	for _, r := range mf.Require {
-		if r.Mod.Path == "github.com/bufbuild/buf" {
-			version = r.Mod.Version
-		}
-	}
-	if version == "" {
-		t.Fatalf("%s/go.mod does not require github.com/bufbuild/buf", modDir)
-	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	final := filepath.Join(cache, "protolift", "bin", "buf@"+version, "buf")
-	if _, err := os.Stat(final); err == nil {
-		return final
-	}
-	tmp, err := os.MkdirTemp(filepath.Join(cache, "protolift", "bin"), ".buf-")
-	if err != nil {
-		if err := os.MkdirAll(filepath.Join(cache, "protolift", "bin"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if tmp, err = os.MkdirTemp(filepath.Join(cache, "protolift", "bin"), ".buf-"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	defer os.RemoveAll(tmp)
-	cmd := exec.Command("go", "build", "-o", filepath.Join(tmp, "buf"), "github.com/bufbuild/buf/cmd/buf")
-	cmd.Dir = modDir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building buf in %s: %v\n%s", modDir, err, out)
-	}
-	os.MkdirAll(filepath.Dir(final), 0o755)
-	if err := os.Rename(filepath.Join(tmp, "buf"), final); err != nil {
-		if _, serr := os.Stat(final); serr != nil {
-			t.Fatal(err)
-		}
-	}
-	return final
+	return path
 }
 
 func TestGoPackagePrefixAndExplicitPaths(t *testing.T) {

@@ -1,63 +1,25 @@
 package editions
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"golang.org/x/mod/modfile"
+	"github.com/protolift/protolift/internal/toolbin"
 )
 
 // bufBinary returns the buf pinned in tools/buf, built once into the user
-// cache (a cold build takes minutes; later runs reuse it).
+// cache by internal/toolbin (CI prebuilds it).
 func bufBinary(t *testing.T) string {
 	t.Helper()
-	modDir, err := filepath.Abs(filepath.Join("..", "..", "..", "tools", "buf"))
+	path, err := toolbin.Buf(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	gm, err := os.ReadFile(filepath.Join(modDir, "go.mod"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mf, err := modfile.ParseLax("go.mod", gm, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	version := ""
-	for _, r := range mf.Require {
-		if r.Mod.Path == "github.com/bufbuild/buf" {
-			version = r.Mod.Version
-		}
-	}
-	if version == "" {
-		t.Fatalf("%s/go.mod does not require github.com/bufbuild/buf", modDir)
-	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(cache, "protolift", "bin", "buf@"+version)
-	final := filepath.Join(dir, "buf")
-	if _, err := os.Stat(final); err == nil {
-		return final
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	tmp := filepath.Join(dir, ".buf-"+strings.TrimPrefix(t.Name(), "Test"))
-	cmd := exec.Command("go", "build", "-o", tmp, "github.com/bufbuild/buf/cmd/buf")
-	cmd.Dir = modDir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building buf %s in %s: %v\n%s", version, modDir, err, out)
-	}
-	// Rename is atomic: a concurrent test sees either no binary or all of it.
-	if err := os.Rename(tmp, final); err != nil {
-		t.Fatal(err)
-	}
-	return final
+	return path
 }
 
 // bufBuild compiles the given files (relative path → content) as one buf
