@@ -42,6 +42,7 @@ type flags struct {
 	edition     string
 	goPkgPrefix string
 	goPkgMap    string
+	prove       string
 }
 
 func newFlags(name string, out io.Writer) *flags {
@@ -60,6 +61,7 @@ func newFlags(name string, out io.Writer) *flags {
 	f.fs.BoolVar(&f.tidy, "tidy", true, "mod stage: run go mod tidy over the rewritten code (drops requirements nothing imports)")
 	f.fs.StringVar(&f.progress, "progress", "auto", "show progress on stderr: auto (when it is a terminal), always, never")
 	f.fs.StringVar(&f.edition, "edition", "", "proto stage: convert proto2/proto3 files to this edition (2023), proving each conversion equivalent")
+	f.fs.StringVar(&f.prove, "prove", "", "proto stage: check instead of rewrite: prove every .proto file changed since git revision `REV` equivalent to its old version (same resolved field features, same protoc-gen-go output)")
 	f.fs.StringVar(&f.goPkgPrefix, "go-package-prefix", "", "proto stage: import path prefix for go_package options it adds (default: the module path)")
 	f.fs.StringVar(&f.goPkgMap, "go-package-map", "", "proto stage: comma-separated `dir=importpath` pairs for go_package options it adds (longest match wins)")
 	f.fs.StringVar(&f.grpcServer, "grpc-server", "embed", "hand-written gRPC servers under protoc-gen-go-grpc: embed (UnimplementedXServer by value), unsafe (opt out through UnsafeXServer), keep (regenerate with require_unimplemented_servers=false, change no server type)")
@@ -92,6 +94,9 @@ func (f *flags) parse(args []string) ([]string, error) {
 	default:
 		return nil, usageError{fmt.Sprintf("-progress=%s: want auto, always or never", f.progress)}
 	}
+	if f.prove != "" && (f.write || f.edition != "") {
+		return nil, usageError{"-prove checks files and rewrites nothing: it cannot be used with -w or -edition"}
+	}
 	switch f.grpcServer {
 	case "embed", "unsafe", "keep":
 	default:
@@ -118,6 +123,10 @@ func runStages(stage string, args []string, stdout, stderr io.Writer) int {
 			return exitOK
 		}
 		fmt.Fprintf(stderr, "protolift: %v\nRun 'protolift help' for usage.\n", err)
+		return exitError
+	}
+	if f.prove != "" && stage != "proto" {
+		fmt.Fprintf(stderr, "protolift: -prove belongs to the proto stage: run protolift proto -prove=%s\n", f.prove)
 		return exitError
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -289,6 +298,9 @@ func (p *pipeline) stagedModFile(ctx context.Context) (string, func(), error) {
 // files or directories; in the full run they are Go package patterns, so
 // it takes every .proto file of the module.
 func (p *pipeline) protoStage(ctx context.Context) error {
+	if p.f.prove != "" {
+		return p.proveStage(ctx)
+	}
 	opts := protofile.Options{ModuleDir: p.module.Dir, Overlay: p.overlay(), Edition: p.f.edition, GoPackagePrefix: p.f.goPkgPrefix}
 	if p.stage == "proto" {
 		for _, a := range p.patterns {
