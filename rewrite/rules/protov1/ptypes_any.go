@@ -28,10 +28,12 @@ import (
 // where MessageName returns "", so the error becomes an explicit check of
 // that. Empty keeps its v1 result type by converting the new message back
 // with protoadapt.MessageV1Of, so the code around it compiles unchanged.
-// Refused and reported: a statically known DynamicAny argument or target
-// (v2 has no wrapper type; use UnmarshalNew), any other use of DynamicAny,
-// function values, and AnyMessageName results used other than in a
-// two-value assignment or a return.
+// A local DynamicAny declared empty, filled by one UnmarshalAny and
+// otherwise only read as .Message becomes `dyn, err := x.UnmarshalNew()`
+// (ptypes_any_dynamic.go). Refused and reported: every other DynamicAny
+// (with the reason: v2 has no wrapper type), function values, and
+// AnyMessageName results used other than in a two-value assignment or a
+// return.
 var PtypesAny = &rule.Rule{
 	Name:    "protov1.ptypes.any",
 	Doc:     "ptypes Any helpers → anypb.New, UnmarshalTo, MessageIs, MessageName and protoregistry lookups",
@@ -52,6 +54,17 @@ func runPtypesAny(p *rule.Pass) {
 		return ""
 	}
 	rewriteAnyMessageName(p)
+	refused := rewriteDynamicAny(p, newNamer(p))
+	whyNot := func(n dst.Node) string {
+		if a := p.Ast(n); a != nil {
+			for d, why := range refused {
+				if d.Pos() <= a.Pos() && a.End() <= d.End() {
+					return ": " + why
+				}
+			}
+		}
+		return ""
+	}
 	called := map[dst.Node]bool{}
 	dst.Inspect(p.File, func(n dst.Node) bool {
 		switch n := n.(type) {
@@ -72,7 +85,7 @@ func runPtypesAny(p *rule.Pass) {
 				}
 			case *types.TypeName:
 				if o.Pkg() != nil && o.Pkg().Path() == v1Ptypes && o.Name() == "DynamicAny" {
-					p.Report(n, change.Manual, "not rewritten: ptypes.DynamicAny has no v2 counterpart", dynamicAnyAdvice)
+					p.Report(n, change.Manual, "not rewritten: ptypes.DynamicAny has no v2 counterpart"+whyNot(n), dynamicAnyAdvice)
 				}
 			}
 		}

@@ -88,8 +88,8 @@ func empty(a *anypb.Any) (proto.Message, error) {
 }
 
 func dynamic(a *anypb.Any) (proto.Message, error) {
-	var d ptypes.DynamicAny                            // want "DynamicAny has no v2 counterpart"
-	if err := ptypes.UnmarshalAny(a, &d); err != nil { // want "UnmarshalAny into a DynamicAny"
+	var d ptypes.DynamicAny
+	if err := ptypes.UnmarshalAny(a, &d); err != nil {
 		return nil, err
 	}
 	return d.Message, nil
