@@ -1,10 +1,12 @@
 package protov1
 
 import (
+	"cmp"
 	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"github.com/dave/dst"
 	"github.com/dave/dst/dstutil"
@@ -51,7 +53,13 @@ func rewriteDynamicAny(p *rule.Pass, nm *namer) map[ast.Stmt]string {
 	parent := parents(p.AstFile)
 	refused := map[ast.Stmt]string{}
 	var plans []*dynPlan
-	for id, o := range info.Defs {
+	var defs []*ast.Ident
+	for id := range info.Defs {
+		defs = append(defs, id)
+	}
+	slices.SortFunc(defs, func(a, b *ast.Ident) int { return cmp.Compare(a.Pos(), b.Pos()) })
+	for _, id := range defs {
+		o := info.Defs[id]
 		v, ok := o.(*types.Var)
 		if !ok || v.IsField() || !isDynamicAny(v.Type()) || id.Pos() < p.AstFile.Pos() || id.Pos() > p.AstFile.End() {
 			continue
@@ -143,10 +151,15 @@ func planDynamic(p *rule.Pass, v *types.Var, decl ast.Stmt, parent map[ast.Node]
 		return nil, "its declaration is not a plain statement of a block"
 	}
 	pl := &dynPlan{obj: v, decl: decl}
+	var uses []*ast.Ident
 	for id, o := range info.Uses {
-		if o != v {
-			continue
+		if o == v {
+			uses = append(uses, id)
 		}
+	}
+	// Source order, so the reason given is the first offending use.
+	slices.SortFunc(uses, func(a, b *ast.Ident) int { return cmp.Compare(a.Pos(), b.Pos()) })
+	for _, id := range uses {
 		var target ast.Expr = id
 		if !isPtr {
 			if u, ok := parent[id].(*ast.UnaryExpr); ok && u.Op == token.AND {
