@@ -1,12 +1,14 @@
 package protov1
 
 import (
+	"cmp"
 	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
 	"maps"
 	"path/filepath"
+	"slices"
 
 	"github.com/dave/dst"
 
@@ -232,6 +234,10 @@ func narrowDescriptorMessage(p *rule.Pass, rewritten map[ast.Node]bool) (map[ast
 	usesOf := map[types.Object][]*ast.Ident{}
 	for id, o := range info.Uses {
 		usesOf[o] = append(usesOf[o], id)
+	}
+	for _, us := range usesOf {
+		// Source order, so the reason given is the first offending use.
+		slices.SortFunc(us, func(a, b *ast.Ident) int { return cmp.Compare(a.Pos(), b.Pos()) })
 	}
 	check := func(names []*ast.Ident) string {
 		for _, name := range names {
