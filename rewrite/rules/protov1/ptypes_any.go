@@ -26,7 +26,8 @@ import (
 // an interface value, which v2 cannot know about: risk "review".
 // AnyMessageName's error (nil Any, invalid type URL) is exactly the case
 // where MessageName returns "", so the error becomes an explicit check of
-// that. Empty keeps its v1 result type by converting the new message back
+// that, with v1's text quoting the URL when the Any expression can be
+// read again. Empty keeps its v1 result type by converting the new message back
 // with protoadapt.MessageV1Of, so the code around it compiles unchanged.
 // A local DynamicAny declared empty, filled by one UnmarshalAny and
 // otherwise only read as .Message becomes `dyn, err := x.UnmarshalNew()`
@@ -179,7 +180,13 @@ func rewriteAnyMessageName(p *rule.Pass) {
 		rule.MoveDecs(call, v)
 		return v
 	}
-	errExpr := func() dst.Expr {
+	// errExpr is v1's error for an invalid type URL, URL included, when
+	// the Any can be read again; a nil Any has an empty URL, which v1
+	// reported as "message is nil" instead.
+	errExpr := func(call *dst.CallExpr) dst.Expr {
+		if x := call.Args[0]; rule.IsPure(x) {
+			return rule.Call(rule.QualifiedIdent("fmt", "Errorf"), &dst.BasicLit{Kind: token.STRING, Value: `"message type url %q is invalid"`}, rule.Call(rule.Sel(parenIfNeeded(bare(x)), "GetTypeUrl")))
+		}
 		return rule.Call(rule.QualifiedIdent("errors", "New"), &dst.BasicLit{Kind: token.STRING, Value: `"invalid or missing Any type URL"`})
 	}
 	const msg = "ptypes.AnyMessageName → string(MessageName()) with an explicit error when it is empty (nil Any or invalid URL; error text differs)"
@@ -235,7 +242,7 @@ func rewriteAnyMessageName(p *rule.Pass) {
 					stmts = append(stmts, assign(exprs(ident(errID.Name)), ident("nil")))
 				}
 				stmts = append(stmts, ifErr(&dst.BinaryExpr{X: hold, Op: token.EQL, Y: &dst.BasicLit{Kind: token.STRING, Value: `""`}},
-					assign(exprs(ident(errID.Name)), errExpr())))
+					assign(exprs(ident(errID.Name)), errExpr(call))))
 				rule.MoveStmtDecs(s, stmts)
 				out = append(out, stmts...)
 				p.Require(protobufModule, minProtobuf)
@@ -250,7 +257,7 @@ func rewriteAnyMessageName(p *rule.Pass) {
 				stmts := []dst.Stmt{
 					define(exprs(ident(n)), nameOf(call)),
 					ifErr(&dst.BinaryExpr{X: ident(n), Op: token.EQL, Y: &dst.BasicLit{Kind: token.STRING, Value: `""`}},
-						&dst.ReturnStmt{Results: exprs(ident(n), errExpr())}),
+						&dst.ReturnStmt{Results: exprs(ident(n), errExpr(call))}),
 					&dst.ReturnStmt{Results: exprs(ident(n), ident("nil"))},
 				}
 				rule.MoveStmtDecs(s, stmts)

@@ -104,3 +104,9 @@ func shadowed() bool {
 	ptypes := map[string]bool{}
 	return ptypes["Is"]
 }
+
+// nameOfCall cannot read its Any twice, so the error does not quote the URL.
+func nameOfCall(f func() *anypb.Any) (string, error) {
+	n, err := ptypes.AnyMessageName(f())
+	return n, err
+}
