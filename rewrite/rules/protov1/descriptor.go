@@ -221,23 +221,37 @@ func runDescriptor(p *rule.Pass) {
 // expressions that stay, why.
 func narrowDescriptorMessage(p *rule.Pass, rewritten map[ast.Node]bool) (map[ast.Node]bool, map[ast.Node]string) {
 	info := p.Info()
-	// Parents across the package: a function's callers may be in other files.
-	parent := map[ast.Node]ast.Node{}
-	for _, f := range p.Pkg.Syntax {
-		maps.Copy(parent, parents(f))
+	parent := parents(p.AstFile)
+	// A function's callers may be in other files: their parents are
+	// mapped the first time a candidate parameter needs them.
+	var pkgParent map[ast.Node]ast.Node
+	parentAnywhere := func(n ast.Node) ast.Node {
+		if pkgParent == nil {
+			pkgParent = map[ast.Node]ast.Node{}
+			for _, f := range p.Pkg.Syntax {
+				maps.Copy(pkgParent, parents(f))
+			}
+		}
+		return pkgParent[n]
 	}
 	line := func(n ast.Node) string {
 		pos := p.Fset.Position(n.Pos())
 		return fmt.Sprintf("%s:%d", filepath.Base(pos.Filename), pos.Line)
 	}
 	narrow, kept := map[ast.Node]bool{}, map[ast.Node]string{}
-	usesOf := map[types.Object][]*ast.Ident{}
-	for id, o := range info.Uses {
-		usesOf[o] = append(usesOf[o], id)
-	}
-	for _, us := range usesOf {
-		// Source order, so the reason given is the first offending use.
-		slices.SortFunc(us, func(a, b *ast.Ident) int { return cmp.Compare(a.Pos(), b.Pos()) })
+	var uses map[types.Object][]*ast.Ident
+	usesOf := func(o types.Object) []*ast.Ident {
+		if uses == nil {
+			uses = map[types.Object][]*ast.Ident{}
+			for id, o := range info.Uses {
+				uses[o] = append(uses[o], id)
+			}
+			for _, us := range uses {
+				// Source order, so the reason given is the first offending use.
+				slices.SortFunc(us, func(a, b *ast.Ident) int { return cmp.Compare(a.Pos(), b.Pos()) })
+			}
+		}
+		return uses[o]
 	}
 	check := func(names []*ast.Ident) string {
 		for _, name := range names {
@@ -245,7 +259,7 @@ func narrowDescriptorMessage(p *rule.Pass, rewritten map[ast.Node]bool) (map[ast
 			if o == nil {
 				continue
 			}
-			for _, u := range usesOf[o] {
+			for _, u := range usesOf(o) {
 				if c, ok := parent[u].(*ast.CallExpr); ok && len(c.Args) == 1 && c.Args[0] == ast.Expr(u) && rewritten[c] {
 					continue
 				}
@@ -268,6 +282,9 @@ func narrowDescriptorMessage(p *rule.Pass, rewritten map[ast.Node]bool) (map[ast
 		switch n := n.(type) {
 		case *ast.Field:
 			typ, names = n.Type, n.Names
+			if !rule.IsNamed(info.TypeOf(typ), v1Descriptor, "Message") {
+				return true
+			}
 			fl, _ := parent[n].(*ast.FieldList)
 			ft, _ := parent[fl].(*ast.FuncType)
 			fd, _ := parent[ft].(*ast.FuncDecl)
@@ -280,8 +297,8 @@ func narrowDescriptorMessage(p *rule.Pass, rewritten map[ast.Node]bool) (map[ast
 				kept[typ] = "a method's parameter may be what lets its type implement an interface"
 				return true
 			}
-			for _, u := range usesOf[info.Defs[fd.Name]] {
-				if c, ok := parent[u].(*ast.CallExpr); !ok || c.Fun != ast.Expr(u) {
+			for _, u := range usesOf(info.Defs[fd.Name]) {
+				if c, ok := parentAnywhere(u).(*ast.CallExpr); !ok || c.Fun != ast.Expr(u) {
 					kept[typ] = fmt.Sprintf("%s is used as a function value at %s, and its type would change", fd.Name.Name, line(u))
 					return true
 				}

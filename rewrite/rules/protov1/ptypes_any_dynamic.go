@@ -50,25 +50,26 @@ type dynPlan struct {
 // for those it cannot, the declaration's extent and the reason.
 func rewriteDynamicAny(p *rule.Pass, nm *namer) map[ast.Stmt]string {
 	info := p.Info()
+	var vars []*ast.Ident
+	for id, o := range info.Defs {
+		v, ok := o.(*types.Var)
+		if ok && !v.IsField() && isDynamicAny(v.Type()) && id.Pos() >= p.AstFile.Pos() && id.Pos() <= p.AstFile.End() {
+			vars = append(vars, id)
+		}
+	}
+	if len(vars) == 0 {
+		return nil
+	}
+	slices.SortFunc(vars, func(a, b *ast.Ident) int { return cmp.Compare(a.Pos(), b.Pos()) })
 	parent := parents(p.AstFile)
 	refused := map[ast.Stmt]string{}
 	var plans []*dynPlan
-	var defs []*ast.Ident
-	for id := range info.Defs {
-		defs = append(defs, id)
-	}
-	slices.SortFunc(defs, func(a, b *ast.Ident) int { return cmp.Compare(a.Pos(), b.Pos()) })
-	for _, id := range defs {
-		o := info.Defs[id]
-		v, ok := o.(*types.Var)
-		if !ok || v.IsField() || !isDynamicAny(v.Type()) || id.Pos() < p.AstFile.Pos() || id.Pos() > p.AstFile.End() {
-			continue
-		}
+	for _, id := range vars {
 		decl := declStmtOf(id, parent)
 		if decl == nil {
-			continue // parameters, results and fields keep the plain report
+			continue // parameters and results keep the plain report
 		}
-		pl, why := planDynamic(p, v, decl, parent)
+		pl, why := planDynamic(p, info.Defs[id].(*types.Var), decl, parent)
 		if why != "" {
 			refused[decl] = why
 			continue
