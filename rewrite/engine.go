@@ -12,6 +12,7 @@ import (
 	"go/build/constraint"
 	"go/format"
 	"go/token"
+	"go/types"
 	"maps"
 	"os"
 	"os/exec"
@@ -418,11 +419,12 @@ func rewriteFile(pkg *packages.Package, af *ast.File, sf *scanned, rules []*rule
 	for _, p := range sf.imports {
 		imports[p] = true
 	}
+	built := map[dst.Expr]types.Type{}
 	for _, r := range rules {
 		if !wants(r, imports) {
 			continue
 		}
-		r.Run(&rule.Pass{Rule: r, Pkg: pkg, File: f, AstFile: af, Dec: dec, Fset: pkg.Fset, Path: sf.path, Src: sf.src, Sink: sink, Options: options})
+		r.Run(&rule.Pass{Rule: r, Pkg: pkg, File: f, AstFile: af, Dec: dec, Fset: pkg.Fset, Path: sf.path, Src: sf.src, Sink: sink, Options: options, Types: built})
 	}
 	res.Report(sink.diags...)
 	if len(sink.edits) == 0 {

@@ -61,6 +61,10 @@ type Pass struct {
 	// Options are rule settings from the command line
 	// (`-rule-option grpc.server=unsafe`), keyed by name.
 	Options map[string]string
+	// Types holds the types of expressions rules built (see SetType).
+	// The engine hands the same map to every rule running on a file, so a
+	// later rule sees what an earlier one recorded.
+	Types map[dst.Expr]types.Type
 }
 
 // Option returns the rule setting called name, or "" when it is unset.
@@ -105,8 +109,22 @@ func (p *Pass) ObjectOf(id *dst.Ident) types.Object {
 	return nil
 }
 
-// TypeOf returns the type of an original expression, or nil.
+// SetType records the type of an expression a rule built, so that later
+// rules asking TypeOf about it (to decide whether a message needs
+// protoadapt wrapping, say) get an answer instead of nil.
+func (p *Pass) SetType(e dst.Expr, t types.Type) {
+	if p.Types == nil {
+		p.Types = map[dst.Expr]types.Type{}
+	}
+	p.Types[e] = t
+}
+
+// TypeOf returns the type of an original expression, or of one a rule
+// built and recorded with SetType, or nil.
 func (p *Pass) TypeOf(e dst.Expr) types.Type {
+	if t, ok := p.Types[e]; ok {
+		return t
+	}
 	n, ok := p.Ast(e).(ast.Expr)
 	if !ok {
 		return nil

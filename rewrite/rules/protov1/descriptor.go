@@ -1,7 +1,14 @@
 package protov1
 
 import (
+	"cmp"
+	"fmt"
+	"go/ast"
+	"go/token"
 	"go/types"
+	"maps"
+	"path/filepath"
+	"slices"
 
 	"github.com/dave/dst"
 
@@ -22,10 +29,13 @@ import (
 // into fd; protodesc builds fresh copies on every call and md is a
 // separate object, so code that relied on that identity changes: risk
 // "review". Legacy v1-only messages are wrapped with
-// protoadapt.MessageV2Of. Reported: MessageRawDescriptor,
-// EnumRawDescriptor and the descriptor.Message interface (class X: the
-// raw Descriptor() methods are deprecated and absent from Opaque-API
-// messages), arguments whose static type is neither a message nor an enum
+// protoadapt.MessageV2Of. A function parameter or local variable typed
+// descriptor.Message that is only described (ForMessage,
+// MessageDescriptorProto) or used through v1 methods becomes
+// protoadapt.MessageV1 (safe: every descriptor.Message is one). Reported:
+// MessageRawDescriptor, EnumRawDescriptor and other uses of the
+// descriptor.Message interface (class X: the raw Descriptor() methods are
+// deprecated and absent from Opaque-API messages), arguments whose static type is neither a message nor an enum
 // with a v2 Descriptor method (v1 took interface{}), function values, and
 // calls whose two results go anywhere but a two-value assignment or a
 // return.
@@ -93,6 +103,7 @@ func runDescriptor(p *rule.Pass) {
 	}
 	const msg = "descriptor protos → protodesc copies of the v2 descriptor (fresh objects on each call; the message proto no longer points into the file proto)"
 	done := map[*dst.CallExpr]bool{}
+	rewritten := map[ast.Node]bool{}
 	rule.StmtLists(p.File, func(list []dst.Stmt) []dst.Stmt {
 		var out []dst.Stmt
 		for _, s := range list {
@@ -147,11 +158,13 @@ func runDescriptor(p *rule.Pass) {
 			p.Changed(s, change.Review, msg)
 			p.Require(protobufModule, minProtobuf)
 			done[call] = true
+			rewritten[p.Ast(call)] = true
 			rule.MoveStmtDecs(s, repl)
 			out = append(out, repl...)
 		}
 		return out
 	})
+	narrow, kept := narrowDescriptorMessage(p, rewritten)
 	called := map[dst.Node]bool{}
 	dst.Inspect(p.File, func(n dst.Node) bool {
 		switch n := n.(type) {
@@ -176,13 +189,142 @@ func runDescriptor(p *rule.Pass) {
 					p.Report(n, change.Manual, "not rewritten: descriptor."+k+" is used as a function value; its replacement is several calls", "")
 				}
 			case *types.TypeName:
-				if o.Name() == "Message" {
-					p.Report(n, change.Manual, "descriptor.Message relies on the deprecated Descriptor() ([]byte, []int) method, absent from Opaque-API messages", "use proto.Message and m.ProtoReflect().Descriptor()")
+				if o.Name() != "Message" {
+					break
 				}
+				if a := p.Ast(n); narrow[a] {
+					p.Changed(n, change.Safe, "descriptor.Message → protoadapt.MessageV1: the value is only described or used through v1 methods, and every descriptor.Message is a MessageV1")
+					n.Path, n.Name = v2Protoadapt, "MessageV1"
+					p.Require(protobufModule, minProtobuf)
+					break
+				}
+				why := ""
+				if r := kept[p.Ast(n)]; r != "" {
+					why = " (" + r + ")"
+				}
+				p.Report(n, change.Manual, "descriptor.Message relies on the deprecated Descriptor() ([]byte, []int) method, absent from Opaque-API messages"+why, "use proto.Message and m.ProtoReflect().Descriptor()")
 			}
 		}
 		return true
 	})
+}
+
+// narrowDescriptorMessage finds the descriptor.Message type expressions
+// of parameters and local variables that can become protoadapt.MessageV1:
+// every use of each variable they declare is the argument of a
+// ForMessage/MessageDescriptorProto call this rule rewrote (it wraps the
+// value in protoadapt.MessageV2Of) or a call of a v1 method (Reset,
+// String, ProtoMessage). Every descriptor.Message is a MessageV1, so
+// callers keep compiling, also with v1.3-generated messages. Parameters
+// of methods (which may implement an interface) and of functions used as
+// values (whose type would change) stay. It also returns, for the type
+// expressions that stay, why.
+func narrowDescriptorMessage(p *rule.Pass, rewritten map[ast.Node]bool) (map[ast.Node]bool, map[ast.Node]string) {
+	info := p.Info()
+	parent := astParents(p.AstFile)
+	// A function's callers may be in other files: their parents are
+	// mapped the first time a candidate parameter needs them.
+	var pkgParent map[ast.Node]ast.Node
+	parentAnywhere := func(n ast.Node) ast.Node {
+		if pkgParent == nil {
+			pkgParent = map[ast.Node]ast.Node{}
+			for _, f := range p.Pkg.Syntax {
+				maps.Copy(pkgParent, astParents(f))
+			}
+		}
+		return pkgParent[n]
+	}
+	line := func(n ast.Node) string {
+		pos := p.Fset.Position(n.Pos())
+		return fmt.Sprintf("%s:%d", filepath.Base(pos.Filename), pos.Line)
+	}
+	narrow, kept := map[ast.Node]bool{}, map[ast.Node]string{}
+	var uses map[types.Object][]*ast.Ident
+	usesOf := func(o types.Object) []*ast.Ident {
+		if uses == nil {
+			uses = map[types.Object][]*ast.Ident{}
+			for id, o := range info.Uses {
+				uses[o] = append(uses[o], id)
+			}
+			for _, us := range uses {
+				// Source order, so the reason given is the first offending use.
+				slices.SortFunc(us, func(a, b *ast.Ident) int { return cmp.Compare(a.Pos(), b.Pos()) })
+			}
+		}
+		return uses[o]
+	}
+	check := func(names []*ast.Ident) string {
+		for _, name := range names {
+			o := info.Defs[name]
+			if o == nil {
+				continue
+			}
+			for _, u := range usesOf(o) {
+				if c, ok := parent[u].(*ast.CallExpr); ok && len(c.Args) == 1 && c.Args[0] == ast.Expr(u) && rewritten[c] {
+					continue
+				}
+				if sel, ok := parent[u].(*ast.SelectorExpr); ok && sel.X == ast.Expr(u) {
+					if c, ok := parent[sel].(*ast.CallExpr); ok && c.Fun == ast.Expr(sel) {
+						switch sel.Sel.Name {
+						case "Reset", "String", "ProtoMessage":
+							continue
+						}
+					}
+				}
+				return fmt.Sprintf("%s is used other than as a ForMessage argument or through Reset/String/ProtoMessage at %s", name.Name, line(u))
+			}
+		}
+		return ""
+	}
+	ast.Inspect(p.AstFile, func(n ast.Node) bool {
+		var typ ast.Expr
+		var names []*ast.Ident
+		switch n := n.(type) {
+		case *ast.Field:
+			typ, names = n.Type, n.Names
+			if !rule.IsNamed(info.TypeOf(typ), v1Descriptor, "Message") {
+				return true
+			}
+			fl, _ := parent[n].(*ast.FieldList)
+			ft, _ := parent[fl].(*ast.FuncType)
+			fd, _ := parent[ft].(*ast.FuncDecl)
+			if fd == nil || fl != ft.Params || len(names) == 0 {
+				// Results, receivers, struct fields, interface methods,
+				// function literals and types: their type is seen elsewhere.
+				return true
+			}
+			if fd.Recv != nil {
+				kept[typ] = "a method's parameter may be what lets its type implement an interface"
+				return true
+			}
+			for _, u := range usesOf(info.Defs[fd.Name]) {
+				if c, ok := parentAnywhere(u).(*ast.CallExpr); !ok || c.Fun != ast.Expr(u) {
+					kept[typ] = fmt.Sprintf("%s is used as a function value at %s, and its type would change", fd.Name.Name, line(u))
+					return true
+				}
+			}
+		case *ast.ValueSpec:
+			if gd, ok := parent[n].(*ast.GenDecl); !ok || gd.Tok != token.VAR {
+				return true
+			}
+			if _, global := parent[parent[n]].(*ast.File); global {
+				return true // other files see its type
+			}
+			typ, names = n.Type, n.Names
+		default:
+			return true
+		}
+		if typ == nil || !rule.IsNamed(info.TypeOf(typ), v1Descriptor, "Message") {
+			return true
+		}
+		if why := check(names); why != "" {
+			kept[typ] = why
+			return true
+		}
+		narrow[typ] = true
+		return true
+	})
+	return narrow, kept
 }
 
 // isV1Message reports whether t has the APIv1 message methods, so that

@@ -26,12 +26,15 @@ import (
 // an interface value, which v2 cannot know about: risk "review".
 // AnyMessageName's error (nil Any, invalid type URL) is exactly the case
 // where MessageName returns "", so the error becomes an explicit check of
-// that. Empty keeps its v1 result type by converting the new message back
+// that, with v1's text quoting the URL when the Any expression can be
+// read again. Empty keeps its v1 result type by converting the new message back
 // with protoadapt.MessageV1Of, so the code around it compiles unchanged.
-// Refused and reported: a statically known DynamicAny argument or target
-// (v2 has no wrapper type; use UnmarshalNew), any other use of DynamicAny,
-// function values, and AnyMessageName results used other than in a
-// two-value assignment or a return.
+// A local DynamicAny declared empty, filled by one UnmarshalAny and
+// otherwise only read as .Message becomes `dyn, err := x.UnmarshalNew()`
+// (ptypes_any_dynamic.go). Refused and reported: every other DynamicAny
+// (with the reason: v2 has no wrapper type), function values, and
+// AnyMessageName results used other than in a two-value assignment or a
+// return.
 var PtypesAny = &rule.Rule{
 	Name:    "protov1.ptypes.any",
 	Doc:     "ptypes Any helpers → anypb.New, UnmarshalTo, MessageIs, MessageName and protoregistry lookups",
@@ -52,6 +55,17 @@ func runPtypesAny(p *rule.Pass) {
 		return ""
 	}
 	rewriteAnyMessageName(p)
+	refused := rewriteDynamicAny(p, newNamer(p))
+	whyNot := func(n dst.Node) string {
+		if a := p.Ast(n); a != nil {
+			for d, why := range refused {
+				if d.Pos() <= a.Pos() && a.End() <= d.End() {
+					return ": " + why
+				}
+			}
+		}
+		return ""
+	}
 	called := map[dst.Node]bool{}
 	dst.Inspect(p.File, func(n dst.Node) bool {
 		switch n := n.(type) {
@@ -72,7 +86,7 @@ func runPtypesAny(p *rule.Pass) {
 				}
 			case *types.TypeName:
 				if o.Pkg() != nil && o.Pkg().Path() == v1Ptypes && o.Name() == "DynamicAny" {
-					p.Report(n, change.Manual, "not rewritten: ptypes.DynamicAny has no v2 counterpart", dynamicAnyAdvice)
+					p.Report(n, change.Manual, "not rewritten: ptypes.DynamicAny has no v2 counterpart"+whyNot(n), dynamicAnyAdvice)
 				}
 			}
 		}
@@ -166,12 +180,12 @@ func rewriteAnyMessageName(p *rule.Pass) {
 		rule.MoveDecs(call, v)
 		return v
 	}
-	// errExpr keeps v1's wording, URL included (callers log it), when the
-	// Any can be read again; a nil Any has an empty URL.
+	// errExpr is v1's error for an invalid type URL, URL included, when
+	// the Any can be read again; a nil Any has an empty URL, which v1
+	// reported as "message is nil" instead.
 	errExpr := func(call *dst.CallExpr) dst.Expr {
 		if x := call.Args[0]; rule.IsPure(x) {
-			return rule.Call(rule.QualifiedIdent("fmt", "Errorf"), &dst.BasicLit{Kind: token.STRING, Value: `"message type url %q is invalid"`},
-				rule.Call(rule.Sel(parenIfNeeded(rule.Clone(x)), "GetTypeUrl")))
+			return rule.Call(rule.QualifiedIdent("fmt", "Errorf"), &dst.BasicLit{Kind: token.STRING, Value: `"message type url %q is invalid"`}, rule.Call(rule.Sel(parenIfNeeded(bare(x)), "GetTypeUrl")))
 		}
 		return rule.Call(rule.QualifiedIdent("errors", "New"), &dst.BasicLit{Kind: token.STRING, Value: `"invalid or missing Any type URL"`})
 	}
@@ -216,7 +230,6 @@ func rewriteAnyMessageName(p *rule.Pass) {
 					continue
 				}
 				p.Changed(s, change.Review, msg)
-				errOf := errExpr(call)
 				errID, ok := le.(*dst.Ident)
 				if !ok {
 					p.Report(call, change.Manual, "not rewritten: the error is assigned to an expression that is not a variable", "")
@@ -229,7 +242,7 @@ func rewriteAnyMessageName(p *rule.Pass) {
 					stmts = append(stmts, assign(exprs(ident(errID.Name)), ident("nil")))
 				}
 				stmts = append(stmts, ifErr(&dst.BinaryExpr{X: hold, Op: token.EQL, Y: &dst.BasicLit{Kind: token.STRING, Value: `""`}},
-					assign(exprs(ident(errID.Name)), errOf)))
+					assign(exprs(ident(errID.Name)), errExpr(call))))
 				rule.MoveStmtDecs(s, stmts)
 				out = append(out, stmts...)
 				p.Require(protobufModule, minProtobuf)
@@ -240,12 +253,11 @@ func rewriteAnyMessageName(p *rule.Pass) {
 					break
 				}
 				p.Changed(s, change.Review, msg)
-				errOf := errExpr(call)
 				n := nm.fresh(s, "name")
 				stmts := []dst.Stmt{
 					define(exprs(ident(n)), nameOf(call)),
 					ifErr(&dst.BinaryExpr{X: ident(n), Op: token.EQL, Y: &dst.BasicLit{Kind: token.STRING, Value: `""`}},
-						&dst.ReturnStmt{Results: exprs(ident(n), errOf)}),
+						&dst.ReturnStmt{Results: exprs(ident(n), errExpr(call))}),
 					&dst.ReturnStmt{Results: exprs(ident(n), ident("nil"))},
 				}
 				rule.MoveStmtDecs(s, stmts)
