@@ -487,6 +487,7 @@ func restore(pkg *packages.Package, af *ast.File, f *dst.File, alias map[string]
 	names := newNames(pkg)
 	r := decorator.NewRestorerWithImports(pkg.PkgPath, names)
 	fr := r.FileRestorer()
+	reuseXNetContext(pkg, f)
 	for p, a := range chooseAliases(pkg, af, f, names, alias) {
 		fr.Alias[p] = a
 	}

@@ -149,3 +149,52 @@ func altName(p, name string, i int) string {
 	}
 	return name + strconv.Itoa(i+1)
 }
+
+// reuseXNetContext points the standard-library context identifiers the
+// rules introduced at the file's golang.org/x/net/context import when the
+// file does not import "context" itself and that package declares every
+// one of them: it re-exports the standard package (aliases and wrappers)
+// since Go 1.9, so the code means the same, and the file keeps one context
+// import instead of gaining a second one named context1.
+func reuseXNetContext(pkg *packages.Package, f *dst.File) {
+	const std, xnet = "context", "golang.org/x/net/context"
+	if pkg.Types == nil {
+		return
+	}
+	usable := false
+	for _, is := range f.Imports {
+		p, _ := strconv.Unquote(is.Path.Value)
+		switch {
+		case p == std:
+			return
+		case p == xnet && (is.Name == nil || is.Name.Name != "_" && is.Name.Name != "."):
+			usable = true
+		}
+	}
+	var xp *types.Package
+	for _, q := range pkg.Types.Imports() {
+		if q.Path() == xnet {
+			xp = q
+		}
+	}
+	if !usable || xp == nil {
+		return
+	}
+	var ids []*dst.Ident
+	all := true
+	dst.Inspect(f, func(n dst.Node) bool {
+		if id, ok := n.(*dst.Ident); ok && id.Path == std {
+			if o := xp.Scope().Lookup(id.Name); o == nil || !o.Exported() {
+				all = false
+			}
+			ids = append(ids, id)
+		}
+		return true
+	})
+	if !all {
+		return
+	}
+	for _, id := range ids {
+		id.Path = xnet
+	}
+}

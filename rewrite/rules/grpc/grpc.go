@@ -177,8 +177,9 @@ func isPureOrConst(e dst.Expr) bool {
 
 // deleteOption removes a no-op option expression of type grpc.<typ>. In
 // a variadic argument list or a slice literal of that option type it is
-// deleted, its comments moving to a neighbour; anywhere else (a variable,
-// append, a return, a ...any list) it becomes the package's Empty<typ>{},
+// deleted, its comments moving to a neighbour, and so it is among other
+// elements appended to a slice of that type; anywhere else (a variable, a
+// lone appended element, a return, a ...any list) it becomes Empty<typ>{},
 // the documented no-op, converted to the option type where it would
 // otherwise give a new variable a different type.
 func deleteOption(p *rule.Pass, c *cursor, typ string) {
@@ -190,6 +191,12 @@ func deleteOption(p *rule.Pass, c *cursor, typ string) {
 			f := p.Callee(parent)
 			sig, _ := types.Unalias(typeOfFunc(f)).(*types.Signature)
 			if sig != nil && sig.Variadic() && !parent.Ellipsis && c.Index() >= sig.Params().Len()-1 && isOptionSlice(sig.Params().At(sig.Params().Len()-1).Type(), typ) {
+				list = parent.Args
+			}
+			// append(opts, a, b) keeps appending when one element goes;
+			// with none left, append(opts) would read as a mistake, so
+			// a lone element still becomes the no-op option.
+			if isAppend(p, parent) && !parent.Ellipsis && c.Index() >= 1 && len(parent.Args) > 2 && isOptionSlice(p.TypeOf(parent.Args[0]), typ) {
 				list = parent.Args
 			}
 		case *dst.CompositeLit:
@@ -208,6 +215,16 @@ func deleteOption(p *rule.Pass, c *cursor, typ string) {
 		e = rule.Call(rule.QualifiedIdent(grpcPath, typ), e)
 	}
 	replace(c, e)
+}
+
+// isAppend reports whether call calls the append builtin.
+func isAppend(p *rule.Pass, call *dst.CallExpr) bool {
+	id, ok := call.Fun.(*dst.Ident)
+	if !ok || id.Path != "" {
+		return false
+	}
+	b, ok := p.ObjectOf(id).(*types.Builtin)
+	return ok && b.Name() == "append"
 }
 
 // isOptionSlice reports whether t is a slice of grpc.<typ>.
