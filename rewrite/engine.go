@@ -420,11 +420,15 @@ func rewriteFile(pkg *packages.Package, af *ast.File, sf *scanned, rules []*rule
 		imports[p] = true
 	}
 	built := map[dst.Expr]types.Type{}
+	enabled := map[string]bool{}
+	for _, r := range rules {
+		enabled[r.Name] = true
+	}
 	for _, r := range rules {
 		if !wants(r, imports) {
 			continue
 		}
-		r.Run(&rule.Pass{Rule: r, Pkg: pkg, File: f, AstFile: af, Dec: dec, Fset: pkg.Fset, Path: sf.path, Src: sf.src, Sink: sink, Options: options, Types: built})
+		r.Run(&rule.Pass{Rule: r, Pkg: pkg, File: f, AstFile: af, Dec: dec, Fset: pkg.Fset, Path: sf.path, Src: sf.src, Sink: sink, Options: options, Types: built, Enabled: enabled})
 	}
 	res.Report(sink.diags...)
 	if len(sink.edits) == 0 {

@@ -65,7 +65,14 @@ type Pass struct {
 	// The engine hands the same map to every rule running on a file, so a
 	// later rule sees what an earlier one recorded.
 	Types map[dst.Expr]types.Type
+	// Enabled holds the names of the rules enabled in this run, for a
+	// rule whose output leaves work to a later rule.
+	Enabled map[string]bool
 }
+
+// RuleEnabled reports whether the rule called name runs in this run
+// (after this one, if it comes later in the table).
+func (p *Pass) RuleEnabled(name string) bool { return p.Enabled[name] }
 
 // Option returns the rule setting called name, or "" when it is unset.
 func (p *Pass) Option(name string) string { return p.Options[name] }

@@ -284,7 +284,7 @@ func astCallee(info *types.Info, c *ast.CallExpr) *types.Func {
 // argument of a v1 text function that protov1.proto.text turns into a
 // prototext call on a v2 message (it runs after this rule), so the v2
 // message fits as it is.
-func takesV2(info *types.Info, sel *ast.SelectorExpr, parent map[ast.Node]ast.Node) bool {
+func takesV2(info *types.Info, sel *ast.SelectorExpr, parent map[ast.Node]ast.Node, textRuleRuns bool) bool {
 	if b, ok := parent[sel].(*ast.BinaryExpr); ok && (b.Op == token.EQL || b.Op == token.NEQ) {
 		// MessageV1Of(m) is nil exactly when m is.
 		return rule.IsUntypedNil(info.TypeOf(b.X)) || rule.IsUntypedNil(info.TypeOf(b.Y))
@@ -294,7 +294,8 @@ func takesV2(info *types.Info, sel *ast.SelectorExpr, parent map[ast.Node]ast.No
 		return false
 	}
 	f := astCallee(info, c)
-	return rule.IsPkgFunc(f, v1Proto, "CompactTextString") || rule.IsPkgFunc(f, v1Proto, "MarshalTextString")
+	// Without protov1.proto.text the v1 call stays and needs a v1 message.
+	return textRuleRuns && (rule.IsPkgFunc(f, v1Proto, "CompactTextString") || rule.IsPkgFunc(f, v1Proto, "MarshalTextString"))
 }
 
 func applyDynamic(p *rule.Pass, nm *namer, pl *dynPlan, parent map[ast.Node]ast.Node) {
@@ -383,7 +384,7 @@ func applyDynamic(p *rule.Pass, nm *namer, pl *dynPlan, parent map[ast.Node]ast.
 		id := ident(name)
 		p.SetType(id, pl.msg)
 		var repl dst.Expr = id
-		if !takesV2(info, r, parent) {
+		if !takesV2(info, r, parent, p.RuleEnabled(ProtoText.Name)) {
 			c := rule.Call(rule.QualifiedIdent(v2Protoadapt, "MessageV1Of"), id)
 			p.SetType(c, info.TypeOf(r))
 			repl = c
