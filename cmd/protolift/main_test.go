@@ -3,11 +3,15 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/protolift/protolift/rewrite/rules"
 )
 
 // newModule creates a module that requires the real golang/protobuf and
@@ -291,5 +295,89 @@ func TestDiffcheckUsage(t *testing.T) {
 		if code != exitError || !strings.Contains(errOut, tc.want) {
 			t.Errorf("protolift %s: exit %d, stderr %q, want %q", strings.Join(tc.args, " "), code, errOut, tc.want)
 		}
+	}
+}
+
+// The README's rule table is the user's reference: it must list every
+// registered rule with its risk.
+func TestREADMEListsEveryRule(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rules.All() {
+		if row := fmt.Sprintf("| `%s` | %s |", r.Name, r.Risk); !strings.Contains(string(readme), row) {
+			t.Errorf("README.md has no row starting %q", row)
+		}
+	}
+}
+
+// protolift proto -prove=REV checks a conversion made earlier (by
+// protolift or by hand) against the file at REV.
+func TestProveAgainstRevision(t *testing.T) {
+	dir := newModule(t, map[string]string{
+		"api/v1/item.proto": "syntax = \"proto3\";\n\npackage api.v1;\n\noption go_package = \"example.com/app/api/v1;apiv1\";\n\nmessage Item {\n  repeated int32 sizes = 1;\n  optional string name = 2;\n}\n",
+	})
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.email=t@example.com", "-c", "user.name=t"}, args...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	git("init", "-q")
+	git("add", ".")
+	git("commit", "-qm", "proto3")
+	if code, _, errOut := protolift(t, "proto", "-C", dir, "-edition=2023", "-w"); code == exitError {
+		t.Fatalf("converting: exit %d\n%s", code, errOut)
+	}
+	if code, out, errOut := protolift(t, "proto", "-C", dir, "-prove=HEAD"); code != exitOK || out != "" {
+		t.Fatalf("proving protolift's own conversion: exit %d\n%s\n%s", code, out, errOut)
+	}
+	// A hand edit that changes the wire format is caught.
+	p := filepath.Join(dir, "api", "v1", "item.proto")
+	src, _ := os.ReadFile(p)
+	broken := strings.Replace(string(src), "repeated int32 sizes = 1", "repeated int32 sizes = 1 [features.repeated_field_encoding = EXPANDED]", 1)
+	if broken == string(src) {
+		t.Fatalf("converted file has no sizes field to break:\n%s", src)
+	}
+	write(t, p, []byte(broken))
+	code, _, errOut := protolift(t, "proto", "-C", dir, "-prove=HEAD")
+	if code != exitFindings || !strings.Contains(errOut, "sizes") {
+		t.Fatalf("broken conversion: exit %d, findings:\n%s", code, errOut)
+	}
+	if code, _, errOut := protolift(t, "-C", dir, "-prove=HEAD"); code != exitError || !strings.Contains(errOut, "proto stage") {
+		t.Errorf("-prove outside the proto stage: exit %d, %s", code, errOut)
+	}
+}
+
+// A rule whose output leaves work to a later rule must not rely on it
+// when the user disabled it: DynamicAny's .Message stays a v1 value for a
+// v1 text call.
+func TestDisabledFollowUpRule(t *testing.T) {
+	dir := newModule(t, map[string]string{"app/app.go": `package app
+
+import (
+	"github.com/golang/protobuf/proto"
+	"github.com/golang/protobuf/ptypes"
+	anypb "github.com/golang/protobuf/ptypes/any"
+)
+
+// Show prints a packed message.
+func Show(a *anypb.Any) string {
+	dyn := &ptypes.DynamicAny{}
+	if err := ptypes.UnmarshalAny(a, dyn); err != nil {
+		return err.Error()
+	}
+	return proto.CompactTextString(dyn.Message)
+}
+`})
+	if code, _, errOut := protolift(t, "go", "-C", dir, "-w", "-rules=protov1,-protov1.proto.text", "./..."); code == exitError {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	goIn(t, dir, "build", "./...")
+	src, _ := os.ReadFile(filepath.Join(dir, "app", "app.go"))
+	if !strings.Contains(string(src), "UnmarshalNew") || !strings.Contains(string(src), "proto.CompactTextString(protoadapt.MessageV1Of(dyn))") {
+		t.Errorf("unexpected result:\n%s", src)
 	}
 }
