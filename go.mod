@@ -5,18 +5,11 @@ go 1.26.0
 require (
 	github.com/bufbuild/protocompile v0.14.1
 	github.com/dave/dst v0.28.0
+	github.com/golang/protobuf v1.5.4
 	github.com/sergi/go-diff v1.4.0
 	golang.org/x/mod v0.42.0
 	golang.org/x/tools v0.52.0
-	google.golang.org/grpc v1.85.0
 	google.golang.org/protobuf v1.36.12
 )
 
-require (
-	github.com/golang/protobuf v1.5.4 // indirect
-	golang.org/x/net v0.61.0 // indirect
-	golang.org/x/sync v0.24.0 // indirect
-	golang.org/x/sys v0.49.0 // indirect
-	golang.org/x/text v0.43.0 // indirect
-	google.golang.org/genproto/googleapis/rpc v0.0.0-20260817212433-ac3dfec99bb1 // indirect
-)
+require golang.org/x/sync v0.24.0 // indirect
