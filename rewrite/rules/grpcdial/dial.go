@@ -382,7 +382,7 @@ func (r *dialRun) apply(pl *dialPlan) {
 		case pl.ctx != nil:
 			bound = "the dial context"
 		}
-		m := "blocking (" + strings.Join(removed, ", ") + ") → explicit wait for READY bounded by " + bound + "; on failure the conn is closed and the error wraps ctx.Err() instead of being it"
+		m := "blocking (" + strings.Join(removed, ", ") + ") → explicit wait for READY bounded by " + bound + "; on failure the conn is closed and the error is ctx.Err(), as DialContext returned"
 		if pl.returnErr {
 			m += " (and no longer carries the last connection error)"
 		}

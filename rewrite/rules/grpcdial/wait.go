@@ -45,7 +45,7 @@ func (n *names) fresh(base string) string {
 //				conn.Connect()
 //			}
 //			if !conn.WaitForStateChange(ctx, state) {
-//				err = fmt.Errorf("grpc: could not connect to %s (last state %v): %w", conn.Target(), state, ctx.Err())
+//				err = ctx.Err()
 //				conn.Close()
 //				conn = nil
 //				break
@@ -54,8 +54,9 @@ func (n *names) fresh(base string) string {
 //		cancel()
 //	}
 //
-// This is DialContext's own loop (G:clientconn.go), so the bound and the
-// failure are the same; only the error text differs.
+// This is DialContext's own loop (G:clientconn.go), so the bound, the
+// failure and the error (ctx.Err(), e.g. context.DeadlineExceeded) are the
+// same.
 func waitStmt(pl *dialPlan, conn, errID dst.Expr, nm *names) dst.Stmt {
 	connectivity := func(name string) dst.Expr { return rule.QualifiedIdent("google.golang.org/grpc/connectivity", name) }
 	c := func() dst.Expr { return rule.Clone(conn) }
@@ -87,14 +88,17 @@ func waitStmt(pl *dialPlan, conn, errID dst.Expr, nm *names) dst.Stmt {
 		pre = append(pre, &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(name)}, Tok: token.DEFINE, Rhs: []dst.Expr{base}})
 		ctx = dst.NewIdent(name)
 	}
-	fail := func(msg string, args ...dst.Expr) []dst.Stmt {
-		all := append([]dst.Expr{&dst.BasicLit{Kind: token.STRING, Value: strconv.Quote(msg)}, rule.Call(rule.Sel(c(), "Target"))}, args...)
+	failWith := func(err dst.Expr) []dst.Stmt {
 		return []dst.Stmt{
-			&dst.AssignStmt{Lhs: []dst.Expr{e()}, Tok: token.ASSIGN, Rhs: []dst.Expr{rule.Call(rule.QualifiedIdent("fmt", "Errorf"), all...)}},
+			&dst.AssignStmt{Lhs: []dst.Expr{e()}, Tok: token.ASSIGN, Rhs: []dst.Expr{err}},
 			&dst.ExprStmt{X: rule.Call(rule.Sel(c(), "Close"))},
 			&dst.AssignStmt{Lhs: []dst.Expr{c()}, Tok: token.ASSIGN, Rhs: []dst.Expr{dst.NewIdent("nil")}},
 			&dst.BranchStmt{Tok: token.BREAK},
 		}
+	}
+	fail := func(msg string, args ...dst.Expr) []dst.Stmt {
+		all := append([]dst.Expr{&dst.BasicLit{Kind: token.STRING, Value: strconv.Quote(msg)}, rule.Call(rule.Sel(c(), "Target"))}, args...)
+		return failWith(rule.Call(rule.QualifiedIdent("fmt", "Errorf"), all...))
 	}
 	var loop []dst.Stmt
 	loop = append(loop, &dst.IfStmt{
@@ -113,7 +117,10 @@ func waitStmt(pl *dialPlan, conn, errID dst.Expr, nm *names) dst.Stmt {
 	} else {
 		loop = append(loop, &dst.IfStmt{
 			Cond: &dst.UnaryExpr{Op: token.NOT, X: rule.Call(rule.Sel(c(), "WaitForStateChange"), ctx, st())},
-			Body: &dst.BlockStmt{List: fail("grpc: could not connect to %s (last state %v): %w", st(), rule.Call(rule.Sel(rule.Clone(ctx), "Err")))},
+			// DialContext returned the context's error itself when the
+			// bound ran out, and callers compare it with
+			// context.DeadlineExceeded: return exactly that.
+			Body: &dst.BlockStmt{List: failWith(rule.Call(rule.Sel(rule.Clone(ctx), "Err")))},
 		})
 	}
 	getState := func() dst.Expr { return rule.Call(rule.Sel(c(), "GetState")) }
