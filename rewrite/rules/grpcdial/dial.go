@@ -347,6 +347,9 @@ func (r *dialRun) sideEffectFree(e dst.Expr) bool {
 // apply turns the call into NewClient per plan and records the change.
 func (r *dialRun) apply(pl *dialPlan) {
 	p, call := r.p, pl.call
+	if pl.isCtx && !pl.block {
+		r.blankUnusedCtx(pl.ctx)
+	}
 	tIdx := pl.first - 1
 	target := call.Args[tIdx]
 	plan, val := r.planTarget(target)
@@ -435,4 +438,72 @@ func optName(k optKind) string {
 		return "FailOnNonTempDialError"
 	}
 	return ""
+}
+
+// blankUnusedCtx keeps the code compiling when NewClient drops a context
+// variable that only this dial used (`dCtx, cancel :=
+// context.WithTimeout(...)` before `grpc.DialContext(dCtx, ...)`): its
+// definition becomes the blank identifier, which keeps the call that made
+// it (and so its cancel function) and declares nothing unused.
+func (r *dialRun) blankUnusedCtx(ctx dst.Expr) {
+	p := r.p
+	id, ok := ctx.(*dst.Ident)
+	if !ok || id.Path != "" {
+		return
+	}
+	v, ok := p.ObjectOf(id).(*types.Var)
+	if !ok || v.Parent() == nil || v.Parent() == v.Pkg().Scope() {
+		return
+	}
+	uses := 0
+	for _, o := range p.Info().Uses {
+		if o == v {
+			uses++
+		}
+	}
+	if uses != 1 {
+		return
+	}
+	var def *ast.Ident
+	for a, o := range p.Info().Defs {
+		if o == v {
+			def = a
+		}
+	}
+	if def == nil {
+		return
+	}
+	dDef, ok := p.Dec.Dst.Nodes[def].(*dst.Ident)
+	if !ok {
+		return
+	}
+	dst.Inspect(p.File, func(n dst.Node) bool {
+		switch n := n.(type) {
+		case *dst.AssignStmt:
+			for i, l := range n.Lhs {
+				if l != dDef {
+					continue
+				}
+				others := false
+				for j, o := range n.Lhs {
+					others = others || (j != i && !rule.IsBlank(o) && p.IsNewDef(o))
+				}
+				p.Changed(l, change.Safe, "the context only the dial used becomes _ (NewClient takes none)")
+				n.Lhs[i] = dst.NewIdent("_")
+				if n.Tok == token.DEFINE && !others {
+					n.Tok = token.ASSIGN
+				}
+				return false
+			}
+		case *dst.ValueSpec:
+			for i, name := range n.Names {
+				if name == dDef {
+					p.Changed(name, change.Safe, "the context only the dial used becomes _ (NewClient takes none)")
+					n.Names[i] = dst.NewIdent("_")
+					return false
+				}
+			}
+		}
+		return true
+	})
 }
