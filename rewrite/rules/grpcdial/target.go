@@ -72,14 +72,16 @@ func newTarget(plan targetPlan, e dst.Expr, val string) dst.Expr {
 // resolver.GetDefaultScheme(): "passthrough" unless the program called
 // resolver.SetDefaultScheme, which Dial honoured too.
 //
-//	func(t string) string {
-//		if u, err := url.Parse(t); err == nil && resolver.Get(u.Scheme) != nil {
-//			return t
+//	func(target string) string {
+//		if u, err := url.Parse(target); err == nil && resolver.Get(u.Scheme) != nil {
+//			return target
 //		}
-//		return resolver.GetDefaultScheme() + ":///" + t
+//		return resolver.GetDefaultScheme() + ":///" + target
 //	}(target)
 func runtimeTarget(e dst.Expr) dst.Expr {
-	t := func() *dst.Ident { return dst.NewIdent("t") }
+	// The parameter only shadows inside the literal; "target" reads better
+	// than "t", which in tests hides *testing.T.
+	t := func() *dst.Ident { return dst.NewIdent("target") }
 	cond := &dst.BinaryExpr{
 		X:  &dst.BinaryExpr{X: dst.NewIdent("err"), Op: token.EQL, Y: dst.NewIdent("nil")},
 		Op: token.LAND,
