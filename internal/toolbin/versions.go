@@ -40,3 +40,8 @@ const (
 	StaticcheckPkg     = "honnef.co/go/tools/cmd/staticcheck"
 	StaticcheckVersion = "v0.8.2"
 )
+
+// GRPCVersion is the grpc-go release the rule tests compile against (the
+// ruletest module requires it) and whose .proto files the proto stage's
+// tests convert.
+const GRPCVersion = "v1.85.0"

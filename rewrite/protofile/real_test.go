@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/protolift/protolift/internal/toolbin"
+
 	"github.com/protolift/protolift/internal/change"
 )
 
@@ -17,11 +19,10 @@ import (
 // cache into a fresh directory that is a module of the same path.
 func copyModuleProtos(t *testing.T, modPath string) string {
 	t.Helper()
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", modPath).Output()
+	src, err := toolbin.ModuleDir(context.Background(), modPath, map[string]string{"google.golang.org/protobuf": toolbin.GoVersion, "google.golang.org/grpc": toolbin.GRPCVersion}[modPath])
 	if err != nil {
-		t.Fatalf("go list -m %s: %v", modPath, err)
+		t.Fatal(err)
 	}
-	src := strings.TrimSpace(string(out))
 	dst := t.TempDir()
 	err = filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".proto") {

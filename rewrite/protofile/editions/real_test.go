@@ -9,17 +9,18 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/protolift/protolift/internal/toolbin"
 )
 
 // realProtos lists the .proto files a module ships in the module cache.
 func realProtos(t *testing.T, mod string) (string, []string) {
 	t.Helper()
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", mod).Output()
+	root, err := toolbin.ModuleDir(context.Background(), mod, map[string]string{"google.golang.org/protobuf": toolbin.GoVersion, "google.golang.org/grpc": toolbin.GRPCVersion}[mod])
 	if err != nil {
-		t.Fatalf("go list -m %s: %v", mod, err)
+		t.Fatal(err)
 	}
 	var files []string
-	root := strings.TrimSpace(string(out))
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".proto") {
 			files = append(files, p)
