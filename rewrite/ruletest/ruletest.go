@@ -208,3 +208,25 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TempModule makes a temporary module with the go.mod and go.sum of the
+// golden cases (the real golang/protobuf, protobuf, grpc and genproto) and
+// copies files into it (path inside the module → source file), for tests
+// that run migrated code rather than compare it.
+func TempModule(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, name := range []string{"go.mod", "go.sum"} {
+		copyFile(t, filepath.Join(templateDir(), name), filepath.Join(dir, name))
+	}
+	for rel, from := range files {
+		copyFile(t, from, filepath.Join(dir, filepath.FromSlash(rel)))
+	}
+	return dir
+}
+
+// TempModuleFile copies one more file into a module TempModule made.
+func TempModuleFile(t *testing.T, from, to string) {
+	t.Helper()
+	copyFile(t, from, to)
+}

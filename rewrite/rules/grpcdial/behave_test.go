@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/protolift/protolift/rewrite/ruletest"
+
 	"github.com/protolift/protolift/rewrite"
 	"github.com/protolift/protolift/rewrite/rule"
 	"github.com/protolift/protolift/rewrite/rules/grpcdial"
@@ -24,23 +26,7 @@ func TestBehaviour(t *testing.T) {
 	}
 	_, self, _, _ := runtime.Caller(0)
 	here := filepath.Dir(self)
-	tmp := t.TempDir()
-	copyTo := func(from, to string) {
-		data, err := os.ReadFile(from)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(to, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	mod := filepath.Join(here, "..", "..", "ruletest", "testdata", "mod")
-	copyTo(filepath.Join(mod, "go.mod"), filepath.Join(tmp, "go.mod"))
-	copyTo(filepath.Join(mod, "go.sum"), filepath.Join(tmp, "go.sum"))
-	copyTo(filepath.Join(here, "testdata", "behave", "behave.go"), filepath.Join(tmp, "behave", "behave.go"))
+	tmp := ruletest.TempModule(t, map[string]string{"behave/behave.go": filepath.Join(here, "testdata", "behave", "behave.go")})
 
 	res, err := rewrite.Run(context.Background(), rewrite.Options{Dir: tmp, Rules: []*rule.Rule{grpcdial.Dial, grpcdial.WithDialer}})
 	if err != nil {
@@ -58,7 +44,7 @@ func TestBehaviour(t *testing.T) {
 	if err := os.WriteFile(res.Files[0].Path, res.Files[0].New, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	copyTo(filepath.Join(here, "testdata", "behave_test.go.txt"), filepath.Join(tmp, "behave", "behave_test.go"))
+	ruletest.TempModuleFile(t, filepath.Join(here, "testdata", "behave_test.go.txt"), filepath.Join(tmp, "behave", "behave_test.go"))
 
 	cmd := exec.Command("go", "test", "-count=1", "./behave/")
 	cmd.Dir = tmp

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/protolift/protolift/rewrite/ruletest"
+
 	"github.com/protolift/protolift/rewrite"
 	"github.com/protolift/protolift/rewrite/rule"
 	"github.com/protolift/protolift/rewrite/rules/grpcserver"
@@ -25,25 +27,10 @@ func TestBehaviour(t *testing.T) {
 func behave(t *testing.T, mode string) {
 	_, self, _, _ := runtime.Caller(0)
 	here := filepath.Dir(self)
-	tmp := t.TempDir()
-	copyTo := func(from, to string) {
-		data, err := os.ReadFile(from)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(to, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	mod := filepath.Join(here, "..", "..", "ruletest", "testdata", "mod")
-	copyTo(filepath.Join(mod, "go.mod"), filepath.Join(tmp, "go.mod"))
-	copyTo(filepath.Join(mod, "go.sum"), filepath.Join(tmp, "go.sum"))
-	for _, f := range []string{"svcpb/greeter_grpc.pb.go", "server/server.go"} {
-		copyTo(filepath.Join(here, "testdata", "behave", f), filepath.Join(tmp, f))
-	}
+	tmp := ruletest.TempModule(t, map[string]string{
+		"svcpb/greeter_grpc.pb.go": filepath.Join(here, "testdata", "behave", "svcpb", "greeter_grpc.pb.go"),
+		"server/server.go":         filepath.Join(here, "testdata", "behave", "server", "server.go"),
+	})
 	res, err := rewrite.Run(context.Background(), rewrite.Options{Dir: tmp, Rules: []*rule.Rule{grpcserver.Unimplemented},
 		RuleOptions: map[string]string{"grpc.server": mode}})
 	if err != nil {
@@ -58,7 +45,7 @@ func behave(t *testing.T, mode string) {
 	if err := os.WriteFile(res.Files[0].Path, res.Files[0].New, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	copyTo(filepath.Join(here, "testdata", "behave_test.go.txt"), filepath.Join(tmp, "server", "server_test.go"))
+	ruletest.TempModuleFile(t, filepath.Join(here, "testdata", "behave_test.go.txt"), filepath.Join(tmp, "server", "server_test.go"))
 	cmd := exec.Command("go", "test", "-count=1", "./server/")
 	cmd.Dir = tmp
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
