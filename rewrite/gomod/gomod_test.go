@@ -20,14 +20,7 @@ import (
 // golang/protobuf.
 func TestRaisesRequirementsAndCompletesSum(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) {
-		t.Helper()
-		p := filepath.Join(dir, name)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := writer(t, dir)
 	write("go.mod", "module example.com/m\n\ngo 1.21\n\nrequire (\n\tgithub.com/golang/protobuf v1.5.3\n\tgoogle.golang.org/grpc v1.56.3\n)\n")
 	write("a.go", "package m\n\nimport (\n\t\"github.com/golang/protobuf/ptypes\"\n\t\"google.golang.org/grpc\"\n)\n\nvar _ = ptypes.TimestampNow\nvar _ = grpc.Dial\n")
 	gocmdT(t, dir, "mod", "tidy")
@@ -127,14 +120,7 @@ func TestAdvisories(t *testing.T) {
 // finding that names the importing file.
 func TestKeptGolangProtobuf(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) {
-		t.Helper()
-		p := filepath.Join(dir, name)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := writer(t, dir)
 	write("go.mod", "module example.com/m\n\ngo 1.21\n\nrequire github.com/golang/protobuf v1.5.3\n")
 	write("old.go", "package m\n\nimport _ \"github.com/golang/protobuf/protoc-gen-go/descriptor\"\n")
 	write("new.go", "package m\n\nimport _ \"github.com/golang/protobuf/ptypes\"\n")
@@ -194,12 +180,7 @@ func TestKeptGolangProtobuf(t *testing.T) {
 // verify package ... is provided by exactly one module".
 func TestRequireKeepsBuildableUnprunedModule(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) {
-		t.Helper()
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := writer(t, dir)
 	write("go.mod", "module example.com/m\n\ngo 1.16\n\nrequire (\n\tgithub.com/prometheus/client_golang v1.12.1\n\tgoogle.golang.org/grpc v1.32.0\n)\n")
 	write("a.go", "package m\n\nimport (\n\t\"github.com/prometheus/client_golang/prometheus\"\n\t\"google.golang.org/grpc\"\n)\n\nvar _ = prometheus.NewRegistry\nvar _ = grpc.Dial\n")
 	gocmdT(t, dir, "mod", "tidy")
@@ -222,4 +203,18 @@ func TestRequireKeepsBuildableUnprunedModule(t *testing.T) {
 		t.Fatal(err)
 	}
 	gocmdT(t, dir, "build", "./...")
+}
+
+// writer returns a function that writes files (paths relative to dir).
+func writer(t *testing.T, dir string) func(name, content string) {
+	return func(name, content string) {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -142,23 +142,11 @@ func (r *dialRun) stmt(s dst.Stmt) []dst.Stmt {
 	p := r.p
 	switch s := s.(type) {
 	case *dst.AssignStmt:
-		if len(s.Lhs) != 2 || len(s.Rhs) != 1 {
+		if len(s.Lhs) != 2 {
 			break
 		}
-		call, ok := s.Rhs[0].(*dst.CallExpr)
-		if !ok {
-			break
-		}
-		if isD, _ := r.isDial(call); !isD {
-			break
-		}
-		r.done[call] = true
-		pl := r.analyze(call)
+		call, pl := r.blockingDial(s.Rhs)
 		if pl == nil {
-			break
-		}
-		if !pl.block {
-			r.apply(pl)
 			break
 		}
 		conn, errID := s.Lhs[0], s.Lhs[1]
@@ -173,23 +161,8 @@ func (r *dialRun) stmt(s dst.Stmt) []dst.Stmt {
 		moveAfter(s, w)
 		return out
 	case *dst.ReturnStmt:
-		if len(s.Results) != 1 {
-			break
-		}
-		call, ok := s.Results[0].(*dst.CallExpr)
-		if !ok {
-			break
-		}
-		if isD, _ := r.isDial(call); !isD {
-			break
-		}
-		r.done[call] = true
-		pl := r.analyze(call)
+		call, pl := r.blockingDial(s.Results)
 		if pl == nil {
-			break
-		}
-		if !pl.block {
-			r.apply(pl)
 			break
 		}
 		nm := newNames(r.body(call))
@@ -205,6 +178,33 @@ func (r *dialRun) stmt(s dst.Stmt) []dst.Stmt {
 		return out
 	}
 	return []dst.Stmt{s}
+}
+
+// blockingDial looks at the single expression a statement assigns or
+// returns: a dial there is planned (and marked done); a non-blocking one
+// is rewritten in place, and only a blocking one, which needs statements
+// around it, is returned with its plan.
+func (r *dialRun) blockingDial(exprs []dst.Expr) (*dst.CallExpr, *dialPlan) {
+	if len(exprs) != 1 {
+		return nil, nil
+	}
+	call, ok := exprs[0].(*dst.CallExpr)
+	if !ok {
+		return nil, nil
+	}
+	if isD, _ := r.isDial(call); !isD {
+		return nil, nil
+	}
+	r.done[call] = true
+	pl := r.analyze(call)
+	if pl == nil {
+		return nil, nil
+	}
+	if !pl.block {
+		r.apply(pl)
+		return nil, nil
+	}
+	return call, pl
 }
 
 // moveAfter keeps a trailing line comment and the blank line after s on
