@@ -448,12 +448,15 @@ func rewriteFile(pkg *packages.Package, af *ast.File, sf *scanned, rules []*rule
 	if bytes.Equal(out, sf.src) {
 		return nil
 	}
+	if v := protobufFloor(sf.src, out); v != "" {
+		sink.Require(protobufModule, v)
+	}
 	for p, v := range sink.require {
 		if cur, ok := res.Requires[p]; !ok || semver.Compare(v, cur) > 0 {
 			res.Requires[p] = v
 		}
 	}
-	res.Put(&change.File{Path: sf.path, Old: sf.src, New: out, Edits: sink.edits})
+	res.Put(&change.File{Path: sf.path, Old: sf.src, New: out, Edits: sink.edits, Requires: change.MaxRequires(sink.require, nil)})
 	return nil
 }
 

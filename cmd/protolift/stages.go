@@ -36,6 +36,7 @@ type flags struct {
 	tags        string
 	failManual  bool
 	latest      bool
+	goLimit     string
 	tidy        bool
 	progress    string
 	grpcServer  string
@@ -57,7 +58,8 @@ func newFlags(name string, out io.Writer) *flags {
 	f.fs.StringVar(&f.rules, "rules", "", "Go rules to run: comma-separated names or groups, '-' removes (e.g. protov1,-protov1.jsonpb); default all")
 	f.fs.StringVar(&f.tags, "tags", "", "comma-separated build tags to consider when loading Go packages")
 	f.fs.BoolVar(&f.failManual, "fail-on-manual", true, "exit with status 1 when findings that need a person remain")
-	f.fs.BoolVar(&f.latest, "latest", false, "mod stage: require the newest releases the go directive allows, not the lowest that work")
+	f.fs.BoolVar(&f.latest, "latest", false, "require the newest releases (and generators), letting the go directive rise up to the go command's version unless -go says otherwise")
+	f.fs.StringVar(&f.goLimit, "go", "", "allow the go directive to rise up to this Go `version` (e.g. 1.23) when newer generators, runtimes or rewrites need it; by default it never moves")
 	f.fs.BoolVar(&f.tidy, "tidy", true, "mod stage: run go mod tidy over the rewritten code (drops requirements nothing imports)")
 	f.fs.StringVar(&f.progress, "progress", "auto", "show progress on stderr: auto (when it is a terminal), always, never")
 	f.fs.StringVar(&f.edition, "edition", "", "proto stage: convert proto2/proto3 files to this edition (2023), proving each conversion equivalent")
@@ -96,6 +98,9 @@ func (f *flags) parse(args []string) ([]string, error) {
 	}
 	if f.prove != "" && (f.write || f.edition != "") {
 		return nil, usageError{"-prove checks files and rewrites nothing: it cannot be used with -w or -edition"}
+	}
+	if err := checkGoFlag(f.goLimit); err != nil {
+		return nil, err
 	}
 	switch f.grpcServer {
 	case "embed", "unsafe", "keep":
@@ -266,7 +271,7 @@ func (p *pipeline) goStage(ctx context.Context) error {
 // the module would have with the requirements collected so far, for
 // loading packages with -modfile before anything is written.
 func (p *pipeline) stagedModFile(ctx context.Context) (string, func(), error) {
-	set, err := gomod.Run(ctx, gomod.Options{ModuleDir: p.module.Dir, Requires: p.requires, Overlay: p.overlay()})
+	set, err := gomod.Run(ctx, gomod.Options{ModuleDir: p.module.Dir, Requires: p.requires, Overlay: p.overlay(), GoLimit: p.goLimit(ctx)})
 	if err != nil {
 		return "", nil, err
 	}
@@ -329,7 +334,9 @@ func (p *pipeline) protoStage(ctx context.Context) error {
 
 // genStage regenerates legacy generated Go code with current generators.
 func (p *pipeline) genStage(ctx context.Context) error {
-	res, err := regen.Run(ctx, regen.Options{ModuleDir: p.module.Dir, Overlay: p.overlay(), AllowMissingUnimplemented: p.f.grpcServer == "keep"})
+	gens := p.generators(ctx)
+	res, err := regen.Run(ctx, regen.Options{ModuleDir: p.module.Dir, Overlay: p.overlay(), AllowMissingUnimplemented: p.f.grpcServer == "keep",
+		GoVersion: gens.Go, GRPCVersion: gens.GRPC})
 	if err != nil {
 		return err
 	}
@@ -358,7 +365,11 @@ func (p *pipeline) modStage(ctx context.Context) error { return p.gomod(ctx, p.f
 func (p *pipeline) requireStage(ctx context.Context) error { return p.gomod(ctx, false) }
 
 func (p *pipeline) gomod(ctx context.Context, tidy bool) error {
+	if err := p.withdrawUnmet(ctx); err != nil {
+		return err
+	}
 	set, err := gomod.Run(ctx, gomod.Options{
+		GoLimit:   p.goLimit(ctx),
 		ModuleDir: p.module.Dir,
 		Requires:  p.requires,
 		Overlay:   p.overlay(),

@@ -8,6 +8,8 @@ package change
 import (
 	"fmt"
 	"sort"
+
+	"golang.org/x/mod/semver"
 )
 
 // Risk says how much review a change or diagnostic needs.
@@ -83,6 +85,11 @@ type File struct {
 	Created bool `json:"created,omitempty"`
 	// Deleted is true for a file the stage removes (New is nil).
 	Deleted bool `json:"deleted,omitempty"`
+	// Requires maps module paths to the minimum versions the new content
+	// needs (google.golang.org/grpc v1.63.0 for grpc.NewClient, say).
+	// When go.mod cannot provide one without raising the go directive
+	// further than allowed, the pipeline withdraws the file.
+	Requires map[string]string `json:"requires,omitempty"`
 }
 
 // Diagnostic is a finding that needs a person, or information about what a
@@ -120,11 +127,29 @@ func (s *Set) Put(f *File) {
 			merged.Old = g.Old
 			merged.Created = g.Created
 			merged.Edits = append(append([]Edit(nil), g.Edits...), f.Edits...)
+			merged.Requires = MaxRequires(g.Requires, f.Requires)
 			s.Files[i] = &merged
 			return
 		}
 	}
 	s.Files = append(s.Files, f)
+}
+
+// MaxRequires merges requirement maps, keeping the higher version of a
+// module both name; nil when both are empty.
+func MaxRequires(a, b map[string]string) map[string]string {
+	if len(a) == 0 && len(b) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(a)+len(b))
+	for _, m := range []map[string]string{a, b} {
+		for p, v := range m {
+			if cur, ok := out[p]; !ok || semver.Compare(v, cur) > 0 {
+				out[p] = v
+			}
+		}
+	}
+	return out
 }
 
 // Report adds diagnostics.

@@ -1,9 +1,13 @@
 // Package gomod is protolift's `mod` stage: it makes go.mod and go.sum
-// match the rewritten code. Requirements are raised to the lowest version
-// that has every API the rewrites introduced (or, on request, the newest
-// version the module's go directive allows), go.sum is completed, and
-// known-vulnerable protobuf/gRPC versions are reported with their advisory
-// ids. The go command does the module work, on temporary copies of go.mod
+// match the rewritten code. The go directive stays where it is unless the
+// caller allows more (GoLimit). Each requirement is raised to a release
+// that has every API the rewrites introduced and whose own go directive
+// fits: the lowest of those with the fewest known advisories, or, on
+// request, the newest. A requirement no such release can meet is
+// reported (CheckRequires tells the pipeline first, so it can withdraw
+// the changes that need it). go.sum is completed; known-vulnerable
+// protobuf/gRPC versions are reported with their advisory ids, and the
+// documented behaviour changes between the old and the new grpc-go. The go command does the module work, on temporary copies of go.mod
 // and go.sum with the rewritten sources as an overlay, so nothing on disk
 // changes until the writer applies the result.
 package gomod
@@ -16,7 +20,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 
@@ -33,6 +36,12 @@ const (
 	AdvisoryRule = "mod.advisory"
 	// GoDirectiveRule reports that the go directive had to move up.
 	GoDirectiveRule = "mod.go"
+	// UnmetRule reports a requirement left out because no release fits
+	// the go directive.
+	UnmetRule = "mod.unmet"
+	// BehaviourRule lists documented behaviour changes between the old
+	// and the new grpc-go (spec C.9).
+	BehaviourRule = "mod.behaviour"
 )
 
 // Options configure the stage.
@@ -45,13 +54,62 @@ type Options struct {
 	// Overlay holds the rewritten files (absolute path → content).
 	Overlay map[string][]byte
 	// Latest raises the required modules to the newest release whose go
-	// directive the module's own go directive allows, instead of the
-	// lowest that works.
+	// directive fits (see GoLimit), instead of the lowest that works.
 	Latest bool
+	// GoLimit is the highest go directive the stage may leave in go.mod
+	// ("1.23"); empty, or lower than the module's own, keeps the module's.
+	GoLimit string
 	// Tidy runs `go mod tidy` over the rewritten code, which also drops
 	// requirements nothing imports any more (github.com/golang/protobuf
 	// once the last use is gone).
 	Tidy bool
+}
+
+// Limit returns the go directive the stage may raise the module in dir
+// to: the higher of its own and goLimit.
+func Limit(dir, goLimit string) (string, error) {
+	cur, err := GoDirective(dir)
+	if err != nil {
+		return "", err
+	}
+	if goLimit != "" && goFits(cur, goLimit) {
+		return goLimit, nil
+	}
+	return cur, nil
+}
+
+// CheckRequires returns the requirements of opts that no release whose
+// go directive fits can meet, for the pipeline to withdraw the changes
+// that need them before calling Run.
+func CheckRequires(ctx context.Context, opts Options) ([]Unmet, error) {
+	gomodPath := filepath.Join(opts.ModuleDir, "go.mod")
+	data, err := os.ReadFile(gomodPath)
+	if err != nil {
+		return nil, err
+	}
+	mf, err := modfile.Parse(gomodPath, data, nil)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := Limit(opts.ModuleDir, opts.GoLimit)
+	if err != nil {
+		return nil, err
+	}
+	var out []Unmet
+	for _, path := range sortedKeys(opts.Requires) {
+		want := opts.Requires[path]
+		if cur := current(mf, path); cur != "" && semver.Compare(cur, want) >= 0 {
+			continue
+		}
+		c, err := releases.pick(ctx, path, want, limit, false)
+		if err != nil {
+			return nil, err
+		}
+		if c.unmet != nil {
+			out = append(out, *c.unmet)
+		}
+	}
+	return sortedUnmet(out), nil
 }
 
 // Run computes the new go.mod and go.sum.
@@ -67,6 +125,10 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 		return nil, err
 	}
 	mf, err := modfile.Parse(gomodPath, oldMod, nil)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := Limit(opts.ModuleDir, opts.GoLimit)
 	if err != nil {
 		return nil, err
 	}
@@ -87,69 +149,83 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 		return nil, err
 	}
 	set := &change.Set{}
-	goVersion := ""
-	if mf.Go != nil {
-		goVersion = mf.Go.Version
-	}
 
 	var gets []string
 	var why []string
-	paths := sortedKeys(opts.Requires)
-	for _, path := range paths {
+	chosen := map[string]string{}
+	for _, path := range sortedKeys(opts.Requires) {
 		want := opts.Requires[path]
-		if opts.Latest {
-			if v, err := latestFor(ctx, opts.ModuleDir, path, goVersion); err == nil && semver.Compare(v, want) > 0 {
-				want = v
-			}
-		}
 		cur := current(mf, path)
-		if cur != "" && semver.Compare(cur, want) >= 0 {
+		if !opts.Latest && cur != "" && semver.Compare(cur, want) >= 0 {
 			continue
 		}
-		gets = append(gets, path+"@"+want)
-		if cur == "" {
-			why = append(why, fmt.Sprintf("require %s %s (rewritten code uses its APIs)", path, want))
-		} else {
-			why = append(why, fmt.Sprintf("%s %s → %s (rewritten code uses APIs added in %s)", path, cur, want, want))
+		c, err := releases.pick(ctx, path, want, limit, opts.Latest)
+		if err != nil {
+			return nil, err
+		}
+		if c.unmet != nil {
+			set.Report(requireDiag(gomodPath, mf, path, change.Diagnostic{Rule: UnmetRule, Risk: change.Manual,
+				Message:    "not required: " + c.unmet.String() + "; the changes that need it do not build until it is",
+				Suggestion: fmt.Sprintf("allow the go directive to move with protolift -go=%s, or withdraw the changes that need %s", c.unmet.Go, path)}))
+			continue
+		}
+		if cur != "" && semver.Compare(cur, c.version) >= 0 {
+			continue
+		}
+		chosen[path] = c.version
+		gets = append(gets, path+"@"+c.version)
+		switch {
+		case cur == "":
+			why = append(why, fmt.Sprintf("require %s %s (rewritten code uses its APIs)", path, c.version))
+		case c.version == want:
+			why = append(why, fmt.Sprintf("%s %s → %s (rewritten code uses APIs added in %s)", path, cur, c.version, want))
+		default:
+			why = append(why, fmt.Sprintf("%s %s → %s (rewritten code needs %s or later; %s)", path, cur, c.version, want, pickReason(path, c.version, want, opts.Latest)))
 		}
 	}
 	// golang/protobuf before v1.5.4 refers to descriptorpb identifiers
-	// that newer google.golang.org/protobuf releases removed, so a module
-	// that still imports it (old generated code, say) stops building when
-	// protobuf moves up; v1.5.4 builds against every current release.
-	if cur := current(mf, golangProtobuf); cur != "" && semver.Compare(cur, golangProtobufFloor) < 0 && slices.ContainsFunc(gets, func(g string) bool {
-		return strings.HasPrefix(g, "google.golang.org/protobuf@")
-	}) {
-		gets = append(gets, golangProtobuf+"@"+golangProtobufFloor)
-		why = append(why, fmt.Sprintf("%s %s → %s (older releases do not build against the protobuf version required above)", golangProtobuf, cur, golangProtobufFloor))
+	// that google.golang.org/protobuf v1.33.0 and later removed, so a
+	// module that still imports it (old generated code, say) stops
+	// building when protobuf moves that far; v1.5.4 builds against every
+	// current release.
+	if pb := chosen["google.golang.org/protobuf"]; pb != "" && semver.Compare(pb, "v1.33.0") >= 0 {
+		if cur := current(mf, golangProtobuf); cur != "" && semver.Compare(cur, golangProtobufFloor) < 0 {
+			gets = append(gets, golangProtobuf+"@"+golangProtobufFloor)
+			why = append(why, fmt.Sprintf("%s %s → %s (older releases do not build against the protobuf version required above)", golangProtobuf, cur, golangProtobufFloor))
+		}
 	}
 	if len(gets) > 0 {
 		args := append([]string{"get", "-modfile=" + tmpMod}, gets...)
 		if err := gocmd(ctx, opts.ModuleDir, args...); err != nil {
 			return nil, err
 		}
+	}
+	tidied := false
+	if opts.Tidy {
+		notes, ok, err := tidy(ctx, opts.ModuleDir, tmpMod, overlay, mf, limit)
+		if err != nil {
+			return nil, err
+		}
+		tidied = ok
+		for _, n := range notes {
+			set.Report(requireDiag(gomodPath, mf, n.path, change.Diagnostic{Rule: TidyRule, Risk: n.risk, Message: n.msg, Suggestion: n.suggestion}))
+			if n.raised != "" {
+				why = append(why, n.msg)
+			}
+		}
+	}
+	if len(gets) > 0 && !tidied {
 		// go get records checksums for the modules it changed, not for
 		// every module the build now consults: in a module without graph
 		// pruning (go < 1.17) an import can become ambiguous between two
 		// modules of the new build list, and go build then wants a zip
 		// checksum nobody recorded. Loading every package with -mod=mod
 		// records what the build needs without tidy's removals.
-		if !opts.Tidy {
-			args := []string{"list", "-mod=mod", "-modfile=" + tmpMod, "-e", "-deps", "-test"}
-			if overlay != "" {
-				args = append(args, "-overlay="+overlay)
-			}
-			if err := gocmd(ctx, opts.ModuleDir, append(args, "./...")...); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if opts.Tidy {
-		args := []string{"mod", "tidy", "-modfile=" + tmpMod}
+		args := []string{"list", "-mod=mod", "-modfile=" + tmpMod, "-e", "-deps", "-test"}
 		if overlay != "" {
 			args = append(args, "-overlay="+overlay)
 		}
-		if err := gocmd(ctx, opts.ModuleDir, args...); err != nil {
+		if err := gocmd(ctx, opts.ModuleDir, append(args, "./...")...); err != nil {
 			return nil, err
 		}
 	}
@@ -176,8 +252,15 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 	}
 	if mf.Go != nil && nf.Go != nil && semver.Compare("v"+nf.Go.Version, "v"+mf.Go.Version) > 0 {
 		pos := change.Position{Line: mf.Go.Syntax.Start.Line, Col: mf.Go.Syntax.Start.LineRune, Offset: mf.Go.Syntax.Start.Byte}
-		set.Report(change.Diagnostic{Path: gomodPath, Start: pos, End: pos, Rule: GoDirectiveRule, Risk: change.Review,
-			Message: fmt.Sprintf("go directive raised from %s to %s: a required module version needs it (%s); builds now need Go %s or later", mf.Go.Version, nf.Go.Version, strings.Join(why, "; "), nf.Go.Version)})
+		d := change.Diagnostic{Path: gomodPath, Start: pos, End: pos, Rule: GoDirectiveRule, Risk: change.Review,
+			Message: fmt.Sprintf("go directive raised from %s to %s: a required module version needs it (%s); builds now need Go %s or later", mf.Go.Version, nf.Go.Version, strings.Join(why, "; "), nf.Go.Version)}
+		if !goFits(nf.Go.Version, limit) {
+			// A module the build list pulled in needs more than allowed.
+			d.Risk = change.Manual
+			d.Message += fmt.Sprintf("; more than the go %s allowed: a dependency selected with the new requirements declares it", limit)
+			d.Suggestion = fmt.Sprintf("accept it with protolift -go=%s, or find the module with go mod graph and keep it at an older release", nf.Go.Version)
+		}
+		set.Report(d)
 	}
 	if opts.Tidy {
 		importers, err := legacyImporters(opts.ModuleDir, opts.Overlay)
@@ -188,20 +271,93 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 			set.Report(d)
 		}
 	}
+	set.Report(behaviourChanges(gomodPath, mf, nf)...)
 	// Advisories concern the versions the module ends up with, but point
 	// at go.mod as it is on disk now (the line of the requirement, or
-	// the module line for a requirement this run adds).
+	// the module line for a requirement this run adds). One whose fix no
+	// release fitting the go directive has is for review: the go
+	// directive is the module's choice, and -go names the way out.
 	for _, d := range Advisories(gomodPath, newMod, nf) {
-		d.Start = change.Position{Line: 1, Col: 1}
-		for _, r := range mf.Require {
-			if strings.HasPrefix(d.Message, r.Mod.Path+" ") {
-				d.Start = change.Position{Line: r.Syntax.Start.Line, Col: r.Syntax.Start.LineRune, Offset: r.Syntax.Start.Byte}
-			}
+		d = requireDiag(gomodPath, mf, d.Message[:strings.Index(d.Message, " ")], d)
+		if fix, goNeed, ok := unreachableFix(ctx, d.Message, limit); ok {
+			d.Risk = change.Review
+			d.Message += fmt.Sprintf("; no fixed release fits go %s (%s needs go %s)", limit, fix, goNeed)
+			d.Suggestion = fmt.Sprintf("allow the go directive to move with protolift mod -go=%s", goNeed)
 		}
-		d.End = d.Start
 		set.Report(d)
 	}
 	return set, nil
+}
+
+// requireDiag places d at the line of path's requirement in go.mod as it
+// is on disk (the module line when go.mod does not require path yet).
+func requireDiag(gomodPath string, mf *modfile.File, path string, d change.Diagnostic) change.Diagnostic {
+	d.Path = gomodPath
+	d.Start = change.Position{Line: 1, Col: 1}
+	if mf.Module != nil {
+		d.Start = change.Position{Line: mf.Module.Syntax.Start.Line, Col: mf.Module.Syntax.Start.LineRune, Offset: mf.Module.Syntax.Start.Byte}
+	}
+	for _, r := range mf.Require {
+		if r.Mod.Path == path {
+			d.Start = change.Position{Line: r.Syntax.Start.Line, Col: r.Syntax.Start.LineRune, Offset: r.Syntax.Start.Byte}
+		}
+	}
+	d.End = d.Start
+	return d
+}
+
+func pickReason(path, v, want string, latest bool) string {
+	if latest {
+		return "the newest release the go directive allows"
+	}
+	var skipped []string
+	for _, a := range affecting(path, want) {
+		if !a.affected(v) {
+			skipped = append(skipped, a.id)
+		}
+	}
+	if len(skipped) > 0 {
+		return fmt.Sprintf("%s is the lowest release that fits the go directive without %s", v, strings.Join(skipped, ", "))
+	}
+	return fmt.Sprintf("%s is the lowest release that fits the go directive", v)
+}
+
+// unreachableFix reports, for an advisory message from Advisories, the
+// lowest release fixing it and its go directive when that directive does
+// not fit limit.
+func unreachableFix(ctx context.Context, msg, limit string) (fix, goNeed string, ok bool) {
+	f := strings.Fields(msg)
+	if len(f) < 6 {
+		return "", "", false
+	}
+	path, cur, id := f[0], f[1], f[5]
+	var adv *advisory
+	for i := range advisories {
+		if advisories[i].id == id && advisories[i].module == path {
+			adv = &advisories[i]
+		}
+	}
+	if adv == nil {
+		return "", "", false
+	}
+	all, err := releases.Versions(ctx, path)
+	if err != nil {
+		return "", "", false
+	}
+	for _, v := range all {
+		if semver.Compare(v, cur) <= 0 || adv.affected(v) {
+			continue
+		}
+		dirs, err := releases.GoDirectives(ctx, path, []string{v})
+		if err != nil {
+			return "", "", false
+		}
+		if goFits(dirs[v], limit) {
+			return "", "", false
+		}
+		return v, dirs[v], true
+	}
+	return "", "", false
 }
 
 const (
@@ -264,65 +420,4 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// latestFor returns the newest release of path whose go directive is at
-// most goVersion (any release when goVersion is empty).
-func latestFor(ctx context.Context, dir, path, goVersion string) (string, error) {
-	cmd := exec.CommandContext(ctx, "go", "list", "-m", "-versions", "-json", path)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
-	out, err := cmd.Output()
-	if err != nil {
-		return "", err
-	}
-	var info struct{ Versions []string }
-	if err := json.Unmarshal(out, &info); err != nil {
-		return "", err
-	}
-	for i := len(info.Versions) - 1; i >= 0; i-- {
-		v := info.Versions[i]
-		if semver.Prerelease(v) != "" || retracted[path+"@"+v] {
-			continue
-		}
-		if goVersion == "" {
-			return v, nil
-		}
-		need, err := goDirectiveOf(ctx, dir, path, v)
-		if err != nil {
-			return "", err
-		}
-		if need == "" || semver.Compare("v"+need, "v"+goVersion) <= 0 {
-			return v, nil
-		}
-	}
-	return "", fmt.Errorf("no release of %s fits go %s", path, goVersion)
-}
-
-var retracted = map[string]bool{
-	"google.golang.org/grpc@v1.74.0": true,
-	"google.golang.org/grpc@v1.74.1": true,
-}
-
-func goDirectiveOf(ctx context.Context, dir, path, version string) (string, error) {
-	cmd := exec.CommandContext(ctx, "go", "mod", "download", "-json", path+"@"+version)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
-	out, err := cmd.Output()
-	if err != nil {
-		return "", err
-	}
-	var info struct{ GoMod string }
-	if err := json.Unmarshal(out, &info); err != nil {
-		return "", err
-	}
-	data, err := os.ReadFile(info.GoMod)
-	if err != nil {
-		return "", err
-	}
-	f, err := modfile.ParseLax(info.GoMod, data, nil)
-	if err != nil || f.Go == nil {
-		return "", err
-	}
-	return f.Go.Version, nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/protolift/protolift/internal/generate"
 	"github.com/protolift/protolift/internal/modroot"
 	"github.com/protolift/protolift/internal/toolbin"
+	"golang.org/x/mod/semver"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/pluginpb"
@@ -60,9 +61,18 @@ type Options struct {
 	// Existing _grpc.pb.go files generated without that method keep
 	// being generated without it either way.
 	AllowMissingUnimplemented bool
-	// GRPCPlugin is the protoc-gen-go-grpc binary; empty means the pinned
-	// version built through toolbin.
+	// GRPCPlugin is the protoc-gen-go-grpc binary; empty means the
+	// version GRPCVersion names, built through toolbin.
 	GRPCPlugin string
+	// GoVersion is the google.golang.org/protobuf protoc-gen-go to run
+	// (in process at toolbin.GoVersion, else built through toolbin), and
+	// the runtime the regenerated code then requires; empty means
+	// toolbin.GoVersion. The pipeline picks the newest release whose go
+	// directive fits the module's, so regenerating never forces a raise.
+	GoVersion string
+	// GRPCVersion is the protoc-gen-go-grpc release to run; empty means
+	// toolbin.GoGRPCVersion.
+	GRPCVersion string
 }
 
 // Result is the stage's output.
@@ -91,8 +101,29 @@ func (u *unit) first() *genFile {
 	return u.grpc
 }
 
+// GRPCRuntimeFloor is the lowest grpc-go the output of protoc-gen-go-grpc
+// at version gen needs: its SupportPackageIsVersion constant (spec D.2:
+// 7 → v1.32.0, 8 → v1.62.0, 9 → v1.64.0).
+func GRPCRuntimeFloor(gen string) string {
+	switch {
+	case semver.Compare(gen, "v1.5.0") >= 0:
+		return "v1.64.0"
+	case semver.Compare(gen, "v1.4.0") >= 0:
+		return "v1.62.0"
+	default:
+		return "v1.32.0"
+	}
+}
+
 // Run regenerates the module's generated protobuf Go code.
 func Run(ctx context.Context, opts Options) (*Result, error) {
+	goVer, grpcVer := opts.GoVersion, opts.GRPCVersion
+	if goVer == "" {
+		goVer = toolbin.GoVersion
+	}
+	if grpcVer == "" {
+		grpcVer = toolbin.GoGRPCVersion
+	}
 	mod, err := modroot.Find(opts.ModuleDir)
 	if err != nil {
 		return nil, err
@@ -217,7 +248,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 
-	grpcGen := generate.Spec{Pkg: toolbin.GoGRPCPkg, Version: toolbin.GoGRPCVersion}
+	grpcGen := generate.Spec{Pkg: toolbin.GoGRPCPkg, Version: grpcVer}
 	if opts.GRPCPlugin != "" {
 		grpcGen = generate.Spec{Binary: opts.GRPCPlugin}
 	}
@@ -232,14 +263,18 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 		g := u.first()
 		params := append(mFlags(comp, u.source, importPath), ownFlag(fdp, u, mod))
-		if u.goFile != nil {
+		if u.goFile != nil && semver.Compare(goVer, "v1.36.0") >= 0 {
+			// API levels (and the parameter) exist from v1.36.0 on.
 			if lvl := apiLevel(u.goFile.content); lvl != "" {
 				params = append(params, "apilevelM"+u.source+"="+lvl)
 			}
 		}
-		if u.goFile != nil {
+		if u.goFile != nil && newerGenerator(u.goFile.generator, goVer) {
+			// Made by a newer protoc-gen-go than the go directive allows
+			// here: regenerating would downgrade it, so it stays.
+		} else if u.goFile != nil {
 			req := comp.request(u.source, compilerVersion(u.goFile.compiler))
-			gen := generate.Spec{Pkg: toolbin.GoPkg, Version: toolbin.GoVersion, Params: strings.Join(params, ",")}
+			gen := generate.Spec{Pkg: toolbin.GoPkg, Version: goVer, Params: strings.Join(params, ",")}
 			out, err := generateOne(ctx, gen, req, ".pb.go")
 			if err != nil {
 				res.Report(generatorDiag(g, err))
@@ -250,19 +285,20 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 				return nil, err
 			}
 			if f != nil {
-				msg := fmt.Sprintf("regenerated from %s with protoc-gen-go %s", u.source, toolbin.GoVersion)
+				msg := fmt.Sprintf("regenerated from %s with protoc-gen-go %s", u.source, goVer)
 				risk := change.Safe
 				if u.goFile.inline {
 					msg += "; the plugins=grpc service code moves to " + strings.TrimSuffix(path.Base(out.Name), ".pb.go") + "_grpc.pb.go"
 					risk = change.Review
 				}
 				f.Edits = []change.Edit{wholeFile(RegenerateRule, risk, msg, f.Old)}
+				f.Requires = map[string]string{ProtobufModule: goVer}
 				res.Put(f)
 			}
-			res.Requires[ProtobufModule] = ProtobufFloor
+			res.Requires[ProtobufModule] = maxVersion(res.Requires[ProtobufModule], goVer)
 			regenerated[importPath[u.source]] = true
 		}
-		if len(fdp.Service) > 0 && (u.grpc != nil || (u.goFile != nil && u.goFile.inline)) {
+		if len(fdp.Service) > 0 && (u.grpc != nil || (u.goFile != nil && u.goFile.inline)) && !(u.grpc != nil && newerGenerator(u.grpc.generator, grpcVer)) {
 			cv := g.compiler
 			if u.grpc != nil {
 				cv = u.grpc.compiler
@@ -279,6 +315,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			}
 			gen := grpcGen
 			gen.Params = strings.Join(gparams, ",")
+			floor := GRPCRuntimeFloor(grpcVer)
+			if opts.GRPCPlugin != "" {
+				floor = GRPCFloor
+			}
 			out, err := generateOne(ctx, gen, req, "_grpc.pb.go")
 			if err != nil {
 				res.Report(generatorDiag(g, err))
@@ -289,14 +329,15 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 				return nil, err
 			}
 			if f != nil {
-				msg := fmt.Sprintf("regenerated from %s with protoc-gen-go-grpc %s", u.source, toolbin.GoGRPCVersion)
+				msg := fmt.Sprintf("regenerated from %s with protoc-gen-go-grpc %s", u.source, grpcVer)
 				if f.Created {
-					msg = fmt.Sprintf("service code of %s, formerly generated inline by plugins=grpc, now from protoc-gen-go-grpc %s: servers must embed Unimplemented<Service>Server", u.source, toolbin.GoGRPCVersion)
+					msg = fmt.Sprintf("service code of %s, formerly generated inline by plugins=grpc, now from protoc-gen-go-grpc %s: servers must embed Unimplemented<Service>Server", u.source, grpcVer)
 				}
 				f.Edits = []change.Edit{wholeFile(GRPCSplitRule, change.Review, msg, f.Old)}
+				f.Requires = map[string]string{GRPCModule: floor}
 				res.Put(f)
 			}
-			res.Requires[GRPCModule] = GRPCFloor
+			res.Requires[GRPCModule] = maxVersion(res.Requires[GRPCModule], floor)
 			regenerated[importPath[u.source]] = true
 		}
 	}
@@ -306,6 +347,19 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	sort.Strings(res.Regenerated)
 	res.Sort()
 	return res, nil
+}
+
+// newerGenerator reports whether existing output made by generator
+// version had (from its header; "" when unknown) is newer than planned.
+func newerGenerator(had, planned string) bool {
+	return had != "" && semver.IsValid(had) && semver.Compare(had, planned) > 0
+}
+
+func maxVersion(a, b string) string {
+	if a == "" || semver.Compare(b, a) > 0 {
+		return b
+	}
+	return a
 }
 
 var stateTag = regexp.MustCompile("protogen:\"(open|hybrid|opaque)\\.v1\"")

@@ -23,6 +23,7 @@ type genFile struct {
 	pkg       string // Go package clause
 	compiler  string // "v3.21.12" from a versions header, "" when absent
 	inline    bool   // protoc-gen-go output that carries plugins=grpc service code
+	generator string // the generator's version from the header, "" when absent
 }
 
 const (
@@ -33,6 +34,8 @@ const (
 var (
 	protocGoLine   = regexp.MustCompile(`^//\s+protoc\s+(v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?)\s*$`)
 	protocGRPCLine = regexp.MustCompile(`^// - protoc\s+(v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?)\s*$`)
+	genGoLine      = regexp.MustCompile(`^//\s+protoc-gen-go\s+(v\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?)\s*$`)
+	genGRPCLine    = regexp.MustCompile(`^// - protoc-gen-go-grpc\s+(v\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?)\s*$`)
 )
 
 // parseGenerated reads the header of a protoc-gen-go or protoc-gen-go-grpc
@@ -64,6 +67,14 @@ func parseGenerated(path string, content []byte) *genFile {
 		if rest, ok := strings.CutPrefix(line, "// source: "); ok && kind != "" {
 			g.source = strings.TrimSpace(rest)
 			g.sourceOff = lineOff
+			continue
+		}
+		if m := genGoLine.FindStringSubmatch(line); m != nil && kind == goHeader {
+			g.generator = m[1]
+			continue
+		}
+		if m := genGRPCLine.FindStringSubmatch(line); m != nil && kind == grpcHeader {
+			g.generator = m[1]
 			continue
 		}
 		if m := protocGoLine.FindStringSubmatch(line); m != nil && kind == goHeader {

@@ -26,7 +26,10 @@ const (
 )
 
 // minProtobuf is the lowest google.golang.org/protobuf release the
-// rewritten code may require: the one with every API the rules introduce
-// that is also free of the advisories in spec F.2 (GO-2024-2611 fixed in
-// v1.33.0).
-const minProtobuf = "v1.33.0"
+// rewritten code may require from the rules: v1.20.0, the first APIv2
+// release. The engine raises it per file for packages and helpers added
+// later (protowire v1.21.0, the well-known-type helpers v1.25.0,
+// protoadapt v1.30.0), and the mod stage picks, among the releases the
+// module's go directive allows, the lowest without known advisories
+// (GO-2024-2611 is fixed in v1.33.0), so a module at go 1.12 can stay there.
+const minProtobuf = "v1.20.0"
