@@ -282,7 +282,7 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 		if fix, goNeed, ok := unreachableFix(ctx, d.Message, limit); ok {
 			d.Risk = change.Review
 			d.Message += fmt.Sprintf("; no fixed release fits go %s (%s needs go %s)", limit, fix, goNeed)
-			d.Suggestion = fmt.Sprintf("allow the go directive to move with protolift mod -go=%s", goNeed)
+			d.Suggestion = fmt.Sprintf("go get %s@%s when the module can require go %s", d.Message[:strings.Index(d.Message, " ")], fix, goNeed)
 		}
 		set.Report(d)
 	}

@@ -172,7 +172,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if len(order) == 0 {
 		return res, nil
 	}
-	if err := checkScripts(res, scripts, rd); err != nil {
+	if err := checkScripts(res, scripts, rd, goVer, grpcVer); err != nil {
 		return nil, err
 	}
 
@@ -304,7 +304,14 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 				cv = u.grpc.compiler
 			}
 			req := comp.request(u.source, compilerVersion(cv))
-			gparams := append([]string(nil), params...)
+			// The API level only concerns message code; older
+			// protoc-gen-go-grpc releases reject the parameter.
+			var gparams []string
+			for _, p := range params {
+				if !strings.HasPrefix(p, "apilevelM") {
+					gparams = append(gparams, p)
+				}
+			}
 			// Existing protoc-gen-go-grpc output made without
 			// mustEmbedUnimplemented…Server was generated with
 			// require_unimplemented_servers=false: keep that, or servers

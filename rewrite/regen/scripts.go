@@ -11,7 +11,7 @@ import (
 // checkScripts reports generation steps that still ask for plugins=grpc:
 // current protoc-gen-go rejects the parameter, and running the old
 // generator again would undo the regeneration.
-func checkScripts(res *Result, files []string, rd reader) error {
+func checkScripts(res *Result, files []string, rd reader, goVer, grpcVer string) error {
 	for _, p := range files {
 		base := filepath.Base(p)
 		isYAML := strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml")
@@ -33,7 +33,7 @@ func checkScripts(res *Result, files []string, rd reader) error {
 				Path: p, Start: change.PositionAt(b, start), End: change.PositionAt(b, off),
 				Rule: ScriptRule, Risk: change.Manual,
 				Message:    "this generation step asks protoc-gen-go for plugins=grpc: current protoc-gen-go rejects it, and golang/protobuf's generator would bring back the code protolift gen replaced",
-				Suggestion: "generate messages with google.golang.org/protobuf/cmd/protoc-gen-go " + ProtobufFloor + " (--go_out) and services with google.golang.org/grpc/cmd/protoc-gen-go-grpc (--go-grpc_out, or a second plugin in buf.gen.yaml), using the same output options",
+				Suggestion: "generate messages with google.golang.org/protobuf/cmd/protoc-gen-go " + goVer + " (--go_out) and services with google.golang.org/grpc/cmd/protoc-gen-go-grpc " + grpcVer + " (--go-grpc_out, or a second plugin in buf.gen.yaml), using the same output options",
 			})
 		}
 	}
