@@ -28,9 +28,12 @@ type index struct {
 	goDir    map[string]string // "path@version" → go directive ("" when none)
 	loaded   bool
 	dirty    bool
+	// cacheFile holds go directives across runs ("" keeps them in
+	// memory only).
+	cacheFile string
 }
 
-var releases = &index{}
+var releases = &index{cacheFile: goDirectiveCache()}
 
 // goDirectiveCache is the file holding known go directives.
 func goDirectiveCache() string {
@@ -48,7 +51,7 @@ func (ix *index) load() {
 	ix.loaded = true
 	ix.versions = map[string][]string{}
 	ix.goDir = map[string]string{}
-	if p := goDirectiveCache(); p != "" {
+	if p := ix.cacheFile; p != "" {
 		if data, err := os.ReadFile(p); err == nil {
 			_ = json.Unmarshal(data, &ix.goDir)
 		}
@@ -56,7 +59,7 @@ func (ix *index) load() {
 }
 
 func (ix *index) save() {
-	p := goDirectiveCache()
+	p := ix.cacheFile
 	if !ix.dirty || p == "" {
 		return
 	}
@@ -172,10 +175,19 @@ func (ix *index) GoDirectives(ctx context.Context, path string, versions []strin
 }
 
 // goFits reports whether a module declaring go directive dep can be
-// required by a module allowed go directive limit without the go command
-// raising the latter. Comparison is the go command's: 1.21 < 1.21.0.
+// required by a module allowed go directive limit without needing a newer
+// Go release. A language version (1.21) stands for its first release
+// (1.21.0): the go command may rewrite "go 1.21" as "go 1.21.0", but every
+// Go 1.21 release builds either; 1.22.7 does not fit 1.22.
 func goFits(dep, limit string) bool {
-	return dep == "" || limit == "" || version.Compare("go"+dep, "go"+limit) <= 0
+	return dep == "" || limit == "" || version.Compare(release(dep), release(limit)) <= 0
+}
+
+func release(v string) string {
+	if strings.Count(v, ".") == 1 && !strings.ContainsAny(v, "rcbeta") {
+		v += ".0"
+	}
+	return "go" + v
 }
 
 // GoDirective returns the go directive of the module in dir: the go

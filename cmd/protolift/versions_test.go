@@ -1,0 +1,65 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/mod/modfile"
+)
+
+// TestLibraryStaysAtGo112 is issue 10's version-policy acceptance test: a
+// library at go 1.12 (protoc-gen-go v1.3.5 plugins=grpc output, APIv1
+// code, grpc-go v1.27) is migrated with default flags and keeps go 1.12:
+// the generators and runtimes are the newest whose go directives fit, the
+// file whose rewrite needs grpc.NewClient (grpc-go v1.63, go 1.19) is
+// withdrawn and reported with the -go value that would allow it, and the
+// module builds, vets and passes its tests; a second run changes nothing
+// and exits 0.
+func TestLibraryStaysAtGo112(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds old generators and downloads old module releases")
+	}
+	dir := copyTree(t, filepath.Join("..", "..", "testdata", "lib112"))
+	dial, _ := os.ReadFile(filepath.Join(dir, "dial.go"))
+	code, _, errOut := protolift(t, "-C", dir, "-w", "./...")
+	if code != exitOK {
+		t.Fatalf("protolift -w: exit %d\n%s", code, errOut)
+	}
+	t.Logf("findings:\n%s", errOut)
+	data, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
+	mf, err := modfile.Parse("go.mod", data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mf.Go.Version != "1.12" {
+		t.Errorf("go directive is %s, want 1.12:\n%s", mf.Go.Version, data)
+	}
+	for _, r := range mf.Require {
+		if r.Mod.Path == "github.com/golang/protobuf" {
+			t.Errorf("go.mod still requires golang/protobuf:\n%s", data)
+		}
+	}
+	if left := legacyImports(t, dir, true); len(left) != 0 {
+		t.Errorf("still importing golang/protobuf: %v", left)
+	}
+	if now, _ := os.ReadFile(filepath.Join(dir, "dial.go")); string(now) != string(dial) {
+		t.Errorf("dial.go was rewritten although grpc.NewClient needs go 1.19:\n%s", now)
+	}
+	if !strings.Contains(errOut, "dial.go:16:15: protolift.withdrawn:") || !strings.Contains(errOut, "-go=1.19") {
+		t.Errorf("no withdrawal finding for dial.go naming -go=1.19:\n%s", errOut)
+	}
+	for _, f := range []string{"proto/greet/v1/greet.pb.go", "proto/greet/v1/greet_grpc.pb.go"} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil || !strings.Contains(string(b), "DO NOT EDIT") {
+			t.Errorf("%s not regenerated: %v", f, err)
+		}
+	}
+	goIn(t, dir, "build", "./...")
+	goIn(t, dir, "vet", "./...")
+	goIn(t, dir, "test", "./...")
+	if code, out, errOut := protolift(t, "-C", dir, "-l", "./..."); code != exitOK || out != "" {
+		t.Errorf("second run: exit %d, would change:\n%s\n%s", code, out, errOut)
+	}
+}

@@ -1,0 +1,3 @@
+package fakedep
+
+const Name = "fakedep"

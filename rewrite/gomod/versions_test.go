@@ -1,0 +1,187 @@
+package gomod
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/mod/modfile"
+
+	"github.com/protolift/protolift/internal/change"
+)
+
+// fakeReleases replaces the release index with a fixed one for the test,
+// so picking versions needs no network.
+func fakeReleases(t *testing.T, mods map[string][][2]string) {
+	t.Helper()
+	ix := &index{loaded: true, versions: map[string][]string{}, goDir: map[string]string{}}
+	for path, rels := range mods {
+		for _, r := range rels {
+			ix.versions[path] = append(ix.versions[path], r[0])
+			ix.goDir[path+"@"+r[0]] = r[1]
+		}
+	}
+	old := releases
+	releases = ix
+	t.Cleanup(func() { releases = old })
+}
+
+var grpcReleases = [][2]string{
+	{"v1.27.0", "1.11"}, {"v1.40.0", "1.11"}, {"v1.48.0", "1.14"}, {"v1.56.3", "1.17"},
+	{"v1.63.0", "1.19"}, {"v1.64.0", "1.19"}, {"v1.64.1", "1.19"}, {"v1.65.0", "1.21"},
+	{"v1.68.0", "1.22.7"}, {"v1.79.3", "1.24.0"}, {"v1.82.1", "1.25.0"},
+}
+
+func TestPick(t *testing.T) {
+	fakeReleases(t, map[string][][2]string{grpcModule: grpcReleases})
+	ctx := context.Background()
+	for _, tc := range []struct {
+		need, limit string
+		latest      bool
+		want        string
+		unmetGo     string
+	}{
+		// GO-2024-2978 affects v1.64.0 only: the lowest release without it.
+		{"v1.64.0", "1.21", false, "v1.64.1", ""},
+		{"v1.64.0", "1.21", true, "v1.65.0", ""},
+		// 1.22.7 is above 1.22: the go command would raise the directive.
+		{"v1.64.0", "1.22", true, "v1.65.0", ""},
+		// With go 1.25 allowed, a release without any known advisory.
+		{"v1.64.0", "1.25", false, "v1.82.1", ""},
+		{"v1.32.0", "1.12", false, "v1.40.0", ""},
+		{"v1.63.0", "1.12", false, "", "1.19"},
+	} {
+		c, err := releases.pick(ctx, grpcModule, tc.need, tc.limit, tc.latest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.version != tc.want || (c.unmet == nil) != (tc.unmetGo == "") {
+			t.Errorf("pick(%s, go %s, latest=%v) = %q, unmet %+v; want %q", tc.need, tc.limit, tc.latest, c.version, c.unmet, tc.want)
+			continue
+		}
+		if c.unmet != nil && (c.unmet.Go != tc.unmetGo || c.unmet.Max != "v1.40.0") {
+			t.Errorf("pick(%s, go %s): unmet %+v, want go %s and newest fitting v1.40.0", tc.need, tc.limit, *c.unmet, tc.unmetGo)
+		}
+	}
+}
+
+// A go 1.12 module keeps its go directive: the generators picked are the
+// newest whose go directives fit, and NewClient's grpc-go is reported as
+// a requirement that cannot be met.
+func TestPlanGeneratorsAndCheckRequires(t *testing.T) {
+	fakeReleases(t, map[string][][2]string{
+		grpcModule:                   grpcReleases,
+		"google.golang.org/protobuf": {{"v1.25.0", "1.9"}, {"v1.31.0", "1.11"}, {"v1.33.0", "1.17"}, {"v1.36.5", "1.21"}, {"v1.36.6", "1.22"}, {"v1.36.12", "1.23"}},
+		grpcGenModule:                {{"v1.2.0", "1.9"}, {"v1.3.0", "1.17"}, {"v1.5.0", "1.21"}, {"v1.5.1", "1.21"}, {"v1.6.2", "1.25.0"}},
+	})
+	ctx := context.Background()
+	for limit, want := range map[string]Generators{
+		"1.12": {Go: "v1.31.0", GRPC: "v1.2.0"},
+		"1.21": {Go: "v1.36.5", GRPC: "v1.5.1"},
+		"1.26": {Go: "v1.36.12", GRPC: "v1.6.2"},
+	} {
+		g, err := PlanGenerators(ctx, limit, "v1.36.12", "v1.6.2")
+		if err != nil || g != want {
+			t.Errorf("PlanGenerators(go %s) = %+v, %v; want %+v", limit, g, err, want)
+		}
+	}
+
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/m\n\ngo 1.12\n\nrequire google.golang.org/grpc v1.27.0\n"), 0o644)
+	req := map[string]string{grpcModule: "v1.63.0", "google.golang.org/protobuf": "v1.25.0"}
+	unmet, err := CheckRequires(ctx, Options{ModuleDir: dir, Requires: req})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(unmet) != 1 || unmet[0].Path != grpcModule || unmet[0].Go != "1.19" || unmet[0].Limit != "1.12" {
+		t.Errorf("CheckRequires = %+v; want grpc v1.63.0 unmet (needs go 1.19, go 1.12 allowed)", unmet)
+	}
+	if unmet, _ := CheckRequires(ctx, Options{ModuleDir: dir, Requires: req, GoLimit: "1.19"}); len(unmet) != 0 {
+		t.Errorf("with -go=1.19: unmet %+v", unmet)
+	}
+}
+
+func TestBehaviourChanges(t *testing.T) {
+	old, _ := modfile.Parse("go.mod", []byte("module m\n\ngo 1.21\n\nrequire google.golang.org/grpc v1.56.3\n"), nil)
+	new, _ := modfile.Parse("go.mod", []byte("module m\n\ngo 1.21\n\nrequire google.golang.org/grpc v1.67.1\n"), nil)
+	ds := behaviourChanges("go.mod", old, new)
+	var got []string
+	for _, d := range ds {
+		if d.Start.Line != 5 || d.Risk != change.Review {
+			t.Errorf("%+v: want a review note at the require line", d)
+		}
+		got = append(got, d.Message)
+	}
+	joined := strings.Join(got, "\n")
+	if len(ds) != 2 || !strings.Contains(joined, "since v1.59, channels enter IDLE") || !strings.Contains(joined, "since v1.67, client TLS requires") {
+		t.Errorf("behaviour notes:\n%s", joined)
+	}
+	if ds := behaviourChanges("go.mod", new, new); len(ds) != 0 {
+		t.Errorf("no change, yet %v", ds)
+	}
+}
+
+// TestTidyDependencyTestImport: a go 1.12 module requires a module whose
+// tests import google.golang.org/grpc/naming, which grpc-go removed
+// after v1.27. Raising grpc makes go mod tidy fail on that test-only
+// import; the dependency (a local replace, so no other release can be
+// tried) is reported and go.mod/go.sum still build the module.
+func TestTidyDependencyTestImport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("downloads grpc-go releases")
+	}
+	dir := t.TempDir()
+	copyDir(t, filepath.Join("testdata", "testimport"), dir)
+	set, err := Run(context.Background(), Options{ModuleDir: dir, Requires: map[string]string{grpcModule: "v1.32.0"}, Tidy: true})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	var notes []string
+	for _, d := range set.Diags {
+		if d.Rule == TidyRule {
+			notes = append(notes, d.Message)
+		}
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0], "example.com/fakedep") || !strings.Contains(notes[0], "google.golang.org/grpc/naming") {
+		t.Errorf("want one tidy note naming the dependency and the package, got %q", notes)
+	}
+	applySet(t, set)
+	data, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if !strings.Contains(string(data), "google.golang.org/grpc v1.32.0") || !strings.Contains(string(data), "go 1.12") {
+		t.Errorf("go.mod:\n%s", data)
+	}
+	gocmdT(t, dir, "build", "./...")
+	gocmdT(t, dir, "vet", ".")
+}
+
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if fi.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func applySet(t *testing.T, set *change.Set) {
+	t.Helper()
+	for _, f := range set.Files {
+		if err := os.WriteFile(f.Path, f.New, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
