@@ -11,6 +11,7 @@ import (
 	"golang.org/x/mod/modfile"
 
 	"github.com/protolift/protolift/internal/apply"
+	"github.com/protolift/protolift/internal/change"
 )
 
 // TestRaisesRequirementsAndCompletesSum starts from a module on
@@ -131,6 +132,8 @@ func TestKeptGolangProtobuf(t *testing.T) {
 		Requires:  map[string]string{"google.golang.org/protobuf": "v1.36.12"},
 		Overlay:   map[string][]byte{filepath.Join(dir, "new.go"): []byte("package m\n\nimport _ \"google.golang.org/protobuf/types/known/timestamppb\"\n")},
 		Tidy:      true,
+		// protobuf v1.36.12 needs go 1.23: allowed here (-go=1.23).
+		GoLimit: "1.23",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -191,6 +194,7 @@ func TestRequireKeepsBuildableUnprunedModule(t *testing.T) {
 		ModuleDir: dir,
 		Requires:  map[string]string{"google.golang.org/grpc": "v1.63.0"},
 		Overlay:   map[string][]byte{filepath.Join(dir, "a.go"): []byte(rewritten)},
+		GoLimit:   "1.19",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -216,5 +220,31 @@ func writer(t *testing.T, dir string) func(name, content string) {
 		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestUnmetRequirementKeepsGoDirective: without -go, a requirement whose
+// every release needs a newer go directive is left out and reported, and
+// go.mod keeps its go line.
+func TestUnmetRequirementKeepsGoDirective(t *testing.T) {
+	fakeReleases(t, map[string][][2]string{grpcModule: grpcReleases})
+	dir := t.TempDir()
+	write := writer(t, dir)
+	write("go.mod", "module example.com/m\n\ngo 1.16\n\nrequire google.golang.org/grpc v1.27.0\n")
+	set, err := Run(context.Background(), Options{ModuleDir: dir, Requires: map[string]string{grpcModule: "v1.63.0"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Files) != 0 {
+		t.Errorf("go.mod changed although nothing fits go 1.16: %v", set.Files)
+	}
+	var unmet []change.Diagnostic
+	for _, d := range set.Diags {
+		if d.Rule == UnmetRule {
+			unmet = append(unmet, d)
+		}
+	}
+	if len(unmet) != 1 || unmet[0].Start.Line != 5 || !strings.Contains(unmet[0].Message, "needs go 1.19") || !strings.Contains(unmet[0].Suggestion, "-go=1.19") {
+		t.Errorf("unmet findings: %+v", unmet)
 	}
 }
