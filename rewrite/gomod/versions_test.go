@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"golang.org/x/mod/modfile"
+	"golang.org/x/mod/module"
+	modzip "golang.org/x/mod/zip"
 
 	"github.com/protolift/protolift/internal/change"
 )
@@ -184,4 +186,86 @@ func applySet(t *testing.T, set *change.Set) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// TestTidyRaisesDependency: the same failure with a dependency served by
+// a module proxy (a file:// proxy made here) that has a newer release
+// whose tests no longer import the removed package: the dependency is
+// raised to that release and go mod tidy succeeds.
+func TestTidyRaisesDependency(t *testing.T) {
+	if testing.Short() {
+		t.Skip("downloads grpc-go releases")
+	}
+	proxy := t.TempDir()
+	const dep = "example.com/oldtests"
+	for _, v := range []struct{ version, test string }{
+		{"v1.0.0", "package oldtests\n\nimport (\n\t\"testing\"\n\n\t\"google.golang.org/grpc/naming\"\n)\n\nfunc TestResolver(t *testing.T) { var _ naming.Resolver }\n"},
+		{"v1.1.0", "package oldtests\n\nimport \"testing\"\n\nfunc TestNothing(t *testing.T) {}\n"},
+	} {
+		publish(t, proxy, dep, v.version, map[string]string{
+			"go.mod":           "module " + dep + "\n\ngo 1.12\n\nrequire google.golang.org/grpc v1.27.0\n",
+			"oldtests.go":      "package oldtests\n\nconst Name = \"oldtests\"\n",
+			"oldtests_test.go": v.test,
+		})
+	}
+	t.Setenv("GOPROXY", "file://"+filepath.ToSlash(proxy)+",https://proxy.golang.org")
+	t.Setenv("GONOSUMDB", dep)
+	t.Setenv("GOFLAGS", "")
+	old := releases
+	releases = &index{cacheFile: filepath.Join(t.TempDir(), "godirectives.json")}
+	t.Cleanup(func() { releases = old })
+
+	dir := t.TempDir()
+	write := writer(t, dir)
+	write("go.mod", "module example.com/lib\n\ngo 1.12\n\nrequire (\n\t"+dep+" v1.0.0\n\tgoogle.golang.org/grpc v1.27.0\n)\n")
+	write("lib.go", "package lib\n\nimport (\n\t\""+dep+"\"\n\t\"google.golang.org/grpc\"\n)\n\nvar _ = grpc.Dial\nvar _ = oldtests.Name\n")
+	gocmdT(t, dir, "mod", "tidy")
+
+	set, err := Run(context.Background(), Options{ModuleDir: dir, Requires: map[string]string{grpcModule: "v1.32.0"}, Tidy: true})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	var notes []string
+	for _, d := range set.Diags {
+		if d.Rule == TidyRule {
+			notes = append(notes, d.Message)
+		}
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0], dep+" v1.0.0 → v1.1.0") {
+		t.Errorf("want one note on raising %s to v1.1.0, got %q", dep, notes)
+	}
+	applySet(t, set)
+	data, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if !strings.Contains(string(data), dep+" v1.1.0") || !strings.Contains(string(data), "go 1.12") {
+		t.Errorf("go.mod:\n%s", data)
+	}
+	gocmdT(t, dir, "mod", "tidy")
+	gocmdT(t, dir, "build", "./...")
+}
+
+// publish writes one module version into a file:// proxy directory.
+func publish(t *testing.T, proxy, path, version string, files map[string]string) {
+	t.Helper()
+	src := t.TempDir()
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(src, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := filepath.Join(proxy, filepath.FromSlash(path), "@v")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	zf, err := os.Create(filepath.Join(dir, version+".zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := modzip.CreateFromDir(zf, module.Version{Path: path, Version: version}, src); err != nil {
+		t.Fatal(err)
+	}
+	zf.Close()
+	os.WriteFile(filepath.Join(dir, version+".mod"), []byte(files["go.mod"]), 0o644)
+	os.WriteFile(filepath.Join(dir, version+".info"), []byte(`{"Version":"`+version+`","Time":"2020-01-01T00:00:00Z"}`), 0o644)
+	list, _ := os.ReadFile(filepath.Join(dir, "list"))
+	os.WriteFile(filepath.Join(dir, "list"), append(list, version+"\n"...), 0o644)
 }
