@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"sort"
 	"strings"
+	"sync"
 
 	"golang.org/x/mod/semver"
 
@@ -34,7 +35,13 @@ func (p *pipeline) goLimit(ctx context.Context) string {
 	if p.f.goLimit != "" || !p.f.latest {
 		return p.f.goLimit
 	}
-	cmd := exec.CommandContext(ctx, "go", "env", "GOVERSION")
+	return toolchainGo()
+}
+
+// toolchainGo is the version of the go command on $PATH ("1.26.8"), or
+// "" when it cannot be told.
+var toolchainGo = sync.OnceValue(func() string {
+	cmd := exec.Command("go", "env", "GOVERSION")
 	cmd.Env = append(os.Environ(), "GOFLAGS=", "GOWORK=off")
 	out, err := cmd.Output()
 	if err != nil {
@@ -48,7 +55,7 @@ func (p *pipeline) goLimit(ctx context.Context) string {
 		return ""
 	}
 	return v
-}
+})
 
 // generators picks the protoc-gen-go and protoc-gen-go-grpc releases the
 // gen stage runs: the newest whose go directives fit the allowed one (up
