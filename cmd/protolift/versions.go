@@ -89,6 +89,7 @@ func (p *pipeline) withdrawUnmet(ctx context.Context) error {
 	if err != nil || len(unmet) == 0 {
 		return err
 	}
+	dropped := map[string]bool{}
 	for _, u := range unmet {
 		kept := p.set.Files[:0]
 		for _, f := range p.set.Files {
@@ -98,18 +99,27 @@ func (p *pipeline) withdrawUnmet(ctx context.Context) error {
 				continue
 			}
 			p.set.Report(withdrawnDiag(f, u, need))
+			for path := range f.Requires {
+				dropped[path] = true
+			}
 		}
 		p.set.Files = kept
+		dropped[u.Path] = true
+	}
+	// Requirements of withdrawn files go with them: what remains is the
+	// highest any kept file needs.
+	for path := range dropped {
 		high := ""
 		for _, f := range p.set.Files {
-			if v, ok := f.Requires[u.Path]; ok && (high == "" || semver.Compare(v, high) > 0) {
+			if v, ok := f.Requires[path]; ok && (high == "" || semver.Compare(v, high) > 0) {
 				high = v
 			}
 		}
-		if high == "" {
-			delete(p.requires, u.Path)
-		} else {
-			p.requires[u.Path] = high
+		switch {
+		case high == "":
+			delete(p.requires, path)
+		case semver.Compare(high, p.requires[path]) < 0:
+			p.requires[path] = high
 		}
 	}
 	return nil
