@@ -67,6 +67,8 @@ type jsonFile struct {
 	Deleted bool          `json:"deleted,omitempty"`
 	Changes []change.Edit `json:"changes"`
 	Diff    string        `json:"diff"`
+	// Requires is what the new content needs from go.mod.
+	Requires map[string]string `json:"requires,omitempty"`
 }
 
 type jsonDiag struct {
@@ -95,7 +97,7 @@ func JSON(w io.Writer, base string, set *change.Set, requires map[string]string,
 			edits = []change.Edit{}
 		}
 		out.Files = append(out.Files, jsonFile{File: name, Created: f.Created, Deleted: f.Deleted, Changes: edits,
-			Diff: string(udiff.Unified("a/"+name, "b/"+name, f.Old, f.New))})
+			Diff: string(udiff.Unified("a/"+name, "b/"+name, f.Old, f.New)), Requires: f.Requires})
 	}
 	for _, d := range set.Diags {
 		out.Diagnostics = append(out.Diagnostics, jsonDiag{Diagnostic: d, File: Rel(base, d.Path)})
