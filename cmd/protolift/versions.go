@@ -6,6 +6,7 @@ import (
 	goversion "go/version"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -69,7 +70,7 @@ func (p *pipeline) generators(ctx context.Context) gomod.Generators {
 	}
 	g, err := gomod.PlanGenerators(ctx, limit, toolbin.GoVersion, toolbin.GoGRPCVersion)
 	if err != nil {
-		p.set.Report(change.Diagnostic{Path: p.module.Dir + "/go.mod", Start: change.Position{Line: 1, Col: 1}, End: change.Position{Line: 1, Col: 1},
+		p.set.Report(change.Diagnostic{Path: filepath.Join(p.module.Dir, "go.mod"), Start: change.Position{Line: 1, Col: 1}, End: change.Position{Line: 1, Col: 1},
 			Rule: gomod.GoDirectiveRule, Risk: change.Review,
 			Message: fmt.Sprintf("could not pick generator versions for go %s (%v); regenerating with protoc-gen-go %s and protoc-gen-go-grpc %s", limit, err, pinned.Go, pinned.GRPC)})
 		return pinned

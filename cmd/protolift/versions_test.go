@@ -63,3 +63,10 @@ func TestLibraryStaysAtGo112(t *testing.T) {
 		t.Errorf("second run: exit %d, would change:\n%s\n%s", code, out, errOut)
 	}
 }
+
+func TestGoFlag(t *testing.T) {
+	code, _, errOut := protolift(t, "mod", "-go=1.x", "./...")
+	if code != exitError || !strings.Contains(errOut, "-go=1.x: want a Go version such as 1.23") {
+		t.Errorf("-go=1.x: exit %d\n%s", code, errOut)
+	}
+}
