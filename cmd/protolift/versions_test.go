@@ -62,6 +62,33 @@ func TestLibraryStaysAtGo112(t *testing.T) {
 	if code, out, errOut := protolift(t, "-C", dir, "-l", "./..."); code != exitOK || out != "" {
 		t.Errorf("second run: exit %d, would change:\n%s\n%s", code, out, errOut)
 	}
+
+	// -go=1.19 allows the raise: dial.go moves to grpc.NewClient and the
+	// go directive to what the chosen releases declare, no further.
+	dir = copyTree(t, filepath.Join("..", "..", "testdata", "lib112"))
+	if code, _, errOut = protolift(t, "-C", dir, "-go=1.19", "-w", "./..."); code == exitError {
+		t.Fatalf("protolift -go=1.19 -w: exit %d\n%s", code, errOut)
+	}
+	if strings.Contains(errOut, "protolift.withdrawn") {
+		t.Errorf("a file was withdrawn although -go=1.19 allows grpc.NewClient:\n%s", errOut)
+	}
+	if now, _ := os.ReadFile(filepath.Join(dir, "dial.go")); !strings.Contains(string(now), "grpc.NewClient(") {
+		t.Errorf("dial.go not moved to grpc.NewClient:\n%s", now)
+	}
+	data, _ = os.ReadFile(filepath.Join(dir, "go.mod"))
+	if mf, err = modfile.Parse("go.mod", data, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Dependencies below go 1.21 do not make the go command raise the
+	// directive: it stays, and the report says what building now needs.
+	if v := mf.Go.Version; v != "1.12" {
+		t.Errorf("go directive %s: want 1.12 (the go command leaves it)", v)
+	}
+	if !strings.Contains(errOut, "building the module now needs Go 1.19 or later") {
+		t.Errorf("no note that building needs Go 1.19:\n%s", errOut)
+	}
+	goIn(t, dir, "build", "./...")
+	goIn(t, dir, "test", "./...")
 }
 
 func TestGoFlag(t *testing.T) {

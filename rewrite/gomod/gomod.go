@@ -250,6 +250,15 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 	if err != nil {
 		return nil, err
 	}
+	if mf.Go != nil && nf.Go != nil && semver.Compare("v"+nf.Go.Version, "v"+mf.Go.Version) <= 0 {
+		// Below go 1.21 the go command does not raise the directive for
+		// a dependency's; the build still needs that Go, so say so.
+		if path, need := neededGo(ctx, chosen); need != "" && !goFits(need, mf.Go.Version) {
+			pos := change.Position{Line: mf.Go.Syntax.Start.Line, Col: mf.Go.Syntax.Start.LineRune, Offset: mf.Go.Syntax.Start.Byte}
+			set.Report(change.Diagnostic{Path: gomodPath, Start: pos, End: pos, Rule: GoDirectiveRule, Risk: change.Review,
+				Message: fmt.Sprintf("the go directive stays %s (the go command does not raise it for dependencies below go 1.21), but %s %s declares go %s: building the module now needs Go %s or later", mf.Go.Version, path, chosen[path], need, need)})
+		}
+	}
 	if mf.Go != nil && nf.Go != nil && semver.Compare("v"+nf.Go.Version, "v"+mf.Go.Version) > 0 {
 		pos := change.Position{Line: mf.Go.Syntax.Start.Line, Col: mf.Go.Syntax.Start.LineRune, Offset: mf.Go.Syntax.Start.Byte}
 		d := change.Diagnostic{Path: gomodPath, Start: pos, End: pos, Rule: GoDirectiveRule, Risk: change.Review,
@@ -287,6 +296,21 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 		set.Report(d)
 	}
 	return set, nil
+}
+
+// neededGo returns the chosen requirement with the highest go directive,
+// and that directive.
+func neededGo(ctx context.Context, chosen map[string]string) (path, need string) {
+	for _, p := range sortedKeys(chosen) {
+		dirs, err := releases.GoDirectives(ctx, p, []string{chosen[p]})
+		if err != nil {
+			continue
+		}
+		if g := dirs[chosen[p]]; g != "" && (need == "" || !goFits(g, need)) {
+			path, need = p, g
+		}
+	}
+	return path, need
 }
 
 // requireDiag places d at the line of path's requirement in go.mod as it
