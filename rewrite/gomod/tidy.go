@@ -64,9 +64,9 @@ func tidy(ctx context.Context, dir, tmpMod, overlay string, mf *modfile.File, li
 		return append(notes, note{path: dep, risk: change.Manual, msg: "go mod tidy failed, so go.mod was updated without it: " + firstLines(first.Error(), 6),
 			suggestion: "run go mod tidy after applying the changes and resolve what it reports"}), false, nil
 	}
-	n := note{path: dep, risk: change.Review,
-		msg:        "go mod tidy reported an error and ran with -e, so go.mod and go.sum serve the module's own packages and tests: " + firstLines(first.Error(), 6),
-		suggestion: "go test all (or the dependency's own tests) may not build until the dependency named above is updated"}
+	n := note{path: dep, risk: change.Manual,
+		msg:        "go mod tidy reported an error and ran with -e: " + firstLines(first.Error(), 6),
+		suggestion: "resolve what go mod tidy reports after applying the changes"}
 	if dep != "" {
 		n.msg = fmt.Sprintf("go mod tidy ran with -e: the tests of %s import %s, which the new requirements no longer provide, and no release of %s that fits the go directive resolves it; go.mod and go.sum still serve this module's packages and tests", dep, missing, dep)
 		n.suggestion = fmt.Sprintf("update %s when a release without that import exists, or ignore it: only the dependency's own tests need %s", dep, missing)

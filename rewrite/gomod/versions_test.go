@@ -269,3 +269,31 @@ func publish(t *testing.T, proxy, path, version string, files map[string]string)
 	list, _ := os.ReadFile(filepath.Join(dir, "list"))
 	os.WriteFile(filepath.Join(dir, "list"), append(list, version+"\n"...), 0o644)
 }
+
+func TestGoFits(t *testing.T) {
+	for _, tc := range []struct {
+		dep, limit string
+		want       bool
+	}{
+		{"1.11", "1.12", true}, {"1.19", "1.12", false}, {"1.21.0", "1.21", true}, {"1.21", "1.21.0", true},
+		{"1.22.7", "1.22", false}, {"1.22.7", "1.22.7", true}, {"", "1.12", true}, {"1.25.0", "1.26.8", true},
+	} {
+		if got := goFits(tc.dep, tc.limit); got != tc.want {
+			t.Errorf("goFits(%q, %q) = %v, want %v", tc.dep, tc.limit, got, tc.want)
+		}
+	}
+}
+
+func TestTestOnlyFailure(t *testing.T) {
+	msg := "go: finding module for package google.golang.org/grpc/naming\n" +
+		"go: example.com/lib imports\n\texample.com/fakedep/sub tested by\n\texample.com/fakedep/sub.test imports\n" +
+		"\tgoogle.golang.org/grpc/naming: module google.golang.org/grpc@latest found (v1.85.0), but does not contain package google.golang.org/grpc/naming\n"
+	mf, _ := modfile.Parse("go.mod", []byte("module example.com/lib\n\ngo 1.12\n\nrequire (\n\texample.com/fakedep v1.0.0\n\texample.com/fake v1.0.0\n)\n"), nil)
+	dep, missing := testOnlyFailure(msg, mf)
+	if dep != "example.com/fakedep" || missing != "google.golang.org/grpc/naming" {
+		t.Errorf("testOnlyFailure = %q, %q", dep, missing)
+	}
+	if dep, _ := testOnlyFailure("go: some other failure", mf); dep != "" {
+		t.Errorf("unrelated failure blamed on %s", dep)
+	}
+}
