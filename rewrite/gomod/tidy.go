@@ -68,6 +68,7 @@ func tidy(ctx context.Context, dir, tmpMod, overlay string, mf *modfile.File, li
 		msg:        "go mod tidy reported an error and ran with -e: " + firstLines(first.Error(), 6),
 		suggestion: "resolve what go mod tidy reports after applying the changes"}
 	if dep != "" {
+		n.risk = change.Review
 		n.msg = fmt.Sprintf("go mod tidy ran with -e: the tests of %s import %s, which the new requirements no longer provide, and no release of %s that fits the go directive resolves it; go.mod and go.sum still serve this module's packages and tests", dep, missing, dep)
 		n.suggestion = fmt.Sprintf("update %s when a release without that import exists, or ignore it: only the dependency's own tests need %s", dep, missing)
 	}
