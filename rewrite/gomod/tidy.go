@@ -50,12 +50,12 @@ func tidy(ctx context.Context, dir, tmpMod, overlay string, mf *modfile.File, li
 		return nil, true, nil
 	}
 	dep, missing := testOnlyFailure(first.Error(), mf)
+	tried := ""
 	if dep != "" {
-		if v, tried := raiseDependency(ctx, dir, tmpMod, args, dep, current(mf, dep), limit); v != "" {
+		var v string
+		if v, tried = raiseDependency(ctx, dir, tmpMod, args, dep, current(mf, dep), limit); v != "" {
 			return []note{{path: dep, risk: change.Review, raised: v,
 				msg: fmt.Sprintf("%s %s → %s: the tests of its packages import %s, which the new requirements no longer provide; %s is its lowest release that fits the go directive without that import", dep, current(mf, dep), v, missing, v)}}, true, nil
-		} else if tried != "" {
-			notes = append(notes, note{path: dep, risk: change.Review, msg: tried})
 		}
 	}
 	if err := gocmd(ctx, dir, append(args[:2:2], append([]string{"-e"}, args[2:]...)...)...); err != nil {
@@ -70,6 +70,9 @@ func tidy(ctx context.Context, dir, tmpMod, overlay string, mf *modfile.File, li
 	if dep != "" {
 		n.risk = change.Review
 		n.msg = fmt.Sprintf("go mod tidy ran with -e: the tests of %s import %s, which the new requirements no longer provide, and no release of %s that fits the go directive resolves it; go.mod and go.sum still serve this module's packages and tests", dep, missing, dep)
+		if tried != "" {
+			n.msg += " (" + tried + ")"
+		}
 		n.suggestion = fmt.Sprintf("update %s when a release without that import exists, or ignore it: only the dependency's own tests need %s", dep, missing)
 	}
 	return append(notes, n), true, nil
