@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"golang.org/x/mod/semver"
@@ -18,10 +19,12 @@ import (
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/internal/modroot"
 	"github.com/protolift/protolift/internal/report"
+	"github.com/protolift/protolift/internal/verify"
 	"github.com/protolift/protolift/rewrite"
 	"github.com/protolift/protolift/rewrite/gomod"
 	"github.com/protolift/protolift/rewrite/protofile"
 	"github.com/protolift/protolift/rewrite/regen"
+	"github.com/protolift/protolift/rewrite/rule"
 	"github.com/protolift/protolift/rewrite/rules"
 )
 
@@ -43,6 +46,7 @@ type flags struct {
 	goPkgPrefix string
 	goPkgMap    string
 	prove       string
+	noVerify    bool
 }
 
 func newFlags(name string, out io.Writer) *flags {
@@ -64,6 +68,11 @@ func newFlags(name string, out io.Writer) *flags {
 	f.fs.StringVar(&f.prove, "prove", "", "proto stage: check instead of rewrite: prove every .proto file changed since git revision `REV` equivalent to its old version (same resolved field features, same protoc-gen-go output)")
 	f.fs.StringVar(&f.goPkgPrefix, "go-package-prefix", "", "proto stage: import path prefix for go_package options it adds (default: the module path)")
 	f.fs.StringVar(&f.goPkgMap, "go-package-map", "", "proto stage: comma-separated `dir=importpath` pairs for go_package options it adds (longest match wins)")
+	f.fs.BoolFunc("verify", "type-check the result and withdraw every change that breaks the build (default true; -verify=false only to debug protolift)", func(v string) error {
+		b, err := strconv.ParseBool(v)
+		f.noVerify = !b
+		return err
+	})
 	f.fs.StringVar(&f.grpcServer, "grpc-server", "embed", "hand-written gRPC servers under protoc-gen-go-grpc: embed (UnimplementedXServer by value), unsafe (opt out through UnsafeXServer), keep (regenerate with require_unimplemented_servers=false, change no server type)")
 	return f
 }
@@ -153,6 +162,14 @@ type pipeline struct {
 	set      change.Set
 	requires map[string]string
 	stage    string
+
+	// Verification state (verify.go): baseline errors per package
+	// directory, rules withdrawn per file ("*" for the whole file),
+	// modules whose raise was withdrawn, and whether go.mod is tidied.
+	baseline   map[string][]verify.Problem
+	goDisabled map[string]map[string]bool
+	pinned     map[string]bool
+	tidied     bool
 }
 
 func newPipeline(f *flags, patterns []string, stderr io.Writer) (*pipeline, error) {
@@ -164,7 +181,8 @@ func newPipeline(f *flags, patterns []string, stderr io.Writer) (*pipeline, erro
 	if err != nil {
 		return nil, err
 	}
-	return &pipeline{f: f, patterns: patterns, module: m, base: base, stderr: stderr, requires: map[string]string{}}, nil
+	return &pipeline{f: f, patterns: patterns, module: m, base: base, stderr: stderr, requires: map[string]string{},
+		baseline: map[string][]verify.Problem{}, goDisabled: map[string]map[string]bool{}, pinned: map[string]bool{}}, nil
 }
 
 func (p *pipeline) overlay() map[string][]byte {
@@ -195,6 +213,13 @@ func (p *pipeline) run(ctx context.Context, stage string) error {
 			if err := s.run(ctx); err != nil {
 				return err
 			}
+			if s.name == "gen" && stage == "" {
+				// Regeneration that breaks hand-written code no rule
+				// repairs is withdrawn before the Go stage loads it.
+				if err := p.verify(ctx, afterGen); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	if !known {
@@ -207,6 +232,9 @@ func (p *pipeline) run(ctx context.Context, stage string) error {
 		if err := p.requireStage(ctx); err != nil {
 			return err
 		}
+	}
+	if err := p.verify(ctx, final); err != nil {
+		return err
 	}
 	p.set.Sort()
 	return nil
@@ -224,18 +252,47 @@ func (p *pipeline) showProgress() bool {
 }
 
 func (p *pipeline) goStage(ctx context.Context) error {
-	rs, err := rules.Select(p.f.rules)
-	if err != nil {
-		return usageError{err.Error()}
+	if len(p.patterns) > 0 {
+		// A pattern that matches nothing is a mistake (a stage name
+		// mistyped, a wrong path), never "nothing to do".
+		if _, err := rewrite.MatchDirs(ctx, p.f.dir, p.patterns, p.tags()); err != nil {
+			return usageError{err.Error()}
+		}
 	}
-	opts := rewrite.Options{Dir: p.f.dir, Patterns: p.patterns, Rules: rs, Overlay: p.overlay(),
-		RuleOptions: map[string]string{"grpc.server": p.f.grpcServer}}
-	if len(p.requires) > 0 {
+	res, err := p.runGo(ctx, p.patterns)
+	if err != nil {
+		return err
+	}
+	p.set.Merge(&res.Set)
+	p.requires = p.fileRequires()
+	return nil
+}
+
+// runGo runs the Go stage on patterns over what the other stages
+// produced, with the rules verification withdrew disabled.
+func (p *pipeline) runGo(ctx context.Context, patterns []string) (*rewrite.Result, error) {
+	rs, err := p.selectRules()
+	if err != nil {
+		return nil, err
+	}
+	ov := map[string][]byte{}
+	for _, f := range p.set.Files {
+		if !f.Deleted && f.Stage != "go" {
+			ov[f.Path] = f.New
+		}
+	}
+	opts := rewrite.Options{Dir: p.f.dir, Patterns: patterns, Rules: rs, Overlay: ov,
+		RuleOptions: map[string]string{"grpc.server": p.f.grpcServer},
+		Disabled:    p.goDisabled,
+		// After earlier stages changed the module, a package they broke
+		// is skipped and reported; verification withdraws the cause.
+		KeepGoing: len(ov) > 0}
+	if p.set.Lookup(p.gomodPath()) != nil || len(p.requires) > 0 {
 		// Earlier stages (regenerated code) need newer modules than go.mod
 		// has: type-check against a go.mod that already requires them.
-		modFile, cleanup, err := p.stagedModFile(ctx)
+		modFile, cleanup, err := p.modFileFor(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		defer cleanup()
 		opts.ModFile = modFile
@@ -251,15 +308,19 @@ func (p *pipeline) goStage(ctx context.Context) error {
 			}
 		}
 	}
-	res, err := rewrite.Run(ctx, opts)
+	return rewrite.Run(ctx, opts)
+}
+
+// extraRules are appended to the selected rules; tests use it to run
+// rules that misbehave on purpose, to prove verification catches them.
+var extraRules []*rule.Rule
+
+func (p *pipeline) selectRules() ([]*rule.Rule, error) {
+	rs, err := rules.Select(p.f.rules)
 	if err != nil {
-		return err
+		return nil, usageError{err.Error()}
 	}
-	p.set.Merge(&res.Set)
-	for k, v := range res.Requires {
-		p.require(k, v)
-	}
-	return nil
+	return append(rs, extraRules...), nil
 }
 
 // stagedModFile writes, to a temporary directory, the go.mod and go.sum
@@ -323,6 +384,9 @@ func (p *pipeline) protoStage(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	for _, f := range set.Files {
+		f.Stage = "proto"
+	}
 	p.set.Merge(set)
 	return nil
 }
@@ -333,10 +397,12 @@ func (p *pipeline) genStage(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p.set.Merge(&res.Set)
-	for k, v := range res.Requires {
-		p.require(k, v)
+	for _, f := range res.Files {
+		f.Stage = "gen"
+		f.Requires = res.Requires
 	}
+	p.set.Merge(&res.Set)
+	p.requires = p.fileRequires()
 	return nil
 }
 
@@ -347,17 +413,12 @@ func absFrom(base, path string) string {
 	return filepath.Join(base, path)
 }
 
-func (p *pipeline) require(path, version string) {
-	if cur, ok := p.requires[path]; !ok || semverLess(cur, version) {
-		p.requires[path] = version
-	}
-}
-
 func (p *pipeline) modStage(ctx context.Context) error { return p.gomod(ctx, p.f.tidy) }
 
 func (p *pipeline) requireStage(ctx context.Context) error { return p.gomod(ctx, false) }
 
 func (p *pipeline) gomod(ctx context.Context, tidy bool) error {
+	p.tidied = tidy
 	set, err := gomod.Run(ctx, gomod.Options{
 		ModuleDir: p.module.Dir,
 		Requires:  p.requires,
@@ -367,6 +428,9 @@ func (p *pipeline) gomod(ctx context.Context, tidy bool) error {
 	})
 	if err != nil {
 		return err
+	}
+	for _, f := range set.Files {
+		f.Stage = "mod"
 	}
 	p.set.Merge(set)
 	return nil
