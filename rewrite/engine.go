@@ -85,6 +85,17 @@ type Result struct {
 	Module *modroot.Module `json:"-"`
 	// Loaded counts the packages that were type-checked (for benchmarks).
 	Loaded int `json:"-"`
+	// Configs are the extra build configurations the stage loaded (files
+	// the default one excludes, such as `//go:build integration`): the
+	// result must be verified under them too.
+	Configs []Config `json:"-"`
+}
+
+// Config is a build configuration: tags, and the package directories
+// that need it.
+type Config struct {
+	Tags []string
+	Dirs []string
 }
 
 // Meta rule names for findings that are about the run, not a rewrite.
@@ -240,6 +251,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		if err := process(dirs, true, extra); err != nil {
 			return nil, fmt.Errorf("loading with -tags=%s (for files that need those tags): %w", strings.Join(extra.Tags, ","), err)
 		}
+		res.Configs = append(res.Configs, Config{Tags: extra.Tags, Dirs: dirs})
 	}
 	for _, f := range files {
 		if f.generated || done[f.path] {

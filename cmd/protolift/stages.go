@@ -170,6 +170,9 @@ type pipeline struct {
 	goDisabled map[string]map[string]bool
 	pinned     map[string]bool
 	tidied     bool
+	// configs are the extra build configurations (tags) the Go stage
+	// migrated files under; they are verified too.
+	configs []rewrite.Config
 }
 
 func newPipeline(f *flags, patterns []string, stderr io.Writer) (*pipeline, error) {
@@ -265,6 +268,7 @@ func (p *pipeline) goStage(ctx context.Context) error {
 	}
 	p.set.Merge(&res.Set)
 	p.requires = p.fileRequires()
+	p.configs = res.Configs
 	return nil
 }
 

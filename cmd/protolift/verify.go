@@ -168,43 +168,63 @@ func (p *pipeline) newProblems(ctx context.Context, repairable func(string) bool
 			ov[f.Path] = f.New
 		}
 	}
-	got, err := verify.Check(ctx, verify.Config{ModuleDir: p.module.Dir, Overlay: ov, ModFile: modFile, Tags: p.tags()})
-	if err != nil {
-		return nil, err
+	// The default configuration covers every package; each extra one
+	// (files only some build tags include) covers the packages that
+	// needed it. Baselines are kept per configuration and directory.
+	configs := append([]rewrite.Config{{Tags: p.tags()}}, p.configs...)
+	var out []verify.Problem
+	for i, c := range configs {
+		if i > 0 && len(c.Dirs) == 0 {
+			continue
+		}
+		got, err := verify.Check(ctx, verify.Config{ModuleDir: p.module.Dir, Dirs: c.Dirs, Overlay: ov, ModFile: modFile, Tags: c.Tags})
+		if err != nil {
+			return nil, err
+		}
+		news, err := p.newIn(ctx, strings.Join(c.Tags, ","), c.Tags, got)
+		if err != nil {
+			return nil, err
+		}
+		for _, pr := range news {
+			if repairable != nil && repairable(pr.Msg) {
+				continue
+			}
+			out = append(out, pr)
+		}
 	}
+	return out, nil
+}
+
+// newIn returns the problems of got that the baseline (the module as it
+// is on disk, under the same tags) does not have.
+func (p *pipeline) newIn(ctx context.Context, config string, tags []string, got []verify.Problem) ([]verify.Problem, error) {
 	if len(got) == 0 {
 		return nil, nil
 	}
+	key := func(dir string) string { return config + "\x00" + dir }
 	var missing []string
 	for _, d := range verify.Dirs(got) {
-		if _, ok := p.baseline[d]; !ok {
+		if _, ok := p.baseline[key(d)]; !ok {
 			missing = append(missing, d)
 		}
 	}
 	if len(missing) > 0 {
-		base, err := verify.Check(ctx, verify.Config{ModuleDir: p.module.Dir, Dirs: missing, Tags: p.tags()})
+		base, err := verify.Check(ctx, verify.Config{ModuleDir: p.module.Dir, Dirs: missing, Tags: tags})
 		if err != nil {
 			return nil, err
 		}
 		for _, d := range missing {
-			p.baseline[d] = nil
+			p.baseline[key(d)] = nil
 		}
 		for _, pr := range base {
-			p.baseline[pr.Dir] = append(p.baseline[pr.Dir], pr)
+			p.baseline[key(pr.Dir)] = append(p.baseline[key(pr.Dir)], pr)
 		}
 	}
 	var base []verify.Problem
 	for _, d := range verify.Dirs(got) {
-		base = append(base, p.baseline[d]...)
+		base = append(base, p.baseline[key(d)]...)
 	}
-	var out []verify.Problem
-	for _, pr := range verify.New(base, got) {
-		if repairable != nil && repairable(pr.Msg) {
-			continue
-		}
-		out = append(out, pr)
-	}
-	return out, nil
+	return verify.New(base, got), nil
 }
 
 func (p *pipeline) tags() []string {
