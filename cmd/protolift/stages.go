@@ -165,11 +165,11 @@ type pipeline struct {
 
 	// Verification state (verify.go): baseline errors per package
 	// directory, rules withdrawn per file ("*" for the whole file),
-	// modules whose raise was withdrawn, and whether go.mod is tidied.
+	// modules whose raise was withdrawn, and whether the mod stage tidies.
 	baseline   map[string][]verify.Problem
 	goDisabled map[string]map[string]bool
 	pinned     map[string]bool
-	tidied     bool
+	wantTidy   bool
 	// configs are the extra build configurations (tags) the Go stage
 	// migrated files under; they are verified too.
 	configs []rewrite.Config
@@ -417,12 +417,38 @@ func absFrom(base, path string) string {
 	return filepath.Join(base, path)
 }
 
-func (p *pipeline) modStage(ctx context.Context) error { return p.gomod(ctx, p.f.tidy) }
+func (p *pipeline) modStage(ctx context.Context) error {
+	p.wantTidy = p.f.tidy
+	err := p.gomod(ctx, p.f.tidy)
+	if err == nil || !p.f.tidy || ctx.Err() != nil {
+		return err
+	}
+	// go mod tidy fails when a version raise removed a package some code
+	// imports; verification finds that code and withdraws the raise, so
+	// the run goes on with the requirements alone instead of giving up.
+	first, _, _ := strings.Cut(err.Error(), "\n")
+	p.set.Report(change.Diagnostic{Path: p.gomodPath(), Start: change.Position{Line: 1, Col: 1}, Rule: "mod.tidy", Risk: change.Review,
+		Message: fmt.Sprintf("go mod tidy failed, so go.mod was updated without tidying (run go mod tidy after fixing the cause): %s", strings.TrimSpace(lastLines(err.Error(), 3, first)))})
+	return p.gomod(ctx, false)
+}
+
+// lastLines returns the last n non-empty lines of s, or def.
+func lastLines(s string, n int, def string) string {
+	var ls []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.TrimSpace(l) != "" {
+			ls = append(ls, strings.TrimSpace(l))
+		}
+	}
+	if len(ls) == 0 {
+		return def
+	}
+	return strings.Join(ls[max(0, len(ls)-n):], " ")
+}
 
 func (p *pipeline) requireStage(ctx context.Context) error { return p.gomod(ctx, false) }
 
 func (p *pipeline) gomod(ctx context.Context, tidy bool) error {
-	p.tidied = tidy
 	set, err := gomod.Run(ctx, gomod.Options{
 		ModuleDir: p.module.Dir,
 		Requires:  p.requires,

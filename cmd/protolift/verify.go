@@ -541,13 +541,7 @@ func (p *pipeline) withdraw(c culprit) []string {
 		f := p.set.Lookup(c.file)
 		for _, r := range c.rules {
 			p.disable(c.file, r)
-			pos := change.Position{Line: 1, Col: 1}
-			for _, e := range f.Edits {
-				if e.Rule == r {
-					pos = e.Start
-					break
-				}
-			}
+			pos := editOf(f, r)
 			p.set.Report(change.Diagnostic{Path: c.file, Start: pos, End: pos, Rule: r, Risk: change.Manual,
 				Message: fmt.Sprintf("not rewritten: the rewrite does not type-check: %s%s", msg, where)})
 		}
@@ -579,7 +573,8 @@ func (p *pipeline) withdraw(c culprit) []string {
 						if !slices.Contains(rerun, f.Path) {
 							rerun = append(rerun, f.Path)
 						}
-						p.set.Report(change.Diagnostic{Path: f.Path, Start: change.Position{Line: 1, Col: 1}, Rule: r, Risk: change.Manual,
+						pos := editOf(f, r)
+						p.set.Report(change.Diagnostic{Path: f.Path, Start: pos, End: pos, Rule: r, Risk: change.Manual,
 							Message: fmt.Sprintf("not rewritten: it needs %s %s, and raising %s breaks the build: %s%s", c.module, req[c.module], c.module, msg, where)})
 					}
 				}
@@ -592,6 +587,16 @@ func (p *pipeline) withdraw(c culprit) []string {
 		return rerun
 	}
 	return nil
+}
+
+// editOf returns where rule first changed f.
+func editOf(f *change.File, rule string) change.Position {
+	for _, e := range f.Edits {
+		if e.Rule == rule {
+			return e.Start
+		}
+	}
+	return change.Position{Line: 1, Col: 1}
 }
 
 func (p *pipeline) disable(file, rule string) {
@@ -644,13 +649,26 @@ func (p *pipeline) recomputeMod(ctx context.Context, point verifyPoint, requires
 		// go.mod is not in the set yet: the Go stage stages it.
 		return nil
 	}
-	if fmt.Sprint(p.requires) == requiresBefore && !p.tidied {
+	if fmt.Sprint(p.requires) == requiresBefore && !p.wantTidy {
 		return nil
 	}
 	p.set.Remove(p.gomodPath())
 	p.set.Remove(p.gosumPath())
-	if len(p.requires) == 0 && !p.tidied {
+	// The mod stage's findings were about the go.mod it computed; it
+	// reports them again for the new one.
+	diags := p.set.Diags[:0]
+	for _, d := range p.set.Diags {
+		if d.Path == p.gomodPath() && strings.HasPrefix(d.Rule, "mod.") && d.Rule != "mod.raise" {
+			continue
+		}
+		diags = append(diags, d)
+	}
+	p.set.Diags = diags
+	if p.wantTidy {
+		return p.modStage(ctx)
+	}
+	if len(p.requires) == 0 {
 		return nil
 	}
-	return p.gomod(ctx, p.tidied)
+	return p.gomod(ctx, false)
 }

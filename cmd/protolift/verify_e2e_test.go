@@ -67,3 +67,53 @@ func TestSubsetPatternKeepsModuleBuilding(t *testing.T) {
 	goIn(t, dir, "vet", "-tags=integration", "./...")
 	goIn(t, dir, "test", "./...")
 }
+
+// A version raise that removes a package the module imports (grpc's
+// naming package, gone long before grpc.NewClient arrived) is withdrawn
+// together with the rewrites that needed it, and reported at go.mod.
+func TestRaiseThatRemovesAPackageIsWithdrawn(t *testing.T) {
+	if testing.Short() {
+		t.Skip("downloads grpc v1.20.1 through the module proxy; runs without -short")
+	}
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "go.mod"), []byte("module example.com/raise\n\ngo 1.21\n\nrequire google.golang.org/grpc v1.20.1\n"))
+	dial := `package app
+
+import "google.golang.org/grpc"
+
+// Conn dials addr.
+func Conn(addr string) (*grpc.ClientConn, error) {
+	return grpc.Dial(addr, grpc.WithInsecure())
+}
+`
+	write(t, filepath.Join(dir, "app", "a.go"), []byte(dial))
+	write(t, filepath.Join(dir, "app", "b.go"), []byte(`package app
+
+import "google.golang.org/grpc/naming"
+
+// Resolver is still the old naming API.
+var Resolver naming.Resolver
+`))
+	goIn(t, dir, "mod", "tidy")
+	gomod, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
+	code, _, errOut := protolift(t, "-C", dir, "-w", "./...")
+	if code != exitFindings {
+		t.Fatalf("exit %d, want 1\n%s", code, errOut)
+	}
+	for _, want := range []string{
+		"mod.raise: google.golang.org/grpc was not raised: the new version breaks the build: could not import google.golang.org/grpc/naming",
+		"app/a.go:7:9: grpc.dial: not rewritten: it needs google.golang.org/grpc v1.63.0",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if now, _ := os.ReadFile(filepath.Join(dir, "go.mod")); string(now) != string(gomod) {
+		t.Errorf("go.mod changed:\n%s", now)
+	}
+	if now, _ := os.ReadFile(filepath.Join(dir, "app", "a.go")); string(now) != dial {
+		t.Errorf("a.go changed:\n%s", now)
+	}
+	goIn(t, dir, "build", "./...")
+	goIn(t, dir, "vet", "./...")
+}
