@@ -516,6 +516,12 @@ func rewriteFile(pkg *packages.Package, af *ast.File, sf *scanned, rules []*rule
 	if err != nil {
 		return fmt.Errorf("%s: printing rewritten file: %w", sf.path, err)
 	}
+	// Lines no rule changed stay as they were (see keepUntouched).
+	if pf, err := decorator.NewDecoratorFromPackage(pkg).DecorateFile(af); err == nil {
+		if pristine, err := restore(pkg, af, pf, nil, src); err == nil {
+			out = keepUntouched(src, pristine, out)
+		}
+	}
 	if sf.crlf {
 		out = bytes.ReplaceAll(out, []byte("\n"), []byte("\r\n"))
 	}
