@@ -121,12 +121,15 @@ func Write(moduleDir string, set *change.Set) error {
 	if err := hook("done", 0); err != nil {
 		return t.abort("", err)
 	}
-	return t.end()
+	if err := t.end(); err != nil {
+		return fmt.Errorf("every file was written, but removing the journal failed: %w (the next protolift run removes it)", err)
+	}
+	return nil
 }
 
 // plan checks one change and describes it as a journal entry. old is the
-// content on disk (nil for a created file); skip is true for a created
-// file that already has its new content.
+// content on disk (nil for a created file); skip is true for a file that
+// already has its new content.
 func (t *tx) plan(f *change.File) (e entry, old []byte, skip bool, err error) {
 	real, err := t.resolve(f.Path)
 	if err != nil {
