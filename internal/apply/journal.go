@@ -140,13 +140,13 @@ func (t *tx) abort(path string, cause error) error {
 		what = "finishing the write"
 	}
 	// Should this process die while undoing, Recover must undo the rest
-	// too, not complete a write that failed.
-	n, err := 0, writeFile(filepath.Join(t.dir, abortedFile), nil, 0o600)
-	if err == nil {
+	// too, not complete a write that failed. Without the mark (a full
+	// disk) it may complete it instead, which is still all or nothing.
+	if writeFile(filepath.Join(t.dir, abortedFile), nil, 0o600) == nil {
 		syncDir(t.dir)
-		t.removeTemps()
-		n, err = t.rollBack()
 	}
+	t.removeTemps()
+	n, err := t.rollBack()
 	if err == nil {
 		err = t.end()
 	}
