@@ -508,7 +508,10 @@ func rewriteFile(pkg *packages.Package, af *ast.File, sf *scanned, rules []*rule
 	if len(sink.edits) == 0 {
 		return nil
 	}
-	src := sf.src
+	// The parser skips a leading UTF-8 byte order mark (so positions
+	// still match sf.src) but the printer does not write it back: print
+	// without it and put it back.
+	src, bom := bytes.CutPrefix(sf.src, utf8BOM)
 	if sf.crlf {
 		src = bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n"))
 	}
@@ -525,6 +528,9 @@ func rewriteFile(pkg *packages.Package, af *ast.File, sf *scanned, rules []*rule
 	if sf.crlf {
 		out = bytes.ReplaceAll(out, []byte("\n"), []byte("\r\n"))
 	}
+	if bom {
+		out = append(slices.Clip(utf8BOM), out...)
+	}
 	if bytes.Equal(out, sf.src) {
 		return nil
 	}
@@ -536,6 +542,8 @@ func rewriteFile(pkg *packages.Package, af *ast.File, sf *scanned, rules []*rule
 	res.Put(&change.File{Path: sf.path, Old: sf.src, New: out, Edits: sink.edits, Stage: "go", Requires: sink.require, RuleRequires: sink.byRule})
 	return nil
 }
+
+var utf8BOM = []byte("\xef\xbb\xbf")
 
 func wants(r *rule.Rule, imports map[string]bool) bool {
 	for _, w := range r.Imports {

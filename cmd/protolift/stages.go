@@ -180,12 +180,25 @@ func newPipeline(f *flags, patterns []string, stderr io.Writer) (*pipeline, erro
 	if err != nil {
 		return nil, err
 	}
+	if err := recoverWrite(m.Dir, stderr); err != nil {
+		return nil, err
+	}
 	base, err := filepath.Abs(f.dir)
 	if err != nil {
 		return nil, err
 	}
 	return &pipeline{f: f, patterns: patterns, module: m, base: base, stderr: stderr, requires: map[string]string{},
 		baseline: map[string][]verify.Problem{}, goDisabled: map[string]map[string]bool{}, pinned: map[string]bool{}}, nil
+}
+
+// recoverWrite finishes or undoes the write of an earlier run that was
+// killed while writing, before this run reads the module, and says which.
+func recoverWrite(moduleDir string, stderr io.Writer) error {
+	msg, err := apply.Recover(moduleDir)
+	if msg != "" {
+		fmt.Fprintf(stderr, "protolift: %s\n", msg)
+	}
+	return err
 }
 
 func (p *pipeline) overlay() map[string][]byte {
@@ -470,7 +483,7 @@ func (p *pipeline) gomod(ctx context.Context, tidy bool) error {
 func (p *pipeline) finish(stdout, stderr io.Writer) int {
 	written := false
 	if p.f.write && len(p.set.Files) > 0 {
-		if err := apply.Write(&p.set); err != nil {
+		if err := apply.Write(p.module.Dir, &p.set); err != nil {
 			fmt.Fprintf(stderr, "protolift: %v\n", err)
 			return exitError
 		}
