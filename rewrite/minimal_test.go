@@ -7,9 +7,9 @@ import (
 
 func TestKeepUntouched(t *testing.T) {
 	for _, tc := range []struct {
-		name                  string
+		name                   string
 		src, pristine, printed string
-		want                  string
+		want                   string
 	}{
 		{
 			name:     "no printer churn",
