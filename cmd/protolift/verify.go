@@ -302,7 +302,37 @@ func (p *pipeline) attribute(ctx context.Context, pr verify.Problem) (culprit, b
 			return c, true
 		}
 	}
+	// Nothing of the module's own changed near it: the versions did (a
+	// dependency that no longer builds against what the raise dragged
+	// in, say). Withdraw one raise per round, grpc before protobuf (the
+	// one more rewrites need), and let the next round tell.
+	if m := p.lastResortRaise(); m != "" {
+		return culprit{kind: "raise", module: m, why: pr}, true
+	}
 	return culprit{}, false
+}
+
+// lastResortRaise picks a module protolift raised to withdraw when an
+// error has no better explanation.
+func (p *pipeline) lastResortRaise() string {
+	changed := p.changedModules()
+	var cands []string
+	for m := range p.fileRequires() {
+		if _, ok := changed[m]; ok {
+			cands = append(cands, m)
+		}
+	}
+	sort.Slice(cands, func(i, j int) bool {
+		pi, pj := cands[i] == "google.golang.org/protobuf", cands[j] == "google.golang.org/protobuf"
+		if pi != pj {
+			return pj
+		}
+		return cands[i] < cands[j]
+	})
+	if len(cands) == 0 {
+		return ""
+	}
+	return cands[0]
 }
 
 // changedIn picks a change in package directory dir: a rewritten
@@ -400,7 +430,7 @@ func (p *pipeline) raisedModuleOf(ctx context.Context, pr verify.Problem) string
 	if by := p.draggedBy(ctx, mod, changed[mod]); by != "" {
 		return by
 	}
-	return ""
+	return p.lastResortRaise()
 }
 
 // read returns a file's content as the set leaves it.
@@ -582,11 +612,28 @@ func (p *pipeline) withdraw(c culprit) []string {
 				p.withdraw(culprit{kind: "gen", dir: filepath.Dir(f.Path), why: c.why})
 			}
 		}
-		p.set.Report(change.Diagnostic{Path: p.gomodPath(), Start: change.Position{Line: 1, Col: 1}, Rule: "mod.raise", Risk: change.Manual,
+		pos := p.requireLine(c.module)
+		p.set.Report(change.Diagnostic{Path: p.gomodPath(), Start: pos, End: pos, Rule: "mod.raise", Risk: change.Manual,
 			Message: fmt.Sprintf("%s was not raised: the new version breaks the build: %s%s; the rewrites that needed it were withdrawn", c.module, msg, where)})
 		return rerun
 	}
 	return nil
+}
+
+// requireLine returns where the module's go.mod (as it is on disk)
+// requires mod, or its first line.
+func (p *pipeline) requireLine(mod string) change.Position {
+	data, err := os.ReadFile(p.gomodPath())
+	if err == nil {
+		if mf, err := modfile.ParseLax("go.mod", data, nil); err == nil {
+			for _, r := range mf.Require {
+				if r.Mod.Path == mod && r.Syntax != nil {
+					return change.Position{Line: r.Syntax.Start.Line, Col: r.Syntax.Start.LineRune, Offset: r.Syntax.Start.Byte}
+				}
+			}
+		}
+	}
+	return change.Position{Line: 1, Col: 1}
 }
 
 // editOf returns where rule first changed f.
