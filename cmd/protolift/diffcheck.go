@@ -49,7 +49,6 @@ Flags:
 // runDiffcheck implements `protolift diffcheck`.
 func runDiffcheck(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("protolift diffcheck", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	dir := fs.String("C", ".", "run in `dir` (inside the Go module whose code is checked for uses)")
 	oldGens := fs.String("old", "", "old generators: comma-separated `GEN` list (required)")
 	newGens := fs.String("new", "", "new generators: comma-separated `GEN` list (default: the current generators)")
@@ -58,15 +57,12 @@ func runDiffcheck(args []string, stdout, stderr io.Writer) int {
 	failOn := fs.String("fail-on", diffcheck.FailOnUsed, "exit 1 when the report has: breaking (any breaking change), used (breaking changes this module uses) or never")
 	diffFile := fs.String("diff", "", "also print a unified diff of this generated `file` (as the generators name it, or its base name)")
 	includes := fs.String("I", "", "comma-separated import `roots` for .proto files (default: the directories of buf.work.yaml, else the module root)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, diffcheckUsage)
-		fs.PrintDefaults()
+	usage := func(w io.Writer) {
+		fmt.Fprint(w, diffcheckUsage)
+		printDefaults(fs, w)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitError
+	if code, done := parseCommand(fs, usage, args, stdout, stderr); done {
+		return code
 	}
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "protolift diffcheck: %v\n", err)
