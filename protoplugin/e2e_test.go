@@ -195,7 +195,7 @@ func TestBufGenerate(t *testing.T) {
 		t.Fatalf("fail_on=used: buf generate succeeded:\n%s", out)
 	}
 	for _, w := range []string{
-		"breaking API changes the module uses (fail_on=used):",
+		"the module uses (fail_on=used):",
 		"server/server.go:",
 		"uses removed method Product.XXX_Size (" + protosModule + "/gen/shop/v1)",
 	} {
@@ -232,7 +232,7 @@ func TestFailOn(t *testing.T) {
 		"breaking": "protolift: 2 breaking API changes (fail_on=breaking):\n" +
 			"  server/server.go:7:9: uses removed method Product.XXX_Size (p)\n" +
 			"  removed method Price.XXX_Size (p)" + tail,
-		"used": "protolift: 1 breaking API changes the module uses (fail_on=used):\n" +
+		"used": "protolift: 1 breaking API change the module uses (fail_on=used):\n" +
 			"  server/server.go:7:9: uses removed method Product.XXX_Size (p)" + tail,
 	} {
 		if got := rep.failure(failOn); got != want {

@@ -178,9 +178,9 @@ func (r *Report) failure(failOn string) string {
 	var b strings.Builder
 	lines := used
 	if failOn == diffcheck.FailOnUsed {
-		fmt.Fprintf(&b, "protolift: %d breaking API changes the module uses (fail_on=used):", r.API.UsedBreaking())
+		fmt.Fprintf(&b, "protolift: %s the module uses (fail_on=used):", changes(r.API.UsedBreaking()))
 	} else {
-		fmt.Fprintf(&b, "protolift: %d breaking API changes (fail_on=breaking):", r.API.Breaking())
+		fmt.Fprintf(&b, "protolift: %s (fail_on=breaking):", changes(r.API.Breaking()))
 		lines = append(slices.Clip(used), unused...)
 	}
 	for i, l := range lines {
@@ -192,6 +192,13 @@ func (r *Report) failure(failOn string) string {
 	}
 	b.WriteString("\n(the report files are not written when generation fails; fail_on=never writes them)")
 	return b.String()
+}
+
+func changes(n int) string {
+	if n == 1 {
+		return "1 breaking API change"
+	}
+	return fmt.Sprintf("%d breaking API changes", n)
 }
 
 // compareAPI runs diffcheck on the request, cross-referencing uses in the

@@ -8,11 +8,13 @@
 //	protolift [stage] [flags] [packages]
 //
 // With no stage, every stage runs in order (proto, gen, go, mod), each
-// seeing the previous stages' output. Like gofmt, the default is to print
-// a unified diff and write nothing; -l lists the files that would change
-// and -w writes them. Exit status: 0 success (including nothing to do), 1
-// when findings that need a person remain, 2 on usage or processing
-// errors.
+// seeing the previous stages' output; a stage takes only its own flags
+// (protolift STAGE -h). Like gofmt, the default is to print a unified
+// diff and write nothing; -l lists the files that would change and -w
+// writes them (-w -json also reports them as JSON; other output flags
+// exclude each other). Exit status: 0 success (including nothing to do),
+// 1 when findings that need a person remain, 2 on usage or processing
+// errors. protolift help prints the stages, exit codes and examples.
 package main
 
 import (

@@ -118,6 +118,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"rules", "-x"}, "protolift rules: flag provided but not defined: -x"},
 		{[]string{"diffcheck", "-x"}, "protolift diffcheck: flag provided but not defined: -x"},
 		{[]string{"help", "nosuch"}, `protolift help: unknown command "nosuch"`},
+		{[]string{"diffcheck", "-old=x@v1.0.0", "-format=xml"}, "protolift diffcheck: -format=xml: want text, json or markdown"},
+		{[]string{"diffcheck"}, "protolift diffcheck: -old is required"},
 	} {
 		code, out, errOut := protolift(t, tc.args...)
 		cmd := "protolift"
