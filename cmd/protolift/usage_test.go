@@ -1,6 +1,9 @@
 package main
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -158,5 +161,24 @@ func TestConflictingOutputFlags(t *testing.T) {
 	code, _, errOut := protolift(t, "go", "-w", "-json", "-C", t.TempDir())
 	if code != exitError || strings.Contains(errOut, "cannot be used together") || !strings.Contains(errOut, "not inside a Go module") {
 		t.Errorf("-w -json: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// -w -json writes the files and reports them, with written set.
+func TestWriteJSON(t *testing.T) {
+	dir := newModule(t, map[string]string{"app/app.go": legacyTimestamp})
+	code, out, errOut := protolift(t, "go", "-C", dir, "-w", "-json", "./...")
+	var res struct {
+		Written bool
+		Files   []struct{ File string }
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != exitOK {
+		t.Fatalf("exit %d, %v\n%s\n%s", code, err, out, errOut)
+	}
+	if !res.Written || len(res.Files) != 1 || res.Files[0].File != "app/app.go" {
+		t.Errorf("JSON after -w: %+v", res)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "app", "app.go")); string(data) == legacyTimestamp {
+		t.Error("-w -json did not write")
 	}
 }
