@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -49,54 +50,110 @@ type flags struct {
 	noVerify    bool
 }
 
+// stageFlags lists, for each flag a single stage needs, the stages that
+// use it; every other flag belongs to every stage. The full run (stage
+// "") has them all.
+var stageFlags = map[string][]string{
+	"rules":             {"go"},
+	"tags":              {"go"},
+	"grpc-server":       {"gen", "go"},
+	"edition":           {"proto"},
+	"prove":             {"proto"},
+	"go-package-prefix": {"proto"},
+	"go-package-map":    {"proto"},
+	"latest":            {"mod"},
+	"tidy":              {"mod"},
+	"verify":            {"gen", "go", "mod"},
+}
+
+// stageOf names the stages a flag belongs to, for the error that says
+// where a flag given to the wrong stage goes.
+func stageOf(flagName string) []string { return stageFlags[flagName] }
+
 func newFlags(name string, out io.Writer) *flags {
-	f := &flags{fs: flag.NewFlagSet("protolift "+name, flag.ContinueOnError)}
+	f := &flags{fs: flag.NewFlagSet("protolift "+name, flag.ContinueOnError), tidy: true, failManual: true, progress: "auto", grpcServer: "embed"}
 	f.fs.SetOutput(out)
-	f.fs.StringVar(&f.dir, "C", ".", "run in `dir` (the module root or a directory inside the module)")
-	f.fs.BoolVar(&f.diff, "d", false, "print a unified diff of the changes (the default)")
-	f.fs.BoolVar(&f.list, "l", false, "list files that would change; print nothing when nothing would")
-	f.fs.BoolVar(&f.write, "w", false, "write the changes to the files (atomically)")
-	f.fs.BoolVar(&f.json, "json", false, "print the result as JSON (files, changes with rule and risk, diagnostics)")
-	f.fs.BoolVar(&f.rdjsonl, "rdjsonl", false, "print changes as suggested edits and findings as review comments, in reviewdog's rdjsonl format (for PR bots)")
-	f.fs.StringVar(&f.rules, "rules", "", "Go rules to run: comma-separated names or groups, '-' removes (e.g. protov1,-protov1.jsonpb); default all")
-	f.fs.StringVar(&f.tags, "tags", "", "comma-separated build tags to consider when loading Go packages")
-	f.fs.BoolVar(&f.failManual, "fail-on-manual", true, "exit with status 1 when findings that need a person remain")
-	f.fs.BoolVar(&f.latest, "latest", false, "mod stage: require the newest releases the go directive allows, not the lowest that work")
-	f.fs.BoolVar(&f.tidy, "tidy", true, "mod stage: run go mod tidy over the rewritten code (drops requirements nothing imports)")
-	f.fs.StringVar(&f.progress, "progress", "auto", "show progress on stderr: auto (when it is a terminal), always, never")
-	f.fs.StringVar(&f.edition, "edition", "", "proto stage: convert proto2/proto3 files to this edition (2023), proving each conversion equivalent")
-	f.fs.StringVar(&f.prove, "prove", "", "proto stage: check instead of rewrite: prove every .proto file changed since git revision `REV` equivalent to its old version (same resolved field features, same protoc-gen-go output)")
-	f.fs.StringVar(&f.goPkgPrefix, "go-package-prefix", "", "proto stage: import path prefix for go_package options it adds (default: the module path)")
-	f.fs.StringVar(&f.goPkgMap, "go-package-map", "", "proto stage: comma-separated `dir=importpath` pairs for go_package options it adds (longest match wins)")
-	f.fs.BoolFunc("verify", "type-check the result and withdraw every change that breaks the build (default true; -verify=false only to debug protolift)", func(v string) error {
-		b, err := strconv.ParseBool(v)
-		f.noVerify = !b
-		return err
-	})
-	f.fs.StringVar(&f.grpcServer, "grpc-server", "embed", "hand-written gRPC servers under protoc-gen-go-grpc: embed (UnimplementedXServer by value), unsafe (opt out through UnsafeXServer), keep (regenerate with require_unimplemented_servers=false, change no server type)")
+	f.fs.Usage = func() {}
+	has := func(flagName string) bool {
+		stages, ok := stageFlags[flagName]
+		return name == "" || !ok || slices.Contains(stages, name)
+	}
+	str := func(p *string, flagName, value, usage string) {
+		if has(flagName) {
+			f.fs.StringVar(p, flagName, value, usage)
+		}
+	}
+	boolean := func(p *bool, flagName string, value bool, usage string) {
+		if has(flagName) {
+			f.fs.BoolVar(p, flagName, value, usage)
+		}
+	}
+	str(&f.dir, "C", ".", "run in `dir` (the module root or a directory inside the module)")
+	boolean(&f.diff, "d", false, "print a unified diff of the changes (the default)")
+	boolean(&f.list, "l", false, "list files that would change; print nothing when nothing would")
+	boolean(&f.write, "w", false, "write the changes to the files (atomically); with -json, also report them as JSON")
+	boolean(&f.json, "json", false, "print the result as JSON (files, changes with rule and risk, diagnostics)")
+	boolean(&f.rdjsonl, "rdjsonl", false, "print changes as suggested edits and findings as review comments, in reviewdog's rdjsonl format (for PR bots)")
+	str(&f.rules, "rules", "", "Go rules to run: comma-separated names or groups, '-' removes (e.g. protov1,-protov1.jsonpb); default all")
+	str(&f.tags, "tags", "", "comma-separated build tags to consider when loading Go packages")
+	boolean(&f.failManual, "fail-on-manual", true, "exit with status 1 when findings that need a person remain")
+	boolean(&f.latest, "latest", false, "mod stage: require the newest releases the go directive allows, not the lowest that work")
+	boolean(&f.tidy, "tidy", true, "mod stage: run go mod tidy over the rewritten code (drops requirements nothing imports)")
+	str(&f.progress, "progress", "auto", "show progress on stderr: auto (when it is a terminal), always, never")
+	str(&f.edition, "edition", "", "proto stage: convert proto2/proto3 files to this edition (2023), proving each conversion equivalent")
+	str(&f.prove, "prove", "", "proto stage: check instead of rewrite: prove every .proto file changed since git revision `REV` equivalent to its old version (same resolved field features, same protoc-gen-go output)")
+	str(&f.goPkgPrefix, "go-package-prefix", "", "proto stage: import path prefix for go_package options it adds (default: the module path)")
+	str(&f.goPkgMap, "go-package-map", "", "proto stage: comma-separated `dir=importpath` pairs for go_package options it adds (longest match wins)")
+	if has("verify") {
+		f.fs.BoolFunc("verify", "type-check the result and withdraw every change that breaks the build (default true; -verify=false only to debug protolift)", func(v string) error {
+			b, err := strconv.ParseBool(v)
+			f.noVerify = !b
+			return err
+		})
+	}
+	str(&f.grpcServer, "grpc-server", "embed", "hand-written gRPC servers under protoc-gen-go-grpc: embed (UnimplementedXServer by value), unsafe (opt out through UnsafeXServer), keep (regenerate with require_unimplemented_servers=false, change no server type)")
 	return f
 }
 
-// usageError is a mistake in the command line: exit status 2 with usage.
+// usageError is a mistake in the command line: exit status 2 and a
+// one-line hint at the usage.
 type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
+// outputFlags are the flags that choose what protolift prints or does
+// with the result, in the order they are named in errors.
+var outputFlags = []struct{ name, does string }{
+	{"d", "prints a diff"},
+	{"l", "lists files"},
+	{"w", "writes"},
+	{"json", "prints JSON"},
+	{"rdjsonl", "prints review suggestions"},
+}
+
 func (f *flags) parse(args []string) ([]string, error) {
 	if err := f.fs.Parse(args); err != nil {
-		return nil, usageError{err.Error()}
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, usageError{f.explain(err).Error()}
 	}
-	modes := 0
-	for _, b := range []bool{f.diff, f.list, f.write, f.rdjsonl} {
-		if b {
-			modes++
+	set := map[string]bool{"d": f.diff, "l": f.list, "w": f.write, "json": f.json, "rdjsonl": f.rdjsonl}
+	var on []string
+	for _, o := range outputFlags {
+		if set[o.name] {
+			on = append(on, o.name)
 		}
 	}
-	if modes > 1 {
-		return nil, usageError{"flags -d, -l, -w and -rdjsonl cannot be used together: pick one (-d prints a diff, -l lists files, -w writes, -rdjsonl prints review suggestions)"}
-	}
-	if f.json && f.rdjsonl {
-		return nil, usageError{"flags -json and -rdjsonl cannot be used together: pick one output format"}
+	// -w -json writes and reports what it wrote as JSON; every other pair
+	// asks for two different outputs.
+	for i, a := range on {
+		for _, b := range on[i+1:] {
+			if a == "w" && b == "json" {
+				continue
+			}
+			return nil, usageError{fmt.Sprintf("flags -%s and -%s cannot be used together: -%s %s, -%s %s; pick one (only -w -json combine: write, then report as JSON)", a, b, a, does(a), b, does(b))}
+		}
 	}
 	switch f.progress {
 	case "auto", "always", "never":
@@ -120,29 +177,57 @@ func (f *flags) parse(args []string) ([]string, error) {
 	return pats, nil
 }
 
-func runStages(stage string, args []string, stdout, stderr io.Writer) int {
-	f := newFlags(stage, stderr)
-	f.fs.Usage = func() {
-		fmt.Fprint(stderr, usageText)
-		f.fs.PrintDefaults()
-	}
-	patterns, err := f.parse(args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) || strings.Contains(err.Error(), flag.ErrHelp.Error()) {
-			return exitOK
+func does(name string) string {
+	for _, o := range outputFlags {
+		if o.name == name {
+			return o.does
 		}
-		fmt.Fprintf(stderr, "protolift: %v\nRun 'protolift help' for usage.\n", err)
-		return exitError
+	}
+	return ""
+}
+
+// explain adds to the flag package's "flag provided but not defined"
+// which stage a flag belongs to, when it belongs to another one.
+func (f *flags) explain(err error) error {
+	const undefined = "flag provided but not defined: -"
+	msg := err.Error()
+	name, ok := strings.CutPrefix(msg, undefined)
+	if !ok {
+		return err
+	}
+	name, _, _ = strings.Cut(strings.TrimPrefix(name, "-"), "=")
+	if stages := stageOf(name); len(stages) > 0 {
+		return fmt.Errorf("flag -%s belongs to the %s stage (protolift %s -%s, or the full run), not to protolift %s", name, strings.Join(stages, " and "), stages[0], name, f.stage())
+	}
+	return err
+}
+
+// stage is the stage the flag set parses for ("" for the full run).
+func (f *flags) stage() string {
+	return strings.TrimSpace(strings.TrimPrefix(f.fs.Name(), "protolift"))
+}
+
+func runStages(stage string, args []string, stdout, stderr io.Writer) int {
+	f := newFlags(stage, io.Discard)
+	patterns, err := f.parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		printStageUsage(stdout, stage)
+		return exitOK
+	}
+	if err != nil {
+		return usageFailure(stderr, stage, err)
 	}
 	if f.prove != "" && stage != "proto" {
-		fmt.Fprintf(stderr, "protolift: -prove belongs to the proto stage: run protolift proto -prove=%s\n", f.prove)
-		return exitError
+		return usageFailure(stderr, stage, fmt.Errorf("-prove belongs to the proto stage: run protolift proto -prove=%s", f.prove))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	p, err := newPipeline(f, patterns, stderr)
 	if err == nil {
 		err = p.run(ctx, stage)
+	}
+	if ue := (usageError{}); errors.As(err, &ue) {
+		return usageFailure(stderr, stage, err)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "protolift: %v\n", err)
