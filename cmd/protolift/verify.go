@@ -374,7 +374,6 @@ func (p *pipeline) rulesAt(f *change.File, newLine int) []string {
 // came from: the replaced run when the line is part of a change, else
 // the one line it is a copy of.
 func oldLines(old, new []byte, newLine int) (lo, hi int) {
-	at := 1 // current line in new
 	delta := 0
 	for _, r := range udiff.Replacements(old, new) {
 		startNew := r.OldStart + delta
@@ -390,9 +389,7 @@ func oldLines(old, new []byte, newLine int) (lo, hi int) {
 			return r.OldStart, end
 		}
 		delta += n - (r.OldEnd - r.OldStart)
-		at = startNew + n
 	}
-	_ = at
 	l := newLine - delta
 	return l, l
 }
@@ -582,12 +579,16 @@ func (p *pipeline) withdraw(c culprit) []string {
 		p.set.Report(change.Diagnostic{Path: c.file, Start: change.Position{Line: 1, Col: 1}, Rule: rewrite.VerifyRule, Risk: change.Manual,
 			Message: fmt.Sprintf("not rewritten: the file's migration breaks the build: %s%s; migrate it by hand", msg, where)})
 	case "gen":
+		advice := "adapt that code, then run protolift gen"
+		if rs, err := p.selectRules(); err == nil && p.stage == "gen" && rewrite.Repairable(rs)(msg) {
+			advice = "the go stage adapts such code: run every stage (protolift -w ./...) instead of protolift gen alone"
+		}
 		for _, f := range slices.Clone(p.set.Files) {
 			if f.Stage == "gen" && filepath.Dir(f.Path) == c.dir {
 				p.set.Remove(f.Path)
 				if !f.Created {
 					p.set.Report(change.Diagnostic{Path: f.Path, Start: change.Position{Line: 1, Col: 1}, Rule: regen.RegenerateRule, Risk: change.Manual,
-						Message: fmt.Sprintf("not regenerated: the regenerated code breaks code that uses it: %s%s; the old generated code is kept — adapt that code, then run protolift gen", msg, where)})
+						Message: fmt.Sprintf("not regenerated: the regenerated code breaks code that uses it: %s%s; the old generated code is kept: %s", msg, where, advice)})
 				}
 			}
 		}
