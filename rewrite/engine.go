@@ -11,7 +11,6 @@ import (
 	"go/ast"
 	"go/build/constraint"
 	"go/format"
-	"go/token"
 	"go/types"
 	"maps"
 	"os"
@@ -593,8 +592,6 @@ func restore(pkg *packages.Package, af *ast.File, f *dst.File, alias map[string]
 	}
 	return keepImportLayout(src, out), nil
 }
-
-var _ = token.NoPos
 
 // extraConfigs groups the interesting files the default configuration
 // left out by the set of build tags that would include them (tags that

@@ -46,13 +46,6 @@ func (r *Risk) UnmarshalText(b []byte) error {
 	return fmt.Errorf("unknown risk %q (want safe, review or manual)", b)
 }
 
-// ParseRisk parses "safe", "review" or "manual".
-func ParseRisk(s string) (Risk, error) {
-	var r Risk
-	err := r.UnmarshalText([]byte(s))
-	return r, err
-}
-
 // Position is a place in a file. Line and Col are 1-based (Col counts
 // bytes, as go/token does); Offset is the 0-based byte offset.
 type Position struct {
