@@ -29,7 +29,8 @@ import (
 //	if err := proto.SetExtension(…); err != nil {…}    →  proto.SetExtension(…)
 //	other uses of SetExtension's error                 →  func() (err error) { defer recover-to-err; proto.SetExtension(…); return nil }()
 //	proto.RegisterExtension(d)                         →  if err := protoregistry.GlobalTypes.RegisterExtension(d); err != nil { panic(err) }
-//	proto.ExtensionDesc (the type)                     →  protoimpl.ExtensionInfo (the same type)
+//	proto.ExtensionDesc (the type)                     →  protoimpl.ExtensionInfo (the same type;
+//	                                                      an embedded field is kept: its name would change)
 //
 // Messages that only implement the v1 interface (golang/protobuf <= v1.3
 // generated code) are wrapped with protoadapt.MessageV2Of, in the
@@ -103,13 +104,16 @@ func runProtoExtensions(p *rule.Pass) {
 		return out
 	})
 	x.fixValueUses()
+	embedded := embeddedTypes(p.File)
 	dst.Inspect(p.File, func(n dst.Node) bool {
 		switch n := n.(type) {
 		case *dst.Ident:
 			name, o := v1ProtoRef(p, n)
 			switch {
 			case name == "ExtensionDesc":
-				if _, ok := o.(*types.TypeName); ok {
+				if _, ok := o.(*types.TypeName); ok && embedded[n] {
+					reportEmbedded(p, n, "proto.ExtensionDesc", "protoimpl.ExtensionInfo")
+				} else if ok {
 					p.Changed(n, change.Safe, "proto.ExtensionDesc → protoimpl.ExtensionInfo (the same type)")
 					n.Path, n.Name = "google.golang.org/protobuf/runtime/protoimpl", "ExtensionInfo"
 					p.Require(protobufModule, minProtobuf)

@@ -84,7 +84,7 @@ func (x *extPass) getExt(as *dst.AssignStmt, call *dst.CallExpr, list []dst.Stmt
 		if as.Tok != token.DEFINE || !x.IsNewDef(le) || i+1 >= len(list) {
 			return refuse("not rewritten: APIv2's GetExtension has no error result; only `v, err := proto.GetExtension(m, xt)` whose new err is tested by the statements right after it (err != nil, == nil, == proto.ErrMissingExtension) becomes a HasExtension guard", guardSuggestion)
 		}
-		if !rule.IsPure(call.Args[0]) || !rule.IsPure(call.Args[1]) {
+		if !x.SideEffectFree(call.Args[0]) || !x.SideEffectFree(call.Args[1]) {
 			return refuse("not rewritten: the message or extension expression cannot be evaluated twice (for the HasExtension guard); assign it to a variable first", guardSuggestion)
 		}
 		rest, skip, why = x.errTests(list, i, call, errObj)
@@ -326,7 +326,7 @@ func (x *extPass) getExtInit(as *dst.AssignStmt, call *dst.CallExpr, check *dst.
 		if ok {
 			nilArgs, ok = x.nilErrArgs(errObj, check, missing)
 		}
-		if !ok || as.Tok != token.DEFINE || !x.IsNewDef(le) || x.uses(errObj) != 1+len(nilArgs) || !rule.IsPure(call.Args[0]) || !rule.IsPure(call.Args[1]) {
+		if !ok || as.Tok != token.DEFINE || !x.IsNewDef(le) || x.uses(errObj) != 1+len(nilArgs) || !x.SideEffectFree(call.Args[0]) || !x.SideEffectFree(call.Args[1]) {
 			return refuse("not rewritten: the error is used beyond one test in the if statement (other than printed where it is nil), or the message/extension expressions cannot be evaluated twice; use proto.HasExtension(m, xt) explicitly")
 		}
 		has := rule.Call(rule.QualifiedIdent(v2Proto, "HasExtension"), x.v2ArgCopy(call.Args[0]), rule.Clone(call.Args[1]))

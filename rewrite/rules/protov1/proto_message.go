@@ -32,7 +32,10 @@ import (
 // MessageName is reported where the type has an XXX_MessageName method,
 // which v1 honoured and v2 ignores. GeneratedMessage/GeneratedEnum were
 // named empty interfaces: `any` accepts the same values, but func types
-// mentioning them change identity, hence risk "review" for those.
+// mentioning them change identity, hence risk "review" for those. An
+// embedded field of one of these types (`struct{ proto.Message }`) is
+// named after the type, so renaming the type would rename the field and
+// break every x.Message selector: it is kept and reported.
 var ProtoMessage = &rule.Rule{
 	Name:    "protov1.proto.message",
 	Doc:     "proto.Message → protoadapt.MessageV1; MessageV1/MessageV2/MessageReflect/MessageName → protoadapt and APIv2",
@@ -45,11 +48,17 @@ var messageFuncs = map[string]bool{"MessageV1": true, "MessageV2": true, "Messag
 
 func runProtoMessage(p *rule.Pass) {
 	ifaceArg := interfaceArgs(p)
+	embedded := embeddedTypes(p.File)
 	dstutil.Apply(p.File, func(c *dstutil.Cursor) bool {
 		switch n := c.Node().(type) {
 		case *dst.Ident:
 			name, o := v1ProtoRef(p, n)
 			if _, isType := o.(*types.TypeName); !isType {
+				return true
+			}
+			to := map[string]string{"Message": "protoadapt.MessageV1", "GeneratedMessage": "any", "GeneratedEnum": "any"}[name]
+			if to != "" && embedded[n] {
+				reportEmbedded(p, n, "proto."+name, to)
 				return true
 			}
 			switch name {

@@ -184,7 +184,7 @@ func rewriteAnyMessageName(p *rule.Pass) {
 	// the Any can be read again; a nil Any has an empty URL, which v1
 	// reported as "message is nil" instead.
 	errExpr := func(call *dst.CallExpr) dst.Expr {
-		if x := call.Args[0]; rule.IsPure(x) {
+		if x := call.Args[0]; p.SideEffectFree(x) {
 			return rule.Call(rule.QualifiedIdent("fmt", "Errorf"), &dst.BasicLit{Kind: token.STRING, Value: `"message type url %q is invalid"`}, rule.Call(rule.Sel(parenIfNeeded(bare(x)), "GetTypeUrl")))
 		}
 		return rule.Call(rule.QualifiedIdent("errors", "New"), &dst.BasicLit{Kind: token.STRING, Value: `"invalid or missing Any type URL"`})
@@ -221,7 +221,7 @@ func rewriteAnyMessageName(p *rule.Pass) {
 					n := nm.fresh(s, "name")
 					hold = ident(n)
 					stmts = append(stmts, define(exprs(ident(n)), nameOf(call)))
-				case rule.IsPure(lv):
+				case p.SideEffectFree(lv):
 					hold = rule.Clone(lv)
 					stmts = append(stmts, p.Assign(s, lv, nameOf(call)))
 				default:
