@@ -21,7 +21,8 @@ import (
 //	…; switch { case err == proto.ErrMissingExtension: A; case err != nil: B; default: C }
 //	    →  …; if !proto.HasExtension(m, xt) { A } else { C }
 //	if !proto.HasExtension(m, xt) {…; return}; v, err := …; if err != nil {…}
-//	    →  the err test is dropped (no second guard)
+//	    →  the err test is dropped (no second guard), also when its body
+//	       wraps or returns err (`return nil, fmt.Errorf("…: %w", err)`)
 //	v, _ := proto.GetExtension(m, xt)                  →  v := proto.GetExtension(m, xt)
 //	*v.(*int32)                                        →  v.(int32)
 //	s, ok := v.(*string); if !ok || s == nil {…}; *s   →  s, ok := v.(string); if !ok {…}; s
@@ -40,7 +41,14 @@ import (
 // ErrMissingExtension, so a check of the error becomes a HasExtension
 // guard; the other v1 errors (a non-extendable message, a mismatched
 // extension) are panics in APIv2, so a branch left to catch them is dead
-// and dropped. Scalar and enum extensions are values instead of pointers
+// and dropped. After an `if !proto.HasExtension(m, xt) {…; return}`
+// guard for the same message and extension, v1's error test right after
+// the call could only run for a mismatched extension (or malformed bytes
+// of a message that is not well-formed): its whole branch, however it
+// uses err, is dropped rather than kept as dead code, because a kept
+// branch would have to test something APIv2 no longer reports, and an
+// `if false` or a comment would only say less clearly what the change
+// record says. Scalar and enum extensions are values instead of pointers
 // in APIv2, so a GetExtension call is rewritten only when every use of
 // its value is: pointer assertions dereferenced on the spot, comma-ok
 // pointer assertions whose pointer is only dereferenced or tested against

@@ -151,6 +151,14 @@ func (x *extPass) errTests(list []dst.Stmt, i int, call *dst.CallExpr, errObj ty
 	switch s := next.(type) {
 	case *dst.IfStmt:
 		missing, ok := x.errTest(s.Cond, errObj)
+		if ok && missing && s.Init == nil && s.Else == nil && i > 0 && x.hasGuard(list[i-1], call) && usesIn(s) == total {
+			// The earlier `if !HasExtension` guard already left, so for a
+			// well-formed message v1's test could only see a mismatched
+			// extension, which panics in APIv2: the whole branch is dead,
+			// also where it wraps or returns err.
+			x.Changed(s, change.Review, "dead after the HasExtension guard above: APIv2's GetExtension does not return an error for a mismatched extension (it panics)")
+			return nil, 1, ""
+		}
 		var nilArgs []nilArg
 		if ok {
 			nilArgs, ok = x.nilErrArgs(errObj, s, missing)
@@ -159,12 +167,6 @@ func (x *extPass) errTests(list []dst.Stmt, i int, call *dst.CallExpr, errObj ty
 			return nil, 0, "the error is used beyond one test in the statements that follow"
 		}
 		x.setNil(nilArgs)
-		if missing && s.Else == nil && i > 0 && x.hasGuard(list[i-1], call) {
-			// The earlier `if !HasExtension` guard already left; the test
-			// now only caught a mismatched extension, which panics in APIv2.
-			x.Changed(s, change.Review, "dead after the HasExtension guard above: APIv2's GetExtension does not return an error for a mismatched extension (it panics)")
-			return nil, 1, ""
-		}
 		s.Cond = guard(missing)
 		return []dst.Stmt{s}, 1, ""
 	case *dst.SwitchStmt:
