@@ -37,9 +37,9 @@ func reflectOn(d *durationpb.Duration, l *legacy, m proto.Message) (protoreflect
 func names(d *durationpb.Duration, l *legacy, n *named, m proto.Message) []string {
 	return []string{
 		proto.MessageName(d),
-		proto.MessageName(l),
+		proto.MessageName(l), // want "legacy is a hand-written v1 message"
 		proto.MessageName(n), // want "XXX_MessageName"
-		proto.MessageName(m),
+		proto.MessageName(m), // want "static type proto.Message is a v1 message interface"
 	}
 }
 
