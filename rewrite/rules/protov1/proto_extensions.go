@@ -27,8 +27,9 @@ import (
 //	*v.(*int32)                                        →  v.(int32)
 //	s, ok := v.(*string); if !ok || s == nil {…}; *s   →  s, ok := v.(string); if !ok {…}; s
 //	proto.SetExtension(m, xt, proto.Int32(5))          →  proto.SetExtension(m, xt, int32(5))
-//	if err := proto.SetExtension(…); err != nil {…}    →  proto.SetExtension(…)
+//	if err := proto.SetExtension(…); err != nil {…}    →  proto.SetExtension(…)   (where v1 could not fail)
 //	other uses of SetExtension's error                 →  func() (err error) { defer recover-to-err; proto.SetExtension(…); return nil }()
+//	    (also the checks where v1 could fail; an interface value v becomes *v.(*T) or v.(*M) there)
 //	proto.RegisterExtension(d)                         →  if err := protoregistry.GlobalTypes.RegisterExtension(d); err != nil { panic(err) }
 //	proto.ExtensionDesc (the type)                     →  protoimpl.ExtensionInfo (the same type;
 //	                                                      an embedded field is kept: its name would change)
@@ -59,10 +60,23 @@ import (
 // use (a pointer that escapes or is written through, a type switch, a use
 // without assertion) leaves the call and its error tests unchanged and is
 // reported: rewriting the call alone would make the assertion fail at run
-// time without a word. SetExtension can no longer fail (it panics on a
-// type mismatch), so its error branch is dropped; where the error is used
-// otherwise (a test expecting the failure, a returned error), the panic is
-// recovered into the error; scalar pointer arguments become values.
+// time without a word.
+//
+// SetExtension can no longer fail: it panics on a value of the wrong
+// type, and clears the extension for a nil message. Its error is dropped
+// (with the `err != nil` branch) only where v1 could not have returned
+// one: the extension's types are read from its declaration in generated
+// code (proto_extensions_types.go), the message's static type is the one
+// it extends, the value's static type is the extension's v1 Go type
+// (scalar pointers become values) and the value cannot be a nil pointer.
+// Anywhere else an error that is used (tested, returned) is kept: the
+// APIv2 call runs in a function literal that recovers its panic into the
+// error, and a value typed as an interface gets a checked conversion to
+// the extension's type there (`*v.(*string)`: v1 took the pointer, APIv2
+// takes the string; TestSetExtensionInterfaceValue); a possibly nil
+// message value, or an interface value of an extension whose type cannot
+// be read, is refused. An ignored error that v1 could have returned is
+// refused too: v1 went on where APIv2 would panic.
 //
 // Risk "review": HasExtension no longer sees extensions kept only as
 // unknown fields; an absent extension with a declared default made v1's
@@ -217,7 +231,13 @@ func (x *extPass) stmt(list []dst.Stmt, i int) (out []dst.Stmt, skip int) {
 		}
 		if call := x.extCall(s.Rhs, "SetExtension"); call != nil && len(s.Lhs) == 1 {
 			if rule.IsBlank(s.Lhs[0]) {
+				if x.refuseIgnoredSetErr(call) {
+					return keep, 0
+				}
 				return x.setExt(s, call, nil), 0
+			}
+			if x.setExtWhyNot(call) != "" {
+				return keep, 0 // the error is kept, recovered (setExtValue)
 			}
 			if i+1 < len(list) {
 				if next, ok := list[i+1].(*dst.IfStmt); ok && x.droppableErrCheck(s, next) {
@@ -227,6 +247,9 @@ func (x *extPass) stmt(list []dst.Stmt, i int) (out []dst.Stmt, skip int) {
 		}
 	case *dst.ExprStmt:
 		if call := x.extCall([]dst.Expr{s.X}, "SetExtension"); call != nil {
+			if x.refuseIgnoredSetErr(call) {
+				return keep, 0
+			}
 			return x.setExt(s, call, nil), 0
 		}
 		if call := x.extCall([]dst.Expr{s.X}, "RegisterExtension"); call != nil && len(call.Args) == 1 {
@@ -251,12 +274,12 @@ func (x *extPass) stmt(list []dst.Stmt, i int) (out []dst.Stmt, skip int) {
 				}
 				return keep, 0
 			}
-			if call := x.extCall(as.Rhs, "SetExtension"); call != nil && len(as.Lhs) == 1 && x.droppableErrCheck(as, s) {
+			if call := x.extCall(as.Rhs, "SetExtension"); call != nil && len(as.Lhs) == 1 && x.droppableErrCheck(as, s) && x.setExtWhyNot(call) == "" {
 				return x.setExt(s, call, s), 0
 			}
 		}
 	case *dst.ReturnStmt:
-		if call := x.extCall(s.Results, "SetExtension"); call != nil && x.returnsOnlyError(call) {
+		if call := x.extCall(s.Results, "SetExtension"); call != nil && x.returnsOnlyError(call) && x.setExtWhyNot(call) == "" {
 			out := x.setExt(s, call, nil)
 			// setExt gave the call all of s's comments: the trailing ones
 			// belong after the return.

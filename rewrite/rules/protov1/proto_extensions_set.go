@@ -210,9 +210,24 @@ func (x *extPass) setExtValue(call *dst.CallExpr) {
 			return
 		}
 	}
+	var value dst.Expr
+	if vt := x.TypeOf(call.Args[2]); vt == nil || types.IsInterface(vt) || rule.IsUntypedNil(vt) {
+		v, ok := x.checkedValue(call)
+		if !ok {
+			x.Report(call, change.Manual, "not rewritten: the value's static type "+typeString(vt)+" says nothing of its dynamic type, and the extension's Go type cannot be read from its declaration: v1 took a pointer for a scalar extension where APIv2 takes the value, so a value that worked would now fail", "convert the value to the extension's Go type first")
+			return
+		}
+		value = v
+	} else if pt, ok := vt.(*types.Pointer); ok && !scalarKind(pt.Elem()) && !x.nonNil(call.Args[2]) {
+		x.Report(call, change.Manual, "not rewritten: the message value may be nil, which v1 rejected with an error where APIv2's SetExtension clears the extension without one", "if v == nil { /* v1's error */ } else { proto.SetExtension(m, xt, v) }")
+		return
+	}
 	x.Changed(call, change.Review, "proto.SetExtension → APIv2 inside a function literal that recovers its panic (a value of the wrong type, an invalid message) as the error v1 returned; the error text differs")
 	toV2Proto(x.Pass, id)
-	set := rule.Call(id, v2Arg(x.Pass, call.Args[0]), call.Args[1], x.extValue(call.Args[2]))
+	if value == nil {
+		value = x.extValue(call.Args[2])
+	}
+	set := rule.Call(id, v2Arg(x.Pass, call.Args[0]), call.Args[1], value)
 	// set keeps the typed callee identifier: it must not be matched again.
 	x.done[set] = true
 	rec := dst.NewIdent("rec")
@@ -241,4 +256,108 @@ func (x *extPass) setExtValue(call *dst.CallExpr) {
 	}
 	call.Fun = lit
 	call.Args = nil
+}
+
+// setExtWhyNot returns why v1's SetExtension call could fail where
+// APIv2's panics instead, or "" when it could not (for a non-nil value):
+// the extension's types are read from its declaration
+// (proto_extensions_types.go), the message's static type is the one it
+// extends, and the value's static type is its v1 Go type, which extValue
+// turns into the APIv2 one.
+func (x *extPass) setExtWhyNot(call *dst.CallExpr) string {
+	if len(call.Args) != 3 {
+		return ""
+	}
+	et, ok := x.extensionTypes(call.Args[1])
+	if !ok {
+		return "the extension's Go type cannot be read from its declaration (it is not a package-level extension variable of generated code), so whether the value fits it is unknown"
+	}
+	if mt := x.TypeOf(call.Args[0]); mt == nil || !types.Identical(mt, et.extended) {
+		return "the message's static type " + typeString(mt) + " is not " + typeString(et.extended) + ", the type the extension extends"
+	}
+	if vt := x.TypeOf(call.Args[2]); vt == nil || !types.Identical(vt, et.value) {
+		return "the value's static type " + typeString(vt) + " is not " + typeString(et.value) + ", the extension's Go type in v1 (" + typeString(et.v2Value()) + " in APIv2)"
+	}
+	if !x.nonNil(call.Args[2]) {
+		return "the value may be nil, which v1 rejected with an error where APIv2 panics (a scalar pointer is dereferenced) or clears the extension (a message)"
+	}
+	return ""
+}
+
+// nonNil reports whether e cannot be a nil pointer: it is not a pointer
+// (a nil slice of a repeated extension sets an empty list in v1 and
+// clears it in APIv2, the same thing), or a v1 scalar helper call, an
+// address, a composite literal or new(T).
+func (x *extPass) nonNil(e dst.Expr) bool {
+	if _, ptr := x.TypeOf(e).(*types.Pointer); !ptr {
+		return true
+	}
+	switch e := unparen(e).(type) {
+	case *dst.UnaryExpr:
+		return e.Op == token.AND
+	case *dst.CompositeLit:
+		return true
+	case *dst.CallExpr:
+		name := v1ProtoFunc(x.Callee(e))
+		if scalarHelpers[name] || name == "Int" {
+			return true
+		}
+		id, ok := e.Fun.(*dst.Ident)
+		if ok && id.Name == "new" {
+			_, builtin := x.ObjectOf(id).(*types.Builtin)
+			return builtin
+		}
+	}
+	return false
+}
+
+// refuseIgnoredSetErr reports a SetExtension call whose error the code
+// ignores when v1 could return one: APIv2 would panic there instead.
+func (x *extPass) refuseIgnoredSetErr(call *dst.CallExpr) bool {
+	why := x.setExtWhyNot(call)
+	if why == "" {
+		return false
+	}
+	x.Report(call, change.Manual, "not rewritten: "+why+"; this code ignores SetExtension's error, so where v1 went on APIv2 would panic", "convert the value to the extension's type first, or check v1's error")
+	x.done[call] = true
+	return true
+}
+
+// checkedValue converts a value whose static type is an interface to the
+// extension's APIv2 Go type with a type assertion to its v1 type (and a
+// dereference for scalars): inside the function literal of setExtValue a
+// failed assertion, like a nil pointer, panics into the error v1
+// returned. ok is false when the extension's types are unknown.
+func (x *extPass) checkedValue(call *dst.CallExpr) (dst.Expr, bool) {
+	et, ok := x.extensionTypes(call.Args[1])
+	if !ok {
+		return nil, false
+	}
+	te := typeExprOf(x.Pass, et.value)
+	if te == nil {
+		return nil, false
+	}
+	var v dst.Expr = &dst.TypeAssertExpr{X: parenIfNeeded(call.Args[2]), Type: te}
+	if !types.Identical(et.v2Value(), et.value) {
+		v = &dst.StarExpr{X: v}
+	}
+	return v, true
+}
+
+// typeExprOf builds an expression naming t: what typeExpr names, and
+// pointers and slices of it.
+func typeExprOf(p *rule.Pass, t types.Type) dst.Expr {
+	switch t := t.(type) {
+	case *types.Pointer:
+		if e := typeExprOf(p, t.Elem()); e != nil {
+			return &dst.StarExpr{X: e}
+		}
+		return nil
+	case *types.Slice:
+		if e := typeExprOf(p, t.Elem()); e != nil {
+			return &dst.ArrayType{Elt: e}
+		}
+		return nil
+	}
+	return typeExpr(p, t)
 }
