@@ -118,7 +118,9 @@ func handWrittenRisk(p *rule.Pass, t types.Type) string {
 	const lost = "APIv2 would see it through a descriptor derived from its Go type, which ignores the XXX_MessageName, JSONPB and text methods v1 honoured (the type URL names the Go type, JSON prints {})"
 	switch classifyMessage(p, t) {
 	case kindV1Interface:
-		return "the value's static type " + typeString(t) + " is a v1 message interface, so its dynamic type may be a hand-written v1 message (a reflection library's dynamic message, say); " + lost + "; convert it to a generated message type first"
+		// Unaliased, so the text does not change when protov1.proto.message
+		// renames proto.Message.
+		return "the value's static type " + typeString(types.Unalias(t)) + " is a v1 message interface, so its dynamic type may be a hand-written v1 message (a reflection library's dynamic message, say); " + lost + "; convert it to a generated message type first"
 	case kindHandWritten:
 		return typeString(t) + " is a hand-written v1 message (it implements the v1 interface itself); " + lost
 	case kindGeneratedV1:

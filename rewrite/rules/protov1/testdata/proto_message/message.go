@@ -39,7 +39,7 @@ func names(d *durationpb.Duration, l *legacy, n *named, m proto.Message) []strin
 		proto.MessageName(d),
 		proto.MessageName(l), // want "legacy is a hand-written v1 message"
 		proto.MessageName(n), // want "XXX_MessageName"
-		proto.MessageName(m), // want "static type proto.Message is a v1 message interface"
+		proto.MessageName(m), // want "static type protoiface.MessageV1 is a v1 message interface"
 	}
 }
 
