@@ -287,9 +287,14 @@ func (x *extPass) setExtWhyNot(call *dst.CallExpr) string {
 // nonNil reports whether e cannot be a nil pointer: it is not a pointer
 // (a nil slice of a repeated extension sets an empty list in v1 and
 // clears it in APIv2, the same thing), or a v1 scalar helper call, an
-// address, a composite literal or new(T).
+// address, a composite literal or new(T), or a variable or field the
+// call sits under an `if e != nil` test of (a conjunct of the condition)
+// that its body does not assign.
 func (x *extPass) nonNil(e dst.Expr) bool {
 	if _, ptr := x.TypeOf(e).(*types.Pointer); !ptr {
+		return true
+	}
+	if x.nilGuarded(e) {
 		return true
 	}
 	switch e := unparen(e).(type) {
@@ -360,4 +365,54 @@ func typeExprOf(p *rule.Pass, t types.Type) dst.Expr {
 		return nil
 	}
 	return typeExpr(p, t)
+}
+
+// nilGuarded reports whether e sits in the body of an if statement whose
+// condition has the conjunct `e != nil`, and that body assigns nothing
+// spelled like e.
+func (x *extPass) nilGuarded(e dst.Expr) bool {
+	parent := parents(x.File)
+	var child dst.Node = e
+	for n := parent[e]; n != nil; child, n = n, parent[n] {
+		ifs, ok := n.(*dst.IfStmt)
+		if !ok || ifs.Body != child {
+			continue
+		}
+		if x.hasNotNil(ifs.Cond, e) && !x.assigns(ifs.Body, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasNotNil reports whether cond is, or has the && conjunct, `e != nil`.
+func (x *extPass) hasNotNil(cond dst.Expr, e dst.Expr) bool {
+	switch c := unparen(cond).(type) {
+	case *dst.BinaryExpr:
+		switch c.Op {
+		case token.LAND:
+			return x.hasNotNil(c.X, e) || x.hasNotNil(c.Y, e)
+		case token.NEQ:
+			n, ok := unparen(c.Y).(*dst.Ident)
+			return ok && n.Name == "nil" && rule.IsUntypedNil(x.TypeOf(n)) && x.sameExpr(c.X, e)
+		}
+	}
+	return false
+}
+
+// assigns reports whether body assigns to e (or takes its address).
+func (x *extPass) assigns(body dst.Node, e dst.Expr) bool {
+	found := false
+	dst.Inspect(body, func(n dst.Node) bool {
+		switch n := n.(type) {
+		case *dst.AssignStmt:
+			for _, l := range n.Lhs {
+				found = found || x.sameExpr(l, e)
+			}
+		case *dst.UnaryExpr:
+			found = found || (n.Op == token.AND && x.sameExpr(n.X, e))
+		}
+		return !found
+	})
+	return found
 }

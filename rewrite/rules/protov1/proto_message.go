@@ -30,9 +30,9 @@ import (
 // MessageReflect on a value of interface type is reported, because v1
 // returned nil for a nil interface where m.ProtoReflect() panics.
 // MessageName is reported where the type has an XXX_MessageName method,
-// which v1 honoured and v2 ignores, and where the value can be a
-// hand-written v1 message (a concrete one, or any value typed as a v1
-// interface): APIv2 names it after its Go type (handwritten.go). GeneratedMessage/GeneratedEnum were
+// which v1 honoured and v2 ignores; for a value typed as a v1 interface,
+// whose dynamic type may have one, the rewrite is marked "review" (a
+// name in a message or log line, not a type URL; handwritten.go). GeneratedMessage/GeneratedEnum were
 // named empty interfaces: `any` accepts the same values, but func types
 // mentioning them change identity, hence risk "review" for those. An
 // embedded field of one of these types (`struct{ proto.Message }`) is
@@ -140,11 +140,14 @@ func messageCall(p *rule.Pass, call *dst.CallExpr, name string, f *types.Func, a
 			p.Report(call, change.Manual, "not rewritten: the type has an XXX_MessageName method, which v1's MessageName honoured and APIv2 ignores (it uses the descriptor's full name)", "")
 			return nil
 		}
-		if why := handWrittenRisk(p, t); why != "" {
-			p.Report(call, change.Manual, "not rewritten: "+why, "")
-			return nil
+		// Without an XXX_MessageName method v1's MessageName (v1.4+) asked
+		// the same descriptor APIv2 does, also for a hand-written type
+		// (handwritten.go); only an interface's dynamic type may have one.
+		risk, note := change.Safe, ""
+		if types.IsInterface(t) {
+			risk, note = change.Review, " (v1 honoured an XXX_MessageName method of the dynamic type; APIv2 uses the descriptor)"
 		}
-		p.Changed(call, change.Safe, "proto.MessageName(m) → string(proto.MessageName(m))")
+		p.Changed(call, risk, "proto.MessageName(m) → string(proto.MessageName(m))"+note)
 		carryProtoAlias(p)
 		return rule.Call(dst.NewIdent("string"), rule.Call(rule.QualifiedIdent(v2Proto, "MessageName"), v2Arg(p, arg)))
 	}

@@ -88,3 +88,14 @@ func fromDependency(fs *descriptorpb.FeatureSet, v interface{}) error {
 	proto.SetExtension(fs, gofeaturespb.E_Go, &gofeaturespb.GoFeatures{})
 	return proto.SetExtension(fs, gofeaturespb.E_Go, v)
 }
+
+// guardedMessage tests the message value against nil first: v1 could not
+// fail, so the check goes.
+func guardedMessage(opts *descriptorpb.FieldOptions, fo *descriptorpb.FileOptions) error {
+	if fo != nil {
+		if err := proto.SetExtension(opts, E_Nested, fo); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -37,9 +37,9 @@ func reflectOn(d *durationpb.Duration, l *legacy, m proto.Message) (protoreflect
 func names(d *durationpb.Duration, l *legacy, n *named, m proto.Message) []string {
 	return []string{
 		proto.MessageName(d),
-		proto.MessageName(l), // want "legacy is a hand-written v1 message"
+		proto.MessageName(l),
 		proto.MessageName(n), // want "XXX_MessageName"
-		proto.MessageName(m), // want "static type protoiface.MessageV1 is a v1 message interface"
+		proto.MessageName(m),
 	}
 }
 
