@@ -190,39 +190,8 @@ func mentions(n dst.Node, names ...string) bool {
 	return found
 }
 
-// embeddedTypes returns the identifiers that name the type of an embedded
-// struct field (`struct{ proto.Message }`, also through a pointer): such
-// a field is called after its type's name, so renaming the type
-// (proto.Message → protoadapt.MessageV1) renames the field, and every
-// x.Message selector and `Message:` key of a literal, in this package or
-// any other, stops compiling. Rules keep these identifiers and report
-// them. Embedding in an interface names no field and is not included.
-func embeddedTypes(f *dst.File) map[*dst.Ident]bool {
-	out := map[*dst.Ident]bool{}
-	dst.Inspect(f, func(n dst.Node) bool {
-		st, ok := n.(*dst.StructType)
-		if !ok || st.Fields == nil {
-			return true
-		}
-		for _, fd := range st.Fields.List {
-			if len(fd.Names) != 0 {
-				continue
-			}
-			t := fd.Type
-			if s, ok := t.(*dst.StarExpr); ok {
-				t = s.X
-			}
-			if id, ok := t.(*dst.Ident); ok {
-				out[id] = true
-			}
-		}
-		return true
-	})
-	return out
-}
-
 // reportEmbedded reports an embedded field whose type a rule would rename
-// (see embeddedTypes).
+// (see rule.EmbeddedTypes).
 func reportEmbedded(p *rule.Pass, id *dst.Ident, from, to string) {
 	p.Report(id, change.Manual, "not rewritten: "+from+" is an embedded field, named "+id.Name+" after its type; as "+to+" the field would be renamed, so every x."+id.Name+" selector and `"+id.Name+":` key (in this package and its importers) would stop compiling", "keep the embedded field until its users move, or name it: "+id.Name+" "+to+" (its methods are then no longer promoted)")
 }

@@ -128,7 +128,7 @@ func runProtoExtensions(p *rule.Pass) {
 		return out
 	})
 	x.fixValueUses()
-	embedded := embeddedTypes(p.File)
+	embedded := rule.EmbeddedTypes(p.File)
 	dst.Inspect(p.File, func(n dst.Node) bool {
 		switch n := n.(type) {
 		case *dst.Ident:

@@ -50,7 +50,7 @@ var messageFuncs = map[string]bool{"MessageV1": true, "MessageV2": true, "Messag
 
 func runProtoMessage(p *rule.Pass) {
 	ifaceArg := interfaceArgs(p)
-	embedded := embeddedTypes(p.File)
+	embedded := rule.EmbeddedTypes(p.File)
 	dstutil.Apply(p.File, func(c *dstutil.Cursor) bool {
 		switch n := c.Node().(type) {
 		case *dst.Ident:
