@@ -160,15 +160,6 @@ func not(p *rule.Pass, e dst.Expr) dst.Expr {
 	return &dst.UnaryExpr{Op: token.NOT, X: e}
 }
 
-// isPureOrConst reports whether dropping e loses no effect.
-func isPureOrConst(e dst.Expr) bool {
-	switch e.(type) {
-	case *dst.BasicLit:
-		return true
-	}
-	return rule.IsPure(e)
-}
-
 // deleteOption removes a no-op option expression of type grpc.<typ>. In
 // a variadic argument list or a slice literal of that option type it is
 // deleted, its comments moving to a neighbour, and so it is among other
