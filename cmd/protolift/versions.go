@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -79,69 +80,69 @@ func (p *pipeline) generators(ctx context.Context) gomod.Generators {
 }
 
 // withdrawUnmet asks the mod stage which requirements no release fitting
-// the allowed go directive meets, withdraws the files whose changes need
-// them (reporting each with the go version that would allow it), and
-// lowers the collected requirements to what the remaining files need.
+// the allowed go directive meets, and withdraws what needs them: the
+// rules of a Go file that asked for such a version (the file's other
+// rewrites are kept: its package runs through the Go stage again without
+// them), or the whole file when its requirement comes from the file
+// itself. Each is reported with the go version that would allow it.
 func (p *pipeline) withdrawUnmet(ctx context.Context) error {
-	if len(p.requires) == 0 {
-		return nil
-	}
-	unmet, err := gomod.CheckRequires(ctx, gomod.Options{ModuleDir: p.module.Dir, Requires: p.requires, GoLimit: p.goLimit(ctx)})
-	if err != nil || len(unmet) == 0 {
-		return err
-	}
-	dropped := map[string]bool{}
-	for _, u := range unmet {
-		kept := p.set.Files[:0]
-		for _, f := range p.set.Files {
-			need, ok := f.Requires[u.Path]
-			if !ok || (u.Max != "" && semver.Compare(need, u.Max) <= 0) {
-				kept = append(kept, f)
-				continue
-			}
-			p.set.Report(withdrawnDiag(f, u, need))
-			for path := range f.Requires {
-				dropped[path] = true
+	for round := 0; round < 3 && len(p.requires) > 0; round++ {
+		unmet, err := gomod.CheckRequires(ctx, gomod.Options{ModuleDir: p.module.Dir, Requires: p.requires, GoLimit: p.goLimit(ctx)})
+		if err != nil || len(unmet) == 0 {
+			return err
+		}
+		var rerun []string
+		for _, u := range unmet {
+			tooNew := func(v string) bool { return v != "" && (u.Max == "" || semver.Compare(v, u.Max) > 0) }
+			for _, f := range slices.Clone(p.set.Files) {
+				if !tooNew(f.Requires[u.Path]) {
+					continue
+				}
+				var rules []string
+				for r, req := range f.RuleRequires {
+					if tooNew(req[u.Path]) {
+						rules = append(rules, r)
+					}
+				}
+				sort.Strings(rules)
+				if f.Stage == "go" && len(rules) > 0 {
+					for _, r := range rules {
+						p.disable(f.Path, r)
+						pos := editOf(f, r)
+						p.set.Report(withdrawnDiag(f.Path, pos, r, u, f.RuleRequires[r][u.Path]))
+					}
+					if !slices.Contains(rerun, f.Path) {
+						rerun = append(rerun, f.Path)
+					}
+					continue
+				}
+				if f.Stage == "go" {
+					p.disable(f.Path, "*")
+				}
+				p.set.Remove(f.Path)
+				p.set.Report(withdrawnDiag(f.Path, change.Position{Line: 1, Col: 1}, "", u, f.Requires[u.Path]))
 			}
 		}
-		p.set.Files = kept
-		dropped[u.Path] = true
-	}
-	// Requirements of withdrawn files go with them: what remains is the
-	// highest any kept file needs.
-	for path := range dropped {
-		high := ""
-		for _, f := range p.set.Files {
-			if v, ok := f.Requires[path]; ok && (high == "" || semver.Compare(v, high) > 0) {
-				high = v
+		if len(rerun) > 0 {
+			if err := p.rerunGo(ctx, rerun); err != nil {
+				return err
 			}
 		}
-		switch {
-		case high == "":
-			delete(p.requires, path)
-		case semver.Compare(high, p.requires[path]) < 0:
-			p.requires[path] = high
-		}
+		// Requirements of withdrawn changes go with them.
+		p.requires = p.fileRequires()
 	}
 	return nil
 }
 
-func withdrawnDiag(f *change.File, u gomod.Unmet, need string) change.Diagnostic {
-	rules := map[string]bool{}
-	var names []string
-	for _, e := range f.Edits {
-		if !rules[e.Rule] {
-			rules[e.Rule] = true
-			names = append(names, e.Rule)
-		}
+func withdrawnDiag(path string, pos change.Position, rule string, u gomod.Unmet, need string) change.Diagnostic {
+	what := "the file's changes need"
+	if rule != "" {
+		what = "the rewrite needs"
+	} else {
+		rule = WithdrawnRule
 	}
-	sort.Strings(names)
-	pos := change.Position{Line: 1, Col: 1}
-	if len(f.Edits) > 0 && f.Edits[0].Start.Line > 0 {
-		pos = f.Edits[0].Start
-	}
-	return change.Diagnostic{Path: f.Path, Start: pos, End: pos, Rule: WithdrawnRule, Risk: change.Review,
-		Message: fmt.Sprintf("not rewritten: the changes of %s need %s %s, whose go.mod says go %s, more than the go %s allowed (the go directive is never raised unless asked)",
-			strings.Join(names, ", "), u.Path, need, u.Go, u.Limit),
+	return change.Diagnostic{Path: path, Start: pos, End: pos, Rule: rule, Risk: change.Review,
+		Message: fmt.Sprintf("not rewritten: %s %s %s, whose go.mod says go %s, more than the go %s allowed (the go directive is never raised unless asked)",
+			what, u.Path, need, u.Go, u.Limit),
 		Suggestion: fmt.Sprintf("run protolift with -go=%s to allow the go directive to move there", u.Go)}
 }

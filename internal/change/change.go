@@ -48,13 +48,6 @@ func (r *Risk) UnmarshalText(b []byte) error {
 	return fmt.Errorf("unknown risk %q (want safe, review or manual)", b)
 }
 
-// ParseRisk parses "safe", "review" or "manual".
-func ParseRisk(s string) (Risk, error) {
-	var r Risk
-	err := r.UnmarshalText([]byte(s))
-	return r, err
-}
-
 // Position is a place in a file. Line and Col are 1-based (Col counts
 // bytes, as go/token does); Offset is the 0-based byte offset.
 type Position struct {
@@ -85,11 +78,17 @@ type File struct {
 	Created bool `json:"created,omitempty"`
 	// Deleted is true for a file the stage removes (New is nil).
 	Deleted bool `json:"deleted,omitempty"`
+	// Stage names the stage that produced the change (proto, gen, go,
+	// mod), so verification can withdraw it the way that stage needs.
+	Stage string `json:"-"`
 	// Requires maps module paths to the minimum versions the new content
-	// needs (google.golang.org/grpc v1.63.0 for grpc.NewClient, say).
-	// When go.mod cannot provide one without raising the go directive
-	// further than allowed, the pipeline withdraws the file.
-	Requires map[string]string `json:"requires,omitempty"`
+	// needs; go.mod is computed from the requirements of the files that
+	// stay in the set, so withdrawing a file withdraws what it needed.
+	Requires map[string]string `json:"-"`
+	// RuleRequires breaks Requires down by the rule that asked for it,
+	// so a version raise that breaks the build can be withdrawn together
+	// with exactly the rewrites that needed it.
+	RuleRequires map[string]map[string]string `json:"-"`
 }
 
 // Diagnostic is a finding that needs a person, or information about what a
@@ -128,6 +127,9 @@ func (s *Set) Put(f *File) {
 			merged.Created = g.Created
 			merged.Edits = append(append([]Edit(nil), g.Edits...), f.Edits...)
 			merged.Requires = MaxRequires(g.Requires, f.Requires)
+			if merged.Stage == "" {
+				merged.Stage = g.Stage
+			}
 			s.Files[i] = &merged
 			return
 		}
@@ -150,6 +152,27 @@ func MaxRequires(a, b map[string]string) map[string]string {
 		}
 	}
 	return out
+}
+
+// Remove drops the change for path, returning it (nil if there was none).
+func (s *Set) Remove(path string) *File {
+	for i, g := range s.Files {
+		if g.Path == path {
+			s.Files = append(s.Files[:i], s.Files[i+1:]...)
+			return g
+		}
+	}
+	return nil
+}
+
+// Lookup returns the change for path, or nil.
+func (s *Set) Lookup(path string) *File {
+	for _, g := range s.Files {
+		if g.Path == path {
+			return g
+		}
+	}
+	return nil
 }
 
 // Report adds diagnostics.

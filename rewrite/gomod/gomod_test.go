@@ -73,7 +73,7 @@ func TestRaisesRequirementsAndCompletesSum(t *testing.T) {
 	for _, f := range set.Files {
 		f.Old, _ = os.ReadFile(f.Path)
 	}
-	if err := apply.Write(set); err != nil {
+	if err := apply.Write(dir, set); err != nil {
 		t.Fatal(err)
 	}
 	gocmdT(t, dir, "build", "./...")
@@ -168,7 +168,7 @@ func TestKeptGolangProtobuf(t *testing.T) {
 	for _, f := range set.Files {
 		f.Old, _ = os.ReadFile(f.Path)
 	}
-	if err := apply.Write(set); err != nil {
+	if err := apply.Write(dir, set); err != nil {
 		t.Fatal(err)
 	}
 	gocmdT(t, dir, "build", "./...")
@@ -203,7 +203,7 @@ func TestRequireKeepsBuildableUnprunedModule(t *testing.T) {
 	for _, f := range set.Files {
 		f.Old, _ = os.ReadFile(f.Path)
 	}
-	if err := apply.Write(set); err != nil {
+	if err := apply.Write(dir, set); err != nil {
 		t.Fatal(err)
 	}
 	gocmdT(t, dir, "build", "./...")
