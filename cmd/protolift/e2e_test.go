@@ -113,7 +113,11 @@ func unexplained(left []string, dir, stderr string) []string {
 	var out []string
 	for _, f := range left {
 		rel, _ := filepath.Rel(dir, f)
-		if !strings.Contains(stderr, rel+":") || !strings.Contains(stderr, "not rewritten") {
+		explained := false
+		for _, l := range strings.Split(stderr, "\n") {
+			explained = explained || strings.HasPrefix(l, rel+":") && strings.Contains(l, "not rewritten")
+		}
+		if !explained {
 			out = append(out, rel)
 		}
 	}
