@@ -123,15 +123,51 @@ func (p *pipeline) withdrawUnmet(ctx context.Context) error {
 				p.set.Report(withdrawnDiag(f.Path, change.Position{Line: 1, Col: 1}, "", u, f.Requires[u.Path]))
 			}
 		}
+		// Requirements of withdrawn changes go with them, before the Go
+		// stage runs again: it type-checks against a go.mod staged from
+		// them.
+		for _, path := range rerun {
+			if f := p.set.Lookup(path); f != nil {
+				f.Requires = p.remainingRequires(f)
+			}
+		}
+		p.requires = p.fileRequires()
 		if len(rerun) > 0 {
 			if err := p.rerunGo(ctx, rerun); err != nil {
 				return err
 			}
 		}
-		// Requirements of withdrawn changes go with them.
 		p.requires = p.fileRequires()
 	}
 	return nil
+}
+
+// remainingRequires is what f needs from the rules of its that are not
+// disabled, keeping requirements no rule accounts for (the file's
+// protobuf API floor) unless a disabled rule asked for more.
+func (p *pipeline) remainingRequires(f *change.File) map[string]string {
+	out := map[string]string{}
+	disabledNeed := map[string]string{}
+	for r, req := range f.RuleRequires {
+		target := out
+		if p.goDisabled[f.Path][r] {
+			target = disabledNeed
+		}
+		for m, v := range req {
+			if cur, ok := target[m]; !ok || semver.Compare(v, cur) > 0 {
+				target[m] = v
+			}
+		}
+	}
+	for m, v := range f.Requires {
+		if _, ok := out[m]; ok {
+			continue
+		}
+		if d, ok := disabledNeed[m]; !ok || semver.Compare(v, d) < 0 {
+			out[m] = v
+		}
+	}
+	return out
 }
 
 func withdrawnDiag(path string, pos change.Position, rule string, u gomod.Unmet, need string) change.Diagnostic {
