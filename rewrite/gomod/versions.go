@@ -110,7 +110,8 @@ func (ix *index) Versions(ctx context.Context, path string) ([]string, error) {
 	if vs, ok := ix.versions[path]; ok {
 		return vs, nil
 	}
-	out, err := listCmd(ctx, "list", "-m", "-versions", "-json", path)
+	// path@latest answers the same inside or outside any module.
+	out, err := listCmd(ctx, "list", "-m", "-versions", "-json", path+"@latest")
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +260,8 @@ func (ix *index) pick(ctx context.Context, path, need, limit string, latest bool
 	}
 	dirs, err := ix.GoDirectives(ctx, path, cands)
 	if err != nil {
-		return choice{}, err
+		// A release whose go.mod cannot be read: the go command decides.
+		return choice{version: need}, nil
 	}
 	var fit []string
 	for _, v := range cands {
