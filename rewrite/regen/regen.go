@@ -494,10 +494,23 @@ func wholeFile(rule string, risk change.Risk, msg string, old []byte) change.Edi
 
 func generatorDiag(g *genFile, err error) change.Diagnostic {
 	pos := change.PositionAt(g.content, g.sourceOff)
+	// Generators may append the whole output they could not format: keep
+	// the first line, which says what went wrong.
+	msg, _, cut := strings.Cut(err.Error(), "\n")
+	if len(msg) > 300 {
+		msg, cut = msg[:300], true
+	}
+	if cut {
+		msg += " …"
+	}
+	sugg := "fix what the generator names in " + g.source + ", then run protolift gen again"
+	if strings.Contains(msg, "go_package") || strings.Contains(msg, "Go import path") {
+		sugg = "add option go_package to " + g.source + " (protolift proto adds one), then run protolift gen again"
+	}
 	return change.Diagnostic{
 		Path: g.path, Start: pos, End: pos, Rule: GeneratorRule, Risk: change.Manual,
-		Message:    fmt.Sprintf("cannot regenerate from %s: %v", g.source, err),
-		Suggestion: "add option go_package to the .proto file (or fix what the generator names), then run protolift gen again",
+		Message:    fmt.Sprintf("cannot regenerate from %s: %s", g.source, msg),
+		Suggestion: sugg,
 	}
 }
 
