@@ -17,6 +17,7 @@ import (
 	"github.com/protolift/protolift/internal/apply"
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/internal/modroot"
+	"github.com/protolift/protolift/internal/protows"
 	"github.com/protolift/protolift/internal/report"
 	"github.com/protolift/protolift/rewrite"
 	"github.com/protolift/protolift/rewrite/gomod"
@@ -131,7 +132,7 @@ func runStages(stage string, args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	p, err := newPipeline(f, patterns, stderr)
+	p, err := newPipeline(f, stage, patterns, stderr)
 	if err == nil {
 		err = p.run(ctx, stage)
 	}
@@ -155,8 +156,13 @@ type pipeline struct {
 	stage    string
 }
 
-func newPipeline(f *flags, patterns []string, stderr io.Writer) (*pipeline, error) {
+func newPipeline(f *flags, stage string, patterns []string, stderr io.Writer) (*pipeline, error) {
 	m, err := modroot.Find(f.dir)
+	if err != nil && stage == "proto" {
+		// A schema-only repository (buf.yaml or plain directories, no
+		// go.mod): the proto stage needs no Go module.
+		m, err = protows.SchemaRoot(f.dir)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -322,6 +328,18 @@ func (p *pipeline) protoStage(ctx context.Context) error {
 	set, err := protofile.Run(ctx, opts)
 	if err != nil {
 		return err
+	}
+	if bad := protofile.Unparsable(set); len(bad) > 0 {
+		// Nothing is written when a schema cannot be read (exit 2).
+		var lines []string
+		for _, d := range bad {
+			rel, err := filepath.Rel(p.base, d.Path)
+			if err != nil {
+				rel = d.Path
+			}
+			lines = append(lines, d.Format(filepath.ToSlash(rel)))
+		}
+		return fmt.Errorf(".proto files do not parse; fix them first (nothing was written):\n\t%s", strings.Join(lines, "\n\t"))
 	}
 	p.set.Merge(set)
 	return nil

@@ -15,6 +15,7 @@ package protows
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -463,4 +464,38 @@ func managedPrefix(b []byte) string {
 		}
 	}
 	return ""
+}
+
+// SchemaRoot is the root of a schema-only repository (no go.mod) that dir
+// belongs to: the outermost ancestor holding a buf.work.yaml, else the
+// nearest holding a buf.yaml, else dir itself. Its Path is empty.
+func SchemaRoot(dir string) (*modroot.Module, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(abs); err != nil {
+		return nil, err
+	} else if !fi.IsDir() {
+		return nil, fmt.Errorf("%s: not a directory", dir)
+	}
+	work, buf := "", ""
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "buf.work.yaml")); err == nil {
+			work = d
+		}
+		if _, err := os.Stat(filepath.Join(d, "buf.yaml")); err == nil && buf == "" {
+			buf = d
+		}
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	switch {
+	case work != "":
+		return &modroot.Module{Dir: work}, nil
+	case buf != "":
+		return &modroot.Module{Dir: buf}, nil
+	}
+	return &modroot.Module{Dir: abs}, nil
 }
