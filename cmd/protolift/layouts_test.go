@@ -111,3 +111,22 @@ func TestSchemaOnlyRepository(t *testing.T) {
 		}
 	}
 }
+
+// TestProtoRootsShared: diffcheck and -prove find the roots the gen and
+// proto stages use (buf.yaml modules, the Makefile's -I), not only a
+// buf.work.yaml at the module root.
+func TestProtoRootsShared(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "buf.yaml"), []byte("version: v2\nmodules:\n  - path: proto\n"))
+	write(t, filepath.Join(dir, "Makefile"), []byte("gen:\n\tprotoc -I proto -I third_party/googleapis --go_out=. proto/a.proto\n"))
+	write(t, filepath.Join(dir, "proto", "a.proto"), []byte("syntax = \"proto3\";\n"))
+	write(t, filepath.Join(dir, "third_party", "googleapis", "b.proto"), []byte("syntax = \"proto3\";\n"))
+	var got []string
+	for _, r := range protoRoots(dir) {
+		rel, _ := filepath.Rel(dir, r)
+		got = append(got, filepath.ToSlash(rel))
+	}
+	if s := strings.Join(got, " "); s != "proto third_party/googleapis ." {
+		t.Errorf("protoRoots = %s, want proto third_party/googleapis .", s)
+	}
+}

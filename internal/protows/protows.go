@@ -156,17 +156,19 @@ func Declared(files []string, read Reader) []string {
 }
 
 // Discover lists dir's configuration files and returns the roots they
-// declare; with none, dir itself.
+// declare, then dir itself (for files under no declared root).
 func Discover(dir string, overlay map[string][]byte) []string {
 	files, err := List(dir, overlay, ConfigSuffixes...)
 	if err != nil {
 		return []string{dir}
 	}
 	roots := Declared(files, OverlayReader(overlay))
-	if len(roots) == 0 {
-		return []string{dir}
+	for _, r := range roots {
+		if r == dir {
+			return roots
+		}
 	}
-	return roots
+	return append(roots, dir)
 }
 
 // bufRoots returns the import roots that buf configuration files declare.
