@@ -283,7 +283,8 @@ func scriptRoots(files []string, read Reader) []string {
 }
 
 // includeFlags returns the values of -I, -I=, -Ivalue, --proto_path and
-// --proto_path= in a script, continuation lines joined.
+// --proto_path= on the lines of a script that mention protoc or protos,
+// continuation lines joined.
 func includeFlags(b []byte) []string {
 	text := strings.ReplaceAll(string(b), "\\\r\n", " ")
 	text = strings.ReplaceAll(text, "\\\n", " ")
@@ -292,7 +293,9 @@ func includeFlags(b []byte) []string {
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
-		if strings.HasPrefix(line, "#") {
+		// Only protoc commands and the variables they use: -I of a C
+		// compiler or curl -I are not .proto roots.
+		if strings.HasPrefix(line, "#") || !strings.Contains(strings.ToLower(line), "proto") {
 			continue
 		}
 		fields := strings.Fields(line)

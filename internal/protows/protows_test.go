@@ -54,7 +54,7 @@ func TestBufRoots(t *testing.T) {
 // (issue 10, item 10a: -I third_party/googleapis was ignored).
 func TestScriptRoots(t *testing.T) {
 	base := t.TempDir()
-	for _, d := range []string{"third_party/googleapis", "api", "proto", "svc/include"} {
+	for _, d := range []string{"third_party/googleapis", "api", "proto", "svc/include", "svc/cinc"} {
 		if err := os.MkdirAll(filepath.Join(base, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -63,7 +63,7 @@ func TestScriptRoots(t *testing.T) {
 	sh := filepath.Join(base, "svc", "gen.sh")
 	rd := map[string][]byte{
 		mk: []byte("PROTOC_INC := -I third_party/googleapis\n# -I commented/out\ngen:\n\tprotoc -I. \\\n\t  --proto_path=$(CURDIR)/api -I$(GOPATH)/src --go_out=. api/x.proto\n"),
-		sh: []byte("#!/bin/sh\nprotoc --proto_path include -I=../proto -I missing -I /usr/include x.proto\n"),
+		sh: []byte("#!/bin/sh\ncc -I cinc -c x.c\nprotoc --proto_path include -I=../proto -I missing -I /usr/include x.proto\n"),
 	}
 	got := scriptRoots([]string{mk, sh}, mapReader(rd))
 	for i := range got {

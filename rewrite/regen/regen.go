@@ -245,6 +245,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 				}
 				pos := change.Position{Line: e.line, Col: e.col}
 				suggestion := "fix the .proto file (or run the proto stage first), then run protolift gen again"
+				if strings.Contains(e.msg, "could not resolve path") {
+					suggestion = "name the directory that holds the import as a root in buf.yaml (or with -I in the protoc command of the Makefile or script; protolift reads both), then run protolift gen again"
+				}
 				if strings.Contains(e.msg, `edition value "2024"`) {
 					// protocompile v0.14.1, the in-process compiler, stops at 2023.
 					suggestion = "protolift gen compiles .proto files in process, which supports editions up to 2023: regenerate this file with buf generate (protoc-gen-go " + toolbin.GoVersion + ", protoc-gen-go-grpc " + toolbin.GoGRPCVersion + "), or keep it at edition 2023"
