@@ -214,3 +214,24 @@ func TestNonUTF8Comment(t *testing.T) {
 		t.Errorf("diagnostic is %d bytes long:\n%s", n, d.Format(d.Path))
 	}
 }
+
+// TestBareGoPackage: a go_package that is only a package name (which old
+// generators accepted) does not reach current protoc-gen-go as an import
+// path when the gen stage runs alone (issue 10, item 6).
+func TestBareGoPackage(t *testing.T) {
+	dir := layoutModule(t, "barename", "example.com/barename",
+		legacyRun{roots: protows.Plain("."), files: []string{"pb/order.proto"}},
+	)
+	res, err := Run(context.Background(), Options{ModuleDir: dir, GRPCPlugin: grpcPlugin(t)})
+	must(t, err)
+	logDiags(t, &res.Set)
+	if len(res.Diags) != 0 {
+		t.Errorf("%d diagnostics, want none", len(res.Diags))
+	}
+	f := changed(dir, &res.Set)["pb/order.pb.go"]
+	if f == nil || !strings.Contains(string(f.New), "\npackage orderpb\n") {
+		t.Fatalf("pb/order.pb.go not regenerated in package orderpb; changed %v", keys(changed(dir, &res.Set)))
+	}
+	write(t, &res.Set)
+	vetGenerated(t, dir, "example.com/barename", "pb")
+}

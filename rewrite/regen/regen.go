@@ -413,7 +413,11 @@ func generateOne(ctx context.Context, gen generate.Spec, req *generate.Request, 
 func ownFlag(fdp *descriptorpb.FileDescriptorProto, u *unit, mod *modroot.Module) string {
 	ip := goImportPath(mod, u.dir)
 	if gp := fdp.GetOptions().GetGoPackage(); gp != "" {
-		ip, _, _ = strings.Cut(gp, ";")
+		// A bare name ("example", as old generators took it) is no
+		// import path: the directory's import path stands in.
+		if p, _, _ := strings.Cut(gp, ";"); strings.ContainsAny(p, "./") {
+			ip = p
+		}
 	}
 	return "M" + u.source + "=" + ip + ";" + u.first().pkg
 }
