@@ -1,8 +1,10 @@
 package regen
 
 import (
+	"bytes"
 	"fmt"
 	"path/filepath"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -114,5 +116,77 @@ func invalidUTF8(path string, b []byte) (change.Diagnostic, bool) {
 		Path: path, Start: pos, End: pos, Rule: CompileRule, Risk: change.Manual,
 		Message:    fmt.Sprintf("byte 0x%02x is not UTF-8, so its generated code was not regenerated: protoc-gen-go copies .proto comments into Go source, which must be UTF-8", b[off]),
 		Suggestion: "re-save the .proto file as UTF-8 (or remove the byte), then run protolift gen again",
+	}, true
+}
+
+// ambiguousImports returns the imports a group's compilation took from
+// another group's root while a third root has a different file of the
+// same name: which one protoc would see depends on an -I order the
+// repository does not state. Each maps to the files that offer it.
+func (ws *workspace) ambiguousImports(own *group, groups []*group, comp *compiled) map[string][]string {
+	out := map[string][]string{}
+	for _, name := range comp.order {
+		if p, ok := own.root.File(name); ok && ws.rd.exists(p) {
+			continue
+		}
+		declared := false
+		for _, d := range ws.declared {
+			if ws.rd.exists(filepath.Join(d, filepath.FromSlash(name))) {
+				declared = true
+				break
+			}
+		}
+		if declared {
+			continue
+		}
+		var files []string
+		var first []byte
+		differ := false
+		for _, g := range groups {
+			p, ok := g.root.File(name)
+			if !ok || !ws.rd.exists(p) {
+				continue
+			}
+			b, err := ws.rd.read(p)
+			if err != nil {
+				continue
+			}
+			if len(files) == 0 {
+				first = b
+			} else if !bytes.Equal(first, b) {
+				differ = true
+			}
+			rel, _ := filepath.Rel(ws.mod.Dir, p)
+			files = append(files, filepath.ToSlash(rel))
+		}
+		if differ {
+			out[name] = files
+		}
+	}
+	return out
+}
+
+// ambiguousDiag reports a unit that imports an ambiguous file.
+func ambiguousDiag(u *unit, comp *compiled, ambiguous map[string][]string) (change.Diagnostic, bool) {
+	if len(ambiguous) == 0 {
+		return change.Diagnostic{}, false
+	}
+	deps := comp.deps(u.source)
+	var names []string
+	for n := range ambiguous {
+		if deps[n] && n != u.source {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return change.Diagnostic{}, false
+	}
+	sort.Strings(names)
+	g := u.first()
+	pos := change.PositionAt(g.content, g.sourceOff)
+	return change.Diagnostic{
+		Path: g.path, Start: pos, End: pos, Rule: SourceRule, Risk: change.Manual,
+		Message:    fmt.Sprintf("cannot regenerate from %s: its import %s is ambiguous, the module has different files under that name (%s)", u.source, names[0], strings.Join(ambiguous[names[0]], ", ")),
+		Suggestion: "name the root that holds the right file in a buf.yaml (or with -I in the protoc command of the Makefile or script), then run protolift gen again",
 	}, true
 }

@@ -235,3 +235,27 @@ func TestBareGoPackage(t *testing.T) {
 	write(t, &res.Set)
 	vetGenerated(t, dir, "example.com/barename", "pb")
 }
+
+// TestAmbiguousImport: a file whose import only other roots provide, and
+// two of them with different content, is reported: which one protoc saw
+// depends on an -I order the repository does not state.
+func TestAmbiguousImport(t *testing.T) {
+	dir := layoutModule(t, "samename", "example.com/samename",
+		legacyRun{roots: protows.Plain("examples/a/proto"), files: []string{"kv.proto"}},
+		legacyRun{roots: protows.Plain("examples/b/proto"), files: []string{"kv.proto"}},
+		legacyRun{roots: protows.Plain("examples/c/proto", "examples/a/proto"), files: []string{"user.proto"}},
+	)
+	res, err := Run(context.Background(), Options{ModuleDir: dir, GRPCPlugin: grpcPlugin(t)})
+	must(t, err)
+	got := changed(dir, &res.Set)
+	if got["examples/c/proto/user.pb.go"] != nil {
+		t.Error("user.pb.go regenerated against a guessed kv.proto")
+	}
+	if got["examples/a/proto/kv.pb.go"] == nil || got["examples/b/proto/kv.pb.go"] == nil {
+		t.Errorf("the unambiguous files were not regenerated: %v", keys(got))
+	}
+	if len(res.Diags) != 1 || !strings.Contains(res.Diags[0].Message, "import kv.proto is ambiguous") || !strings.HasSuffix(res.Diags[0].Path, "user.pb.go") {
+		logDiags(t, &res.Set)
+		t.Error("want one diagnostic at user.pb.go naming the ambiguous import")
+	}
+}

@@ -259,8 +259,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 				})
 			}
 		}
+		ambiguous := ws.ambiguousImports(gr, groups, comp)
 		for _, u := range gr.units {
 			if _, bad := failed[u.source]; bad || comp.byName[u.source] == nil {
+				continue
+			}
+			if d, bad := ambiguousDiag(u, comp, ambiguous); bad {
+				res.Report(d)
 				continue
 			}
 			if src := absSource(roots, u.source, rd); src != u.source {
