@@ -72,8 +72,8 @@ func generatedHeader(b []byte) (source, pkg string) {
 
 // generatedFor returns the existing generated file of a .proto file: the
 // one whose source path the file's path ends with, preferring one in the
-// file's own directory. Several candidates in other directories that
-// disagree give none.
+// file's own directory. Elsewhere, a source path that other .proto files
+// end with too, or candidates that disagree, give none.
 func (st *stage) generatedFor(file string) (generatedFile, bool) {
 	slash := filepath.ToSlash(file)
 	var found []generatedFile
@@ -87,6 +87,12 @@ func (st *stage) generatedFor(file string) (generatedFile, bool) {
 	}
 	if len(found) == 0 {
 		return generatedFile{}, false
+	}
+	// In another directory, the source path must name this file alone.
+	for other := range st.contents {
+		if other != file && strings.HasSuffix(filepath.ToSlash(other), "/"+found[0].source) {
+			return generatedFile{}, false
+		}
 	}
 	for _, g := range found[1:] {
 		if g.dir != found[0].dir || g.pkg != found[0].pkg {
