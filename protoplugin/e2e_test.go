@@ -3,6 +3,7 @@ package protoplugin
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -110,15 +111,23 @@ func TestBufGenerate(t *testing.T) {
 		t.Fatalf("building the plugin: %v\n%s", err, out)
 	}
 	dir := userModule(t)
-	tmpl := "version: v2\nplugins:\n  - local: " + plugin + "\n    out: report\n    strategy: all\n    opt:\n      - module_dir=" + dir + "\n"
-	cmd := exec.CommandContext(ctx, bufBin, "generate", "--template", tmpl)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "BUF_CACHE_DIR="+t.TempDir(), "GOFLAGS=-mod=mod", "GOPROXY=off")
-	start := time.Now()
-	if out, err := cmd.CombinedOutput(); err != nil {
+	generate := func(opts ...string) (string, error) {
+		t.Helper()
+		tmpl := "version: v2\nplugins:\n  - local: " + plugin + "\n    out: report\n    strategy: all\n    opt:\n      - module_dir=" + dir + "\n"
+		for _, o := range opts {
+			tmpl += "      - " + o + "\n"
+		}
+		cmd := exec.CommandContext(ctx, bufBin, "generate", "--template", tmpl)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "BUF_CACHE_DIR="+t.TempDir(), "GOFLAGS=-mod=mod", "GOPROXY=off")
+		start := time.Now()
+		out, err := cmd.CombinedOutput()
+		t.Logf("buf generate with the plugin (%s): %v", strings.Join(opts, ","), time.Since(start).Round(time.Millisecond))
+		return string(out), err
+	}
+	if out, err := generate(); err != nil {
 		t.Fatalf("buf generate: %v\n%s", err, out)
 	}
-	t.Logf("buf generate with the plugin: %v", time.Since(start))
 	md, err := os.ReadFile(filepath.Join(dir, "report", MarkdownName))
 	must(t, err)
 	js, err := os.ReadFile(filepath.Join(dir, "report", JSONName))
@@ -178,21 +187,56 @@ func TestBufGenerate(t *testing.T) {
 		t.Logf("report:\n%s", md)
 	}
 
+	// The plugin fails closed: fail_on=used fails buf generate, and since
+	// buf then writes no files, the error itself lists the uses.
+	must(t, os.RemoveAll(filepath.Join(dir, "report")))
+	out, err := generate("fail_on=used")
+	if err == nil {
+		t.Fatalf("fail_on=used: buf generate succeeded:\n%s", out)
+	}
+	for _, w := range []string{
+		"the module uses (fail_on=used):",
+		"server/server.go:",
+		"uses removed method Product.XXX_Size (" + protosModule + "/gen/shop/v1)",
+	} {
+		if !strings.Contains(out, w) {
+			t.Errorf("fail_on=used: buf's output lacks %q:\n%s", w, out)
+		}
+	}
+	if strings.Contains(out, "Price.XXX_Size") {
+		t.Errorf("fail_on=used lists an unused change:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "report", MarkdownName)); err == nil {
+		t.Log("buf wrote the report of a failing plugin")
+	}
+
+	// A comparison that cannot run fails a gate instead of passing it.
+	out, err = generate("old=/nonexistent/protoc-gen-old", "fail_on=breaking")
+	if err == nil || !strings.Contains(out, "fail_on=breaking, but the API comparison did not run") || !strings.Contains(out, "/nonexistent/protoc-gen-old") {
+		t.Errorf("old generator that cannot run, fail_on=breaking: err %v\n%s", err, out)
+	}
 }
 
+// TestFailOn: the failure text carries the summary (buf drops a failing
+// plugin's files): the breaking changes this module uses, each at its
+// file:line:col, then with fail_on=breaking the unused ones.
 func TestFailOn(t *testing.T) {
 	rep := &Report{API: &diffcheck.Report{CrossReferenced: true, Changes: []diffcheck.Change{
-		{Package: "p", Name: "Price.XXX_Size", Breaking: true},
-		{Package: "p", Name: "Product.XXX_Size", Breaking: true, Uses: []diffcheck.Use{{Pos: "server/server.go:1:1", Breaks: true}}},
-		{Package: "p", Name: "Product.ProtoReflect", Breaking: false},
+		{Package: "p", Kind: "method", Op: "removed", Name: "Price.XXX_Size", Breaking: true},
+		{Package: "p", Kind: "method", Op: "removed", Name: "Product.XXX_Size", Breaking: true, Uses: []diffcheck.Use{{Pos: "server/server.go:7:9", Breaks: true}, {Pos: "server/x.go:1:2", Breaks: false}}},
+		{Package: "p", Kind: "method", Op: "added", Name: "Product.ProtoReflect", Breaking: false},
 	}}}
+	const tail = "\n(the report files are not written when generation fails; fail_on=never writes them)"
 	for failOn, want := range map[string]string{
-		"never":    "",
-		"breaking": "protolift: 2 breaking API changes (fail_on=breaking); see protolift-report.md",
-		"used":     "protolift: 1 breaking API changes the module uses (fail_on=used); see protolift-report.md",
+		"never": "",
+		"breaking": "protolift: 2 breaking API changes (fail_on=breaking):\n" +
+			"  server/server.go:7:9: uses removed method Product.XXX_Size (p)\n" +
+			"  removed method Price.XXX_Size (p)" + tail,
+		"used": "protolift: 1 breaking API change the module uses (fail_on=used):\n" +
+			"  server/server.go:7:9: uses removed method Product.XXX_Size (p)" + tail,
 	} {
 		if got := rep.failure(failOn); got != want {
-			t.Errorf("fail_on=%s: %q, want %q", failOn, got, want)
+			t.Errorf("fail_on=%s:\n%s\nwant\n%s", failOn, got, want)
 		}
 	}
 	rep.API.Changes = rep.API.Changes[:1]
@@ -200,7 +244,23 @@ func TestFailOn(t *testing.T) {
 		t.Errorf("fail_on=used with only unused breaking changes: %q", got)
 	}
 	if got := (&Report{}).failure("breaking"); got != "" {
-		t.Errorf("no comparison must not fail generation: %q", got)
+		t.Errorf("nothing to compare must not fail generation: %q", got)
+	}
+	if got := (&Report{APIError: "boom"}).failure("used"); got != "protolift: fail_on=used, but the API comparison did not run: boom" {
+		t.Errorf("comparison that did not run: %q", got)
+	}
+	if got := (&Report{APIError: "boom"}).failure("never"); got != "" {
+		t.Errorf("fail_on=never: %q", got)
+	}
+
+	// The list is capped.
+	rep.API.Changes = nil
+	for i := range 2 * maxFailureLines {
+		rep.API.Changes = append(rep.API.Changes, diffcheck.Change{Package: "p", Kind: "method", Op: "removed", Name: fmt.Sprintf("M%d.XXX_Size", i), Breaking: true})
+	}
+	got := rep.failure("breaking")
+	if n := strings.Count(got, "\n  removed method"); n != maxFailureLines || !strings.Contains(got, fmt.Sprintf("\n  ... and %d more\n", maxFailureLines)) {
+		t.Errorf("%d changes listed, want %d and a count of the rest:\n%s", n, maxFailureLines, got)
 	}
 }
 

@@ -18,6 +18,7 @@ type Params struct {
 	Report string
 	// FailOn makes generation fail: "breaking" on any breaking API change,
 	// "used" on a breaking change the module uses, "never" (the default).
+	// With breaking or used, a comparison that cannot run fails too.
 	FailOn string
 	// ModuleDir is the Go module whose uses of the generated API are
 	// looked up (module_dir=DIR; default: the plugin's working directory,

@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/protolift/protolift/diffcheck"
@@ -52,7 +53,8 @@ type Report struct {
 	HazardsError string            `json:"hazards_error,omitempty"`
 	API          *diffcheck.Report `json:"api,omitempty"`
 	// APIError says why the API comparison could not run; the hazards are
-	// still reported and generation still succeeds.
+	// still reported, and generation fails only when fail_on asks for a
+	// comparison (breaking or used).
 	APIError string `json:"api_error,omitempty"`
 }
 
@@ -82,8 +84,9 @@ func run(ctx context.Context, in io.Reader, out io.Writer) error {
 	return err
 }
 
-// Generate computes the response for a request. Problems with the report
-// itself never fail it; only fail_on does.
+// Generate computes the response for a request. Only fail_on fails it:
+// with breaking or used, when the comparison finds what it names or when
+// the comparison did not run.
 func Generate(ctx context.Context, req *pluginpb.CodeGeneratorRequest) *pluginpb.CodeGeneratorResponse {
 	resp := &pluginpb.CodeGeneratorResponse{
 		SupportedFeatures: proto.Uint64(uint64(pluginpb.CodeGeneratorResponse_FEATURE_PROTO3_OPTIONAL | pluginpb.CodeGeneratorResponse_FEATURE_SUPPORTS_EDITIONS)),
@@ -132,16 +135,70 @@ func Generate(ctx context.Context, req *pluginpb.CodeGeneratorRequest) *pluginpb
 	return resp
 }
 
-// failure returns the error text fail_on asks for, or "".
+// maxFailureLines caps the changes listed in a failure's text: buf and
+// protoc print it whole, and a regenerated legacy package can have
+// hundreds of breaking changes (every XXX_ method).
+const maxFailureLines = 20
+
+// failure returns the error text fail_on asks for, or "". A comparison
+// that did not run fails any fail_on other than never: a gate that cannot
+// look must not pass. buf and protoc drop a failing plugin's files, so the
+// text carries the summary itself: the breaking changes (those this module
+// uses first, each use with file:line:col), at most maxFailureLines.
 func (r *Report) failure(failOn string) string {
-	if r.API == nil || !r.API.Fails(failOn) {
+	if failOn == diffcheck.FailOnNever {
 		return ""
 	}
-	n, what := r.API.Breaking(), "breaking API changes"
-	if failOn == diffcheck.FailOnUsed {
-		n, what = r.API.UsedBreaking(), "breaking API changes the module uses"
+	if r.API == nil {
+		if r.APIError == "" {
+			return ""
+		}
+		return fmt.Sprintf("protolift: fail_on=%s, but the API comparison did not run: %s", failOn, r.APIError)
 	}
-	return fmt.Sprintf("protolift: %d %s (fail_on=%s); see %s", n, what, failOn, MarkdownName)
+	if !r.API.Fails(failOn) {
+		return ""
+	}
+	var used, unused []string
+	for _, c := range r.API.Changes {
+		if !c.Breaking {
+			continue
+		}
+		what := fmt.Sprintf("%s %s %s (%s)", c.Op, c.Kind, c.Name, c.Package)
+		broken := false
+		for _, u := range c.Uses {
+			if u.Breaks {
+				used = append(used, fmt.Sprintf("%s: uses %s", u.Pos, what))
+				broken = true
+			}
+		}
+		if !broken {
+			unused = append(unused, what)
+		}
+	}
+	var b strings.Builder
+	lines := used
+	if failOn == diffcheck.FailOnUsed {
+		fmt.Fprintf(&b, "protolift: %s the module uses (fail_on=used):", changes(r.API.UsedBreaking()))
+	} else {
+		fmt.Fprintf(&b, "protolift: %s (fail_on=breaking):", changes(r.API.Breaking()))
+		lines = append(slices.Clip(used), unused...)
+	}
+	for i, l := range lines {
+		if i == maxFailureLines {
+			fmt.Fprintf(&b, "\n  ... and %d more", len(lines)-i)
+			break
+		}
+		b.WriteString("\n  " + l)
+	}
+	b.WriteString("\n(the report files are not written when generation fails; fail_on=never writes them)")
+	return b.String()
+}
+
+func changes(n int) string {
+	if n == 1 {
+		return "1 breaking API change"
+	}
+	return fmt.Sprintf("%d breaking API changes", n)
 }
 
 // compareAPI runs diffcheck on the request, cross-referencing uses in the

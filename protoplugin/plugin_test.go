@@ -10,15 +10,25 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// TestReportDoesNotFailGeneration: a comparison that cannot run is
-// reported, not turned into a generation failure.
-func TestReportDoesNotFailGeneration(t *testing.T) {
+// TestComparisonThatDidNotRun: with fail_on=never a comparison that
+// cannot run is reported, not turned into a generation failure; with
+// fail_on=breaking or used it fails generation (a gate that could not look
+// does not pass), and the error says why.
+func TestComparisonThatDidNotRun(t *testing.T) {
 	root, _ := filepath.Abs(filepath.Join("..", "testdata", "protos"))
 	req := compile(t, root, nil, "inventory/v1/inventory.proto").CodeGeneratorRequest
-	req.Parameter = proto.String("old=/nonexistent/protoc-gen-old,fail_on=breaking,module_dir=" + t.TempDir())
+	for _, failOn := range []string{"breaking", "used"} {
+		req.Parameter = proto.String("old=/nonexistent/protoc-gen-old,fail_on=" + failOn + ",module_dir=" + t.TempDir())
+		resp := Generate(context.Background(), req)
+		want := "protolift: fail_on=" + failOn + ", but the API comparison did not run: "
+		if !strings.HasPrefix(resp.GetError(), want) || !strings.Contains(resp.GetError(), "/nonexistent/protoc-gen-old") {
+			t.Errorf("fail_on=%s: error %q, want it to start %q and name the generator", failOn, resp.GetError(), want)
+		}
+	}
+	req.Parameter = proto.String("old=/nonexistent/protoc-gen-old,fail_on=never,module_dir=" + t.TempDir())
 	resp := Generate(context.Background(), req)
 	if resp.Error != nil {
-		t.Fatalf("generation failed: %s", resp.GetError())
+		t.Fatalf("fail_on=never: generation failed: %s", resp.GetError())
 	}
 	files := map[string]string{}
 	for _, f := range resp.File {

@@ -50,7 +50,6 @@ Flags:
 // runDiffcheck implements `protolift diffcheck`.
 func runDiffcheck(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("protolift diffcheck", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	dir := fs.String("C", ".", "run in `dir` (inside the Go module whose code is checked for uses)")
 	oldGens := fs.String("old", "", "old generators: comma-separated `GEN` list (required)")
 	newGens := fs.String("new", "", "new generators: comma-separated `GEN` list (default: the current generators)")
@@ -59,46 +58,47 @@ func runDiffcheck(args []string, stdout, stderr io.Writer) int {
 	failOn := fs.String("fail-on", diffcheck.FailOnUsed, "exit 1 when the report has: breaking (any breaking change), used (breaking changes this module uses) or never")
 	diffFile := fs.String("diff", "", "also print a unified diff of this generated `file` (as the generators name it, or its base name)")
 	includes := fs.String("I", "", "comma-separated import `roots` for .proto files (default: the directories of buf.work.yaml, else the module root)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, diffcheckUsage)
-		fs.PrintDefaults()
+	printUsage := func(w io.Writer) {
+		fmt.Fprint(w, diffcheckUsage)
+		printDefaults(fs, w)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitError
+	if code, done := parseCommand(fs, printUsage, args, stdout, stderr); done {
+		return code
 	}
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "protolift diffcheck: %v\n", err)
 		return exitError
 	}
+	usage := func(err error) int { return usageFailure(stderr, "diffcheck", err) }
 	if *oldGens == "" {
-		return fail(errors.New("-old is required: name the generators the code was generated with, e.g. -old=github.com/golang/protobuf/protoc-gen-go@v1.3.5:plugins=grpc"))
+		return usage(errors.New("-old is required: name the generators the code was generated with, e.g. -old=github.com/golang/protobuf/protoc-gen-go@v1.3.5:plugins=grpc"))
 	}
 	if *newGens != "" && *base != "" {
-		return fail(errors.New("-new and -base cannot be used together: -new compares generators, -base compares .proto revisions under the old generators"))
+		return usage(errors.New("-new and -base cannot be used together: -new compares generators, -base compares .proto revisions under the old generators"))
 	}
 	switch *format {
 	case "text", "json", "markdown":
 	default:
-		return fail(fmt.Errorf("-format=%s: want text, json or markdown", *format))
+		return usage(fmt.Errorf("-format=%s: want text, json or markdown", *format))
 	}
 	if err := diffcheck.CheckFailOn(*failOn); err != nil {
-		return fail(err)
+		return usage(err)
 	}
 	m, err := modroot.Find(*dir)
 	if err != nil {
 		return fail(err)
 	}
+	if err := recoverWrite(m.Dir, stderr); err != nil {
+		return fail(err)
+	}
 	opts := diffcheck.Options{ModuleDir: m.Dir, DiffFile: *diffFile}
 	if opts.Old, err = generate.ParseSpecs(*oldGens); err != nil {
-		return fail(fmt.Errorf("-old: %v", err))
+		return usage(fmt.Errorf("-old: %v", err))
 	}
 	switch {
 	case *newGens != "":
 		if opts.New, err = generate.ParseSpecs(*newGens); err != nil {
-			return fail(fmt.Errorf("-new: %v", err))
+			return usage(fmt.Errorf("-new: %v", err))
 		}
 	case *base == "":
 		opts.New = generate.Current()

@@ -8,37 +8,22 @@
 //	protolift [stage] [flags] [packages]
 //
 // With no stage, every stage runs in order (proto, gen, go, mod), each
-// seeing the previous stages' output. Like gofmt, the default is to print
-// a unified diff and write nothing; -l lists the files that would change
-// and -w writes them. Exit status: 0 success (including nothing to do), 1
-// when findings that need a person remain, 2 on usage or processing
-// errors.
+// seeing the previous stages' output; a stage takes only its own flags
+// (protolift STAGE -h). Like gofmt, the default is to print a unified
+// diff and write nothing; -l lists the files that would change and -w
+// writes them (-w -json also reports them as JSON; other output flags
+// exclude each other). Exit status: 0 success (including nothing to do),
+// 1 when findings that need a person remain, 2 on usage or processing
+// errors. protolift help prints the stages, exit codes and examples.
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 )
-
-// usageText is printed by -h and on usage errors.
-const usageText = `usage: protolift [stage] [flags] [packages]
-
-Stages (default: all, in this order):
-  proto      fix .proto files (reserved syntax, go_package; -edition=2023 converts to Editions)
-  gen        regenerate legacy generated Go code with current generators
-  go         rewrite Go code (golang/protobuf APIv1 → APIv2, deprecated grpc-go APIs)
-  mod        update go.mod and go.sum for the rewritten code
-
-Other commands:
-  diffcheck  compare the Go API two generator sets (or two .proto revisions) produce; see protolift diffcheck -h
-  rules      list every Go rewrite rule with its risk and one-line doc
-  version    print the version
-
-Packages are patterns as for the go command (default ./...).
-
-Flags:
-`
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -65,12 +50,39 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "diffcheck":
 		return runDiffcheck(args, stdout, stderr)
 	case "version":
+		fs := flag.NewFlagSet("protolift version", flag.ContinueOnError)
+		if code, done := parseCommand(fs, func(w io.Writer) { fmt.Fprintln(w, "usage: protolift version") }, args, stdout, stderr); done {
+			return code
+		}
+		if fs.NArg() > 0 {
+			return usageFailure(stderr, "version", errors.New("takes no arguments"))
+		}
 		fmt.Fprintln(stdout, "protolift", version())
 		return exitOK
 	case "help":
-		fmt.Fprint(stdout, usageText)
-		newFlags("", io.Discard).fs.PrintDefaults()
-		return exitOK
+		return runHelp(args, stdout, stderr)
 	}
 	return runStages(cmd, args, stdout, stderr)
+}
+
+// runHelp implements `protolift help [command]`.
+func runHelp(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 1 {
+		return usageFailure(stderr, "help", errors.New("takes at most one command"))
+	}
+	topic := ""
+	if len(args) == 1 {
+		topic = args[0]
+	}
+	switch topic {
+	case "", "proto", "gen", "go", "mod":
+		printStageUsage(stdout, topic)
+	case "rules":
+		rulesUsage(stdout)
+	case "diffcheck":
+		return runDiffcheck([]string{"-h"}, stdout, stderr)
+	default:
+		return usageFailure(stderr, "help", fmt.Errorf("unknown command %q", topic))
+	}
+	return exitOK
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,8 +11,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-
-	"github.com/protolift/protolift/rewrite/rules"
 )
 
 // newModule creates a module that requires the real golang/protobuf and
@@ -298,20 +297,6 @@ func TestDiffcheckUsage(t *testing.T) {
 	}
 }
 
-// The README's rule table is the user's reference: it must list every
-// registered rule with its risk.
-func TestREADMEListsEveryRule(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range rules.All() {
-		if row := fmt.Sprintf("| `%s` | %s |", r.Name, r.Risk); !strings.Contains(string(readme), row) {
-			t.Errorf("README.md has no row starting %q", row)
-		}
-	}
-}
-
 // protolift proto -prove=REV checks a conversion made earlier (by
 // protolift or by hand) against the file at REV.
 func TestProveAgainstRevision(t *testing.T) {
@@ -379,5 +364,36 @@ func Show(a *anypb.Any) string {
 	src, _ := os.ReadFile(filepath.Join(dir, "app", "app.go"))
 	if !strings.Contains(string(src), "UnmarshalNew") || !strings.Contains(string(src), "proto.CompactTextString(protoadapt.MessageV1Of(dyn))") {
 		t.Errorf("unexpected result:\n%s", src)
+	}
+}
+
+// A run first finishes the write of a run that was killed while writing
+// (internal/apply tests every way that can happen; this checks that the
+// command recovers before anything else and says so), and stops when it
+// cannot.
+func TestRecoversKilledWrite(t *testing.T) {
+	dir := newModule(t, map[string]string{"app/app.go": "package app\n"})
+	// The journal of a run killed before renaming its temp over new.go.
+	content := "package app\n\nvar New = 1\n"
+	write(t, filepath.Join(dir, "app", ".new.go.protolift-x"), []byte(content))
+	journal := fmt.Sprintf(`{"files": [{"path": "app/new.go", "temp": "app/.new.go.protolift-x", "new": "%x", "mode": 420}]}`, sha256.Sum256([]byte(content)))
+	write(t, filepath.Join(dir, ".protolift-journal", "journal.json"), []byte(journal))
+	code, out, errOut := protolift(t, "go", "-C", dir, "-l", "./...")
+	if code != exitOK || out != "" || !strings.Contains(errOut, "protolift: completed the write of a killed run") {
+		t.Fatalf("exit %d, stdout %q, stderr:\n%s", code, out, errOut)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "app", "new.go")); string(data) != content {
+		t.Errorf("new.go is %q", data)
+	}
+	for _, p := range []string{".protolift-journal", "app/.new.go.protolift-x"} {
+		if _, err := os.Stat(filepath.Join(dir, p)); err == nil {
+			t.Errorf("%s left behind", p)
+		}
+	}
+	// new.go edited after the kill: neither old nor new content.
+	write(t, filepath.Join(dir, ".protolift-journal", "journal.json"), []byte(strings.Replace(journal, `"new": "`, `"new": "0`, 1)))
+	code, _, errOut = protolift(t, "go", "-C", dir, "-l", "./...")
+	if code != exitError || !strings.Contains(errOut, "app/new.go has neither") {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
 	}
 }

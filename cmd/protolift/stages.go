@@ -10,6 +10,8 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
+	"strconv"
 	"strings"
 
 	"golang.org/x/mod/semver"
@@ -19,10 +21,12 @@ import (
 	"github.com/protolift/protolift/internal/modroot"
 	"github.com/protolift/protolift/internal/protows"
 	"github.com/protolift/protolift/internal/report"
+	"github.com/protolift/protolift/internal/verify"
 	"github.com/protolift/protolift/rewrite"
 	"github.com/protolift/protolift/rewrite/gomod"
 	"github.com/protolift/protolift/rewrite/protofile"
 	"github.com/protolift/protolift/rewrite/regen"
+	"github.com/protolift/protolift/rewrite/rule"
 	"github.com/protolift/protolift/rewrite/rules"
 )
 
@@ -44,51 +48,113 @@ type flags struct {
 	goPkgPrefix string
 	goPkgMap    string
 	prove       string
+	noVerify    bool
 }
 
+// stageFlags lists, for each flag a single stage needs, the stages that
+// use it; every other flag belongs to every stage. The full run (stage
+// "") has them all.
+var stageFlags = map[string][]string{
+	"rules":             {"go"},
+	"tags":              {"go"},
+	"grpc-server":       {"gen", "go"},
+	"edition":           {"proto"},
+	"prove":             {"proto"},
+	"go-package-prefix": {"proto"},
+	"go-package-map":    {"proto"},
+	"latest":            {"mod"},
+	"tidy":              {"mod"},
+	"verify":            {"gen", "go", "mod"},
+}
+
+// stageOf names the stages a flag belongs to, for the error that says
+// where a flag given to the wrong stage goes.
+func stageOf(flagName string) []string { return stageFlags[flagName] }
+
 func newFlags(name string, out io.Writer) *flags {
-	f := &flags{fs: flag.NewFlagSet("protolift "+name, flag.ContinueOnError)}
+	f := &flags{fs: flag.NewFlagSet("protolift "+name, flag.ContinueOnError), tidy: true, failManual: true, progress: "auto", grpcServer: "embed"}
 	f.fs.SetOutput(out)
-	f.fs.StringVar(&f.dir, "C", ".", "run in `dir` (the module root or a directory inside the module)")
-	f.fs.BoolVar(&f.diff, "d", false, "print a unified diff of the changes (the default)")
-	f.fs.BoolVar(&f.list, "l", false, "list files that would change; print nothing when nothing would")
-	f.fs.BoolVar(&f.write, "w", false, "write the changes to the files (atomically)")
-	f.fs.BoolVar(&f.json, "json", false, "print the result as JSON (files, changes with rule and risk, diagnostics)")
-	f.fs.BoolVar(&f.rdjsonl, "rdjsonl", false, "print changes as suggested edits and findings as review comments, in reviewdog's rdjsonl format (for PR bots)")
-	f.fs.StringVar(&f.rules, "rules", "", "Go rules to run: comma-separated names or groups, '-' removes (e.g. protov1,-protov1.jsonpb); default all")
-	f.fs.StringVar(&f.tags, "tags", "", "comma-separated build tags to consider when loading Go packages")
-	f.fs.BoolVar(&f.failManual, "fail-on-manual", true, "exit with status 1 when findings that need a person remain")
-	f.fs.BoolVar(&f.latest, "latest", false, "mod stage: require the newest releases the go directive allows, not the lowest that work")
-	f.fs.BoolVar(&f.tidy, "tidy", true, "mod stage: run go mod tidy over the rewritten code (drops requirements nothing imports)")
-	f.fs.StringVar(&f.progress, "progress", "auto", "show progress on stderr: auto (when it is a terminal), always, never")
-	f.fs.StringVar(&f.edition, "edition", "", "proto stage: convert proto2/proto3 files to this edition (2023), proving each conversion equivalent")
-	f.fs.StringVar(&f.prove, "prove", "", "proto stage: check instead of rewrite: prove every .proto file changed since git revision `REV` equivalent to its old version (same resolved field features, same protoc-gen-go output)")
-	f.fs.StringVar(&f.goPkgPrefix, "go-package-prefix", "", "proto stage: import path prefix for go_package options it adds (default: the module path)")
-	f.fs.StringVar(&f.goPkgMap, "go-package-map", "", "proto stage: comma-separated `dir=importpath` pairs for go_package options it adds (longest match wins)")
-	f.fs.StringVar(&f.grpcServer, "grpc-server", "embed", "hand-written gRPC servers under protoc-gen-go-grpc: embed (UnimplementedXServer by value), unsafe (opt out through UnsafeXServer), keep (regenerate with require_unimplemented_servers=false, change no server type)")
+	f.fs.Usage = func() {}
+	has := func(flagName string) bool {
+		stages, ok := stageFlags[flagName]
+		return name == "" || !ok || slices.Contains(stages, name)
+	}
+	str := func(p *string, flagName, value, usage string) {
+		if has(flagName) {
+			f.fs.StringVar(p, flagName, value, usage)
+		}
+	}
+	boolean := func(p *bool, flagName string, value bool, usage string) {
+		if has(flagName) {
+			f.fs.BoolVar(p, flagName, value, usage)
+		}
+	}
+	str(&f.dir, "C", ".", "run in `dir` (the module root or a directory inside the module)")
+	boolean(&f.diff, "d", false, "print a unified diff of the changes (the default)")
+	boolean(&f.list, "l", false, "list files that would change; print nothing when nothing would")
+	boolean(&f.write, "w", false, "write the changes to the files (atomically); with -json, also report them as JSON")
+	boolean(&f.json, "json", false, "print the result as JSON (files, changes with rule and risk, diagnostics)")
+	boolean(&f.rdjsonl, "rdjsonl", false, "print changes as suggested edits and findings as review comments, in reviewdog's rdjsonl format (for PR bots)")
+	str(&f.rules, "rules", "", "Go rules to run: comma-separated names or groups, '-' removes (e.g. protov1,-protov1.jsonpb); default all")
+	str(&f.tags, "tags", "", "comma-separated build tags to consider when loading Go packages")
+	boolean(&f.failManual, "fail-on-manual", true, "exit with status 1 when findings that need a person remain")
+	boolean(&f.latest, "latest", false, "mod stage: require the newest releases the go directive allows, not the lowest that work")
+	boolean(&f.tidy, "tidy", true, "mod stage: run go mod tidy over the rewritten code (drops requirements nothing imports)")
+	str(&f.progress, "progress", "auto", "show progress on stderr: auto (when it is a terminal), always, never")
+	str(&f.edition, "edition", "", "proto stage: convert proto2/proto3 files to this edition (2023), proving each conversion equivalent")
+	str(&f.prove, "prove", "", "proto stage: check instead of rewrite: prove every .proto file changed since git revision `REV` equivalent to its old version (same resolved field features, same protoc-gen-go output)")
+	str(&f.goPkgPrefix, "go-package-prefix", "", "proto stage: import path prefix for go_package options it adds (default: the module path)")
+	str(&f.goPkgMap, "go-package-map", "", "proto stage: comma-separated `dir=importpath` pairs for go_package options it adds (longest match wins)")
+	if has("verify") {
+		f.fs.BoolFunc("verify", "type-check the result and withdraw every change that breaks the build (default true; -verify=false only to debug protolift)", func(v string) error {
+			b, err := strconv.ParseBool(v)
+			f.noVerify = !b
+			return err
+		})
+	}
+	str(&f.grpcServer, "grpc-server", "embed", "hand-written gRPC servers under protoc-gen-go-grpc: embed (UnimplementedXServer by value), unsafe (opt out through UnsafeXServer), keep (regenerate with require_unimplemented_servers=false, change no server type)")
 	return f
 }
 
-// usageError is a mistake in the command line: exit status 2 with usage.
+// usageError is a mistake in the command line: exit status 2 and a
+// one-line hint at the usage.
 type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
+// outputFlags are the flags that choose what protolift prints or does
+// with the result, in the order they are named in errors.
+var outputFlags = []struct{ name, does string }{
+	{"d", "prints a diff"},
+	{"l", "lists files"},
+	{"w", "writes"},
+	{"json", "prints JSON"},
+	{"rdjsonl", "prints review suggestions"},
+}
+
 func (f *flags) parse(args []string) ([]string, error) {
 	if err := f.fs.Parse(args); err != nil {
-		return nil, usageError{err.Error()}
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, usageError{f.explain(err).Error()}
 	}
-	modes := 0
-	for _, b := range []bool{f.diff, f.list, f.write, f.rdjsonl} {
-		if b {
-			modes++
+	set := map[string]bool{"d": f.diff, "l": f.list, "w": f.write, "json": f.json, "rdjsonl": f.rdjsonl}
+	var on []string
+	for _, o := range outputFlags {
+		if set[o.name] {
+			on = append(on, o.name)
 		}
 	}
-	if modes > 1 {
-		return nil, usageError{"flags -d, -l, -w and -rdjsonl cannot be used together: pick one (-d prints a diff, -l lists files, -w writes, -rdjsonl prints review suggestions)"}
-	}
-	if f.json && f.rdjsonl {
-		return nil, usageError{"flags -json and -rdjsonl cannot be used together: pick one output format"}
+	// -w -json writes and reports what it wrote as JSON; every other pair
+	// asks for two different outputs.
+	for i, a := range on {
+		for _, b := range on[i+1:] {
+			if a == "w" && b == "json" {
+				continue
+			}
+			return nil, usageError{fmt.Sprintf("flags -%s and -%s cannot be used together: -%s %s, -%s %s; pick one (only -w -json combine: write, then report as JSON)", a, b, a, does(a), b, does(b))}
+		}
 	}
 	switch f.progress {
 	case "auto", "always", "never":
@@ -112,29 +178,57 @@ func (f *flags) parse(args []string) ([]string, error) {
 	return pats, nil
 }
 
-func runStages(stage string, args []string, stdout, stderr io.Writer) int {
-	f := newFlags(stage, stderr)
-	f.fs.Usage = func() {
-		fmt.Fprint(stderr, usageText)
-		f.fs.PrintDefaults()
-	}
-	patterns, err := f.parse(args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) || strings.Contains(err.Error(), flag.ErrHelp.Error()) {
-			return exitOK
+func does(name string) string {
+	for _, o := range outputFlags {
+		if o.name == name {
+			return o.does
 		}
-		fmt.Fprintf(stderr, "protolift: %v\nRun 'protolift help' for usage.\n", err)
-		return exitError
+	}
+	return ""
+}
+
+// explain adds to the flag package's "flag provided but not defined"
+// which stage a flag belongs to, when it belongs to another one.
+func (f *flags) explain(err error) error {
+	const undefined = "flag provided but not defined: -"
+	msg := err.Error()
+	name, ok := strings.CutPrefix(msg, undefined)
+	if !ok {
+		return err
+	}
+	name, _, _ = strings.Cut(strings.TrimPrefix(name, "-"), "=")
+	if stages := stageOf(name); len(stages) > 0 {
+		return fmt.Errorf("flag -%s belongs to the %s stage (protolift %s -%s, or the full run), not to protolift %s", name, strings.Join(stages, " and "), stages[0], name, f.stage())
+	}
+	return err
+}
+
+// stage is the stage the flag set parses for ("" for the full run).
+func (f *flags) stage() string {
+	return strings.TrimSpace(strings.TrimPrefix(f.fs.Name(), "protolift"))
+}
+
+func runStages(stage string, args []string, stdout, stderr io.Writer) int {
+	f := newFlags(stage, io.Discard)
+	patterns, err := f.parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		printStageUsage(stdout, stage)
+		return exitOK
+	}
+	if err != nil {
+		return usageFailure(stderr, stage, err)
 	}
 	if f.prove != "" && stage != "proto" {
-		fmt.Fprintf(stderr, "protolift: -prove belongs to the proto stage: run protolift proto -prove=%s\n", f.prove)
-		return exitError
+		return usageFailure(stderr, stage, fmt.Errorf("-prove belongs to the proto stage: run protolift proto -prove=%s", f.prove))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	p, err := newPipeline(f, stage, patterns, stderr)
 	if err == nil {
 		err = p.run(ctx, stage)
+	}
+	if ue := (usageError{}); errors.As(err, &ue) {
+		return usageFailure(stderr, stage, err)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "protolift: %v\n", err)
@@ -154,6 +248,17 @@ type pipeline struct {
 	set      change.Set
 	requires map[string]string
 	stage    string
+
+	// Verification state (verify.go): baseline errors per package
+	// directory, rules withdrawn per file ("*" for the whole file),
+	// modules whose raise was withdrawn, and whether the mod stage tidies.
+	baseline   map[string][]verify.Problem
+	goDisabled map[string]map[string]bool
+	pinned     map[string]bool
+	wantTidy   bool
+	// configs are the extra build configurations (tags) the Go stage
+	// migrated files under; they are verified too.
+	configs []rewrite.Config
 }
 
 func newPipeline(f *flags, stage string, patterns []string, stderr io.Writer) (*pipeline, error) {
@@ -166,11 +271,25 @@ func newPipeline(f *flags, stage string, patterns []string, stderr io.Writer) (*
 	if err != nil {
 		return nil, err
 	}
+	if err := recoverWrite(m.Dir, stderr); err != nil {
+		return nil, err
+	}
 	base, err := filepath.Abs(f.dir)
 	if err != nil {
 		return nil, err
 	}
-	return &pipeline{f: f, patterns: patterns, module: m, base: base, stderr: stderr, requires: map[string]string{}}, nil
+	return &pipeline{f: f, patterns: patterns, module: m, base: base, stderr: stderr, requires: map[string]string{},
+		baseline: map[string][]verify.Problem{}, goDisabled: map[string]map[string]bool{}, pinned: map[string]bool{}}, nil
+}
+
+// recoverWrite finishes or undoes the write of an earlier run that was
+// killed while writing, before this run reads the module, and says which.
+func recoverWrite(moduleDir string, stderr io.Writer) error {
+	msg, err := apply.Recover(moduleDir)
+	if msg != "" {
+		fmt.Fprintf(stderr, "protolift: %s\n", msg)
+	}
+	return err
 }
 
 func (p *pipeline) overlay() map[string][]byte {
@@ -201,6 +320,13 @@ func (p *pipeline) run(ctx context.Context, stage string) error {
 			if err := s.run(ctx); err != nil {
 				return err
 			}
+			if s.name == "gen" && stage == "" {
+				// Regeneration that breaks hand-written code no rule
+				// repairs is withdrawn before the Go stage loads it.
+				if err := p.verify(ctx, afterGen); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	if !known {
@@ -213,6 +339,9 @@ func (p *pipeline) run(ctx context.Context, stage string) error {
 		if err := p.requireStage(ctx); err != nil {
 			return err
 		}
+	}
+	if err := p.verify(ctx, final); err != nil {
+		return err
 	}
 	p.set.Sort()
 	return nil
@@ -230,18 +359,48 @@ func (p *pipeline) showProgress() bool {
 }
 
 func (p *pipeline) goStage(ctx context.Context) error {
-	rs, err := rules.Select(p.f.rules)
-	if err != nil {
-		return usageError{err.Error()}
+	if len(p.patterns) > 0 {
+		// A pattern that matches nothing is a mistake (a stage name
+		// mistyped, a wrong path), never "nothing to do".
+		if _, err := rewrite.MatchDirs(ctx, p.f.dir, p.patterns, p.tags()); err != nil {
+			return usageError{err.Error()}
+		}
 	}
-	opts := rewrite.Options{Dir: p.f.dir, Patterns: p.patterns, Rules: rs, Overlay: p.overlay(),
-		RuleOptions: map[string]string{"grpc.server": p.f.grpcServer}}
-	if len(p.requires) > 0 {
+	res, err := p.runGo(ctx, p.patterns)
+	if err != nil {
+		return err
+	}
+	p.set.Merge(&res.Set)
+	p.requires = p.fileRequires()
+	p.configs = res.Configs
+	return nil
+}
+
+// runGo runs the Go stage on patterns over what the other stages
+// produced, with the rules verification withdrew disabled.
+func (p *pipeline) runGo(ctx context.Context, patterns []string) (*rewrite.Result, error) {
+	rs, err := p.selectRules()
+	if err != nil {
+		return nil, err
+	}
+	ov := map[string][]byte{}
+	for _, f := range p.set.Files {
+		if !f.Deleted && f.Stage != "go" {
+			ov[f.Path] = f.New
+		}
+	}
+	opts := rewrite.Options{Dir: p.f.dir, Patterns: patterns, Rules: rs, Overlay: ov,
+		RuleOptions: map[string]string{"grpc.server": p.f.grpcServer},
+		Disabled:    p.goDisabled,
+		// After earlier stages changed the module, a package they broke
+		// is skipped and reported; verification withdraws the cause.
+		KeepGoing: len(ov) > 0}
+	if p.set.Lookup(p.gomodPath()) != nil || len(p.requires) > 0 {
 		// Earlier stages (regenerated code) need newer modules than go.mod
 		// has: type-check against a go.mod that already requires them.
-		modFile, cleanup, err := p.stagedModFile(ctx)
+		modFile, cleanup, err := p.modFileFor(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		defer cleanup()
 		opts.ModFile = modFile
@@ -257,15 +416,19 @@ func (p *pipeline) goStage(ctx context.Context) error {
 			}
 		}
 	}
-	res, err := rewrite.Run(ctx, opts)
+	return rewrite.Run(ctx, opts)
+}
+
+// extraRules are appended to the selected rules; tests use it to run
+// rules that misbehave on purpose, to prove verification catches them.
+var extraRules []*rule.Rule
+
+func (p *pipeline) selectRules() ([]*rule.Rule, error) {
+	rs, err := rules.Select(p.f.rules)
 	if err != nil {
-		return err
+		return nil, usageError{err.Error()}
 	}
-	p.set.Merge(&res.Set)
-	for k, v := range res.Requires {
-		p.require(k, v)
-	}
-	return nil
+	return append(rs, extraRules...), nil
 }
 
 // stagedModFile writes, to a temporary directory, the go.mod and go.sum
@@ -341,6 +504,9 @@ func (p *pipeline) protoStage(ctx context.Context) error {
 		}
 		return fmt.Errorf(".proto files do not parse; fix them first (nothing was written):\n\t%s", strings.Join(lines, "\n\t"))
 	}
+	for _, f := range set.Files {
+		f.Stage = "proto"
+	}
 	p.set.Merge(set)
 	return nil
 }
@@ -351,10 +517,12 @@ func (p *pipeline) genStage(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p.set.Merge(&res.Set)
-	for k, v := range res.Requires {
-		p.require(k, v)
+	for _, f := range res.Files {
+		f.Stage = "gen"
+		f.Requires = res.Requires
 	}
+	p.set.Merge(&res.Set)
+	p.requires = p.fileRequires()
 	return nil
 }
 
@@ -365,13 +533,34 @@ func absFrom(base, path string) string {
 	return filepath.Join(base, path)
 }
 
-func (p *pipeline) require(path, version string) {
-	if cur, ok := p.requires[path]; !ok || semverLess(cur, version) {
-		p.requires[path] = version
+func (p *pipeline) modStage(ctx context.Context) error {
+	p.wantTidy = p.f.tidy
+	err := p.gomod(ctx, p.f.tidy)
+	if err == nil || !p.f.tidy || ctx.Err() != nil {
+		return err
 	}
+	// go mod tidy fails when a version raise removed a package some code
+	// imports; verification finds that code and withdraws the raise, so
+	// the run goes on with the requirements alone instead of giving up.
+	first, _, _ := strings.Cut(err.Error(), "\n")
+	p.set.Report(change.Diagnostic{Path: p.gomodPath(), Start: change.Position{Line: 1, Col: 1}, Rule: "mod.tidy", Risk: change.Review,
+		Message: fmt.Sprintf("go mod tidy failed, so go.mod was updated without tidying (run go mod tidy after fixing the cause): %s", strings.TrimSpace(lastLines(err.Error(), 3, first)))})
+	return p.gomod(ctx, false)
 }
 
-func (p *pipeline) modStage(ctx context.Context) error { return p.gomod(ctx, p.f.tidy) }
+// lastLines returns the last n non-empty lines of s, or def.
+func lastLines(s string, n int, def string) string {
+	var ls []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.TrimSpace(l) != "" {
+			ls = append(ls, strings.TrimSpace(l))
+		}
+	}
+	if len(ls) == 0 {
+		return def
+	}
+	return strings.Join(ls[max(0, len(ls)-n):], " ")
+}
 
 func (p *pipeline) requireStage(ctx context.Context) error { return p.gomod(ctx, false) }
 
@@ -386,6 +575,9 @@ func (p *pipeline) gomod(ctx context.Context, tidy bool) error {
 	if err != nil {
 		return err
 	}
+	for _, f := range set.Files {
+		f.Stage = "mod"
+	}
 	p.set.Merge(set)
 	return nil
 }
@@ -394,7 +586,7 @@ func (p *pipeline) gomod(ctx context.Context, tidy bool) error {
 func (p *pipeline) finish(stdout, stderr io.Writer) int {
 	written := false
 	if p.f.write && len(p.set.Files) > 0 {
-		if err := apply.Write(&p.set); err != nil {
+		if err := apply.Write(p.module.Dir, &p.set); err != nil {
 			fmt.Fprintf(stderr, "protolift: %v\n", err)
 			return exitError
 		}

@@ -2,7 +2,6 @@ package rule
 
 import (
 	"go/types"
-	"strings"
 
 	"github.com/dave/dst"
 )
@@ -72,26 +71,6 @@ func Sel(x dst.Expr, name string) *dst.SelectorExpr {
 
 // Call builds fun(args...).
 func Call(fun dst.Expr, args ...dst.Expr) *dst.CallExpr { return &dst.CallExpr{Fun: fun, Args: args} }
-
-// IsPure reports whether evaluating e twice is the same as once and has no
-// effect: identifiers, field selections, and argument-less Get* calls
-// (generated getters never have side effects).
-func IsPure(e dst.Expr) bool {
-	switch e := e.(type) {
-	case *dst.Ident:
-		return true
-	case *dst.SelectorExpr:
-		return IsPure(e.X)
-	case *dst.ParenExpr:
-		return IsPure(e.X)
-	case *dst.StarExpr:
-		return IsPure(e.X)
-	case *dst.CallExpr:
-		sel, ok := e.Fun.(*dst.SelectorExpr)
-		return ok && len(e.Args) == 0 && strings.HasPrefix(sel.Sel.Name, "Get") && IsPure(sel.X)
-	}
-	return false
-}
 
 // ImplementsV2 reports whether values of type t implement the APIv2
 // message interface (a ProtoReflect() protoreflect.Message method). Code

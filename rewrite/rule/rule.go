@@ -59,7 +59,7 @@ type Pass struct {
 	// Sink receives what the pass records; the engine owns it.
 	Sink Sink
 	// Options are rule settings from the command line
-	// (`-rule-option grpc.server=unsafe`), keyed by name.
+	// (`-grpc-server=unsafe` sets "grpc.server"), keyed by name.
 	Options map[string]string
 	// Types holds the types of expressions rules built (see SetType).
 	// The engine hands the same map to every rule running on a file, so a

@@ -72,7 +72,7 @@ func (p *Pass) SplitValueErr(orig *dst.AssignStmt, value dst.Expr, errOf func(v 
 	case IsBlank(lv):
 		out = []dst.Stmt{p.Assign(orig, le, errOf(value))}
 	default:
-		if !IsPure(lv) {
+		if !p.SideEffectFree(lv) {
 			return nil, false
 		}
 		out = []dst.Stmt{p.Assign(orig, lv, value), p.Assign(orig, le, errOf(Clone(lv)))}

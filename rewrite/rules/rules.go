@@ -5,7 +5,6 @@ package rules
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/protolift/protolift/rewrite/rule"
@@ -57,22 +56,6 @@ var all = []*rule.Rule{
 
 // All returns every rule in run order.
 func All() []*rule.Rule { return append([]*rule.Rule(nil), all...) }
-
-// Groups returns the sorted group names (the part of each rule name
-// before its first dot).
-func Groups() []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, r := range all {
-		g, _, _ := strings.Cut(r.Name, ".")
-		if !seen[g] {
-			seen[g] = true
-			out = append(out, g)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
 
 // Select parses a rule selection such as "protov1,-protov1.jsonpb" or
 // "grpc.dial": comma-separated names or name prefixes (a group, or any

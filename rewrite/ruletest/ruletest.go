@@ -126,6 +126,18 @@ func CheckWith(t *testing.T, testdataDir string, options map[string]string, rule
 		rel, _ := filepath.Rel(tmp, f.Path)
 		t.Errorf("second run changed %s (rules are not idempotent):\n%s", rel, f.New)
 	}
+	// One run reports everything: a finding the second run makes must
+	// have been made by the first (lines may have moved).
+	first := map[string]bool{}
+	for _, d := range res.Diags {
+		first[d.Path+"\x00"+d.Rule+"\x00"+lineFree(d.Message)] = true
+	}
+	for _, d := range again.Diags {
+		if !first[d.Path+"\x00"+d.Rule+"\x00"+lineFree(d.Message)] {
+			rel, _ := filepath.Rel(tmp, d.Path)
+			t.Errorf("%s:%d: reported only on the second run: %s: %s", rel, d.Start.Line, d.Rule, d.Message)
+		}
+	}
 	// The rewritten code must type-check against the real libraries.
 	cfg := &packages.Config{Mode: packages.NeedTypes | packages.NeedName, Dir: tmp, Tests: true, Env: append(os.Environ(), "GOFLAGS=-mod=readonly")}
 	pkgs, err := packages.Load(cfg, "./...")
@@ -138,6 +150,12 @@ func CheckWith(t *testing.T, testdataDir string, options map[string]string, rule
 		}
 	})
 }
+
+// lineFree drops the file:line references a message may carry (they
+// move when the first run rewrites the file).
+func lineFree(msg string) string { return lineRef.ReplaceAllString(msg, "${1}N") }
+
+var lineRef = regexp.MustCompile(`([\w.]+\.go:|\bline )\d+`)
 
 var wantRE = regexp.MustCompile(`// want "((?:[^"\\]|\\.)*)"`)
 

@@ -50,7 +50,7 @@ func runBalancer(p *rule.Pass) {
 			f := p.Callee(n)
 			if rule.IsMethod(f, balancerPath, "ClientConn", "RemoveSubConn") && len(n.Args) == 1 {
 				sel, ok := n.Fun.(*dst.SelectorExpr)
-				if !ok || !rule.IsPure(sel.X) {
+				if !ok || !p.SideEffectFree(sel.X) {
 					p.Report(n, change.Manual, "balancer.ClientConn.RemoveSubConn is deprecated: call Shutdown on the SubConn (the receiver expression here may have side effects, so it is not dropped automatically)", "sc.Shutdown()")
 					return true
 				}

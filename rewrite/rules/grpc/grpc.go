@@ -76,12 +76,6 @@ func walk(p *rule.Pass, visit func(c *cursor) bool) {
 	dstutil.Apply(p.File, pre, nil)
 }
 
-// funcOf returns the package-level function or method id refers to.
-func funcOf(p *rule.Pass, id *dst.Ident) *types.Func {
-	f, _ := p.ObjectOf(id).(*types.Func)
-	return f
-}
-
 // isPkgObj reports whether id refers to the package-level object
 // path.name of any kind (func, var, type, const).
 func isPkgObj(p *rule.Pass, id *dst.Ident, path, name string) bool {
@@ -164,15 +158,6 @@ func not(p *rule.Pass, e dst.Expr) dst.Expr {
 		return &dst.UnaryExpr{Op: token.NOT, X: &dst.ParenExpr{X: x}}
 	}
 	return &dst.UnaryExpr{Op: token.NOT, X: e}
-}
-
-// isPureOrConst reports whether dropping e loses no effect.
-func isPureOrConst(e dst.Expr) bool {
-	switch e.(type) {
-	case *dst.BasicLit:
-		return true
-	}
-	return rule.IsPure(e)
 }
 
 // deleteOption removes a no-op option expression of type grpc.<typ>. In

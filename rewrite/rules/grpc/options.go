@@ -153,7 +153,7 @@ func optionCall(p *rule.Pass, c *cursor, n *dst.CallExpr) {
 			}
 			cfg = backoffWithMaxDelay(d)
 		}
-		if cfg == nil && rule.IsPure(arg) {
+		if cfg == nil && p.SideEffectFree(arg) {
 			cfg = backoffWithMaxDelay(rule.Sel(arg, "MaxDelay"))
 		}
 		if cfg == nil {
@@ -171,7 +171,7 @@ func optionCall(p *rule.Pass, c *cursor, n *dst.CallExpr) {
 }
 
 func dropOption(p *rule.Pass, c *cursor, n *dst.CallExpr, name, typ string) {
-	if !isPureOrConst(n.Args[0]) {
+	if !p.SideEffectFree(n.Args[0]) {
 		p.Report(n, change.Manual, "grpc."+name+" is deprecated and has no effect (the shared write buffer is the default), but its argument has possible side effects; keep them and drop the option by hand", optionValueFix[name])
 		return
 	}

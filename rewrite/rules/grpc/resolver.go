@@ -43,6 +43,7 @@ func runResolver(p *rule.Pass) {
 	anyIndex := func(name string) dst.Expr {
 		return &dst.IndexExpr{X: rule.QualifiedIdent(resolverPath, name), Index: dst.NewIdent("any")}
 	}
+	embedded := rule.EmbeddedTypes(p.File)
 	walk(p, func(c *cursor) bool {
 		switch n := c.Node().(type) {
 		case *dst.CallExpr:
@@ -82,6 +83,8 @@ func runResolver(p *rule.Pass) {
 				return true
 			}
 			switch {
+			case isPkgObj(p, n, resolverPath, "AddressMap") && embedded[n]:
+				p.Report(n, change.Manual, "not rewritten: resolver.AddressMap is an embedded field, named AddressMap after its type; as resolver.AddressMapV2[any] the field would be renamed, so every x.AddressMap selector and `AddressMap:` key would stop compiling", "keep the embedded field until its users move, or name it: AddressMap *resolver.AddressMapV2[any] (its methods are then no longer promoted)")
 			case isPkgObj(p, n, resolverPath, "AddressMap"):
 				p.Changed(n, change.Safe, "resolver.AddressMap → resolver.AddressMapV2[any]")
 				replace(c, anyIndex("AddressMapV2"))

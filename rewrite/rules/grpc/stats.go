@@ -117,7 +117,7 @@ func statsRead(p *rule.Pass, st dst.Stmt) []dst.Stmt {
 			name = n
 		}
 	}
-	if name == "" || !rule.IsPure(as.Lhs[0]) {
+	if name == "" || !p.SideEffectFree(as.Lhs[0]) {
 		return nil
 	}
 	define := as.Tok == token.DEFINE

@@ -150,7 +150,7 @@ func (r *dialRun) stmt(s dst.Stmt) []dst.Stmt {
 			break
 		}
 		conn, errID := s.Lhs[0], s.Lhs[1]
-		if rule.IsBlank(conn) || rule.IsBlank(errID) || !rule.IsPure(conn) || !isIdent(errID) {
+		if rule.IsBlank(conn) || rule.IsBlank(errID) || !p.SideEffectFree(conn) || !isIdent(errID) {
 			p.Report(call, change.Manual, "not rewritten: this dial blocks until connected, and the replacement must wait with the conn and report failure through the error; assign both results to named variables (`conn, err := ...`) first", "")
 			break
 		}
@@ -273,7 +273,7 @@ func (r *dialRun) analyze(call *dst.CallExpr) *dialPlan {
 			if !pl.block {
 				continue
 			}
-			if o.conditional || len(oc.Args) != 1 || !r.sideEffectFree(oc.Args[0]) {
+			if o.conditional || len(oc.Args) != 1 || !r.p.SideEffectFree(oc.Args[0]) {
 				p.Report(call, change.Manual, "not rewritten: the WithTimeout bound of this blocking dial is conditional or has side effects, so it cannot move into the explicit wait unchanged", "")
 				return nil
 			}
@@ -308,7 +308,7 @@ func (r *dialRun) analyze(call *dst.CallExpr) *dialPlan {
 // ctxOK accepts contexts that can be dropped or read later without
 // effect: variables, fields, context.Background/TODO, x.Context().
 func (r *dialRun) ctxOK(e dst.Expr) bool {
-	if rule.IsPure(e) {
+	if r.p.SideEffectFree(e) {
 		return true
 	}
 	c, ok := e.(*dst.CallExpr)
@@ -320,28 +320,7 @@ func (r *dialRun) ctxOK(e dst.Expr) bool {
 		return true
 	}
 	sel, ok := c.Fun.(*dst.SelectorExpr)
-	return ok && sel.Sel.Name == "Context" && rule.IsPure(sel.X)
-}
-
-// sideEffectFree reports whether e can be evaluated later, and more than
-// once, with the same result: constants, variables, fields, arithmetic
-// and conversions of those.
-func (r *dialRun) sideEffectFree(e dst.Expr) bool {
-	if a, ok := r.p.Ast(e).(ast.Expr); ok && r.p.Info().Types[a].Value != nil {
-		return true
-	}
-	switch e := e.(type) {
-	case *dst.Ident, *dst.SelectorExpr:
-		return rule.IsPure(e)
-	case *dst.ParenExpr:
-		return r.sideEffectFree(e.X)
-	case *dst.BinaryExpr:
-		return r.sideEffectFree(e.X) && r.sideEffectFree(e.Y)
-	case *dst.CallExpr:
-		a, ok := r.p.Ast(e.Fun).(ast.Expr)
-		return ok && r.p.Info().Types[a].IsType() && len(e.Args) == 1 && r.sideEffectFree(e.Args[0])
-	}
-	return false
+	return ok && sel.Sel.Name == "Context" && r.p.SideEffectFree(sel.X)
 }
 
 // apply turns the call into NewClient per plan and records the change.

@@ -17,6 +17,10 @@ import (
 // Every message argument whose static type does not implement the v2
 // interface (v1.3 generated code, hand-written messages, values typed as
 // the v1 interface) is wrapped in protoadapt.MessageV2Of (hazard H2).
+// That holds for hand-written messages too: TestHandWrittenBinaryCallsOwnMethods
+// shows that the wrapper's Marshal, Unmarshal, Size and Clone call the
+// type's own Marshal/Unmarshal methods, as v1 did, and Equal answers as
+// golang/protobuf v1.4+'s did (handwritten.go).
 // Clone returns the v2 interface, so its result is turned back into a v1
 // value with protoadapt.MessageV1Of, except where it is only asserted to a
 // type that implements v2 or passed straight to another codec call.

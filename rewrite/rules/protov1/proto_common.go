@@ -189,3 +189,9 @@ func mentions(n dst.Node, names ...string) bool {
 	})
 	return found
 }
+
+// reportEmbedded reports an embedded field whose type a rule would rename
+// (see rule.EmbeddedTypes).
+func reportEmbedded(p *rule.Pass, id *dst.Ident, from, to string) {
+	p.Report(id, change.Manual, "not rewritten: "+from+" is an embedded field, named "+id.Name+" after its type; as "+to+" the field would be renamed, so every x."+id.Name+" selector and `"+id.Name+":` key (in this package and its importers) would stop compiling", "keep the embedded field until its users move, or name it: "+id.Name+" "+to+" (its methods are then no longer promoted)")
+}

@@ -30,9 +30,14 @@ import (
 // MessageReflect on a value of interface type is reported, because v1
 // returned nil for a nil interface where m.ProtoReflect() panics.
 // MessageName is reported where the type has an XXX_MessageName method,
-// which v1 honoured and v2 ignores. GeneratedMessage/GeneratedEnum were
+// which v1 honoured and v2 ignores; for a value typed as a v1 interface,
+// whose dynamic type may have one, the rewrite is marked "review" (a
+// name in a message or log line, not a type URL; handwritten.go). GeneratedMessage/GeneratedEnum were
 // named empty interfaces: `any` accepts the same values, but func types
-// mentioning them change identity, hence risk "review" for those.
+// mentioning them change identity, hence risk "review" for those. An
+// embedded field of one of these types (`struct{ proto.Message }`) is
+// named after the type, so renaming the type would rename the field and
+// break every x.Message selector: it is kept and reported.
 var ProtoMessage = &rule.Rule{
 	Name:    "protov1.proto.message",
 	Doc:     "proto.Message → protoadapt.MessageV1; MessageV1/MessageV2/MessageReflect/MessageName → protoadapt and APIv2",
@@ -45,11 +50,17 @@ var messageFuncs = map[string]bool{"MessageV1": true, "MessageV2": true, "Messag
 
 func runProtoMessage(p *rule.Pass) {
 	ifaceArg := interfaceArgs(p)
+	embedded := rule.EmbeddedTypes(p.File)
 	dstutil.Apply(p.File, func(c *dstutil.Cursor) bool {
 		switch n := c.Node().(type) {
 		case *dst.Ident:
 			name, o := v1ProtoRef(p, n)
 			if _, isType := o.(*types.TypeName); !isType {
+				return true
+			}
+			to := map[string]string{"Message": "protoadapt.MessageV1", "GeneratedMessage": "any", "GeneratedEnum": "any"}[name]
+			if to != "" && embedded[n] {
+				reportEmbedded(p, n, "proto."+name, to)
 				return true
 			}
 			switch name {
@@ -129,6 +140,9 @@ func messageCall(p *rule.Pass, call *dst.CallExpr, name string, f *types.Func, a
 			p.Report(call, change.Manual, "not rewritten: the type has an XXX_MessageName method, which v1's MessageName honoured and APIv2 ignores (it uses the descriptor's full name)", "")
 			return nil
 		}
+		// Without an XXX_MessageName method v1's MessageName (v1.4+) asked
+		// the same descriptor APIv2 does, also for a hand-written type
+		// (handwritten.go); only an interface's dynamic type may have one.
 		risk, note := change.Safe, ""
 		if types.IsInterface(t) {
 			risk, note = change.Review, " (v1 honoured an XXX_MessageName method of the dynamic type; APIv2 uses the descriptor)"

@@ -66,7 +66,7 @@ func runProtoRegistry(p *rule.Pass) {
 			}
 			done[call] = true
 			lhs := as.Lhs[0]
-			if rule.IsBlank(lhs) || !rule.IsPure(lhs) || (as.Tok == token.DEFINE && !p.IsNewDef(lhs)) || mentions(lhs, "mt", "err") {
+			if rule.IsBlank(lhs) || !p.SideEffectFree(lhs) || (as.Tok == token.DEFINE && !p.IsNewDef(lhs)) || mentions(lhs, "mt", "err") {
 				p.Report(call, change.Manual, "not rewritten: proto.MessageType is assigned in a way the registry lookup cannot take over", messageTypeSuggestion)
 				out = append(out, s)
 				continue

@@ -32,7 +32,9 @@ import (
 // is exactly "the decoded message". A read compared with nil or that is
 // the argument of the v1 text functions protov1.proto.text moves to prototext gets dyn itself
 // (typed as the v2 message for that later rule), every other read gets protoadapt.MessageV1Of(dyn), which is the value v1 put in
-// dyn.Message (it unwraps legacy messages the same way). After a failed
+// dyn.Message (it unwraps legacy messages the same way). A variable
+// nothing reads after the decode becomes _ (`if _, err :=
+// x.UnmarshalNew(); err != nil`), which keeps the check of the decode. After a failed
 // decode v1 left the partially decoded message in dyn.Message, v2 returns
 // nil: risk "review".
 
@@ -312,26 +314,46 @@ func applyDynamic(p *rule.Pass, nm *namer, pl *dynPlan, parent map[ast.Node]ast.
 	rule.MoveDecs(callDst, newCall)
 
 	replaceDecl := []dst.Stmt{} // removed unless the error is assigned with =
+	// A variable nothing reads after the decode becomes _: `s, err :=`
+	// would not compile ("declared and not used").
+	unread := len(pl.reads) == 0
+	target := func() dst.Expr {
+		if unread {
+			return ident("_")
+		}
+		return ident(name)
+	}
+	declare := func() {
+		if !unread {
+			replaceDecl = []dst.Stmt{varDecl(name, rule.QualifiedIdent(v2Proto, "Message"))}
+		}
+	}
 	var replaceStmt []dst.Stmt
 	switch s := stmtDst.(type) {
 	case *dst.ExprStmt:
-		replaceStmt = []dst.Stmt{define(exprs(ident(name), ident("_")), newCall)}
+		if unread {
+			replaceStmt = []dst.Stmt{assign(exprs(ident("_"), ident("_")), newCall)}
+		} else {
+			replaceStmt = []dst.Stmt{define(exprs(ident(name), ident("_")), newCall)}
+		}
 		rule.MoveStmtDecs(s, replaceStmt)
 	case *dst.AssignStmt:
 		if s.Tok == token.DEFINE {
-			replaceStmt = []dst.Stmt{define(exprs(ident(name), s.Lhs[0]), newCall)}
+			replaceStmt = []dst.Stmt{define(exprs(target(), s.Lhs[0]), newCall)}
 			rule.MoveStmtDecs(s, replaceStmt)
 		} else {
-			replaceDecl = []dst.Stmt{varDecl(name, rule.QualifiedIdent(v2Proto, "Message"))}
-			s.Lhs = append(exprs(ident(name)), s.Lhs...)
+			declare()
+			s.Lhs = append(exprs(target()), s.Lhs...)
 			s.Rhs = exprs(newCall)
 			replaceStmt = []dst.Stmt{s}
 		}
 	case *dst.IfStmt:
 		as := s.Init.(*dst.AssignStmt)
-		if as.Tok != token.DEFINE {
-			replaceDecl = []dst.Stmt{varDecl(name, rule.QualifiedIdent(v2Proto, "Message"))}
-			as.Lhs = append(exprs(ident(name)), as.Lhs...)
+		if as.Tok != token.DEFINE || unread {
+			// The error stays in the if statement's init; so does the
+			// decode when nothing reads its result.
+			declare()
+			as.Lhs = append(exprs(target()), as.Lhs...)
 			as.Rhs = exprs(newCall)
 			replaceStmt = []dst.Stmt{s}
 			break

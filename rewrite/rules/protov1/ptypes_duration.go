@@ -21,9 +21,11 @@ import (
 // (and returned 0) for values that do not fit a time.Duration (about ±292
 // years), while AsDuration saturates to the nearest representable value
 // and CheckValid only enforces the ±10000-year protobuf range; error texts
-// differ too. Hence risk "review". A call whose argument would be
-// evaluated twice, whose results go anywhere but a two-value assignment or
-// a return, or that is used as a function value, is reported.
+// differ too. Hence risk "review". An argument with side effects gets a
+// variable of its own first, as for ptypes.Timestamp (bindPtypesArgs;
+// rule.Pass.SideEffectFree decides for both). A call whose results go
+// anywhere but a two-value assignment or a return, or that is used as a
+// function value, is reported.
 var PtypesDuration = &rule.Rule{
 	Name:    "protov1.ptypes.duration",
 	Doc:     "ptypes duration helpers → durationpb.New, AsDuration and an explicit CheckValid",
@@ -33,6 +35,7 @@ var PtypesDuration = &rule.Rule{
 }
 
 func runPtypesDuration(p *rule.Pass) {
+	bindPtypesArgs(p, "Duration", "d")
 	p.RewriteValueErr(rule.ValueErr{
 		Match:     func(f *types.Func) bool { return rule.IsPkgFunc(f, v1Ptypes, "Duration") },
 		FreshName: "dur",
@@ -41,8 +44,8 @@ func runPtypesDuration(p *rule.Pass) {
 		Requires:  map[string]string{protobufModule: minProtobuf},
 		Build: func(call *dst.CallExpr) (dst.Expr, func(dst.Expr) dst.Expr, bool, string) {
 			arg := call.Args[0]
-			if !rule.IsPure(arg) {
-				return nil, nil, false, "the duration argument is an expression with possible side effects and would be evaluated twice; assign it to a variable first"
+			if !p.SideEffectFree(arg) {
+				return nil, nil, false, "the duration argument is an expression with possible side effects and would be evaluated twice; assign it to a variable first (protolift does that itself where the call is assigned or returned)"
 			}
 			recv := bare(arg)
 			value := rule.Call(rule.Sel(recv, "AsDuration"))

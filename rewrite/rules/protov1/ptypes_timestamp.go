@@ -40,7 +40,7 @@ var PtypesTimestamp = &rule.Rule{
 }
 
 func runPtypesTimestamp(p *rule.Pass) {
-	bindTimestampArgs(p)
+	bindPtypesArgs(p, "Timestamp", "ts")
 	req := map[string]string{protobufModule: minProtobuf}
 	p.RewriteValueErr(rule.ValueErr{
 		Match:     func(f *types.Func) bool { return rule.IsPkgFunc(f, v1Ptypes, "TimestampProto") },
@@ -61,7 +61,7 @@ func runPtypesTimestamp(p *rule.Pass) {
 		Requires:  req,
 		Build: func(call *dst.CallExpr) (dst.Expr, func(dst.Expr) dst.Expr, bool, string) {
 			arg := call.Args[0]
-			if !rule.IsPure(arg) {
+			if !p.SideEffectFree(arg) {
 				return nil, nil, false, "the timestamp argument is an expression with possible side effects and would be evaluated twice; assign it to a variable first (protolift does that itself where the call is assigned or returned)"
 			}
 			value := rule.Call(rule.Sel(arg, "AsTime"))
@@ -117,19 +117,21 @@ func timestampStringFunc() *dst.FuncLit {
 	}
 }
 
-// bindTimestampArgs gives a ptypes.Timestamp argument that has side
-// effects (a call, say) a variable of its own, declared just before the
-// statement, because the rewrite reads the timestamp twice (AsTime and
-// CheckValid) where v1 evaluated it once. Only the statement shapes
-// RewriteValueErr restructures are bound; the argument is still evaluated
-// first, as it was.
-func bindTimestampArgs(p *rule.Pass) {
+// bindPtypesArgs gives the argument of a ptypes function fn (Timestamp,
+// Duration) that has side effects (a call, say) a variable of its own,
+// named after base and declared just before the statement, because the
+// rewrite reads the value twice (AsTime or AsDuration, and CheckValid)
+// where v1 evaluated it once. Only the statement shapes RewriteValueErr
+// restructures are bound; the argument is still evaluated first, as it
+// was. Whether an argument needs it is rule.Pass.SideEffectFree's answer,
+// the same for both functions.
+func bindPtypesArgs(p *rule.Pass, fn, base string) {
 	nm := newNamer(p)
 	rule.StmtLists(p.File, func(list []dst.Stmt) []dst.Stmt {
 		var out []dst.Stmt
 		for _, s := range list {
-			if call := timestampCallIn(p, s); call != nil && !rule.IsPure(call.Args[0]) {
-				name := nm.fresh(call, "ts")
+			if call := ptypesCallIn(p, s, fn); call != nil && !p.SideEffectFree(call.Args[0]) {
+				name := nm.fresh(call, base)
 				decl := &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(name)}, Tok: token.DEFINE, Rhs: []dst.Expr{call.Args[0]}}
 				call.Args[0] = dst.NewIdent(name)
 				decl.Decs.Before, decl.Decs.Start = s.Decorations().Before, s.Decorations().Start
@@ -143,9 +145,9 @@ func bindTimestampArgs(p *rule.Pass) {
 	})
 }
 
-// timestampCallIn returns the ptypes.Timestamp call that s assigns to two
+// ptypesCallIn returns the call of ptypes.<fn> that s assigns to two
 // variables (directly or in an if/switch init) or returns, if any.
-func timestampCallIn(p *rule.Pass, s dst.Stmt) *dst.CallExpr {
+func ptypesCallIn(p *rule.Pass, s dst.Stmt, fn string) *dst.CallExpr {
 	var rhs []dst.Expr
 	two := func(as *dst.AssignStmt) {
 		if len(as.Lhs) == 2 {
@@ -170,7 +172,7 @@ func timestampCallIn(p *rule.Pass, s dst.Stmt) *dst.CallExpr {
 		return nil
 	}
 	call, ok := rhs[0].(*dst.CallExpr)
-	if !ok || len(call.Args) != 1 || !rule.IsPkgFunc(p.Callee(call), v1Ptypes, "Timestamp") {
+	if !ok || len(call.Args) != 1 || !rule.IsPkgFunc(p.Callee(call), v1Ptypes, fn) {
 		return nil
 	}
 	return call

@@ -1,5 +1,5 @@
 // Package jsonpbmerge holds the source of the helper that the
-// protov1.jsonpb.unmarshal rule adds to packages whose jsonpb.Unmarshal
+// protov1.jsonpb rule adds to packages whose jsonpb.Unmarshal
 // calls decode into messages that may already hold data. The rule embeds
 // this file and copies the function below into the rewritten package; it
 // lives in a package of its own so that it is compiled and tested for

@@ -30,3 +30,11 @@ func addresses(m *resolver.AddressMapV2[int], em *resolver.EndpointMap[string]) 
 	a.BalancerAttributes = attributes.New("k", "v") // want "BalancerAttributes is deprecated"
 	return len(m.Keys()) + len(em.Values())         // want "Keys.. is deprecated" // want "Values.. is deprecated"
 }
+
+// seenSet embeds the map: the field is called AddressMap after its type,
+// so renaming the type would rename the field.
+type seenSet struct {
+	*resolver.AddressMap // want "resolver.AddressMap is an embedded field"
+}
+
+func (s seenSet) size() int { return s.AddressMap.Len() }

@@ -42,3 +42,12 @@ func returnErr(state int) (*grpc.ClientConn, error) {
 	}
 	return grpc.Dial("localhost:1", creds, grpc.WithReturnConnectionError())
 }
+
+type dialCfg struct{ Timeout time.Duration }
+
+// assertedTimeout: the bound read through a type assertion moves into the
+// explicit wait, as the same shape does in every rule
+// (rule.Pass.SideEffectFree).
+func assertedTimeout(addr string, x interface{}) (*grpc.ClientConn, error) {
+	return grpc.Dial(addr, creds, grpc.WithBlock(), grpc.WithTimeout(x.(dialCfg).Timeout))
+}

@@ -37,3 +37,10 @@ var E_Nested = &proto.ExtensionDesc{
 	Name:          "example.nested",
 	Tag:           "bytes,50004,opt,name=nested",
 }
+
+// descHolder embeds the descriptor type: the field is called ExtensionDesc.
+type descHolder struct {
+	*proto.ExtensionDesc // want "proto.ExtensionDesc is an embedded field"
+}
+
+func (d descHolder) field() int32 { return d.ExtensionDesc.Field }

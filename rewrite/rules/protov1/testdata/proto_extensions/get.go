@@ -76,3 +76,26 @@ func has(opts *descriptorpb.FieldOptions) bool {
 	proto.ClearExtension(opts /* opts */, E_Kind)
 	return proto.HasExtension(opts, E_Label)
 }
+
+// guardedWrap is the most common real shape: a presence guard, then the
+// error wrapped and returned. After the guard the branch is dead.
+func guardedWrap(opts *descriptorpb.FieldOptions) (string, error) {
+	if !proto.HasExtension(opts, E_Label) {
+		return "", errors.New("no label")
+	}
+	v, err := proto.GetExtension(opts, E_Label)
+	if err != nil {
+		return "", fmt.Errorf("label: %w", err)
+	}
+	return *v.(*string), nil
+}
+
+// unguardedWrap has no presence guard: the wrapped error is v1's
+// ErrMissingExtension, which has no place to go in APIv2.
+func unguardedWrap(opts *descriptorpb.FieldOptions) (string, error) {
+	v, err := proto.GetExtension(opts, E_Label) // want "the error is used beyond one test"
+	if err != nil {
+		return "", fmt.Errorf("label: %w", err)
+	}
+	return *v.(*string), nil
+}

@@ -7,14 +7,6 @@ import (
 	"github.com/golang/protobuf/proto"
 )
 
-// record is a hand-written APIv1 message, like the extendable messages
-// golang/protobuf v1.3 generated: it has no ProtoReflect method.
-type record struct{ ID string }
-
-func (m *record) Reset()         { *m = record{} }
-func (m *record) String() string { return m.ID }
-func (*record) ProtoMessage()    {}
-
 var E_RecPriority = &proto.ExtensionDesc{
 	ExtendedType:  (*record)(nil),
 	ExtensionType: (*int32)(nil),

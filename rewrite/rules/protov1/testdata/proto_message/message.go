@@ -55,3 +55,25 @@ func value() {
 	f := proto.MessageV2 // want "function value"
 	_ = f
 }
+
+// holder embeds the v1 interface: the field is called Message after its
+// type, and renaming the type would rename the field.
+type holder struct {
+	proto.Message // want "proto.Message is an embedded field"
+	n             int
+}
+
+func (h holder) inner() proto.Message { return h.Message }
+
+func newHolder(m proto.Message) holder { return holder{Message: m, n: 1} }
+
+type genHolder struct {
+	proto.GeneratedMessage // want "proto.GeneratedMessage is an embedded field"
+}
+
+// withExtra embeds the interface in an interface, which names no field:
+// renamed.
+type withExtra interface {
+	proto.Message
+	Extra()
+}

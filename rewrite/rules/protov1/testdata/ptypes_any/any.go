@@ -9,13 +9,6 @@ import (
 	"github.com/golang/protobuf/ptypes/wrappers"
 )
 
-// legacy is a hand-written v1-only message.
-type legacy struct{}
-
-func (*legacy) Reset()         {}
-func (*legacy) String() string { return "legacy" }
-func (*legacy) ProtoMessage()  {}
-
 func pack(v *wrappers.StringValue) (*anypb.Any, error) {
 	// Pack it.
 	return ptypes.MarshalAny(v /* value */) // trailing
@@ -26,7 +19,7 @@ func packLegacy(l *legacy) (*anypb.Any, error) {
 }
 
 func packIface(m proto.Message) (*anypb.Any, error) {
-	return ptypes.MarshalAny(m)
+	return ptypes.MarshalAny(m) // want "static type .*is a v1 message interface"
 }
 
 func unpack(a *anypb.Any) (*wrappers.StringValue, error) {
@@ -109,4 +102,50 @@ func shadowed() bool {
 func nameOfCall(f func() *anypb.Any) (string, error) {
 	n, err := ptypes.AnyMessageName(f())
 	return n, err
+}
+
+// dyn is a hand-written v1 message whose name is held by the instance:
+// APIv2 would name it after its Go type.
+type dyn struct{ name string }
+
+func (*dyn) Reset()                    {}
+func (d *dyn) String() string          { return d.name }
+func (*dyn) ProtoMessage()             {}
+func (d *dyn) XXX_MessageName() string { return d.name }
+
+func packDyn(d *dyn) (*anypb.Any, error) {
+	return ptypes.MarshalAny(d) // want "dyn is a hand-written v1 message"
+}
+
+func unpackDyn(a *anypb.Any, d *dyn) (bool, error) {
+	ok := ptypes.Is(a, d)                // want "Is compared the type URL"
+	return ok, ptypes.UnmarshalAny(a, d) // want "UnmarshalAny checked the type URL"
+}
+
+// v12 has the shape of protoc-gen-go 1.2–1.3 output (an XXX_Unmarshal
+// method of its own) in a file without the generated-code header: it is
+// generated, and described by its own descriptor.
+type v12 struct{}
+
+func (*v12) Reset()                      {}
+func (*v12) String() string              { return "" }
+func (*v12) ProtoMessage()               {}
+func (*v12) Descriptor() ([]byte, []int) { return nil, []int{0} }
+func (*v12) XXX_Unmarshal([]byte) error  { return nil }
+
+// v10 has the shape of protoc-gen-go 1.0–1.1 output: Descriptor and
+// protobuf-tagged fields.
+type v10 struct {
+	Name string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
+}
+
+func (*v10) Reset()                      {}
+func (*v10) String() string              { return "" }
+func (*v10) ProtoMessage()               {}
+func (*v10) Descriptor() ([]byte, []int) { return nil, []int{0} }
+
+func packOld(a *v12, b *v10) (*anypb.Any, *anypb.Any) {
+	x, _ := ptypes.MarshalAny(a)
+	y, _ := ptypes.MarshalAny(b)
+	return x, y
 }

@@ -121,3 +121,30 @@ func outerScope(a *anypb.Any) string {
 	}
 	return proto.CompactTextString(dyn.Message)
 }
+
+// validOnly decodes only to check that it can: nothing reads s afterwards,
+// so the decoded message goes to _ and the check stays.
+func validOnly(a *anypb.Any) error {
+	var s ptypes.DynamicAny
+	if err := ptypes.UnmarshalAny(a, &s); err != nil {
+		return fmt.Errorf("bad payload: %w", err)
+	}
+	return nil
+}
+
+func validOnlyAssigned(a *anypb.Any) (err error) {
+	s := &ptypes.DynamicAny{}
+	err = ptypes.UnmarshalAny(a, s)
+	return err
+}
+
+func validOnlyDefined(a *anypb.Any) bool {
+	s := new(ptypes.DynamicAny)
+	err := ptypes.UnmarshalAny(a, s)
+	return err == nil
+}
+
+func validOnlyIgnored(a *anypb.Any) {
+	var s ptypes.DynamicAny
+	ptypes.UnmarshalAny(a, &s)
+}

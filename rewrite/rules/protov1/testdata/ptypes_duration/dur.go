@@ -49,7 +49,7 @@ func methodValue() {
 }
 
 func sideEffects(get func() *durpb.Duration) error {
-	_, err := ptypes.Duration(get()) // want "evaluated twice"
+	_, err := ptypes.Duration(get())
 	return err
 }
 
@@ -62,4 +62,17 @@ func use(time.Duration, error) {}
 func shadow() {
 	ptypes := struct{ Duration func(int) int }{func(i int) int { return i }}
 	_ = ptypes.Duration(1)
+}
+
+type holder struct{ D *durpb.Duration }
+
+// asserted is the shape ptypes.Timestamp(x.(T).T) has in ts.go: one
+// side-effect analysis gives both the same answer.
+func asserted(x interface{}) (time.Duration, error) {
+	return ptypes.Duration(x.(holder).D)
+}
+
+func assertedAssign(x interface{}) (time.Duration, error) {
+	d, err := ptypes.Duration(x.(*holder).D)
+	return d, err
 }

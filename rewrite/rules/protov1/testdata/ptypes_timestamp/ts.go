@@ -74,3 +74,16 @@ func impure() bool {
 	}
 	return true
 }
+
+type tsHolder struct{ T *tspb.Timestamp }
+
+// asserted is the shape ptypes.Duration(x.(T).D) has in dur.go: one
+// side-effect analysis gives both the same answer.
+func asserted(x interface{}) (time.Time, error) {
+	return ptypes.Timestamp(x.(tsHolder).T)
+}
+
+func assertedAssign(x interface{}) (time.Time, error) {
+	t, err := ptypes.Timestamp(x.(*tsHolder).T)
+	return t, err
+}

@@ -1,0 +1,310 @@
+// Package verify type-checks a module as protolift would leave it and
+// tells which errors are new: errors the module already had are the
+// user's, errors it did not have are protolift's and must never be
+// written. It only answers questions; the pipeline decides what to
+// withdraw (see cmd/protolift/verify.go).
+package verify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Problem is one error of one package, with its position.
+type Problem struct {
+	// Pkg is the package's import path (test variants share it).
+	Pkg string
+	// Dir is the package's directory.
+	Dir string
+	// File is absolute; Line and Col are 1-based. File is empty for an
+	// error without a position (a package that cannot be listed).
+	File      string
+	Line, Col int
+	Msg       string
+	// Imports are the directories of the module packages the erring
+	// package imports directly: where a change that broke an unchanged
+	// file most likely is.
+	Imports []string
+}
+
+func (p Problem) String() string {
+	if p.File == "" {
+		return fmt.Sprintf("%s: %s", p.Pkg, p.Msg)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Col, p.Msg)
+}
+
+// key identifies a problem across the baseline and the result, where
+// line numbers of changed files move: the package, the file and the
+// message.
+func (p Problem) key() string { return p.Pkg + "\x00" + p.File + "\x00" + p.Msg }
+
+// Config says what to check.
+type Config struct {
+	// ModuleDir is the module root.
+	ModuleDir string
+	// Dirs are the package directories to check; empty means every
+	// package of the module ("./...").
+	Dirs []string
+	// Overlay replaces file contents (absolute path → content).
+	Overlay map[string][]byte
+	// ModFile is an alternate go.mod (go.sum beside it), or "".
+	ModFile string
+	// Tags are build tags (as go build -tags).
+	Tags []string
+}
+
+// Check compiles the packages of cfg, tests included, and returns every
+// error with a position in a file of the module.
+//
+// It asks the go command (`go list -export -test`) rather than
+// type-checking in process: the compiler's results land in the build
+// cache, so after the first round only the packages a withdrawal touched
+// are compiled again, and nothing of the module stays in memory here.
+func Check(ctx context.Context, cfg Config) ([]Problem, error) {
+	pats := []string{"./..."}
+	if len(cfg.Dirs) > 0 {
+		pats = pats[:0]
+		for _, d := range cfg.Dirs {
+			rel, err := filepath.Rel(cfg.ModuleDir, d)
+			if err != nil {
+				return nil, err
+			}
+			pats = append(pats, "./"+filepath.ToSlash(rel))
+		}
+	}
+	args := []string{"list", "-e", "-export", "-test", "-json=ImportPath,Dir,Error,DepsErrors,Module,Imports,ForTest"}
+	if len(cfg.Tags) > 0 {
+		args = append(args, "-tags="+strings.Join(cfg.Tags, ","))
+	}
+	if cfg.ModFile != "" {
+		args = append(args, "-modfile="+cfg.ModFile)
+	}
+	// The compiler names overlaid files by their replacement's path:
+	// replacements get directories of their own so each maps back.
+	back := map[string]string{}
+	if len(cfg.Overlay) > 0 {
+		tmp, err := os.MkdirTemp("", "protolift-verify-overlay-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(tmp)
+		replace := map[string]string{}
+		i := 0
+		for path, content := range cfg.Overlay {
+			d := filepath.Join(tmp, strconv.Itoa(i))
+			i++
+			if err := os.Mkdir(d, 0o755); err != nil {
+				return nil, err
+			}
+			r := filepath.Join(d, filepath.Base(path))
+			if err := os.WriteFile(r, content, 0o644); err != nil {
+				return nil, err
+			}
+			replace[path], back[r] = r, path
+		}
+		data, err := json.Marshal(struct{ Replace map[string]string }{replace})
+		if err != nil {
+			return nil, err
+		}
+		ov := filepath.Join(tmp, "overlay.json")
+		if err := os.WriteFile(ov, data, 0o644); err != nil {
+			return nil, err
+		}
+		args = append(args, "-overlay="+ov)
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, pats...)...)
+	cmd.Dir = cfg.ModuleDir
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOWORK=off")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("checking the result: go %s: %v\n%s", strings.Join(args[:2], " "), err, stderr.String())
+	}
+	type listed struct {
+		ImportPath, Dir, ForTest string
+		Error                    *struct{ Pos, Err string }
+		DepsErrors               []*struct{ Pos, Err string }
+		Module                   *struct{ Path string }
+		Imports                  []string
+	}
+	var pkgs []listed
+	dirOf := map[string]string{}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p listed
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, fmt.Errorf("checking the result: reading go list output: %v", err)
+		}
+		pkgs = append(pkgs, p)
+		if p.ForTest == "" && !strings.HasSuffix(p.ImportPath, ".test") {
+			dirOf[p.ImportPath] = p.Dir
+		}
+	}
+	var problems []Problem
+	seen := map[string]bool{}
+	for _, p := range pkgs {
+		// An import that does not resolve (a package a version raise
+		// removed) is reported among the importer's DepsErrors, at the
+		// import in one of its own files.
+		errs := []*struct{ Pos, Err string }{p.Error}
+		for _, e := range p.DepsErrors {
+			if e != nil && !strings.HasPrefix(e.Err, "# ") && e.Pos != "" {
+				if f, _, _ := splitPos(e.Pos, cfg.ModuleDir); filepath.Dir(f) == p.Dir {
+					errs = append(errs, e)
+				}
+			}
+		}
+		if errs[0] == nil {
+			errs = errs[1:]
+		}
+		if len(errs) == 0 || strings.HasSuffix(p.ImportPath, ".test") {
+			continue
+		}
+		path, _, _ := strings.Cut(p.ImportPath, " ")
+		path = strings.TrimSuffix(path, "_test")
+		var imports []string
+		for _, imp := range p.Imports {
+			imp, _, _ = strings.Cut(imp, " ")
+			if d, ok := dirOf[imp]; ok && p.Module != nil && (imp == p.Module.Path || strings.HasPrefix(imp, p.Module.Path+"/")) {
+				imports = append(imports, d)
+			}
+		}
+		sort.Strings(imports)
+		add := func(pos, msg string) {
+			pr := Problem{Pkg: path, Dir: p.Dir, Msg: msg, Imports: imports}
+			// The go command prints paths relative to where it runs.
+			pr.File, pr.Line, pr.Col = splitPos(pos, cfg.ModuleDir)
+			if orig, ok := back[pr.File]; ok {
+				pr.File = orig
+			}
+			if pr.File != "" && !within(cfg.ModuleDir, pr.File) {
+				return
+			}
+			k := fmt.Sprintf("%s:%d:%d:%s", pr.File, pr.Line, pr.Col, pr.Msg)
+			if seen[k] {
+				return
+			}
+			seen[k] = true
+			problems = append(problems, pr)
+		}
+		for _, e := range errs {
+			if msg := e.Err; strings.HasPrefix(msg, "# ") {
+				for _, l := range strings.Split(msg, "\n")[1:] {
+					if pos, m, ok := cutPos(l); ok {
+						add(pos, m)
+					}
+				}
+			} else {
+				first, _, _ := strings.Cut(msg, "\n")
+				first = strings.TrimSuffix(strings.TrimSpace(first), ": import lookup disabled by -mod=readonly")
+				add(e.Pos, first)
+			}
+		}
+	}
+	sort.Slice(problems, func(i, j int) bool {
+		a, b := problems[i], problems[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Msg < b.Msg
+	})
+	return problems, nil
+}
+
+// cutPos splits a compiler line "file.go:12:3: msg".
+func cutPos(l string) (pos, msg string, ok bool) {
+	l = strings.TrimSpace(l)
+	i := strings.Index(l, ".go:")
+	if i < 0 {
+		return "", "", false
+	}
+	rest := l[i+4:]
+	j := strings.Index(rest, ": ")
+	if j < 0 {
+		return "", "", false
+	}
+	return l[:i+4+j], rest[j+2:], true
+}
+
+// splitPos parses "file:line:col" (col optional); relative files are
+// taken relative to dir.
+func splitPos(pos, dir string) (file string, line, col int) {
+	if pos == "" || pos == "-" {
+		return "", 0, 0
+	}
+	parts := strings.Split(pos, ":")
+	nums := []int{}
+	for len(parts) > 1 {
+		n, err := strconv.Atoi(parts[len(parts)-1])
+		if err != nil {
+			break
+		}
+		nums = append([]int{n}, nums...)
+		parts = parts[:len(parts)-1]
+	}
+	file = strings.Join(parts, ":")
+	if !filepath.IsAbs(file) && dir != "" {
+		file = filepath.Join(dir, file)
+	}
+	if len(nums) > 0 {
+		line = nums[0]
+	}
+	if len(nums) > 1 {
+		col = nums[1]
+	}
+	return filepath.Clean(file), line, col
+}
+
+func within(root, file string) bool {
+	rel, err := filepath.Rel(root, file)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
+}
+
+// New returns the problems of result that baseline does not have. A
+// problem counts as known when the same package had the same message in
+// the same file; each baseline problem excuses one result problem.
+func New(baseline, result []Problem) []Problem {
+	known := map[string]int{}
+	for _, p := range baseline {
+		known[p.key()]++
+	}
+	var out []Problem
+	for _, p := range result {
+		if known[p.key()] > 0 {
+			known[p.key()]--
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// Dirs returns the package directories the problems are in.
+func Dirs(ps []Problem) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range ps {
+		if p.Dir != "" && !seen[p.Dir] {
+			seen[p.Dir] = true
+			out = append(out, p.Dir)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
