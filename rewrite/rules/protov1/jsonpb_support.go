@@ -267,7 +267,7 @@ func (s *optionStruct) blockers(p *rule.Pass, extra func(file string, n ast.Node
 			return true
 		})
 	}
-	return out
+	return append(out, s.flowBlockers(p)...)
 }
 
 // typeutilCallee is the static callee of a call, if any.

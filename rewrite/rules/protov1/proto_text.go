@@ -38,7 +38,12 @@ import (
 // empty resolver; Marshal → Format + w.Write, Text → Format) when every
 // use in the package allows it: literals whose fields are constants, no
 // field reads or writes, no method values, no values handed to other
-// packages; otherwise it stays, with the reason reported. Reported too:
+// packages or flowing into other types (an interface, any), no type
+// defined on it and no exported variable, field, function or method
+// whose type mentions it (that would change the package's exported API);
+// otherwise it stays, with the reason reported. Every Marshal call moves
+// with the type: statement forms (including `else if err := tm.Marshal(…)`)
+// keep their shape, other positions get a function literal. Reported too:
 // function values and ParseError (prototext errors have no line/offset
 // fields).
 var ProtoText = &rule.Rule{
@@ -126,13 +131,16 @@ func runProtoText(p *rule.Pass) {
 					}
 				}
 			case *dst.IfStmt:
-				// `if err := proto.MarshalText(w, m); ...` keeps its shape.
-				if as, ok := s.Init.(*dst.AssignStmt); ok && len(as.Lhs) == 1 && len(as.Rhs) == 1 {
-					if c, text := writerCall(as.Rhs[0]); c != nil {
-						p.Changed(as, change.Review, writeMsg)
-						as.Lhs = exprs(ident("_"), as.Lhs[0])
-						as.Rhs = exprs(write(c, text))
-						p.Require(protobufModule, minProtobuf)
+				// `if err := proto.MarshalText(w, m); ...` keeps its shape,
+				// and so does each `else if` of the chain.
+				for ifs := s; ifs != nil; ifs, _ = ifs.Else.(*dst.IfStmt) {
+					if as, ok := ifs.Init.(*dst.AssignStmt); ok && len(as.Lhs) == 1 && len(as.Rhs) == 1 {
+						if c, text := writerCall(as.Rhs[0]); c != nil {
+							p.Changed(as, change.Review, writeMsg)
+							as.Lhs = exprs(ident("_"), as.Lhs[0])
+							as.Rhs = exprs(write(c, text))
+							p.Require(protobufModule, minProtobuf)
+						}
 					}
 				}
 			case *dst.ReturnStmt:
@@ -187,6 +195,16 @@ func runProtoText(p *rule.Pass) {
 						&dst.ReturnStmt{Results: exprs(ident(e))})
 					p.Changed(n, change.Review, writeMsg)
 				}
+			}
+			if tm.ok && len(n.Args) == 2 && rule.IsMethod(p.Callee(n), v1Proto, "TextMarshaler", "Marshal") {
+				// An expression position (`else if err := tm.Marshal(w, m)`,
+				// an argument): the same closure as for MarshalText.
+				c, text := writerCall(n)
+				e := nm.fresh(n, "err")
+				repl = closure(exprs(errorType()),
+					define(exprs(ident("_"), ident(e)), write(c, text)),
+					&dst.ReturnStmt{Results: exprs(ident(e))})
+				p.Changed(n, change.Review, writeMsg)
 			}
 			if tm.ok && len(n.Args) == 1 && rule.IsMethod(p.Callee(n), v1Proto, "TextMarshaler", "Text") {
 				recv := n.Fun.(*dst.SelectorExpr).X
