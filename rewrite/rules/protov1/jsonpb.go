@@ -96,6 +96,7 @@ func runJsonpb(p *rule.Pass) {
 		}
 	}
 	j.reportIndent()
+	j.warnOutput()
 	j.helperHere = mergeHelperFile(p, j.blockedCall) == p.Path
 	// Statement shapes first, while the original nodes still carry types.
 	rule.StmtLists(p.File, j.stmts)
@@ -109,6 +110,22 @@ func runJsonpb(p *rule.Pass) {
 	if j.helperHere && j.usedHelper {
 		j.addHelper()
 	}
+}
+
+// warnOutput puts a warning on every Marshaler call the rule rewrites:
+// protojson does not print what jsonpb printed (output_format.go).
+func (j *jsonpbPass) warnOutput() {
+	if j.blocked["Marshaler"] {
+		return
+	}
+	dst.Inspect(j.p.File, func(n dst.Node) bool {
+		if c, ok := n.(*dst.CallExpr); ok && j.p.Ast(c) != nil {
+			if f := j.p.Callee(c); rule.IsMethod(f, v1Jsonpb, "Marshaler", "Marshal") || rule.IsMethod(f, v1Jsonpb, "Marshaler", "MarshalToString") {
+				j.p.Report(c, change.Review, jsonOutputMsg, "")
+			}
+		}
+		return true
+	})
 }
 
 // blockedCall reports whether an original call is a method of an option

@@ -402,7 +402,20 @@ func unrewritableCall(p *rule.Pass, typ string) func(string, ast.Node) (token.Po
 			return token.NoPos, "", false
 		}
 		f, _ := typeutilCallee(p.Info(), c).(*types.Func)
-		if f == nil || !rule.IsMethod(f, v1Jsonpb, typ, f.Name()) || len(c.Args) != 2 {
+		if f == nil || !rule.IsMethod(f, v1Jsonpb, typ, f.Name()) {
+			return token.NoPos, "", false
+		}
+		switch {
+		case f.Name() == "MarshalToString" && len(c.Args) == 1:
+			if why := refuseOutput(p, c, nil, "JSON"); why != "" {
+				return c.Pos(), why, true
+			}
+		case f.Name() == "Marshal" && typ == "Marshaler" && len(c.Args) == 2:
+			if why := refuseOutput(p, c, c.Args[0], "JSON"); why != "" {
+				return c.Pos(), why, true
+			}
+		}
+		if len(c.Args) != 2 {
 			return token.NoPos, "", false
 		}
 		sel, _ := ast.Unparen(c.Fun).(*ast.SelectorExpr)

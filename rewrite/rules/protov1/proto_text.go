@@ -67,6 +67,7 @@ func runProtoText(p *rule.Pass) {
 		}
 		return ""
 	}
+	refused := warnTextOutput(p, tm, textFn)
 	// format builds opts.Format(m) for the multi-line or compact form.
 	format := func(multiline bool, m dst.Expr) dst.Expr {
 		lit := &dst.CompositeLit{Type: rule.QualifiedIdent(v2Prototext, "MarshalOptions")}
@@ -92,7 +93,7 @@ func runProtoText(p *rule.Pass) {
 	// TextMarshaler.Marshal, returning a builder of the formatted text.
 	writerCall := func(e dst.Expr) (*dst.CallExpr, func() dst.Expr) {
 		c, ok := e.(*dst.CallExpr)
-		if !ok || p.Ast(c) == nil || len(c.Args) != 2 {
+		if !ok || p.Ast(c) == nil || len(c.Args) != 2 || refused[c] {
 			return nil, nil
 		}
 		f := p.Callee(c)
@@ -168,7 +169,7 @@ func runProtoText(p *rule.Pass) {
 		switch n := n.(type) {
 		case *dst.CallExpr:
 			called[n.Fun] = true
-			if p.Ast(n) == nil {
+			if p.Ast(n) == nil || refused[n] {
 				return true
 			}
 			name := textFn(p.Callee(n))
@@ -246,6 +247,55 @@ func runProtoText(p *rule.Pass) {
 	})
 }
 
+// warnTextOutput puts a warning on every call whose text output the rule
+// changes, and refuses (returning them) the package-function calls whose
+// output is compared or that -keep-output-format keeps (output_format.go;
+// TextMarshaler calls are refused through textMarshalerPlan).
+func warnTextOutput(p *rule.Pass, tm *textMarshalerUse, textFn func(*types.Func) string) map[*dst.CallExpr]bool {
+	refused := map[*dst.CallExpr]bool{}
+	dst.Inspect(p.File, func(n dst.Node) bool {
+		c, ok := n.(*dst.CallExpr)
+		if !ok {
+			return true
+		}
+		a, _ := p.Ast(c).(*ast.CallExpr)
+		if a == nil {
+			return true
+		}
+		f := p.Callee(c)
+		msg, nargs := textMultiMsg, 1
+		switch textFn(f) {
+		case "MarshalTextString":
+		case "CompactTextString":
+			msg = textCompMsg
+		case "MarshalText":
+			nargs = 2
+		case "CompactText":
+			msg, nargs = textCompMsg, 2
+		default:
+			if tm.ok && ((rule.IsMethod(f, v1Proto, "TextMarshaler", "Marshal") && len(a.Args) == 2) || (rule.IsMethod(f, v1Proto, "TextMarshaler", "Text") && len(a.Args) == 1)) {
+				p.Report(c, change.Review, textOptsMsg, "")
+			}
+			return true
+		}
+		if len(a.Args) != nargs {
+			return true
+		}
+		var writer ast.Expr
+		if nargs == 2 {
+			writer = a.Args[0]
+		}
+		if why := refuseOutput(p, a, writer, "text"); why != "" {
+			refused[c] = true
+			p.Report(c, change.Manual, "not rewritten: "+why, "")
+			return true
+		}
+		p.Report(c, change.Review, msg, "")
+		return true
+	})
+	return refused
+}
+
 // textMarshalerUse decides whether proto.TextMarshaler can become
 // prototext.MarshalOptions in this package: only when every use is a type
 // reference, a literal whose Compact/ExpandAny are the constants true or
@@ -278,7 +328,15 @@ func textMarshalerPlan(p *rule.Pass) *textMarshalerUse {
 			}
 		case *ast.CallExpr:
 			f, _ := typeutilCallee(p.Info(), n).(*types.Func)
+			if f != nil && rule.IsMethod(f, v1Proto, "TextMarshaler", "Text") && len(n.Args) == 1 {
+				if why := refuseOutput(p, n, nil, "text"); why != "" {
+					return n.Pos(), why, true
+				}
+			}
 			if f != nil && rule.IsMethod(f, v1Proto, "TextMarshaler", "Marshal") && len(n.Args) == 2 {
+				if why := refuseOutput(p, n, n.Args[0], "text"); why != "" {
+					return n.Pos(), why, true
+				}
 				if sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr); ok && !astSideEffectFree(sel.X) {
 					return n.Pos(), "the TextMarshaler expression of this call would be evaluated after the writer; assign it to a variable first", true
 				}
