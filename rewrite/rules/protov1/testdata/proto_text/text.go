@@ -38,7 +38,7 @@ func dumpReturn(w io.Writer, m proto.Message) error {
 
 func dumpStmt(a *anypb.Any) {
 	var buf bytes.Buffer
-	proto.MarshalText(&buf, a) // want "name: <…>"
+	proto.MarshalText(&buf, a)          // want "name: <…>"
 	_ = proto.CompactText(os.Stdout, a) // want "name:<… >"
 }
 
