@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"golang.org/x/mod/semver"
@@ -39,6 +40,7 @@ type flags struct {
 	tidy        bool
 	progress    string
 	grpcServer  string
+	keepFormat  bool
 	edition     string
 	goPkgPrefix string
 	goPkgMap    string
@@ -64,6 +66,7 @@ func newFlags(name string, out io.Writer) *flags {
 	f.fs.StringVar(&f.prove, "prove", "", "proto stage: check instead of rewrite: prove every .proto file changed since git revision `REV` equivalent to its old version (same resolved field features, same protoc-gen-go output)")
 	f.fs.StringVar(&f.goPkgPrefix, "go-package-prefix", "", "proto stage: import path prefix for go_package options it adds (default: the module path)")
 	f.fs.StringVar(&f.goPkgMap, "go-package-map", "", "proto stage: comma-separated `dir=importpath` pairs for go_package options it adds (longest match wins)")
+	f.fs.BoolVar(&f.keepFormat, "keep-output-format", false, "go stage: refuse every rewrite that changes produced text (jsonpb → protojson output, the v1 text format → prototext); they are reported instead")
 	f.fs.StringVar(&f.grpcServer, "grpc-server", "embed", "hand-written gRPC servers under protoc-gen-go-grpc: embed (UnimplementedXServer by value), unsafe (opt out through UnsafeXServer), keep (regenerate with require_unimplemented_servers=false, change no server type)")
 	return f
 }
@@ -229,7 +232,7 @@ func (p *pipeline) goStage(ctx context.Context) error {
 		return usageError{err.Error()}
 	}
 	opts := rewrite.Options{Dir: p.f.dir, Patterns: p.patterns, Rules: rs, Overlay: p.overlay(),
-		RuleOptions: map[string]string{"grpc.server": p.f.grpcServer}}
+		RuleOptions: map[string]string{"grpc.server": p.f.grpcServer, "keep-output-format": strconv.FormatBool(p.f.keepFormat)}}
 	if len(p.requires) > 0 {
 		// Earlier stages (regenerated code) need newer modules than go.mod
 		// has: type-check against a go.mod that already requires them.
