@@ -7,6 +7,7 @@ import (
 	"go/types"
 
 	"github.com/dave/dst"
+	"golang.org/x/tools/go/ast/astutil"
 
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/rewrite/rule"
@@ -178,6 +179,12 @@ func runProtoText(p *rule.Pass) {
 			case "MarshalTextString", "CompactTextString":
 				if len(n.Args) == 1 {
 					repl = format(name == "MarshalTextString", n.Args[0])
+					if inStmtHeader(p.AstFile, p.Ast(n)) {
+						// `if prototext.MarshalOptions{…}.Format(m) == ""` does
+						// not parse: the literal's brace would open the block.
+						sel := repl.(*dst.CallExpr).Fun.(*dst.SelectorExpr)
+						sel.X = &dst.ParenExpr{X: sel.X}
+					}
 					p.Changed(n, change.Review, "proto."+name+" → prototext Format (output whitespace is not stable; Any fields stay unexpanded as in v1)")
 				}
 			case "UnmarshalText":
@@ -245,6 +252,34 @@ func runProtoText(p *rule.Pass) {
 		}
 		return true
 	})
+}
+
+// inStmtHeader reports whether the original expression n sits in the
+// header of an if, for, range or switch statement outside any brackets,
+// where a composite literal must be parenthesized.
+func inStmtHeader(f *ast.File, n ast.Node) bool {
+	if n == nil {
+		return false
+	}
+	path, _ := astutil.PathEnclosingInterval(f, n.Pos(), n.End())
+	child := n
+	for _, anc := range path {
+		if anc == n {
+			continue
+		}
+		switch a := anc.(type) {
+		case *ast.IfStmt, *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt:
+			return true
+		case *ast.ParenExpr, *ast.IndexExpr, *ast.IndexListExpr, *ast.CompositeLit, *ast.BlockStmt, *ast.FuncLit, *ast.CaseClause, *ast.CommClause, *ast.File:
+			return false
+		case *ast.CallExpr:
+			if a.Fun != child {
+				return false // an argument: the call's parentheses protect it
+			}
+		}
+		child = anc
+	}
+	return false
 }
 
 // warnTextOutput puts a warning on every call whose text output the rule

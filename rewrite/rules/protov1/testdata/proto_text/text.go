@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/golang/protobuf/proto"
 	v1 "github.com/golang/protobuf/proto"
@@ -86,4 +87,15 @@ func fnValue() {
 func shadowed() int {
 	proto := struct{ MarshalText int }{1}
 	return proto.MarshalText
+}
+
+func inHeaders(m *anypb.Any) int {
+	if proto.CompactTextString(m) == "" { // want "name:<… >"
+		return 0
+	}
+	n := 0
+	for range strings.Split(proto.MarshalTextString(m), "\n") { // want "name: <…>"
+		n++
+	}
+	return n
 }
