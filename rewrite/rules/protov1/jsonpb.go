@@ -41,6 +41,13 @@ import (
 // the whole reader and rejects trailing data where jsonpb read one value,
 // and errors on a top-level null for a fresh target. Messages that only
 // implement the v1 interface are wrapped with protoadapt.MessageV2Of.
+// Output: protojson adds spaces jsonpb never printed (after `,` in
+// compact output, a second one after `:` when indented), so every
+// rewritten Marshal/MarshalToString gets a warning diagnostic saying so,
+// and a call whose output its function compares (==, bytes.Equal,
+// reflect.DeepEqual, cmp.Diff, testify Equal, a golden file; followed
+// through local variables) or any call under -keep-output-format keeps
+// jsonpb.Marshaler for the package, with the reason (output_format.go).
 // The option structs change type in the whole package or not at all: an
 // AnyResolver field (a different interface in v2), unkeyed literals,
 // embedding, method values or values passed to other packages keep the
@@ -110,22 +117,6 @@ func runJsonpb(p *rule.Pass) {
 	if j.helperHere && j.usedHelper {
 		j.addHelper()
 	}
-}
-
-// warnOutput puts a warning on every Marshaler call the rule rewrites:
-// protojson does not print what jsonpb printed (output_format.go).
-func (j *jsonpbPass) warnOutput() {
-	if j.blocked["Marshaler"] {
-		return
-	}
-	dst.Inspect(j.p.File, func(n dst.Node) bool {
-		if c, ok := n.(*dst.CallExpr); ok && j.p.Ast(c) != nil {
-			if f := j.p.Callee(c); rule.IsMethod(f, v1Jsonpb, "Marshaler", "Marshal") || rule.IsMethod(f, v1Jsonpb, "Marshaler", "MarshalToString") {
-				j.p.Report(c, change.Review, jsonOutputMsg, "")
-			}
-		}
-		return true
-	})
 }
 
 // blockedCall reports whether an original call is a method of an option

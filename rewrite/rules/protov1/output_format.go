@@ -8,8 +8,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dave/dst"
 	"golang.org/x/tools/go/ast/astutil"
 
+	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/rewrite/rule"
 )
 
@@ -369,4 +371,20 @@ func mentionsGolden(info *types.Info, e ast.Expr) bool {
 		return !found
 	})
 	return found
+}
+
+// warnOutput puts a warning on every Marshaler call the rule rewrites:
+// protojson does not print what jsonpb printed (output_format.go).
+func (j *jsonpbPass) warnOutput() {
+	if j.blocked["Marshaler"] {
+		return
+	}
+	dst.Inspect(j.p.File, func(n dst.Node) bool {
+		if c, ok := n.(*dst.CallExpr); ok && j.p.Ast(c) != nil {
+			if f := j.p.Callee(c); rule.IsMethod(f, v1Jsonpb, "Marshaler", "Marshal") || rule.IsMethod(f, v1Jsonpb, "Marshaler", "MarshalToString") {
+				j.p.Report(c, change.Review, jsonOutputMsg, "")
+			}
+		}
+		return true
+	})
 }

@@ -30,10 +30,15 @@ import (
 // resolver keeps them unexpanded. Format is used because, like v1, it
 // never fails on message content (partial messages, invalid UTF-8) and
 // prints "<nil>" for a nil message, so the writer forms' only error is the
-// writer's, as before. prototext's whitespace is deliberately unstable
-// (and non-printable bytes are escaped as \xNN, not octal), and
-// UnmarshalText's grammar is stricter with opaque errors: risk
-// "review". Messages that only implement the v1 interface are wrapped
+// writer's, as before. The output changes: prototext prints nested
+// messages as {…} where v1 printed <…>, drops v1's space after each
+// compact field and doubles spaces at random (and escapes non-printable
+// bytes as \xNN, not octal); every rewritten call gets a warning
+// diagnostic naming this, and a call whose output its function compares
+// (==, a switch, strings.Contains, reflect.DeepEqual, cmp.Diff, testify
+// Equal, a golden file; followed through local variables) or any such call
+// under -keep-output-format is refused (output_format.go). UnmarshalText's
+// grammar is stricter with opaque errors: risk "review". Messages that only implement the v1 interface are wrapped
 // with protoadapt.MessageV2Of. proto.TextMarshaler becomes
 // prototext.MarshalOptions (Compact → no Multiline, ExpandAny false → the
 // empty resolver; Marshal → Format + w.Write, Text → Format) when every
