@@ -307,6 +307,21 @@ func (t *taint) sink() (token.Pos, string) {
 			if n.Tag != nil && t.has(n.Tag) {
 				pos, how = n.Pos(), "compared by a switch"
 			}
+		case *ast.AssignStmt:
+			// f, err := os.Create("testdata/x.golden") for a writer
+			// the output goes to.
+			if len(n.Rhs) != 1 || len(n.Lhs) == 0 {
+				return true
+			}
+			id, _ := n.Lhs[0].(*ast.Ident)
+			c, _ := n.Rhs[0].(*ast.CallExpr)
+			if id == nil || c == nil || len(c.Args) == 0 || !t.vars[t.info.ObjectOf(id)] {
+				return true
+			}
+			if fn, _ := typeutilCallee(t.info, c).(*types.Func); fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "os" &&
+				(fn.Name() == "Create" || fn.Name() == "OpenFile") && mentionsGolden(t.info, c.Args[0]) {
+				pos, how = n.Pos(), "written to a golden file"
+			}
 		case *ast.CallExpr:
 			fn, _ := typeutilCallee(t.info, n).(*types.Func)
 			if fn == nil || fn.Pkg() == nil {
