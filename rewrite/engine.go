@@ -60,7 +60,19 @@ type Options struct {
 	Progress func(done, total int)
 	// RuleOptions are settings rules read with Pass.Option.
 	RuleOptions map[string]string
+	// Disabled maps a file to the rules that must not run on it (the
+	// name "*" disables every rule): verification withdraws a rewrite
+	// that breaks the build by running the stage again without it.
+	Disabled map[string]map[string]bool
+	// KeepGoing skips packages that do not type-check instead of failing
+	// the run, reporting each: a full run uses it after earlier stages
+	// changed the module, whose breakage verification then withdraws.
+	KeepGoing bool
 }
+
+// VerifyRule names findings about changes withdrawn because the result
+// did not type-check, and packages skipped because they did not.
+const VerifyRule = "protolift.verify"
 
 // Result is the stage's output.
 type Result struct {
@@ -73,6 +85,17 @@ type Result struct {
 	Module *modroot.Module `json:"-"`
 	// Loaded counts the packages that were type-checked (for benchmarks).
 	Loaded int `json:"-"`
+	// Configs are the extra build configurations the stage loaded (files
+	// the default one excludes, such as `//go:build integration`): the
+	// result must be verified under them too.
+	Configs []Config `json:"-"`
+}
+
+// Config is a build configuration: tags, and the package directories
+// that need it.
+type Config struct {
+	Tags []string
+	Dirs []string
 }
 
 // Meta rule names for findings that are about the run, not a rewrite.
@@ -172,9 +195,18 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	done := map[string]bool{}
 	process := func(dirs []string, tests bool, o Options) error {
-		pkgs, err := load(ctx, m.Dir, dirs, tests, o)
+		pkgs, broken, err := load(ctx, m.Dir, dirs, tests, o)
 		if err != nil {
 			return err
+		}
+		for _, b := range broken {
+			for _, name := range b.CompiledGoFiles {
+				if sf := byPath[name]; sf != nil && !done[name] {
+					done[name] = true
+					res.Report(change.Diagnostic{Path: name, Start: change.Position{Line: 1, Col: 1}, Rule: VerifyRule, Risk: change.Manual,
+						Message: fmt.Sprintf("not migrated: package %s does not type-check after the earlier stages: %s", b.PkgPath, firstError(b))})
+				}
+			}
 		}
 		res.Loaded += len(pkgs)
 		for _, pkg := range pkgs {
@@ -182,7 +214,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 				name := pkg.CompiledGoFiles[k]
 				if sf := byPath[name]; sf != nil && !done[name] {
 					done[name] = true
-					if err := rewriteFile(pkg, af, sf, opts.Rules, opts.RuleOptions, res); err != nil {
+					if err := rewriteFile(pkg, af, sf, opts.Rules, opts.RuleOptions, opts.Disabled[name], res); err != nil {
 						return err
 					}
 				}
@@ -219,6 +251,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		if err := process(dirs, true, extra); err != nil {
 			return nil, fmt.Errorf("loading with -tags=%s (for files that need those tags): %w", strings.Join(extra.Tags, ","), err)
 		}
+		res.Configs = append(res.Configs, Config{Tags: extra.Tags, Dirs: dirs})
 	}
 	for _, f := range files {
 		if f.generated || done[f.path] {
@@ -260,12 +293,12 @@ func listDirs(ctx context.Context, dir string, patterns, tags []string) ([]strin
 // load type-checks the packages in dirs, with their tests. Dependencies
 // come from export data, so only the packages that need migrating are
 // type-checked from source.
-func load(ctx context.Context, root string, dirs []string, tests bool, opts Options) ([]*packages.Package, error) {
+func load(ctx context.Context, root string, dirs []string, tests bool, opts Options) (pkgs, broken []*packages.Package, err error) {
 	var pats []string
 	for _, d := range dirs {
 		rel, err := filepath.Rel(root, d)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		pats = append(pats, "./"+filepath.ToSlash(rel))
 	}
@@ -284,15 +317,26 @@ func load(ctx context.Context, root string, dirs []string, tests bool, opts Opti
 	if opts.ModFile != "" {
 		cfg.BuildFlags = append(cfg.BuildFlags, "-modfile="+opts.ModFile)
 	}
-	pkgs, err := packages.Load(cfg, pats...)
+	pkgs, err = packages.Load(cfg, pats...)
 	if err != nil {
-		return nil, fmt.Errorf("loading packages: %w", err)
+		return nil, nil, fmt.Errorf("loading packages: %w", err)
 	}
 	// Report type and parse errors with their positions; the go command's
 	// own summary of the same failure ("-: # pkg") only repeats them.
 	var errs, listErrs []string
 	seen := map[string]bool{}
 	repairable := repairPatterns(opts.Rules)
+	if opts.KeepGoing {
+		ok := pkgs[:0]
+		for _, p := range pkgs {
+			if len(p.Errors) > 0 && !allRepairable(p.Errors, repairable) {
+				broken = append(broken, p)
+			} else {
+				ok = append(ok, p)
+			}
+		}
+		pkgs = ok
+	}
 	for _, p := range pkgs {
 		if len(p.Errors) > 0 && allRepairable(p.Errors, repairable) {
 			continue
@@ -317,14 +361,28 @@ func load(ctx context.Context, root string, dirs []string, tests bool, opts Opti
 		if len(errs) > 20 {
 			errs = append(errs[:20], fmt.Sprintf("... and %d more", len(errs)-20))
 		}
-		return nil, fmt.Errorf("packages do not build; fix these errors first (protolift needs type information and writes nothing until they are fixed):\n\t%s", strings.Join(errs, "\n\t"))
+		return nil, nil, fmt.Errorf("packages do not build; fix these errors first (protolift needs type information and writes nothing until they are fixed):\n\t%s", strings.Join(errs, "\n\t"))
 	}
 	// Process plain packages before their test variants so each file is
 	// rewritten once, with the smallest package that contains it.
 	sort.SliceStable(pkgs, func(i, j int) bool {
 		return !strings.Contains(pkgs[i].ID, "[") && strings.Contains(pkgs[j].ID, "[")
 	})
-	return pkgs, nil
+	return pkgs, broken, nil
+}
+
+// firstError is the first error of a package that does not type-check,
+// with its position, for a one-line report.
+func firstError(p *packages.Package) string {
+	for _, e := range p.Errors {
+		if e.Kind == packages.TypeError || e.Pos != "" && e.Pos != "-" {
+			return e.Error()
+		}
+	}
+	if len(p.Errors) > 0 {
+		return strings.SplitN(p.Errors[0].Error(), "\n", 2)[0]
+	}
+	return "unknown error"
 }
 
 func constraintOf(src []byte) string {
@@ -392,6 +450,10 @@ type fileSink struct {
 	diags   []change.Diagnostic
 	require map[string]string
 	alias   map[string]string
+	// rule is the rule running now; byRule records which rule needed
+	// which module version.
+	rule   string
+	byRule map[string]map[string]string
 }
 
 func (s *fileSink) Edit(e change.Edit)           { s.edits = append(s.edits, e) }
@@ -401,9 +463,20 @@ func (s *fileSink) Require(path, version string) {
 	if cur, ok := s.require[path]; !ok || semver.Compare(version, cur) > 0 {
 		s.require[path] = version
 	}
+	r := s.byRule[s.rule]
+	if r == nil {
+		r = map[string]string{}
+		s.byRule[s.rule] = r
+	}
+	if cur, ok := r[path]; !ok || semver.Compare(version, cur) > 0 {
+		r[path] = version
+	}
 }
 
-func rewriteFile(pkg *packages.Package, af *ast.File, sf *scanned, rules []*rule.Rule, options map[string]string, res *Result) error {
+func rewriteFile(pkg *packages.Package, af *ast.File, sf *scanned, rules []*rule.Rule, options map[string]string, disabled map[string]bool, res *Result) error {
+	if disabled["*"] {
+		return nil
+	}
 	if lineDirective(af) {
 		res.Report(change.Diagnostic{Path: sf.path, Start: change.Position{Line: 1, Col: 1}, Rule: SkippedRule, Risk: change.Manual,
 			Message: "file contains //line directives, which rewriting would move; migrate it by hand"})
@@ -414,7 +487,7 @@ func rewriteFile(pkg *packages.Package, af *ast.File, sf *scanned, rules []*rule
 	if err != nil {
 		return fmt.Errorf("%s: decorating syntax tree: %w", sf.path, err)
 	}
-	sink := &fileSink{path: sf.path, require: map[string]string{}, alias: map[string]string{}}
+	sink := &fileSink{path: sf.path, require: map[string]string{}, alias: map[string]string{}, byRule: map[string]map[string]string{}}
 	imports := map[string]bool{}
 	for _, p := range sf.imports {
 		imports[p] = true
@@ -422,19 +495,23 @@ func rewriteFile(pkg *packages.Package, af *ast.File, sf *scanned, rules []*rule
 	built := map[dst.Expr]types.Type{}
 	enabled := map[string]bool{}
 	for _, r := range rules {
-		enabled[r.Name] = true
+		enabled[r.Name] = !disabled[r.Name]
 	}
 	for _, r := range rules {
-		if !wants(r, imports) {
+		if !enabled[r.Name] || !wants(r, imports) {
 			continue
 		}
+		sink.rule = r.Name
 		r.Run(&rule.Pass{Rule: r, Pkg: pkg, File: f, AstFile: af, Dec: dec, Fset: pkg.Fset, Path: sf.path, Src: sf.src, Sink: sink, Options: options, Types: built, Enabled: enabled})
 	}
 	res.Report(sink.diags...)
 	if len(sink.edits) == 0 {
 		return nil
 	}
-	src := sf.src
+	// The parser skips a leading UTF-8 byte order mark (so positions
+	// still match sf.src) but the printer does not write it back: print
+	// without it and put it back.
+	src, bom := bytes.CutPrefix(sf.src, utf8BOM)
 	if sf.crlf {
 		src = bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n"))
 	}
@@ -442,8 +519,17 @@ func rewriteFile(pkg *packages.Package, af *ast.File, sf *scanned, rules []*rule
 	if err != nil {
 		return fmt.Errorf("%s: printing rewritten file: %w", sf.path, err)
 	}
+	// Lines no rule changed stay as they were (see keepUntouched).
+	if pf, err := decorator.NewDecoratorFromPackage(pkg).DecorateFile(af); err == nil {
+		if pristine, err := restore(pkg, af, pf, nil, src); err == nil {
+			out = keepUntouched(src, pristine, out)
+		}
+	}
 	if sf.crlf {
 		out = bytes.ReplaceAll(out, []byte("\n"), []byte("\r\n"))
+	}
+	if bom {
+		out = append(slices.Clip(utf8BOM), out...)
 	}
 	if bytes.Equal(out, sf.src) {
 		return nil
@@ -453,9 +539,11 @@ func rewriteFile(pkg *packages.Package, af *ast.File, sf *scanned, rules []*rule
 			res.Requires[p] = v
 		}
 	}
-	res.Put(&change.File{Path: sf.path, Old: sf.src, New: out, Edits: sink.edits})
+	res.Put(&change.File{Path: sf.path, Old: sf.src, New: out, Edits: sink.edits, Stage: "go", Requires: sink.require, RuleRequires: sink.byRule})
 	return nil
 }
+
+var utf8BOM = []byte("\xef\xbb\xbf")
 
 func wants(r *rule.Rule, imports map[string]bool) bool {
 	for _, w := range r.Imports {
@@ -696,4 +784,56 @@ func legacyGenerated(f *scanned) string {
 		return "generated by protoc-gen-go with plugins=grpc; it is not edited: regenerate it with protoc-gen-go and protoc-gen-go-grpc (protolift gen)"
 	}
 	return ""
+}
+
+// MatchDirs resolves each package pattern (relative to dir) to package
+// directories, as Run does, and fails for a pattern that matches no
+// package: a typo must not silently migrate nothing.
+func MatchDirs(ctx context.Context, dir string, patterns, tags []string) ([]string, error) {
+	m, err := modroot.Find(dir)
+	if err != nil {
+		return nil, err
+	}
+	base, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var all []string
+	for _, pat := range patterns {
+		dirs, _, ok, err := modroot.Dirs(m, base, []string{pat})
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			if dirs, err = listDirs(ctx, base, []string{pat}, tags); err != nil {
+				return nil, err
+			}
+		}
+		if len(dirs) == 0 {
+			return nil, fmt.Errorf("pattern %q matches no packages in module %s (stages are named first: protolift proto|gen|go|mod [flags] [packages])", pat, m.Path)
+		}
+		for _, d := range dirs {
+			if !seen[d] {
+				seen[d] = true
+				all = append(all, d)
+			}
+		}
+	}
+	return all, nil
+}
+
+// Repairable returns a test for type errors that some enabled rule
+// exists to fix (hand-written code against regenerated code): such
+// errors after regeneration are expected, not a reason to withdraw it.
+func Repairable(rules []*rule.Rule) func(msg string) bool {
+	pats := repairPatterns(rules)
+	return func(msg string) bool {
+		for _, re := range pats {
+			if re.MatchString(msg) {
+				return true
+			}
+		}
+		return false
+	}
 }

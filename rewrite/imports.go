@@ -6,6 +6,7 @@ import (
 	"go/format"
 	"go/parser"
 	"go/token"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,6 +49,20 @@ func keepImportLayout(orig, out []byte) []byte {
 	// the replacement), or a standard-library import added to a file
 	// that had none (it deserves a group of its own).
 	hasStd := false
+	origStart, origEnd := importRegion(fset, of)
+	// An added import that replaces a removed one (the same local name,
+	// or the next APIv2 package for the next APIv1 one) takes its place
+	// in its group; a removed import that carries a comment
+	// (`//nolint:staticcheck` after it, a doc line above it) goes with
+	// its comment. Both are edits of the original text, so the groups
+	// around them keep their layout.
+	type edit struct {
+		start, end int // relative to origStart
+		text       string
+	}
+	var edits []edit
+	removed := map[spec]*ast.ImportSpec{}
+	var removedOrder []spec
 	for _, is := range of.Imports {
 		p, _ := strconv.Unquote(is.Path.Value)
 		hasStd = hasStd || isStd(p)
@@ -55,20 +70,85 @@ func keepImportLayout(orig, out []byte) []byte {
 		if is.Name != nil {
 			n = is.Name.Name
 		}
-		if !after[spec{n, p}] && (is.Doc != nil || is.Comment != nil) {
-			return out
+		if !after[spec{n, p}] {
+			removed[spec{n, p}] = is
+			removedOrder = append(removedOrder, spec{n, p})
 		}
 	}
+	partner := map[spec]spec{} // removed → added
+	taken := map[spec]bool{}
+	var added []spec
+	for _, a := range sortedSpecs(after) {
+		if !before[a] {
+			added = append(added, a)
+		}
+	}
+	for _, r := range removedOrder {
+		for _, a := range added {
+			if !taken[a] && localName(a) == localName(r) {
+				partner[r], taken[a] = a, true
+				break
+			}
+		}
+	}
+	for _, r := range removedOrder {
+		if _, ok := partner[r]; ok || !strings.HasPrefix(r.path, "github.com/golang/protobuf/") {
+			continue
+		}
+		for _, a := range added {
+			if !taken[a] && strings.HasPrefix(a.path, "google.golang.org/protobuf/") {
+				partner[r], taken[a] = a, true
+				break
+			}
+		}
+	}
+	for _, r := range removedOrder {
+		is := removed[r]
+		start, end := fset.Position(is.Pos()).Offset, fset.Position(is.End()).Offset
+		if is.Doc != nil {
+			start = fset.Position(is.Doc.Pos()).Offset
+		}
+		if is.Comment != nil {
+			end = fset.Position(is.Comment.End()).Offset
+		}
+		ls := bytes.LastIndexByte(orig[:start], '\n') + 1
+		le := bytes.IndexByte(orig[end:], '\n')
+		ownLine := le >= 0 && strings.TrimSpace(string(orig[ls:start])) == "" && ls >= origStart && end+le <= origEnd
+		if a, ok := partner[r]; ok && ownLine {
+			text := strconv.Quote(a.path)
+			if a.name != "" {
+				text = a.name + " " + text
+			}
+			edits = append(edits, edit{ls - origStart, end + le - origStart, string(orig[ls:fset.Position(is.Pos()).Offset]) + text})
+			continue
+		}
+		delete(partner, r)
+		if is.Doc == nil && is.Comment == nil {
+			continue // astutil deletes it below
+		}
+		if !ownLine {
+			return out
+		}
+		edits = append(edits, edit{ls - origStart, end + le + 1 - origStart, ""})
+	}
+	placed := map[spec]bool{}
+	for r, a := range partner {
+		placed[a], placed[r] = true, true
+	}
 	for s := range after {
-		if !before[s] && isStd(s.path) && !hasStd {
+		if !before[s] && !placed[s] && isStd(s.path) && !hasStd {
 			return out
 		}
 	}
 
-	origStart, origEnd := importRegion(fset, of)
 	outStart, outEnd := importRegion(fset, nf)
 	const header = "package p\n\n"
-	mini := append([]byte(header), orig[origStart:origEnd]...)
+	region0 := append([]byte(nil), orig[origStart:origEnd]...)
+	for i := len(edits) - 1; i >= 0; i-- {
+		e := edits[i]
+		region0 = append(region0[:e.start], append([]byte(e.text), region0[e.end:]...)...)
+	}
+	mini := append([]byte(header), region0...)
 	mfset := token.NewFileSet()
 	mf, err := parser.ParseFile(mfset, "", mini, parser.ParseComments)
 	if err != nil {
@@ -78,12 +158,12 @@ func keepImportLayout(orig, out []byte) []byte {
 	// away can join its group (third-party next to third-party) before
 	// that group empties.
 	for _, s := range sortedSpecs(after) {
-		if !before[s] {
+		if !before[s] && !placed[s] {
 			astutil.AddNamedImport(mfset, mf, s.name, s.path)
 		}
 	}
 	for _, s := range sortedSpecs(before) {
-		if !after[s] {
+		if !after[s] && !placed[s] {
 			astutil.DeleteNamedImport(mfset, mf, s.name, s.path)
 		}
 	}
@@ -119,6 +199,16 @@ func keepImportLayout(orig, out []byte) []byte {
 }
 
 type spec struct{ name, path string }
+
+// localName is the name an import declares in the file (ignoring
+// major-version suffixes and package names that differ from the last
+// path element, which only an explicit name would change).
+func localName(s spec) string {
+	if s.name != "" {
+		return s.name
+	}
+	return path.Base(s.path)
+}
 
 // sortedSpecs orders a set of imports so the result does not depend on
 // map iteration.

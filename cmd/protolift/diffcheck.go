@@ -90,6 +90,9 @@ func runDiffcheck(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
+	if err := recoverWrite(m.Dir, stderr); err != nil {
+		return fail(err)
+	}
 	opts := diffcheck.Options{ModuleDir: m.Dir, DiffFile: *diffFile}
 	if opts.Old, err = generate.ParseSpecs(*oldGens); err != nil {
 		return fail(fmt.Errorf("-old: %v", err))

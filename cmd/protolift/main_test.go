@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -379,6 +380,37 @@ func Show(a *anypb.Any) string {
 	src, _ := os.ReadFile(filepath.Join(dir, "app", "app.go"))
 	if !strings.Contains(string(src), "UnmarshalNew") || !strings.Contains(string(src), "proto.CompactTextString(protoadapt.MessageV1Of(dyn))") {
 		t.Errorf("unexpected result:\n%s", src)
+	}
+}
+
+// A run first finishes the write of a run that was killed while writing
+// (internal/apply tests every way that can happen; this checks that the
+// command recovers before anything else and says so), and stops when it
+// cannot.
+func TestRecoversKilledWrite(t *testing.T) {
+	dir := newModule(t, map[string]string{"app/app.go": "package app\n"})
+	// The journal of a run killed before renaming its temp over new.go.
+	content := "package app\n\nvar New = 1\n"
+	write(t, filepath.Join(dir, "app", ".new.go.protolift-x"), []byte(content))
+	journal := fmt.Sprintf(`{"files": [{"path": "app/new.go", "temp": "app/.new.go.protolift-x", "new": "%x", "mode": 420}]}`, sha256.Sum256([]byte(content)))
+	write(t, filepath.Join(dir, ".protolift-journal", "journal.json"), []byte(journal))
+	code, out, errOut := protolift(t, "go", "-C", dir, "-l", "./...")
+	if code != exitOK || out != "" || !strings.Contains(errOut, "protolift: completed the write of a killed run") {
+		t.Fatalf("exit %d, stdout %q, stderr:\n%s", code, out, errOut)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "app", "new.go")); string(data) != content {
+		t.Errorf("new.go is %q", data)
+	}
+	for _, p := range []string{".protolift-journal", "app/.new.go.protolift-x"} {
+		if _, err := os.Stat(filepath.Join(dir, p)); err == nil {
+			t.Errorf("%s left behind", p)
+		}
+	}
+	// new.go edited after the kill: neither old nor new content.
+	write(t, filepath.Join(dir, ".protolift-journal", "journal.json"), []byte(strings.Replace(journal, `"new": "`, `"new": "0`, 1)))
+	code, _, errOut = protolift(t, "go", "-C", dir, "-l", "./...")
+	if code != exitError || !strings.Contains(errOut, "app/new.go has neither") {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
 	}
 }
 

@@ -19,10 +19,12 @@ import (
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/internal/modroot"
 	"github.com/protolift/protolift/internal/report"
+	"github.com/protolift/protolift/internal/verify"
 	"github.com/protolift/protolift/rewrite"
 	"github.com/protolift/protolift/rewrite/gomod"
 	"github.com/protolift/protolift/rewrite/protofile"
 	"github.com/protolift/protolift/rewrite/regen"
+	"github.com/protolift/protolift/rewrite/rule"
 	"github.com/protolift/protolift/rewrite/rules"
 )
 
@@ -45,6 +47,7 @@ type flags struct {
 	goPkgPrefix string
 	goPkgMap    string
 	prove       string
+	noVerify    bool
 }
 
 func newFlags(name string, out io.Writer) *flags {
@@ -67,6 +70,11 @@ func newFlags(name string, out io.Writer) *flags {
 	f.fs.StringVar(&f.goPkgPrefix, "go-package-prefix", "", "proto stage: import path prefix for go_package options it adds (default: the module path)")
 	f.fs.StringVar(&f.goPkgMap, "go-package-map", "", "proto stage: comma-separated `dir=importpath` pairs for go_package options it adds (longest match wins)")
 	f.fs.BoolVar(&f.keepFormat, "keep-output-format", false, "go stage: refuse every rewrite that changes produced text (jsonpb → protojson output, the v1 text format → prototext); they are reported instead")
+	f.fs.BoolFunc("verify", "type-check the result and withdraw every change that breaks the build (default true; -verify=false only to debug protolift)", func(v string) error {
+		b, err := strconv.ParseBool(v)
+		f.noVerify = !b
+		return err
+	})
 	f.fs.StringVar(&f.grpcServer, "grpc-server", "embed", "hand-written gRPC servers under protoc-gen-go-grpc: embed (UnimplementedXServer by value), unsafe (opt out through UnsafeXServer), keep (regenerate with require_unimplemented_servers=false, change no server type)")
 	return f
 }
@@ -156,6 +164,17 @@ type pipeline struct {
 	set      change.Set
 	requires map[string]string
 	stage    string
+
+	// Verification state (verify.go): baseline errors per package
+	// directory, rules withdrawn per file ("*" for the whole file),
+	// modules whose raise was withdrawn, and whether the mod stage tidies.
+	baseline   map[string][]verify.Problem
+	goDisabled map[string]map[string]bool
+	pinned     map[string]bool
+	wantTidy   bool
+	// configs are the extra build configurations (tags) the Go stage
+	// migrated files under; they are verified too.
+	configs []rewrite.Config
 }
 
 func newPipeline(f *flags, patterns []string, stderr io.Writer) (*pipeline, error) {
@@ -163,11 +182,25 @@ func newPipeline(f *flags, patterns []string, stderr io.Writer) (*pipeline, erro
 	if err != nil {
 		return nil, err
 	}
+	if err := recoverWrite(m.Dir, stderr); err != nil {
+		return nil, err
+	}
 	base, err := filepath.Abs(f.dir)
 	if err != nil {
 		return nil, err
 	}
-	return &pipeline{f: f, patterns: patterns, module: m, base: base, stderr: stderr, requires: map[string]string{}}, nil
+	return &pipeline{f: f, patterns: patterns, module: m, base: base, stderr: stderr, requires: map[string]string{},
+		baseline: map[string][]verify.Problem{}, goDisabled: map[string]map[string]bool{}, pinned: map[string]bool{}}, nil
+}
+
+// recoverWrite finishes or undoes the write of an earlier run that was
+// killed while writing, before this run reads the module, and says which.
+func recoverWrite(moduleDir string, stderr io.Writer) error {
+	msg, err := apply.Recover(moduleDir)
+	if msg != "" {
+		fmt.Fprintf(stderr, "protolift: %s\n", msg)
+	}
+	return err
 }
 
 func (p *pipeline) overlay() map[string][]byte {
@@ -198,6 +231,13 @@ func (p *pipeline) run(ctx context.Context, stage string) error {
 			if err := s.run(ctx); err != nil {
 				return err
 			}
+			if s.name == "gen" && stage == "" {
+				// Regeneration that breaks hand-written code no rule
+				// repairs is withdrawn before the Go stage loads it.
+				if err := p.verify(ctx, afterGen); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	if !known {
@@ -210,6 +250,9 @@ func (p *pipeline) run(ctx context.Context, stage string) error {
 		if err := p.requireStage(ctx); err != nil {
 			return err
 		}
+	}
+	if err := p.verify(ctx, final); err != nil {
+		return err
 	}
 	p.set.Sort()
 	return nil
@@ -227,18 +270,48 @@ func (p *pipeline) showProgress() bool {
 }
 
 func (p *pipeline) goStage(ctx context.Context) error {
-	rs, err := rules.Select(p.f.rules)
-	if err != nil {
-		return usageError{err.Error()}
+	if len(p.patterns) > 0 {
+		// A pattern that matches nothing is a mistake (a stage name
+		// mistyped, a wrong path), never "nothing to do".
+		if _, err := rewrite.MatchDirs(ctx, p.f.dir, p.patterns, p.tags()); err != nil {
+			return usageError{err.Error()}
+		}
 	}
-	opts := rewrite.Options{Dir: p.f.dir, Patterns: p.patterns, Rules: rs, Overlay: p.overlay(),
-		RuleOptions: map[string]string{"grpc.server": p.f.grpcServer, "keep-output-format": strconv.FormatBool(p.f.keepFormat)}}
-	if len(p.requires) > 0 {
+	res, err := p.runGo(ctx, p.patterns)
+	if err != nil {
+		return err
+	}
+	p.set.Merge(&res.Set)
+	p.requires = p.fileRequires()
+	p.configs = res.Configs
+	return nil
+}
+
+// runGo runs the Go stage on patterns over what the other stages
+// produced, with the rules verification withdrew disabled.
+func (p *pipeline) runGo(ctx context.Context, patterns []string) (*rewrite.Result, error) {
+	rs, err := p.selectRules()
+	if err != nil {
+		return nil, err
+	}
+	ov := map[string][]byte{}
+	for _, f := range p.set.Files {
+		if !f.Deleted && f.Stage != "go" {
+			ov[f.Path] = f.New
+		}
+	}
+	opts := rewrite.Options{Dir: p.f.dir, Patterns: patterns, Rules: rs, Overlay: ov,
+		RuleOptions: map[string]string{"grpc.server": p.f.grpcServer, "keep-output-format": strconv.FormatBool(p.f.keepFormat)},
+		Disabled:    p.goDisabled,
+		// After earlier stages changed the module, a package they broke
+		// is skipped and reported; verification withdraws the cause.
+		KeepGoing: len(ov) > 0}
+	if p.set.Lookup(p.gomodPath()) != nil || len(p.requires) > 0 {
 		// Earlier stages (regenerated code) need newer modules than go.mod
 		// has: type-check against a go.mod that already requires them.
-		modFile, cleanup, err := p.stagedModFile(ctx)
+		modFile, cleanup, err := p.modFileFor(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		defer cleanup()
 		opts.ModFile = modFile
@@ -254,15 +327,19 @@ func (p *pipeline) goStage(ctx context.Context) error {
 			}
 		}
 	}
-	res, err := rewrite.Run(ctx, opts)
+	return rewrite.Run(ctx, opts)
+}
+
+// extraRules are appended to the selected rules; tests use it to run
+// rules that misbehave on purpose, to prove verification catches them.
+var extraRules []*rule.Rule
+
+func (p *pipeline) selectRules() ([]*rule.Rule, error) {
+	rs, err := rules.Select(p.f.rules)
 	if err != nil {
-		return err
+		return nil, usageError{err.Error()}
 	}
-	p.set.Merge(&res.Set)
-	for k, v := range res.Requires {
-		p.require(k, v)
-	}
-	return nil
+	return append(rs, extraRules...), nil
 }
 
 // stagedModFile writes, to a temporary directory, the go.mod and go.sum
@@ -326,6 +403,9 @@ func (p *pipeline) protoStage(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	for _, f := range set.Files {
+		f.Stage = "proto"
+	}
 	p.set.Merge(set)
 	return nil
 }
@@ -336,10 +416,12 @@ func (p *pipeline) genStage(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p.set.Merge(&res.Set)
-	for k, v := range res.Requires {
-		p.require(k, v)
+	for _, f := range res.Files {
+		f.Stage = "gen"
+		f.Requires = res.Requires
 	}
+	p.set.Merge(&res.Set)
+	p.requires = p.fileRequires()
 	return nil
 }
 
@@ -350,13 +432,34 @@ func absFrom(base, path string) string {
 	return filepath.Join(base, path)
 }
 
-func (p *pipeline) require(path, version string) {
-	if cur, ok := p.requires[path]; !ok || semverLess(cur, version) {
-		p.requires[path] = version
+func (p *pipeline) modStage(ctx context.Context) error {
+	p.wantTidy = p.f.tidy
+	err := p.gomod(ctx, p.f.tidy)
+	if err == nil || !p.f.tidy || ctx.Err() != nil {
+		return err
 	}
+	// go mod tidy fails when a version raise removed a package some code
+	// imports; verification finds that code and withdraws the raise, so
+	// the run goes on with the requirements alone instead of giving up.
+	first, _, _ := strings.Cut(err.Error(), "\n")
+	p.set.Report(change.Diagnostic{Path: p.gomodPath(), Start: change.Position{Line: 1, Col: 1}, Rule: "mod.tidy", Risk: change.Review,
+		Message: fmt.Sprintf("go mod tidy failed, so go.mod was updated without tidying (run go mod tidy after fixing the cause): %s", strings.TrimSpace(lastLines(err.Error(), 3, first)))})
+	return p.gomod(ctx, false)
 }
 
-func (p *pipeline) modStage(ctx context.Context) error { return p.gomod(ctx, p.f.tidy) }
+// lastLines returns the last n non-empty lines of s, or def.
+func lastLines(s string, n int, def string) string {
+	var ls []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.TrimSpace(l) != "" {
+			ls = append(ls, strings.TrimSpace(l))
+		}
+	}
+	if len(ls) == 0 {
+		return def
+	}
+	return strings.Join(ls[max(0, len(ls)-n):], " ")
+}
 
 func (p *pipeline) requireStage(ctx context.Context) error { return p.gomod(ctx, false) }
 
@@ -371,6 +474,9 @@ func (p *pipeline) gomod(ctx context.Context, tidy bool) error {
 	if err != nil {
 		return err
 	}
+	for _, f := range set.Files {
+		f.Stage = "mod"
+	}
 	p.set.Merge(set)
 	return nil
 }
@@ -379,7 +485,7 @@ func (p *pipeline) gomod(ctx context.Context, tidy bool) error {
 func (p *pipeline) finish(stdout, stderr io.Writer) int {
 	written := false
 	if p.f.write && len(p.set.Files) > 0 {
-		if err := apply.Write(&p.set); err != nil {
+		if err := apply.Write(p.module.Dir, &p.set); err != nil {
 			fmt.Fprintf(stderr, "protolift: %v\n", err)
 			return exitError
 		}

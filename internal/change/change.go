@@ -83,6 +83,17 @@ type File struct {
 	Created bool `json:"created,omitempty"`
 	// Deleted is true for a file the stage removes (New is nil).
 	Deleted bool `json:"deleted,omitempty"`
+	// Stage names the stage that produced the change (proto, gen, go,
+	// mod), so verification can withdraw it the way that stage needs.
+	Stage string `json:"-"`
+	// Requires maps module paths to the minimum versions the new content
+	// needs; go.mod is computed from the requirements of the files that
+	// stay in the set, so withdrawing a file withdraws what it needed.
+	Requires map[string]string `json:"-"`
+	// RuleRequires breaks Requires down by the rule that asked for it,
+	// so a version raise that breaks the build can be withdrawn together
+	// with exactly the rewrites that needed it.
+	RuleRequires map[string]map[string]string `json:"-"`
 }
 
 // Diagnostic is a finding that needs a person, or information about what a
@@ -120,11 +131,35 @@ func (s *Set) Put(f *File) {
 			merged.Old = g.Old
 			merged.Created = g.Created
 			merged.Edits = append(append([]Edit(nil), g.Edits...), f.Edits...)
+			if merged.Stage == "" {
+				merged.Stage = g.Stage
+			}
 			s.Files[i] = &merged
 			return
 		}
 	}
 	s.Files = append(s.Files, f)
+}
+
+// Remove drops the change for path, returning it (nil if there was none).
+func (s *Set) Remove(path string) *File {
+	for i, g := range s.Files {
+		if g.Path == path {
+			s.Files = append(s.Files[:i], s.Files[i+1:]...)
+			return g
+		}
+	}
+	return nil
+}
+
+// Lookup returns the change for path, or nil.
+func (s *Set) Lookup(path string) *File {
+	for _, g := range s.Files {
+		if g.Path == path {
+			return g
+		}
+	}
+	return nil
 }
 
 // Report adds diagnostics.

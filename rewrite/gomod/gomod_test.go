@@ -72,7 +72,7 @@ func TestRaisesRequirementsAndCompletesSum(t *testing.T) {
 	for _, f := range set.Files {
 		f.Old, _ = os.ReadFile(f.Path)
 	}
-	if err := apply.Write(set); err != nil {
+	if err := apply.Write(dir, set); err != nil {
 		t.Fatal(err)
 	}
 	gocmdT(t, dir, "build", "./...")
@@ -165,7 +165,7 @@ func TestKeptGolangProtobuf(t *testing.T) {
 	for _, f := range set.Files {
 		f.Old, _ = os.ReadFile(f.Path)
 	}
-	if err := apply.Write(set); err != nil {
+	if err := apply.Write(dir, set); err != nil {
 		t.Fatal(err)
 	}
 	gocmdT(t, dir, "build", "./...")
@@ -199,7 +199,7 @@ func TestRequireKeepsBuildableUnprunedModule(t *testing.T) {
 	for _, f := range set.Files {
 		f.Old, _ = os.ReadFile(f.Path)
 	}
-	if err := apply.Write(set); err != nil {
+	if err := apply.Write(dir, set); err != nil {
 		t.Fatal(err)
 	}
 	gocmdT(t, dir, "build", "./...")

@@ -1,0 +1,674 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"go/parser"
+	"go/token"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"golang.org/x/mod/modfile"
+	"golang.org/x/mod/semver"
+
+	"github.com/protolift/protolift/internal/change"
+	"github.com/protolift/protolift/internal/udiff"
+	"github.com/protolift/protolift/internal/verify"
+	"github.com/protolift/protolift/rewrite"
+	"github.com/protolift/protolift/rewrite/regen"
+)
+
+// The verification gate. "If the module built before, what protolift
+// writes builds" is a property of the pipeline, not a hope about each
+// rule: after regeneration and again after the last stage, every package
+// of the module (tests included) is type-checked as the change set would
+// leave it. Errors the module already had are the user's. Each new error
+// is attributed to the change that caused it — a rule's rewrite of a
+// file, a whole rewritten file, a package's regenerated code, or a module
+// version raise — which is withdrawn (with what depended on it, found in
+// the next round) and reported as "not rewritten: <compiler message>".
+// Rounds repeat until the result has no new error; if an error cannot be
+// attributed, the run fails and nothing is written.
+
+// verifyPoint says where in the pipeline the gate runs.
+type verifyPoint int
+
+const (
+	// afterGen checks regenerated code before the Go stage: errors a Go
+	// rule exists to repair (servers that must embed Unimplemented…) are
+	// expected there.
+	afterGen verifyPoint = iota
+	// final checks the whole result.
+	final
+)
+
+// maxVerifyRounds bounds the withdraw-and-recheck loop; each round
+// withdraws at least one change, and real modules settle in a few.
+const maxVerifyRounds = 25
+
+// culprit is one change the gate can withdraw.
+type culprit struct {
+	kind   string // "rules", "file", "gen", "raise"
+	file   string
+	rules  []string
+	dir    string
+	module string
+	why    verify.Problem
+}
+
+func (c culprit) key() string {
+	return c.kind + "\x00" + c.file + "\x00" + strings.Join(c.rules, ",") + "\x00" + c.dir + "\x00" + c.module
+}
+
+// verify runs the gate at point.
+func (p *pipeline) verify(ctx context.Context, point verifyPoint) error {
+	if p.f.noVerify {
+		return nil
+	}
+	var repairable func(string) bool
+	if point == afterGen {
+		rs, err := p.selectRules()
+		if err != nil {
+			return err
+		}
+		repairable = rewrite.Repairable(rs)
+	}
+	for round := 0; round < maxVerifyRounds; round++ {
+		if !p.changesGo() {
+			return nil
+		}
+		news, err := p.newProblems(ctx, repairable)
+		if err != nil {
+			return err
+		}
+		if len(news) == 0 {
+			return nil
+		}
+		var todo []culprit
+		seen := map[string]bool{}
+		for _, pr := range news {
+			c, ok := p.attribute(ctx, pr)
+			if !ok {
+				continue
+			}
+			if !seen[c.key()] {
+				seen[c.key()] = true
+				todo = append(todo, c)
+			}
+		}
+		if len(todo) == 0 {
+			return unattributed(news)
+		}
+		requiresBefore := fmt.Sprint(p.fileRequires())
+		var rerun []string
+		for _, c := range todo {
+			rerun = append(rerun, p.withdraw(c)...)
+		}
+		if len(rerun) > 0 {
+			if err := p.rerunGo(ctx, rerun); err != nil {
+				return err
+			}
+		}
+		if err := p.recomputeMod(ctx, point, requiresBefore); err != nil {
+			return err
+		}
+	}
+	news, err := p.newProblems(ctx, repairable)
+	if err != nil {
+		return err
+	}
+	if len(news) > 0 {
+		return unattributed(news)
+	}
+	return nil
+}
+
+func unattributed(news []verify.Problem) error {
+	var lines []string
+	for i, pr := range news {
+		if i == 10 {
+			lines = append(lines, fmt.Sprintf("... and %d more", len(news)-10))
+			break
+		}
+		lines = append(lines, pr.String())
+	}
+	return fmt.Errorf("the migrated module would not build and protolift could not tell which change causes it, so nothing was written; please report this with the errors:\n\t%s", strings.Join(lines, "\n\t"))
+}
+
+// changesGo reports whether the set changes anything the Go build sees.
+func (p *pipeline) changesGo() bool {
+	for _, f := range p.set.Files {
+		if strings.HasSuffix(f.Path, ".go") || filepath.Base(f.Path) == "go.mod" || filepath.Base(f.Path) == "go.sum" {
+			return true
+		}
+	}
+	return false
+}
+
+// newProblems type-checks the module as the set leaves it and returns
+// the errors its baseline does not have.
+func (p *pipeline) newProblems(ctx context.Context, repairable func(string) bool) ([]verify.Problem, error) {
+	modFile, cleanup, err := p.modFileFor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	ov := map[string][]byte{}
+	for _, f := range p.set.Files {
+		if !f.Deleted && f.Path != p.gomodPath() && f.Path != p.gosumPath() {
+			ov[f.Path] = f.New
+		}
+	}
+	// The default configuration covers every package; each extra one
+	// (files only some build tags include) covers the packages that
+	// needed it. Baselines are kept per configuration and directory.
+	configs := append([]rewrite.Config{{Tags: p.tags()}}, p.configs...)
+	var out []verify.Problem
+	for i, c := range configs {
+		if i > 0 && len(c.Dirs) == 0 {
+			continue
+		}
+		got, err := verify.Check(ctx, verify.Config{ModuleDir: p.module.Dir, Dirs: c.Dirs, Overlay: ov, ModFile: modFile, Tags: c.Tags})
+		if err != nil {
+			return nil, err
+		}
+		news, err := p.newIn(ctx, strings.Join(c.Tags, ","), c.Tags, got)
+		if err != nil {
+			return nil, err
+		}
+		for _, pr := range news {
+			if repairable != nil && repairable(pr.Msg) {
+				continue
+			}
+			out = append(out, pr)
+		}
+	}
+	return out, nil
+}
+
+// newIn returns the problems of got that the baseline (the module as it
+// is on disk, under the same tags) does not have.
+func (p *pipeline) newIn(ctx context.Context, config string, tags []string, got []verify.Problem) ([]verify.Problem, error) {
+	if len(got) == 0 {
+		return nil, nil
+	}
+	key := func(dir string) string { return config + "\x00" + dir }
+	var missing []string
+	for _, d := range verify.Dirs(got) {
+		if _, ok := p.baseline[key(d)]; !ok {
+			missing = append(missing, d)
+		}
+	}
+	if len(missing) > 0 {
+		base, err := verify.Check(ctx, verify.Config{ModuleDir: p.module.Dir, Dirs: missing, Tags: tags})
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range missing {
+			p.baseline[key(d)] = nil
+		}
+		for _, pr := range base {
+			p.baseline[key(pr.Dir)] = append(p.baseline[key(pr.Dir)], pr)
+		}
+	}
+	var base []verify.Problem
+	for _, d := range verify.Dirs(got) {
+		base = append(base, p.baseline[key(d)]...)
+	}
+	return verify.New(base, got), nil
+}
+
+func (p *pipeline) tags() []string {
+	if p.f.tags == "" {
+		return nil
+	}
+	return strings.Split(p.f.tags, ",")
+}
+
+func (p *pipeline) gomodPath() string { return filepath.Join(p.module.Dir, "go.mod") }
+func (p *pipeline) gosumPath() string { return filepath.Join(p.module.Dir, "go.sum") }
+
+// modFileFor returns a go.mod (go.sum beside it) for loading the
+// module as the set leaves it: the set's own when the mod stage ran,
+// else one computed from the requirements collected so far.
+func (p *pipeline) modFileFor(ctx context.Context) (string, func(), error) {
+	if p.set.Lookup(p.gomodPath()) == nil && len(p.requires) > 0 {
+		return p.stagedModFile(ctx)
+	}
+	return p.writeStagedMod()
+}
+
+// writeStagedMod writes the go.mod and go.sum the set would leave (or
+// the module's own) to a temporary directory, for -modfile.
+func (p *pipeline) writeStagedMod() (string, func(), error) {
+	dir, err := os.MkdirTemp("", "protolift-verify-")
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	for _, name := range []string{"go.mod", "go.sum"} {
+		src := filepath.Join(p.module.Dir, name)
+		content, err := os.ReadFile(src)
+		if err != nil && !os.IsNotExist(err) {
+			cleanup()
+			return "", nil, err
+		}
+		if f := p.set.Lookup(src); f != nil {
+			content = f.New
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), content, 0o644); err != nil {
+			cleanup()
+			return "", nil, err
+		}
+	}
+	return filepath.Join(dir, "go.mod"), cleanup, nil
+}
+
+var importPathInMsg = regexp.MustCompile(`(?:could not import|no required module provides package|package|cannot find package|is not in std|module .* provides package) "?([a-zA-Z0-9._~\-]+\.[a-zA-Z]+/[^\s"();:]+)"?`)
+var undefinedQualified = regexp.MustCompile(`undefined: ([A-Za-z_][A-Za-z0-9_]*)\.[A-Za-z_]`)
+
+// attribute finds the change that causes pr.
+func (p *pipeline) attribute(ctx context.Context, pr verify.Problem) (culprit, bool) {
+	f := p.set.Lookup(pr.File)
+	if f != nil && f.Stage == "go" {
+		if rs := p.rulesAt(f, pr.Line); len(rs) > 0 {
+			return culprit{kind: "rules", file: f.Path, rules: rs, why: pr}, true
+		}
+	}
+	// An error on a line no rule touched that names a package of a module
+	// whose version changed is the raise's doing (an API removed there).
+	if mod := p.raisedModuleOf(ctx, pr); mod != "" {
+		return culprit{kind: "raise", module: mod, why: pr}, true
+	}
+	if f != nil && f.Stage == "go" {
+		return culprit{kind: "file", file: f.Path, why: pr}, true
+	}
+	if f != nil && f.Stage == "gen" {
+		return culprit{kind: "gen", dir: filepath.Dir(f.Path), why: pr}, true
+	}
+	// An unchanged file broken by a change elsewhere: in its own package
+	// first, then in the module packages it imports.
+	for _, dir := range append([]string{pr.Dir}, pr.Imports...) {
+		if c, ok := p.changedIn(dir, pr); ok {
+			return c, true
+		}
+	}
+	return culprit{}, false
+}
+
+// changedIn picks a change in package directory dir: a rewritten
+// hand-written file first (the smaller withdrawal), else the package's
+// regenerated code.
+func (p *pipeline) changedIn(dir string, pr verify.Problem) (culprit, bool) {
+	var gen bool
+	for _, f := range p.set.Files {
+		if filepath.Dir(f.Path) != dir {
+			continue
+		}
+		switch f.Stage {
+		case "go":
+			return culprit{kind: "file", file: f.Path, why: pr}, true
+		case "gen":
+			gen = true
+		}
+	}
+	if gen {
+		return culprit{kind: "gen", dir: dir, why: pr}, true
+	}
+	return culprit{}, false
+}
+
+// rulesAt returns the rules (not yet withdrawn) whose edits cover the
+// old lines that became line newLine of f.
+func (p *pipeline) rulesAt(f *change.File, newLine int) []string {
+	lo, hi := oldLines(f.Old, f.New, newLine)
+	var out []string
+	for _, e := range f.Edits {
+		if e.Start.Line <= hi && e.End.Line >= lo && !p.goDisabled[f.Path][e.Rule] && !slices.Contains(out, e.Rule) {
+			out = append(out, e.Rule)
+		}
+	}
+	return out
+}
+
+// oldLines maps line newLine of new back to the range of old lines it
+// came from: the replaced run when the line is part of a change, else
+// the one line it is a copy of.
+func oldLines(old, new []byte, newLine int) (lo, hi int) {
+	at := 1 // current line in new
+	delta := 0
+	for _, r := range udiff.Replacements(old, new) {
+		startNew := r.OldStart + delta
+		n := strings.Count(r.Text, "\n")
+		if newLine < startNew {
+			break
+		}
+		if newLine < startNew+n || (n == 0 && newLine == startNew) {
+			end := r.OldEnd - 1
+			if end < r.OldStart {
+				end = r.OldStart
+			}
+			return r.OldStart, end
+		}
+		delta += n - (r.OldEnd - r.OldStart)
+		at = startNew + n
+	}
+	_ = at
+	l := newLine - delta
+	return l, l
+}
+
+// raisedModuleOf returns the module whose version change removed what
+// pr cannot find, or "".
+func (p *pipeline) raisedModuleOf(ctx context.Context, pr verify.Problem) string {
+	changed := p.changedModules()
+	if len(changed) == 0 {
+		return ""
+	}
+	var importPath string
+	if m := importPathInMsg.FindStringSubmatch(pr.Msg); m != nil {
+		importPath = m[1]
+	} else if m := undefinedQualified.FindStringSubmatch(pr.Msg); m != nil && pr.File != "" {
+		importPath = importOf(p.read(pr.File), m[1])
+	}
+	if importPath == "" || strings.HasPrefix(importPath, p.module.Path+"/") || importPath == p.module.Path {
+		return ""
+	}
+	mod := ""
+	for m := range changed {
+		if (importPath == m || strings.HasPrefix(importPath, m+"/")) && len(m) > len(mod) {
+			mod = m
+		}
+	}
+	if mod == "" {
+		return ""
+	}
+	if _, ours := p.fileRequires()[mod]; ours {
+		return mod
+	}
+	// Dragged along by a module we raised: blame the one whose new
+	// version requires it at its new version.
+	if by := p.draggedBy(ctx, mod, changed[mod]); by != "" {
+		return by
+	}
+	return ""
+}
+
+// read returns a file's content as the set leaves it.
+func (p *pipeline) read(file string) []byte {
+	if f := p.set.Lookup(file); f != nil {
+		return f.New
+	}
+	b, _ := os.ReadFile(file)
+	return b
+}
+
+// importOf returns the import path a file imports under name.
+func importOf(src []byte, name string) string {
+	af, err := parser.ParseFile(token.NewFileSet(), "", src, parser.ImportsOnly)
+	if err != nil {
+		return ""
+	}
+	for _, is := range af.Imports {
+		ip, _ := strconv.Unquote(is.Path.Value)
+		n := path.Base(ip)
+		if is.Name != nil {
+			n = is.Name.Name
+		} else if strings.HasPrefix(n, "v") && len(n) > 1 && n[1] >= '0' && n[1] <= '9' {
+			n = path.Base(path.Dir(ip))
+		}
+		if n == name {
+			return ip
+		}
+	}
+	return ""
+}
+
+// changedModules returns the modules whose required version differs
+// between the module's go.mod and the set's, with their new versions.
+func (p *pipeline) changedModules() map[string]string {
+	f := p.set.Lookup(p.gomodPath())
+	if f == nil {
+		return nil
+	}
+	before, err1 := modfile.ParseLax("go.mod", f.Old, nil)
+	after, err2 := modfile.ParseLax("go.mod", f.New, nil)
+	if err1 != nil || err2 != nil {
+		return nil
+	}
+	old := map[string]string{}
+	for _, r := range before.Require {
+		old[r.Mod.Path] = r.Mod.Version
+	}
+	out := map[string]string{}
+	for _, r := range after.Require {
+		if old[r.Mod.Path] != r.Mod.Version {
+			out[r.Mod.Path] = r.Mod.Version
+		}
+	}
+	return out
+}
+
+// draggedBy finds which module protolift raised requires mod at
+// version (directly or through others), from the staged module graph.
+func (p *pipeline) draggedBy(ctx context.Context, mod, version string) string {
+	modFile, cleanup, err := p.writeStagedMod()
+	if err != nil {
+		return ""
+	}
+	defer cleanup()
+	cmd := exec.CommandContext(ctx, "go", "mod", "graph", "-modfile="+modFile)
+	cmd.Dir = p.module.Dir
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+	out, err := cmd.Output()
+	if err != nil {
+		return ""
+	}
+	edges := map[string][]string{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		from, to, ok := strings.Cut(sc.Text(), " ")
+		if ok {
+			edges[from] = append(edges[from], to)
+		}
+	}
+	target := mod + "@" + version
+	changed := p.changedModules()
+	ours := p.fileRequires()
+	var cands []string
+	for m := range ours {
+		if v, ok := changed[m]; ok {
+			cands = append(cands, m+"@"+v)
+		}
+	}
+	sort.Strings(cands)
+	for _, c := range cands {
+		seen := map[string]bool{}
+		stack := []string{c}
+		for len(stack) > 0 {
+			n := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if n == target {
+				m, _, _ := strings.Cut(c, "@")
+				return m
+			}
+			if seen[n] {
+				continue
+			}
+			seen[n] = true
+			stack = append(stack, edges[n]...)
+		}
+	}
+	return ""
+}
+
+// fileRequires merges the requirements of the files that stay in the
+// set.
+func (p *pipeline) fileRequires() map[string]string {
+	out := map[string]string{}
+	for _, f := range p.set.Files {
+		for m, v := range f.Requires {
+			if p.pinned[m] {
+				continue
+			}
+			if cur, ok := out[m]; !ok || semver.Compare(v, cur) > 0 {
+				out[m] = v
+			}
+		}
+	}
+	return out
+}
+
+// withdraw takes c's change out of the set and reports it. It returns
+// the files whose Go rewrite must run again with fewer rules.
+func (p *pipeline) withdraw(c culprit) []string {
+	msg := c.why.Msg
+	where := ""
+	if c.why.File != "" {
+		where = fmt.Sprintf(" (at %s:%d:%d)", p.rel(c.why.File), c.why.Line, c.why.Col)
+	}
+	switch c.kind {
+	case "rules":
+		f := p.set.Lookup(c.file)
+		for _, r := range c.rules {
+			p.disable(c.file, r)
+			pos := editOf(f, r)
+			p.set.Report(change.Diagnostic{Path: c.file, Start: pos, End: pos, Rule: r, Risk: change.Manual,
+				Message: fmt.Sprintf("not rewritten: the rewrite does not type-check: %s%s", msg, where)})
+		}
+		return []string{c.file}
+	case "file":
+		p.disable(c.file, "*")
+		p.set.Remove(c.file)
+		p.set.Report(change.Diagnostic{Path: c.file, Start: change.Position{Line: 1, Col: 1}, Rule: rewrite.VerifyRule, Risk: change.Manual,
+			Message: fmt.Sprintf("not rewritten: the file's migration breaks the build: %s%s; migrate it by hand", msg, where)})
+	case "gen":
+		for _, f := range slices.Clone(p.set.Files) {
+			if f.Stage == "gen" && filepath.Dir(f.Path) == c.dir {
+				p.set.Remove(f.Path)
+				if !f.Created {
+					p.set.Report(change.Diagnostic{Path: f.Path, Start: change.Position{Line: 1, Col: 1}, Rule: regen.RegenerateRule, Risk: change.Manual,
+						Message: fmt.Sprintf("not regenerated: the regenerated code breaks code that uses it: %s%s; the old generated code is kept — adapt that code, then run protolift gen", msg, where)})
+				}
+			}
+		}
+	case "raise":
+		p.pinned[c.module] = true
+		var rerun []string
+		for _, f := range slices.Clone(p.set.Files) {
+			switch {
+			case f.Stage == "go":
+				for r, req := range f.RuleRequires {
+					if _, ok := req[c.module]; ok {
+						p.disable(f.Path, r)
+						if !slices.Contains(rerun, f.Path) {
+							rerun = append(rerun, f.Path)
+						}
+						pos := editOf(f, r)
+						p.set.Report(change.Diagnostic{Path: f.Path, Start: pos, End: pos, Rule: r, Risk: change.Manual,
+							Message: fmt.Sprintf("not rewritten: it needs %s %s, and raising %s breaks the build: %s%s", c.module, req[c.module], c.module, msg, where)})
+					}
+				}
+			case f.Stage == "gen" && f.Requires[c.module] != "":
+				p.withdraw(culprit{kind: "gen", dir: filepath.Dir(f.Path), why: c.why})
+			}
+		}
+		p.set.Report(change.Diagnostic{Path: p.gomodPath(), Start: change.Position{Line: 1, Col: 1}, Rule: "mod.raise", Risk: change.Manual,
+			Message: fmt.Sprintf("%s was not raised: the new version breaks the build: %s%s; the rewrites that needed it were withdrawn", c.module, msg, where)})
+		return rerun
+	}
+	return nil
+}
+
+// editOf returns where rule first changed f.
+func editOf(f *change.File, rule string) change.Position {
+	for _, e := range f.Edits {
+		if e.Rule == rule {
+			return e.Start
+		}
+	}
+	return change.Position{Line: 1, Col: 1}
+}
+
+func (p *pipeline) disable(file, rule string) {
+	if p.goDisabled[file] == nil {
+		p.goDisabled[file] = map[string]bool{}
+	}
+	p.goDisabled[file][rule] = true
+}
+
+func (p *pipeline) rel(file string) string {
+	if r, err := filepath.Rel(p.base, file); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return file
+}
+
+// rerunGo runs the Go stage again on the packages of files, with the
+// rules withdrawn so far disabled, and replaces those files' changes.
+func (p *pipeline) rerunGo(ctx context.Context, files []string) error {
+	var pats []string
+	for _, f := range files {
+		rel, err := filepath.Rel(p.module.Dir, filepath.Dir(f))
+		if err != nil {
+			return err
+		}
+		pat := "./" + filepath.ToSlash(rel)
+		if !slices.Contains(pats, pat) {
+			pats = append(pats, pat)
+		}
+	}
+	res, err := p.runGo(ctx, pats)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		p.set.Remove(f)
+		if nf := res.Lookup(f); nf != nil {
+			p.set.Put(nf)
+		}
+	}
+	return nil
+}
+
+// recomputeMod brings go.mod and go.sum in line with the changes that
+// remain: a withdrawn change may have been the only one that needed a
+// version, or tidying may have dropped a module withdrawn code imports.
+func (p *pipeline) recomputeMod(ctx context.Context, point verifyPoint, requiresBefore string) error {
+	p.requires = p.fileRequires()
+	if point == afterGen {
+		// go.mod is not in the set yet: the Go stage stages it.
+		return nil
+	}
+	if fmt.Sprint(p.requires) == requiresBefore && !p.wantTidy {
+		return nil
+	}
+	p.set.Remove(p.gomodPath())
+	p.set.Remove(p.gosumPath())
+	// The mod stage's findings were about the go.mod it computed; it
+	// reports them again for the new one.
+	diags := p.set.Diags[:0]
+	for _, d := range p.set.Diags {
+		if d.Path == p.gomodPath() && strings.HasPrefix(d.Rule, "mod.") && d.Rule != "mod.raise" {
+			continue
+		}
+		diags = append(diags, d)
+	}
+	p.set.Diags = diags
+	if p.wantTidy {
+		return p.modStage(ctx)
+	}
+	if len(p.requires) == 0 {
+		return nil
+	}
+	return p.gomod(ctx, false)
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Regeneration that removes what hand-written code uses (here
+// XXX_unrecognized, gone from current protoc-gen-go output) is withdrawn
+// for that package, reported, and the rest of the migration is kept; the
+// run never blames the user for its own stage (issue: "packages do not
+// build; fix these errors first" on a module that built).
+func TestFullRunWithdrawsBreakingRegeneration(t *testing.T) {
+	if testing.Short() {
+		t.Skip("full pipeline on a copy of legacyapp; runs without -short")
+	}
+	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
+	write(t, filepath.Join(dir, "internal", "server", "unknown_test.go"), []byte(`package server
+
+import (
+	"testing"
+
+	orderspb "example.com/legacyapp/proto/orders/v1"
+)
+
+func TestNoUnknownBytes(t *testing.T) {
+	if m := (&orderspb.Money{}); len(m.XXX_unrecognized) != 0 {
+		t.Fatal("unexpected unknown bytes")
+	}
+}
+`))
+	oldGen, _ := os.ReadFile(filepath.Join(dir, "proto", "orders", "v1", "orders.pb.go"))
+	code, _, errOut := protolift(t, "-C", dir, "-w", "./...")
+	if code == exitError {
+		t.Fatalf("protolift -w: exit 2\n%s", errOut)
+	}
+	if !strings.Contains(errOut, "orders.pb.go:1:1: gen.regenerate: not regenerated: the regenerated code breaks code that uses it: m.XXX_unrecognized undefined") {
+		t.Errorf("no report of the withdrawn regeneration:\n%s", errOut)
+	}
+	if now, _ := os.ReadFile(filepath.Join(dir, "proto", "orders", "v1", "orders.pb.go")); string(now) != string(oldGen) {
+		t.Error("orders.pb.go was regenerated although its users need XXX_unrecognized")
+	}
+	goIn(t, dir, "build", "./...")
+	goIn(t, dir, "vet", "./...")
+	goIn(t, dir, "vet", "-tags=integration", "./...")
+	goIn(t, dir, "test", "./...")
+}
+
+// A package subset migrates only those packages, but regeneration and
+// go.mod are module-wide: whatever the subset run writes must leave the
+// whole module building (servers outside the subset that would miss
+// mustEmbedUnimplemented… keep their old generated code).
+func TestSubsetPatternKeepsModuleBuilding(t *testing.T) {
+	if testing.Short() {
+		t.Skip("full pipeline on a copy of legacyapp; runs without -short")
+	}
+	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
+	code, _, errOut := protolift(t, "-C", dir, "-w", "./client/...")
+	if code == exitError {
+		t.Fatalf("protolift -w ./client/...: exit 2\n%s", errOut)
+	}
+	t.Logf("findings:\n%s", errOut)
+	goIn(t, dir, "build", "./...")
+	goIn(t, dir, "vet", "./...")
+	goIn(t, dir, "vet", "-tags=integration", "./...")
+	goIn(t, dir, "test", "./...")
+}
+
+// A version raise that removes a package the module imports (grpc's
+// naming package, gone long before grpc.NewClient arrived) is withdrawn
+// together with the rewrites that needed it, and reported at go.mod.
+func TestRaiseThatRemovesAPackageIsWithdrawn(t *testing.T) {
+	if testing.Short() {
+		t.Skip("downloads grpc v1.20.1 through the module proxy; runs without -short")
+	}
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "go.mod"), []byte("module example.com/raise\n\ngo 1.21\n\nrequire google.golang.org/grpc v1.20.1\n"))
+	dial := `package app
+
+import "google.golang.org/grpc"
+
+// Conn dials addr.
+func Conn(addr string) (*grpc.ClientConn, error) {
+	return grpc.Dial(addr, grpc.WithInsecure())
+}
+`
+	write(t, filepath.Join(dir, "app", "a.go"), []byte(dial))
+	write(t, filepath.Join(dir, "app", "b.go"), []byte(`package app
+
+import "google.golang.org/grpc/naming"
+
+// Resolver is still the old naming API.
+var Resolver naming.Resolver
+`))
+	goIn(t, dir, "mod", "tidy")
+	gomod, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
+	code, _, errOut := protolift(t, "-C", dir, "-w", "./...")
+	if code != exitFindings {
+		t.Fatalf("exit %d, want 1\n%s", code, errOut)
+	}
+	for _, want := range []string{
+		"mod.raise: google.golang.org/grpc was not raised: the new version breaks the build: could not import google.golang.org/grpc/naming",
+		"app/a.go:7:9: grpc.dial: not rewritten: it needs google.golang.org/grpc v1.63.0",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if now, _ := os.ReadFile(filepath.Join(dir, "go.mod")); string(now) != string(gomod) {
+		t.Errorf("go.mod changed:\n%s", now)
+	}
+	if now, _ := os.ReadFile(filepath.Join(dir, "app", "a.go")); string(now) != dial {
+		t.Errorf("a.go changed:\n%s", now)
+	}
+	goIn(t, dir, "build", "./...")
+	goIn(t, dir, "vet", "./...")
+}

@@ -1,0 +1,53 @@
+package rewrite
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestKeepUntouched(t *testing.T) {
+	for _, tc := range []struct {
+		name                   string
+		src, pristine, printed string
+		want                   string
+	}{
+		{
+			name:     "no printer churn",
+			src:      "package p\n\nvar a = 1\n",
+			pristine: "package p\n\nvar a = 1\n",
+			printed:  "package p\n\nvar a = 2\n",
+			want:     "package p\n\nvar a = 2\n",
+		},
+		{
+			name:     "reflowed doc comment far from the change stays",
+			src:      "package p\n\n// Doc:\n//   indented\nfunc F() {}\n\nvar a = 1\n",
+			pristine: "package p\n\n// Doc:\n//\n//\tindented\nfunc F() {}\n\nvar a = 1\n",
+			printed:  "package p\n\n// Doc:\n//\n//\tindented\nfunc F() {}\n\nvar a = 2\n",
+			want:     "package p\n\n// Doc:\n//   indented\nfunc F() {}\n\nvar a = 2\n",
+		},
+		{
+			name:     "change next to churn takes the printed form of the churned run",
+			src:      "package p\n\n// x  y\nvar a = 1\n",
+			pristine: "package p\n\n// x y\nvar a = 1\n",
+			printed:  "package p\n\n// x y\nvar a = 2\n",
+			want:     "package p\n\n// x y\nvar a = 2\n",
+		},
+		{
+			name:     "insertion and deletion",
+			src:      "package p\n\n//  c\nvar a = 1\n\nvar b = 1\n\nvar c = 1\n",
+			pristine: "package p\n\n// c\nvar a = 1\n\nvar b = 1\n\nvar c = 1\n",
+			printed:  "package p\n\n// c\nvar a = 1\n\nvar c = 1\n\nvar d = 1\n",
+			want:     "package p\n\n//  c\nvar a = 1\n\nvar c = 1\n\nvar d = 1\n",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := string(keepUntouched([]byte(tc.src), []byte(tc.pristine), []byte(tc.printed)))
+			if got != tc.want {
+				t.Errorf("got:\n%s\nwant:\n%s", got, tc.want)
+			}
+			if !strings.HasSuffix(got, "\n") {
+				t.Error("lost final newline")
+			}
+		})
+	}
+}
