@@ -44,6 +44,7 @@ type flags struct {
 	tidy        bool
 	progress    string
 	grpcServer  string
+	keepFormat  bool
 	edition     string
 	goPkgPrefix string
 	goPkgMap    string
@@ -55,16 +56,17 @@ type flags struct {
 // use it; every other flag belongs to every stage. The full run (stage
 // "") has them all.
 var stageFlags = map[string][]string{
-	"rules":             {"go"},
-	"tags":              {"go"},
-	"grpc-server":       {"gen", "go"},
-	"edition":           {"proto"},
-	"prove":             {"proto"},
-	"go-package-prefix": {"proto"},
-	"go-package-map":    {"proto"},
-	"latest":            {"mod"},
-	"tidy":              {"mod"},
-	"verify":            {"gen", "go", "mod"},
+	"rules":              {"go"},
+	"tags":               {"go"},
+	"grpc-server":        {"gen", "go"},
+	"edition":            {"proto"},
+	"prove":              {"proto"},
+	"go-package-prefix":  {"proto"},
+	"go-package-map":     {"proto"},
+	"latest":             {"mod"},
+	"tidy":               {"mod"},
+	"verify":             {"gen", "go", "mod"},
+	"keep-output-format": {"go"},
 }
 
 // stageOf names the stages a flag belongs to, for the error that says
@@ -112,6 +114,7 @@ func newFlags(name string, out io.Writer) *flags {
 			return err
 		})
 	}
+	boolean(&f.keepFormat, "keep-output-format", false, "go stage: refuse every rewrite that changes produced text (jsonpb → protojson output, the v1 text format → prototext); they are reported instead")
 	str(&f.grpcServer, "grpc-server", "embed", "hand-written gRPC servers under protoc-gen-go-grpc: embed (UnimplementedXServer by value), unsafe (opt out through UnsafeXServer), keep (regenerate with require_unimplemented_servers=false, change no server type)")
 	return f
 }
@@ -390,7 +393,7 @@ func (p *pipeline) runGo(ctx context.Context, patterns []string) (*rewrite.Resul
 		}
 	}
 	opts := rewrite.Options{Dir: p.f.dir, Patterns: patterns, Rules: rs, Overlay: ov,
-		RuleOptions: map[string]string{"grpc.server": p.f.grpcServer},
+		RuleOptions: map[string]string{"grpc.server": p.f.grpcServer, "keep-output-format": strconv.FormatBool(p.f.keepFormat)},
 		Disabled:    p.goDisabled,
 		// After earlier stages changed the module, a package they broke
 		// is skipped and reported; verification withdraws the cause.
