@@ -38,7 +38,7 @@ func main() {
 		only        = flag.String("only", "", "run only the entries whose name contains this substring")
 		keep        = flag.Bool("keep", false, "keep the work dirs (their paths are printed)")
 		jsonOut     = flag.String("json", "", "write every result as JSON to this file")
-		render      = flag.String("render", "", "print the table of a JSON file written by -json and exit")
+		render      = flag.String("render", "", "print the table of JSON files written by -json (comma-separated; a later file's result for a module replaces an earlier one that was not run) and exit")
 		testTimeout = flag.Duration("test-timeout", 5*time.Minute, "go test -timeout, per test binary")
 		stepTimeout = flag.Duration("step-timeout", 20*time.Minute, "limit for each go command and each protolift run")
 		budget      = flag.Duration("budget", 0, "no module starts after this much time has passed (0: no limit)")
@@ -50,15 +50,28 @@ func main() {
 		fmt.Fprintf(os.Stderr, "corpus: "+format+"\n", args...)
 	}
 	if *render != "" {
-		data, err := os.ReadFile(*render)
-		if err != nil {
-			fatal(err)
+		var all []*Result
+		for _, file := range strings.Split(*render, ",") {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				fatal(err)
+			}
+			var rep Report
+			if err := json.Unmarshal(data, &rep); err != nil {
+				fatal(fmt.Errorf("%s: %v", file, err))
+			}
+			all = mergeResults(all, rep.Results)
 		}
-		var rep Report
-		if err := json.Unmarshal(data, &rep); err != nil {
-			fatal(err)
+		if *only != "" {
+			var kept []*Result
+			for _, r := range all {
+				if strings.Contains(r.Name, *only) {
+					kept = append(kept, r)
+				}
+			}
+			all = kept
 		}
-		Markdown(os.Stdout, rep.Results)
+		Markdown(os.Stdout, all)
 		return
 	}
 
@@ -199,4 +212,24 @@ func summary(r *Result) string {
 func fatal(err error) {
 	fmt.Fprintln(os.Stderr, "corpus:", err)
 	os.Exit(2)
+}
+
+// mergeResults adds more to all: a module already in all is replaced by its
+// result in more unless that one was not run at all.
+func mergeResults(all, more []*Result) []*Result {
+	index := map[string]int{}
+	for i, r := range all {
+		index[r.Name] = i
+	}
+	for _, r := range more {
+		i, ok := index[r.Name]
+		switch {
+		case !ok:
+			index[r.Name] = len(all)
+			all = append(all, r)
+		case r.Run != nil || r.Broken != "" || all[i].Run == nil:
+			all[i] = r
+		}
+	}
+	return all
 }

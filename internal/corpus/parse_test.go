@@ -198,3 +198,19 @@ func TestRegressedAndMarkdown(t *testing.T) {
 		t.Errorf("a clean module got details:\n%s", md)
 	}
 }
+
+func TestMergeResults(t *testing.T) {
+	first := []*Result{
+		{Name: "a", Run: &Run{Exit: 1}},
+		{Name: "b", Error: "not run: the -budget was used up"},
+	}
+	second := []*Result{
+		{Name: "a", Error: "not run: the -budget was used up"},
+		{Name: "b", Run: &Run{Exit: 0}},
+		{Name: "c", Broken: "x"},
+	}
+	got := mergeResults(first, second)
+	if len(got) != 3 || got[0].Run == nil || got[0].Run.Exit != 1 || got[1].Run == nil || got[2].Broken != "x" {
+		t.Errorf("mergeResults = %+v %+v %+v", got[0], got[1], got[2])
+	}
+}
