@@ -134,7 +134,26 @@ func main() {
 
 	h := &Harness{Protolift: bin, TmpRoot: *tmpRoot, TestTimeout: *testTimeout, StepTimeout: *stepTimeout, Keep: *keep, Log: logf}
 	rep := Report{Command: os.Args, Protolift: bin, Started: time.Now()}
-	results := RunAll(context.Background(), h, entries, *jobs, *budget)
+	writeJSON := func(rep Report) {
+		if *jsonOut == "" {
+			return
+		}
+		data, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			fatal(err)
+		}
+		if err := os.WriteFile(*jsonOut, append(data, '\n'), 0o644); err != nil {
+			fatal(err)
+		}
+	}
+	// The JSON file is rewritten after each module, so that an interrupted
+	// run keeps what it finished (-render prints its table).
+	results := RunAll(context.Background(), h, entries, *jobs, *budget, func(done []*Result) {
+		partial := rep
+		partial.Results = done
+		partial.TotalSeconds = secs(time.Since(rep.Started))
+		writeJSON(partial)
+	})
 	rep.Results = results
 	rep.TotalSeconds = secs(time.Since(rep.Started))
 
@@ -148,15 +167,7 @@ func main() {
 			}
 		}
 	}
-	if *jsonOut != "" {
-		data, err := json.MarshalIndent(rep, "", "  ")
-		if err != nil {
-			fatal(err)
-		}
-		if err := os.WriteFile(*jsonOut, append(data, '\n'), 0o644); err != nil {
-			fatal(err)
-		}
-	}
+	writeJSON(rep)
 	if *failOnReg {
 		for _, r := range results {
 			if r.Regressed() {
@@ -168,8 +179,9 @@ func main() {
 
 // RunAll runs the entries, jobs at a time, keeping their order in the
 // result. Once budget (if not 0) has passed, entries not yet started are
-// reported as not run.
-func RunAll(ctx context.Context, h *Harness, entries []Entry, jobs int, budget time.Duration) []*Result {
+// reported as not run. progress, if not nil, is called after each module
+// with the results finished so far, in list order.
+func RunAll(ctx context.Context, h *Harness, entries []Entry, jobs int, budget time.Duration, progress func([]*Result)) []*Result {
 	if jobs < 1 {
 		jobs = 1
 	}
@@ -177,10 +189,25 @@ func RunAll(ctx context.Context, h *Harness, entries []Entry, jobs int, budget t
 	results := make([]*Result, len(entries))
 	sem := make(chan struct{}, jobs)
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	report := func() {
+		if progress == nil {
+			return
+		}
+		var done []*Result
+		for _, r := range results {
+			if r != nil {
+				done = append(done, r)
+			}
+		}
+		progress(done)
+	}
 	for i, e := range entries {
 		sem <- struct{}{}
 		if budget > 0 && time.Since(start) > budget {
+			mu.Lock()
 			results[i] = &Result{Entry: e, Name: e.Name(), Error: "not run: the -budget was used up"}
+			mu.Unlock()
 			<-sem
 			continue
 		}
@@ -189,7 +216,10 @@ func RunAll(ctx context.Context, h *Harness, entries []Entry, jobs int, budget t
 			defer wg.Done()
 			defer func() { <-sem }()
 			r := h.Run(ctx, e)
+			mu.Lock()
 			results[i] = r
+			report()
+			mu.Unlock()
 			h.logf("%s: done in %s%s", r.Name, time.Duration(r.TotalSeconds*float64(time.Second)).Round(time.Second), summary(r))
 		}()
 	}
