@@ -101,10 +101,11 @@ const (
 
 // testEvent is the part of go test -json's (test2json) events read here.
 type testEvent struct {
-	Action  string
-	Package string
-	Test    string
-	Output  string
+	Action     string
+	Package    string
+	ImportPath string // build-output events: "pkg [pkg.test]"
+	Test       string
+	Output     string
 }
 
 // ParseTestJSON reads go test -json output and returns each package's
@@ -122,7 +123,16 @@ func ParseTestJSON(data []byte) (status map[string]string, failOutput map[string
 			continue
 		}
 		var ev testEvent
-		if json.Unmarshal(line, &ev) != nil || ev.Package == "" {
+		if json.Unmarshal(line, &ev) != nil {
+			continue
+		}
+		if ev.Action == "build-output" && ev.ImportPath != "" {
+			// The compiler's (or go test's vet's) errors for a test binary
+			// that did not build: kept with the package they stop.
+			ev.Package, _, _ = strings.Cut(ev.ImportPath, " ")
+			ev.Action = "output"
+		}
+		if ev.Package == "" {
 			continue
 		}
 		switch ev.Action {

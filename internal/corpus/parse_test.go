@@ -97,6 +97,7 @@ func TestParseTestJSON(t *testing.T) {
 {"Action":"pass","Package":"m/b","Elapsed":0.2}
 {"Action":"output","Package":"m/c","Output":"?   \tm/c\t[no test files]\n"}
 {"Action":"skip","Package":"m/c","Elapsed":0}
+{"ImportPath":"m/d [m/d.test]","Action":"build-output","Output":"d/d_test.go:3:1: syntax error\n"}
 {"ImportPath":"m/d [m/d.test]","Action":"build-fail"}
 {"Action":"fail","Package":"m/d","Elapsed":0,"FailedBuild":"m/d [m/d.test]"}
 # m/d [m/d.test]
@@ -109,6 +110,9 @@ d/d_test.go:3:1: syntax error
 	}
 	if !strings.Contains(out["m/a"], "--- FAIL: TestX") {
 		t.Errorf("fail output of m/a = %q", out["m/a"])
+	}
+	if !strings.Contains(out["m/d"], "d/d_test.go:3:1: syntax error") {
+		t.Errorf("fail output of m/d = %q", out["m/d"])
 	}
 	if CountStatus(st, StatusPass) != 1 || CountStatus(st, StatusFail) != 2 {
 		t.Errorf("CountStatus wrong for %v", st)
