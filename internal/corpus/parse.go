@@ -149,13 +149,41 @@ func ParseTestJSON(data []byte) (status map[string]string, failOutput map[string
 			}
 		}
 	}
-	failOutput = map[string]string{}
+	return status, failOutputs(status, outputs)
+}
+
+// ParseTestCases reads go test -json output and returns the result of each
+// top-level test, keyed "package TestName" (subtests are part of their
+// parent).
+func ParseTestCases(data []byte) map[string]string {
+	cases := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for sc.Scan() {
+		line := sc.Bytes()
+		if len(line) == 0 || line[0] != '{' {
+			continue
+		}
+		var ev testEvent
+		if json.Unmarshal(line, &ev) != nil || ev.Package == "" || ev.Test == "" || strings.Contains(ev.Test, "/") {
+			continue
+		}
+		switch ev.Action {
+		case StatusPass, StatusFail, StatusSkip:
+			cases[ev.Package+" "+ev.Test] = ev.Action
+		}
+	}
+	return cases
+}
+
+func failOutputs(status map[string]string, outputs map[string]*bytes.Buffer) map[string]string {
+	failOutput := map[string]string{}
 	for pkg, st := range status {
 		if st == StatusFail && outputs[pkg] != nil {
 			failOutput[pkg] = tailLines(outputs[pkg].String(), 15)
 		}
 	}
-	return status, failOutput
+	return failOutput
 }
 
 // TestRegressions lists the packages that passed before and do not pass
@@ -168,6 +196,25 @@ func TestRegressions(before, after map[string]string) []string {
 		}
 		if after[pkg] != StatusPass {
 			out = append(out, pkg)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// CaseRegressions lists the top-level tests ("package TestName") that
+// passed before and do not pass after, in packages that did not pass as a
+// whole before (TestRegressions covers those): a package with one failing
+// test still guards its other tests.
+func CaseRegressions(beforePkgs, before, after map[string]string) []string {
+	var out []string
+	for key, st := range before {
+		pkg, _, _ := strings.Cut(key, " ")
+		if st != StatusPass || beforePkgs[pkg] == StatusPass {
+			continue
+		}
+		if after[key] != StatusPass {
+			out = append(out, key)
 		}
 	}
 	sort.Strings(out)

@@ -90,6 +90,7 @@ func TestParseTestJSON(t *testing.T) {
 	data := `{"Action":"start","Package":"m/a"}
 {"Action":"run","Package":"m/a","Test":"TestX"}
 {"Action":"output","Package":"m/a","Test":"TestX","Output":"--- FAIL: TestX\n"}
+{"Action":"pass","Package":"m/a","Test":"TestX/sub"}
 {"Action":"fail","Package":"m/a","Test":"TestX"}
 {"Action":"output","Package":"m/a","Output":"FAIL\n"}
 {"Action":"fail","Package":"m/a","Elapsed":0.1}
@@ -114,6 +115,10 @@ d/d_test.go:3:1: syntax error
 	if !strings.Contains(out["m/d"], "d/d_test.go:3:1: syntax error") {
 		t.Errorf("fail output of m/d = %q", out["m/d"])
 	}
+	cases := ParseTestCases([]byte(data))
+	if want := map[string]string{"m/a TestX": "fail", "m/b TestY": "pass"}; !reflect.DeepEqual(cases, want) {
+		t.Errorf("cases = %v, want %v", cases, want)
+	}
 	if CountStatus(st, StatusPass) != 1 || CountStatus(st, StatusFail) != 2 {
 		t.Errorf("CountStatus wrong for %v", st)
 	}
@@ -133,6 +138,13 @@ func TestCompare(t *testing.T) {
 	g := compare(before, after)
 	if g.BuildBad || !reflect.DeepEqual(g.Vet, []string{"b.go: new"}) || !reflect.DeepEqual(g.Tests, []string{"m/b", "m/gone"}) {
 		t.Errorf("compare = %+v", g)
+	}
+	// In a package that failed before, a test that passed before and fails
+	// now is a regression; in a package that passed, the package says it.
+	before.TestCases = map[string]string{"m/c TestOK": "pass", "m/c TestBad": "fail", "m/c TestGone": "pass", "m/b TestB": "pass"}
+	after.TestCases = map[string]string{"m/c TestOK": "fail", "m/c TestBad": "fail", "m/b TestB": "fail"}
+	if g := compare(before, after); !reflect.DeepEqual(g.Cases, []string{"m/c TestGone", "m/c TestOK"}) {
+		t.Errorf("compare cases = %q", g.Cases)
 	}
 	after = State{BuildOK: false, BuildErrors: []string{"a.go:1:1: undefined: x"}}
 	g = compare(before, after)
@@ -167,7 +179,7 @@ func TestRegressedAndMarkdown(t *testing.T) {
 		V1Before: []string{"a.go", "b.go"}, V1After: []string{"b.go"}, GoModV1After: true}
 	bad := &Result{Name: "example.com/bad@v1.0.0", Baseline: Baseline{State: base},
 		Run:     &Run{Exit: 0, WallSeconds: 3, MaxRSSKB: 1000},
-		Regress: &Regress{BuildBad: true, Build: []string{"a.go:1:1: undefined: x"}, Vet: []string{"a.go: new"}, Tests: []string{"m/a"}},
+		Regress: &Regress{BuildBad: true, Build: []string{"a.go:1:1: undefined: x"}, Vet: []string{"a.go: new"}, Tests: []string{"m/a"}, Cases: []string{"m/c TestC"}},
 		After:   &State{TestFailOut: map[string]string{"m/a": "--- FAIL: TestA"}},
 		Relist:  &Relist{Files: []string{"a.go"}}}
 	broken := &Result{Name: "example.com/broken@v1.0.0", Broken: "go build ./...: a.go:1:1: undefined: x"}
@@ -184,13 +196,14 @@ func TestRegressedAndMarkdown(t *testing.T) {
 	md := b.String()
 	for _, want := range []string{
 		"| example.com/clean@v1.0.0 | 1 | 1m15s | 300 MB | 2 (+10 −4) | 2: grpc.dial 2 | ok | 0 | 0 of 2 | 1 / 2 | yes | yes |",
-		"| example.com/bad@v1.0.0 | 0 | 3.0s | 1 MB | 0 (+0 −0) | 0 | **broken (1)** | **1** | **1** of 2 | 0 / 0 | no | **no (1 files)** |",
+		"| example.com/bad@v1.0.0 | 0 | 3.0s | 1 MB | 0 (+0 −0) | 0 | **broken (1)** | **1** | **1** of 2 + **1** tests | 0 / 0 | no | **no (1 files)** |",
 		"| example.com/broken@v1.0.0 | — | — | — | — | — | baseline broken |",
 		"| example.com/crashed@v1.0.0 | **2** |",
 		"| example.com/late@v1.0.0 | — | — | — | — | — | harness error |",
 		"5 modules: 1 without regression, 2 regressed, 1 baseline broken, 1 harness errors.",
 		"Baseline broken (not counted): go build ./...: a.go:1:1: undefined: x",
 		"--- FAIL: TestA",
+		"Tests that passed before (in packages that failed before) and fail now: m/c TestC",
 		"protolift: boom",
 		"Second run (protolift -l, exit 0) still lists 1 files: a.go",
 	} {

@@ -102,6 +102,9 @@ func testCell(r *Result) string {
 	if r.Regress != nil && len(r.Regress.Tests) > 0 {
 		s = fmt.Sprintf("**%d** of %d", len(r.Regress.Tests), passed)
 	}
+	if r.Regress != nil && len(r.Regress.Cases) > 0 {
+		s += fmt.Sprintf(" + **%d** tests", len(r.Regress.Cases))
+	}
 	if r.Regress != nil && len(r.Regress.Flaky) > 0 {
 		s += fmt.Sprintf(" (%d flaky)", len(r.Regress.Flaky))
 	}
@@ -169,6 +172,9 @@ func writeDetails(w *strings.Builder, r *Result) {
 				}
 			}
 		}
+	}
+	if g := r.Regress; g != nil && len(g.Cases) > 0 {
+		fmt.Fprintf(w, "Tests that passed before (in packages that failed before) and fail now: %s\n", strings.Join(firstN(g.Cases, 20), ", "))
 	}
 	if r.Relist != nil && !r.Relist.Idempotent {
 		if len(r.Relist.Files) > 0 {

@@ -45,6 +45,7 @@ type State struct {
 	Vet         []string          `json:"vet,omitempty"` // normalised, sorted set
 	Tests       map[string]string `json:"tests,omitempty"`
 	TestFailOut map[string]string `json:"test_fail_output,omitempty"`
+	TestCases   map[string]string `json:"test_cases,omitempty"` // "package TestName": pass, fail, skip
 	TestError   string            `json:"test_error,omitempty"` // go test's own stderr when it printed no result
 }
 
@@ -74,10 +75,11 @@ type Relist struct {
 
 // Regress is what got worse.
 type Regress struct {
-	Build    []string `json:"build,omitempty"` // error lines, when the module no longer builds
-	Vet      []string `json:"vet,omitempty"`   // new vet lines
-	Tests    []string `json:"tests,omitempty"` // packages that passed and no longer do
-	Flaky    []string `json:"flaky,omitempty"` // failed after, passed on the retry: not counted
+	Build    []string `json:"build,omitempty"`      // error lines, when the module no longer builds
+	Vet      []string `json:"vet,omitempty"`        // new vet lines
+	Tests    []string `json:"tests,omitempty"`      // packages that passed and no longer do
+	Cases    []string `json:"test_cases,omitempty"` // top-level tests that passed and no longer do, in packages that failed before
+	Flaky    []string `json:"flaky,omitempty"`      // failed after, passed on the retry: not counted
 	BuildBad bool     `json:"build_broken"`
 }
 
@@ -94,7 +96,7 @@ func (r *Result) Regressed() bool {
 	if r.Run != nil && (r.Run.Exit < 0 || r.Run.Exit > 1) {
 		return true
 	}
-	if r.Regress != nil && (r.Regress.BuildBad || len(r.Regress.Vet) > 0 || len(r.Regress.Tests) > 0) {
+	if r.Regress != nil && (r.Regress.BuildBad || len(r.Regress.Vet) > 0 || len(r.Regress.Tests) > 0 || len(r.Regress.Cases) > 0) {
 		return true
 	}
 	if r.Relist != nil && !r.Relist.Idempotent {

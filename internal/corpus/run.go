@@ -162,7 +162,7 @@ func (h *Harness) Run(ctx context.Context, e Entry) *Result {
 	after := h.check(ctx, e, src)
 	r.After = &after
 	r.Regress = compare(r.Baseline.State, after)
-	if len(r.Regress.Tests) > 0 {
+	if len(r.Regress.Tests) > 0 || len(r.Regress.Cases) > 0 {
 		h.retry(ctx, e, src, r)
 	}
 
@@ -311,6 +311,7 @@ func (h *Harness) check(ctx context.Context, e Entry, src string) State {
 	}
 	test := run(ctx, src, h.StepTimeout, "go", args...)
 	s.Tests, s.TestFailOut = ParseTestJSON([]byte(test.Stdout))
+	s.TestCases = ParseTestCases([]byte(test.Stdout))
 	if len(s.Tests) == 0 || test.TimedOut {
 		s.TestError = headLines(strings.TrimSpace(test.combined()), 10)
 	}
@@ -326,6 +327,7 @@ func compare(before, after State) *Regress {
 	}
 	g.Vet = Diff(before.Vet, after.Vet)
 	g.Tests = TestRegressions(before.Tests, after.Tests)
+	g.Cases = CaseRegressions(before.Tests, before.TestCases, after.TestCases)
 	return g
 }
 
@@ -347,6 +349,35 @@ func (h *Harness) retry(ctx context.Context, e Entry, src string, r *Result) {
 		}
 	}
 	r.Regress.Tests = still
+	// Single tests of packages that failed before: each package once more,
+	// only those tests.
+	byPkg := map[string][]string{}
+	var pkgs []string
+	for _, c := range r.Regress.Cases {
+		pkg, name, _ := strings.Cut(c, " ")
+		if byPkg[pkg] == nil {
+			pkgs = append(pkgs, pkg)
+		}
+		byPkg[pkg] = append(byPkg[pkg], name)
+	}
+	if len(pkgs) > 10 {
+		return
+	}
+	var stillCases []string
+	for _, pkg := range pkgs {
+		args := append([]string{"test", "-json", "-count=1", "-timeout=" + h.TestTimeout.String()}, tagArgs(e)...)
+		args = append(args, "-run=^("+strings.Join(byPkg[pkg], "|")+")$", pkg)
+		res := run(ctx, src, h.StepTimeout, "go", args...)
+		cases := ParseTestCases([]byte(res.Stdout))
+		for _, name := range byPkg[pkg] {
+			if cases[pkg+" "+name] == StatusPass {
+				r.Regress.Flaky = append(r.Regress.Flaky, pkg+" "+name)
+			} else {
+				stillCases = append(stillCases, pkg+" "+name)
+			}
+		}
+	}
+	r.Regress.Cases = stillCases
 }
 
 // protolift runs protolift -w ./... and measures it and the diff it left.
