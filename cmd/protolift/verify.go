@@ -274,6 +274,7 @@ func (p *pipeline) writeStagedMod() (string, func(), error) {
 }
 
 var importPathInMsg = regexp.MustCompile(`(?:could not import|no required module provides package|package|cannot find package|is not in std|module .* provides package) "?([a-zA-Z0-9._~\-]+\.[a-zA-Z]+/[^\s"();:]+)"?`)
+
 // removedAPI matches the messages a dependency's changed API gives, with
 // the package qualifier of what changed: an identifier gone, an interface
 // that gained a method, a type that lost a field or method. Other
