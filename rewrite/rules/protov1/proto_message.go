@@ -96,7 +96,7 @@ func messageCall(p *rule.Pass, call *dst.CallExpr, name string, f *types.Func, a
 	arg := call.Args[0]
 	t := p.TypeOf(arg)
 	v1Iface := v1MessageInterface(f)
-	isV2 := rule.ImplementsV2(t)
+	isV2 := v2AfterRun(p, t)
 	isV1 := t != nil && v1Iface != nil && types.Implements(t, v1Iface)
 	adapt := func(fn string, x dst.Expr) dst.Expr { return rule.Call(rule.QualifiedIdent(v2Protoadapt, fn), x) }
 	switch name {
