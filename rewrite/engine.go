@@ -547,7 +547,7 @@ func rewriteFile(pkg *packages.Package, af *ast.File, sf *scanned, rules []*rule
 		}
 	}
 	res.Put(&change.File{Path: sf.path, Old: sf.src, New: out, Edits: sink.edits, Stage: "go", Requires: sink.require, RuleRequires: sink.byRule})
-	res.keepHelpers(sink)
+	res.keepHelpers(sink, sf.src)
 	return nil
 }
 

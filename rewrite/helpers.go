@@ -55,6 +55,9 @@ type helperWant struct {
 	name   string
 	helper *rule.Helper
 	rule   string
+	// build is the //go:build expression of the file that needs the
+	// helper ("" for none).
+	build string
 }
 
 // helperTarget is the helper file a file in package pkgName calls into,
@@ -138,8 +141,15 @@ func (s *fileSink) Helper(h *rule.Helper) string {
 }
 
 // keepHelpers records the helpers a file that changed needs.
-func (r *Result) keepHelpers(s *fileSink) {
-	r.helpers = append(r.helpers, s.helpers...)
+func (r *Result) keepHelpers(s *fileSink, src []byte) {
+	build := ""
+	if e := buildConstraint(src); e != nil {
+		build = e.String()
+	}
+	for _, w := range s.helpers {
+		w.build = build
+		r.helpers = append(r.helpers, w)
+	}
 }
 
 // writeHelpers puts each helper file into the result: created, or the
@@ -153,8 +163,12 @@ func (r *Result) writeHelpers() error {
 		if byFile[w.file] == nil {
 			byFile[w.file] = map[string]helperWant{}
 		}
-		if _, ok := byFile[w.file][w.name]; !ok {
+		if cur, ok := byFile[w.file][w.name]; !ok {
 			byFile[w.file][w.name] = w
+		} else if cur.build != w.build {
+			// Users under different constraints: build it always.
+			cur.build = ""
+			byFile[w.file][w.name] = cur
 		}
 	}
 	// A helper the package itself gets is visible to its tests: the test
@@ -240,9 +254,25 @@ func helperFile(path string, ws map[string]helperWant) (*change.File, error) {
 			byRule[w.rule][p] = v
 		}
 	}
+	// A file whose every user builds under one constraint (a
+	// `//go:build integration` test, say) gets that constraint too, so
+	// other builds neither compile nor link its imports.
+	build, same := "", true
+	for i, w := range sortedWants(ws) {
+		if i == 0 {
+			build = w.build
+		}
+		same = same && w.build == build
+	}
+	if !same {
+		build = ""
+	}
 	var src []byte
 	if old == nil {
 		var b bytes.Buffer
+		if build != "" {
+			fmt.Fprintf(&b, "//go:build %s\n\n", build)
+		}
 		fmt.Fprintf(&b, "package %s\n\n%s\nimport (\n", pkgName, helperHeader)
 		paths := make([]string, 0, len(imports))
 		for p := range imports {
@@ -302,4 +332,17 @@ func helperFile(path string, ws map[string]helperWant) (*change.File, error) {
 // included) in a helper's source.
 func renameFunc(decl, from, to string) string {
 	return regexp.MustCompile(`\b`+regexp.QuoteMeta(from)+`\b`).ReplaceAllString(decl, to)
+}
+
+func sortedWants(ws map[string]helperWant) []helperWant {
+	names := make([]string, 0, len(ws))
+	for n := range ws {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := make([]helperWant, len(names))
+	for i, n := range names {
+		out[i] = ws[n]
+	}
+	return out
 }
