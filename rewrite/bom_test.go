@@ -2,8 +2,6 @@ package rewrite_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -34,20 +32,7 @@ func TestKeepBOM(t *testing.T) {
 	src := "package p\n\nimport \"golang.org/x/net/context\"\n\nfunc timeout() context.Context  { return nil }\nfunc deadline() context.Context { return nil }\n\nvar _ = timeout()\n"
 	want := strings.Replace(src, "_ = timeout()", "_ = deadline()", 1)
 	for _, eol := range []string{"\n", "\r\n"} {
-		dir := t.TempDir()
-		for _, name := range []string{"go.mod", "go.sum"} {
-			data, err := os.ReadFile(filepath.Join("ruletest", "testdata", "mod", name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		in := bom + strings.ReplaceAll(src, "\n", eol)
-		if err := os.WriteFile(filepath.Join(dir, "p.go"), []byte(in), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		dir := tempModule(t, map[string]string{"p.go": bom + strings.ReplaceAll(src, "\n", eol)})
 		res, err := rewrite.Run(context.Background(), rewrite.Options{Dir: dir, Rules: []*rule.Rule{r}})
 		if err != nil {
 			t.Fatal(err)

@@ -2,8 +2,6 @@ package rewrite_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,19 +13,7 @@ import (
 // requires the real golang/protobuf, and returns its new content.
 func runAll(t *testing.T, src string) string {
 	t.Helper()
-	dir := t.TempDir()
-	for _, name := range []string{"go.mod", "go.sum"} {
-		data, err := os.ReadFile(filepath.Join("ruletest", "testdata", "mod", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.WriteFile(filepath.Join(dir, "p.go"), []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir := tempModule(t, map[string]string{"p.go": src})
 	res, err := rewrite.Run(context.Background(), rewrite.Options{Dir: dir, Rules: rules.All()})
 	if err != nil {
 		t.Fatal(err)

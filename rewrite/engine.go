@@ -11,6 +11,8 @@ import (
 	"go/ast"
 	"go/build/constraint"
 	"go/format"
+	"go/parser"
+	"go/token"
 	"go/types"
 	"maps"
 	"os"
@@ -162,6 +164,21 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	opts.Overlay = overlay
 
+	// Files that only pin tools for go install (`//go:build tools`,
+	// blank imports of main packages) are never compiled: loading them
+	// with their tag fails ("is a program, not an importable package").
+	toolPins := map[string]bool{}
+	for i := range files {
+		f := &files[i]
+		if f.generated || !isToolPin(f.src) {
+			continue
+		}
+		toolPins[f.path] = true
+		if msg := toolPinMessage(f); msg != "" {
+			res.Report(change.Diagnostic{Path: f.path, Start: change.Position{Line: 1, Col: 1}, Rule: BuildTagsRule, Risk: change.Review, Message: msg})
+		}
+	}
+
 	byPath := map[string]*scanned{}
 	// needTests records, per package directory, whether one of the files
 	// to migrate is a test file: only those directories are loaded with
@@ -169,6 +186,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	needTests := map[string]bool{}
 	for i := range files {
 		f := &files[i]
+		if toolPins[f.path] {
+			continue
+		}
 		if f.generated {
 			if msg := legacyGenerated(f); msg != "" {
 				res.Report(change.Diagnostic{Path: f.path, Start: change.Position{Line: 1, Col: 1}, Rule: GeneratedRule, Risk: change.Manual, Message: msg})
@@ -246,6 +266,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	// the build tags their constraints ask for, so `//go:build
 	// integration` files are migrated too; what still stays out (other
 	// operating systems, contradictory constraints) is reported.
+	for p := range toolPins {
+		done[p] = true
+	}
 	for tags, dirs := range extraConfigs(files, done, opts.Tags) {
 		extra := opts
 		extra.Tags = append(append([]string(nil), opts.Tags...), strings.Split(tags, ",")...)
@@ -260,7 +283,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 		res.Report(change.Diagnostic{
 			Path: f.path, Start: change.Position{Line: 1, Col: 1}, Rule: BuildTagsRule, Risk: change.Manual,
-			Message: fmt.Sprintf("file is excluded by build constraints%s, so it was not type-checked or migrated; rerun with -tags (or GOOS/GOARCH) that include it", constraintOf(f.src)),
+			Message: fmt.Sprintf("file is excluded by build constraints%s, so it was not type-checked or migrated; rerun with -tags (or GOOS/GOARCH) that include it", constraintOf(f.path, f.src)),
 		})
 	}
 	if err := res.writeHelpers(); err != nil {
@@ -342,7 +365,10 @@ func load(ctx context.Context, root string, dirs []string, tests bool, opts Opti
 		pkgs = ok
 	}
 	for _, p := range pkgs {
-		if len(p.Errors) > 0 && allRepairable(p.Errors, repairable) {
+		if len(p.Errors) > 0 && (allRepairable(p.Errors, repairable) || allExcluded(p.Errors)) {
+			// An all-excluded package has no file this configuration
+			// can migrate: the extra loads (or the build-tags report)
+			// deal with its files.
 			continue
 		}
 		for _, e := range p.Errors {
@@ -389,17 +415,50 @@ func firstError(p *packages.Package) string {
 	return "unknown error"
 }
 
-func constraintOf(src []byte) string {
+// constraintOf says what excludes a file: its //go:build (or // +build)
+// lines, else the OS or architecture its file name names.
+func constraintOf(path string, src []byte) string {
+	var lines []string
+	for _, l := range headerLines(src) {
+		if constraint.IsGoBuild(l) || constraint.IsPlusBuild(l) {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) > 0 {
+		return " (" + strings.Join(lines, "; ") + ")"
+	}
+	if t := fileNameTag(path); t != "" {
+		return fmt.Sprintf(" (its file name names %s, which this build is not for)", t)
+	}
+	return ""
+}
+
+// fileNameTag returns the GOOS or GOARCH a file name's suffix implies
+// (x_linux.go, x_windows_amd64_test.go), as the go command reads it.
+func fileNameTag(path string) string {
+	name := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(path), ".go"), "_test")
+	parts := strings.Split(name, "_")
+	if len(parts) < 2 {
+		return ""
+	}
+	last := parts[len(parts)-1]
+	if platformTags[last] && last != "cgo" && last != "gc" && last != "gccgo" && last != "unix" && last != "ignore" {
+		return last
+	}
+	return ""
+}
+
+// headerLines returns the trimmed lines before the package clause.
+func headerLines(src []byte) []string {
+	var out []string
 	for _, l := range strings.Split(string(src), "\n") {
 		l = strings.TrimSpace(l)
-		if strings.HasPrefix(l, "//go:build ") {
-			return " (" + l + ")"
-		}
 		if strings.HasPrefix(l, "package ") {
 			break
 		}
+		out = append(out, l)
 	}
-	return " (its file name names an OS or architecture)"
+	return out
 }
 
 // reportSkipped reports vendor and testdata directories that hold code
@@ -642,20 +701,68 @@ func extraConfigs(files []scanned, done map[string]bool, base []string) map[stri
 	return out
 }
 
+// buildConstraint returns a file's //go:build expression, or, for files
+// that only have the older // +build lines, their conjunction.
 func buildConstraint(src []byte) constraint.Expr {
-	for _, l := range strings.Split(string(src), "\n") {
-		l = strings.TrimSpace(l)
-		if constraint.IsGoBuild(l) {
-			e, err := constraint.Parse(l)
-			if err == nil {
+	var plus constraint.Expr
+	for _, l := range headerLines(src) {
+		switch {
+		case constraint.IsGoBuild(l):
+			if e, err := constraint.Parse(l); err == nil {
 				return e
 			}
-		}
-		if strings.HasPrefix(l, "package ") {
-			break
+		case constraint.IsPlusBuild(l):
+			e, err := constraint.Parse(l)
+			if err != nil {
+				continue
+			}
+			if plus == nil {
+				plus = e
+			} else {
+				plus = &constraint.AndExpr{X: plus, Y: e}
+			}
 		}
 	}
-	return nil
+	return plus
+}
+
+// isToolPin reports whether a file only pins tools: it is excluded by a
+// build constraint that needs a tag (`//go:build tools`) and every import
+// is blank.
+func isToolPin(src []byte) bool {
+	expr := buildConstraint(src)
+	if expr == nil {
+		return false
+	}
+	var tags []string
+	positiveTags(expr, &tags)
+	if len(tags) == 0 {
+		return false
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), "", src, parser.ImportsOnly)
+	if err != nil || len(f.Imports) == 0 {
+		return false
+	}
+	for _, imp := range f.Imports {
+		if imp.Name == nil || imp.Name.Name != "_" {
+			return false
+		}
+	}
+	return true
+}
+
+// toolPinMessage says what a tool-pin file's legacy pins should become.
+func toolPinMessage(f *scanned) string {
+	var legacy []string
+	for _, p := range f.imports {
+		if strings.HasPrefix(p, "github.com/golang/protobuf/") {
+			legacy = append(legacy, p)
+		}
+	}
+	if len(legacy) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("tool pin %s is not compiled (its build constraint excludes it), so it was not loaded; it keeps github.com/golang/protobuf in go.mod: pin google.golang.org/protobuf/cmd/protoc-gen-go (and google.golang.org/grpc/cmd/protoc-gen-go-grpc for services) instead, the generators protolift gen uses", strings.Join(legacy, ", "))
 }
 
 var platformTags = map[string]bool{
@@ -683,6 +790,18 @@ func positiveTags(e constraint.Expr, tags *[]string) {
 	case *constraint.OrExpr:
 		positiveTags(e.X, tags)
 	}
+}
+
+// allExcluded reports whether a package's only problem is that the build
+// configuration excludes all its files (a tools.go package, a directory of
+// integration tests): go build ./... and go vet ./... skip such packages.
+func allExcluded(errs []packages.Error) bool {
+	for _, e := range errs {
+		if !strings.Contains(e.Msg, "build constraints exclude all Go files") {
+			return false
+		}
+	}
+	return true
 }
 
 // repairPatterns compiles the Repairs of the enabled rules.
@@ -768,11 +887,22 @@ func grpcGeneratedPackages(m *modroot.Module, rules []*rule.Rule, overlay map[st
 	return out, nil
 }
 
+// gogoMessage is the finding on gogo/protobuf output: protolift gen
+// regenerates protoc-gen-go output only, and gogo's own options (nullable,
+// customtype, casttype, embed, ...) shape Go types protoc-gen-go cannot
+// produce, so the choice is the user's.
+const gogoMessage = "generated by gogo/protobuf (protoc-gen-gogo); it is not edited, and protolift gen does not regenerate gogo output. " +
+	"Either keep it on github.com/gogo/protobuf (no longer maintained; APIv2 functions reach its messages only through protoadapt.MessageV2Of, and gogo-only options such as customtype or nullable=false may not survive that), " +
+	"or remove the gogoproto options from the .proto files and generate with protoc-gen-go and protoc-gen-go-grpc (the Go types change, so the code that uses them changes too; protolift gen regenerates once the output is protoc-gen-go's)"
+
 // legacyGenerated explains why a generated file needs regenerating: it
 // imports APIv1 packages, or it is protoc-gen-go `plugins=grpc` output
 // (gRPC code inside a .pb.go file). Current generated code that merely
 // imports grpc or protobuf needs nothing.
 func legacyGenerated(f *scanned) string {
+	if f.gogo {
+		return gogoMessage
+	}
 	var legacy []string
 	grpc := false
 	for _, p := range f.imports {

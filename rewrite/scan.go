@@ -19,6 +19,8 @@ type scanned struct {
 	path      string
 	src       []byte
 	generated bool
+	// gogo marks gogo/protobuf output (also counted as generated).
+	gogo bool
 	// crlf marks a file with CRLF line endings, rewritten as LF.
 	crlf bool
 	// imports are the import paths that made the file interesting.
@@ -79,7 +81,8 @@ func prefilter(dirs []string, rules []*rule.Rule, overlay map[string][]byte, grp
 				continue
 			}
 			var hits []string
-			generated := modroot.IsGenerated(src)
+			gogo := modroot.IsGogo(src)
+			generated := gogo || modroot.IsGenerated(src)
 			// Generated code is never edited; being (or importing)
 			// protoc-gen-go-grpc output is no finding about it.
 			grpcHit := !generated && len(grpcGen) > 0 && hasGRPCFile(names)
@@ -94,7 +97,7 @@ func prefilter(dirs []string, rules []*rule.Rule, overlay map[string][]byte, grp
 						continue
 					}
 				}
-				if matches(p) {
+				if matches(p) || p == legacyGeneratorCmd {
 					hits = append(hits, p)
 				}
 			}
@@ -102,12 +105,17 @@ func prefilter(dirs []string, rules []*rule.Rule, overlay map[string][]byte, grp
 				hits = append(hits, rule.GRPCGenerated)
 			}
 			if len(hits) > 0 {
-				out = append(out, scanned{path: path, src: src, generated: generated, imports: hits})
+				out = append(out, scanned{path: path, src: src, generated: generated, gogo: gogo, imports: hits})
 			}
 		}
 	}
 	return out, nil
 }
+
+// legacyGeneratorCmd is golang/protobuf's protoc-gen-go command, which
+// tools.go files pin for go install: no rule rewrites it, but the pin
+// keeps golang/protobuf in go.mod, so it is reported.
+const legacyGeneratorCmd = "github.com/golang/protobuf/protoc-gen-go"
 
 // goFiles lists the .go files of dir, including overlay files that do
 // not exist on disk yet.

@@ -21,20 +21,8 @@ import (
 // existing import declares the identifier, so it is reused; one that only
 // the standard package has still gets its own import.
 func TestReuseXNetContext(t *testing.T) {
-	dir := t.TempDir()
-	for _, name := range []string{"go.mod", "go.sum"} {
-		data, err := os.ReadFile(filepath.Join("ruletest", "testdata", "mod", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 	src := "package p\n\nimport (\n\t\"time\"\n\n\t\"golang.org/x/net/context\"\n)\n\nfunc timeout() (context.Context, func()) { return nil, nil }\n\nfunc detached() context.Context { return nil }\n\nvar _ = time.Second\n"
-	if err := os.WriteFile(filepath.Join(dir, "p.go"), []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir := tempModule(t, map[string]string{"p.go": src})
 	// The rule replaces calls of the local helpers with what the standard
 	// package offers: WithTimeout (x/net/context has it) and WithoutCancel
 	// (it does not).

@@ -16,6 +16,7 @@ import (
 	"github.com/protolift/protolift/diffcheck"
 	"github.com/protolift/protolift/internal/generate"
 	"github.com/protolift/protolift/internal/modroot"
+	"github.com/protolift/protolift/internal/protows"
 )
 
 const diffcheckUsage = `usage: protolift diffcheck -old=GEN[,GEN...] [-new=GEN[,GEN...]] [flags] [paths...]
@@ -144,31 +145,10 @@ func runDiffcheck(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// protoRoots returns the import roots of the module's .proto files: the
-// directories a buf.work.yaml at the module root lists, else the root.
-func protoRoots(moduleDir string) []string {
-	data, err := os.ReadFile(filepath.Join(moduleDir, "buf.work.yaml"))
-	if err != nil {
-		return []string{moduleDir}
-	}
-	var roots []string
-	in := false
-	for _, line := range strings.Split(string(data), "\n") {
-		t := strings.TrimSpace(line)
-		switch {
-		case strings.HasPrefix(t, "directories:"):
-			in = true
-		case in && strings.HasPrefix(t, "- "):
-			roots = append(roots, filepath.Join(moduleDir, strings.Trim(strings.TrimSpace(t[2:]), `"'`)))
-		case in && t != "" && !strings.HasPrefix(t, "#"):
-			in = false
-		}
-	}
-	if len(roots) == 0 {
-		return []string{moduleDir}
-	}
-	return roots
-}
+// protoRoots returns the import roots of the module's .proto files, as
+// the gen and proto stages find them: the roots buf configuration and the
+// protoc commands of Makefiles and scripts declare, then the module root.
+func protoRoots(moduleDir string) []string { return protows.Discover(moduleDir, nil) }
 
 // protoPaths expands the arguments (files or directories, relative to
 // base) into .proto files; no arguments means the module's .proto files

@@ -397,3 +397,29 @@ func TestRecoversKilledWrite(t *testing.T) {
 		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
 	}
 }
+
+// TestOutputFormatWarnings: a rewrite that changes produced text prints
+// a warning on stderr (not only in -json) and keeps exit 0;
+// -keep-output-format refuses it instead (issue 9, shape 4).
+func TestOutputFormatWarnings(t *testing.T) {
+	dir := newModule(t, map[string]string{"app/app.go": `package app
+
+import "github.com/golang/protobuf/proto"
+
+// Dump prints m for people.
+func Dump(m proto.Message) string {
+	return proto.MarshalTextString(m)
+}
+`})
+	code, out, errOut := protolift(t, "go", "-C", dir, "./...")
+	if code != exitOK || !strings.Contains(out, "prototext") {
+		t.Fatalf("go -d: exit %d, stderr:\n%s", code, errOut)
+	}
+	if !strings.Contains(errOut, "app/app.go:7:9: protov1.proto.text: output format changes: prototext prints a nested message as `name: {…}` where v1 printed `name: <…>`") {
+		t.Errorf("no output-format warning on stderr:\n%s", errOut)
+	}
+	code, out, errOut = protolift(t, "go", "-C", dir, "-keep-output-format", "./...")
+	if code != exitFindings || strings.Contains(out, "prototext") || !strings.Contains(errOut, "app/app.go:7:9: protov1.proto.text: not rewritten: -keep-output-format") {
+		t.Fatalf("go -keep-output-format: exit %d, stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+}

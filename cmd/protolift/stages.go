@@ -19,6 +19,7 @@ import (
 	"github.com/protolift/protolift/internal/apply"
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/internal/modroot"
+	"github.com/protolift/protolift/internal/protows"
 	"github.com/protolift/protolift/internal/report"
 	"github.com/protolift/protolift/internal/verify"
 	"github.com/protolift/protolift/rewrite"
@@ -43,6 +44,7 @@ type flags struct {
 	tidy        bool
 	progress    string
 	grpcServer  string
+	keepFormat  bool
 	edition     string
 	goPkgPrefix string
 	goPkgMap    string
@@ -54,16 +56,17 @@ type flags struct {
 // use it; every other flag belongs to every stage. The full run (stage
 // "") has them all.
 var stageFlags = map[string][]string{
-	"rules":             {"go"},
-	"tags":              {"go"},
-	"grpc-server":       {"gen", "go"},
-	"edition":           {"proto"},
-	"prove":             {"proto"},
-	"go-package-prefix": {"proto"},
-	"go-package-map":    {"proto"},
-	"latest":            {"mod"},
-	"tidy":              {"mod"},
-	"verify":            {"gen", "go", "mod"},
+	"rules":              {"go"},
+	"tags":               {"go"},
+	"grpc-server":        {"gen", "go"},
+	"edition":            {"proto"},
+	"prove":              {"proto"},
+	"go-package-prefix":  {"proto"},
+	"go-package-map":     {"proto"},
+	"latest":             {"mod"},
+	"tidy":               {"mod"},
+	"verify":             {"gen", "go", "mod"},
+	"keep-output-format": {"go"},
 }
 
 // stageOf names the stages a flag belongs to, for the error that says
@@ -111,6 +114,7 @@ func newFlags(name string, out io.Writer) *flags {
 			return err
 		})
 	}
+	boolean(&f.keepFormat, "keep-output-format", false, "go stage: refuse every rewrite that changes produced text (jsonpb → protojson output, the v1 text format → prototext); they are reported instead")
 	str(&f.grpcServer, "grpc-server", "embed", "hand-written gRPC servers under protoc-gen-go-grpc: embed (UnimplementedXServer by value), unsafe (opt out through UnsafeXServer), keep (regenerate with require_unimplemented_servers=false, change no server type)")
 	return f
 }
@@ -222,7 +226,7 @@ func runStages(stage string, args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	p, err := newPipeline(f, patterns, stderr)
+	p, err := newPipeline(f, stage, patterns, stderr)
 	if err == nil {
 		err = p.run(ctx, stage)
 	}
@@ -260,8 +264,13 @@ type pipeline struct {
 	configs []rewrite.Config
 }
 
-func newPipeline(f *flags, patterns []string, stderr io.Writer) (*pipeline, error) {
+func newPipeline(f *flags, stage string, patterns []string, stderr io.Writer) (*pipeline, error) {
 	m, err := modroot.Find(f.dir)
+	if err != nil && stage == "proto" {
+		// A schema-only repository (buf.yaml or plain directories, no
+		// go.mod): the proto stage needs no Go module.
+		m, err = protows.SchemaRoot(f.dir)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -384,7 +393,7 @@ func (p *pipeline) runGo(ctx context.Context, patterns []string) (*rewrite.Resul
 		}
 	}
 	opts := rewrite.Options{Dir: p.f.dir, Patterns: patterns, Rules: rs, Overlay: ov,
-		RuleOptions: map[string]string{"grpc.server": p.f.grpcServer},
+		RuleOptions: map[string]string{"grpc.server": p.f.grpcServer, "keep-output-format": strconv.FormatBool(p.f.keepFormat)},
 		Disabled:    p.goDisabled,
 		// After earlier stages changed the module, a package they broke
 		// is skipped and reported; verification withdraws the cause.
@@ -485,6 +494,18 @@ func (p *pipeline) protoStage(ctx context.Context) error {
 	set, err := protofile.Run(ctx, opts)
 	if err != nil {
 		return err
+	}
+	if bad := protofile.Unparsable(set); len(bad) > 0 {
+		// Nothing is written when a schema cannot be read (exit 2).
+		var lines []string
+		for _, d := range bad {
+			rel, err := filepath.Rel(p.base, d.Path)
+			if err != nil {
+				rel = d.Path
+			}
+			lines = append(lines, d.Format(filepath.ToSlash(rel)))
+		}
+		return fmt.Errorf(".proto files do not parse; fix them first (nothing was written):\n\t%s", strings.Join(lines, "\n\t"))
 	}
 	for _, f := range set.Files {
 		f.Stage = "proto"

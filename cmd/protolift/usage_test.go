@@ -26,9 +26,9 @@ func TestStageHelp(t *testing.T) {
 	for stage, own := range map[string][]string{
 		"proto": {"edition", "go-package-map", "go-package-prefix", "prove"},
 		"gen":   {"grpc-server", "verify"},
-		"go":    {"grpc-server", "rules", "tags", "verify"},
+		"go":    {"grpc-server", "keep-output-format", "rules", "tags", "verify"},
 		"mod":   {"latest", "tidy", "verify"},
-		"":      {"edition", "go-package-map", "go-package-prefix", "grpc-server", "latest", "prove", "rules", "tags", "tidy", "verify"},
+		"":      {"edition", "go-package-map", "go-package-prefix", "grpc-server", "keep-output-format", "latest", "prove", "rules", "tags", "tidy", "verify"},
 	} {
 		want := append(slices.Clone(common), own...)
 		slices.Sort(want)

@@ -274,7 +274,12 @@ func (p *pipeline) writeStagedMod() (string, func(), error) {
 }
 
 var importPathInMsg = regexp.MustCompile(`(?:could not import|no required module provides package|package|cannot find package|is not in std|module .* provides package) "?([a-zA-Z0-9._~\-]+\.[a-zA-Z]+/[^\s"();:]+)"?`)
-var undefinedQualified = regexp.MustCompile(`undefined: ([A-Za-z_][A-Za-z0-9_]*)\.[A-Za-z_]`)
+// removedAPI matches the messages a dependency's changed API gives, with
+// the package qualifier of what changed: an identifier gone, an interface
+// that gained a method, a type that lost a field or method. Other
+// messages that merely mention a package (a value "of type *pkg.T") say
+// nothing about which side changed.
+var removedAPI = regexp.MustCompile(`undefined: ([A-Za-z_][A-Za-z0-9_]*)\.|does not implement \*?([A-Za-z_][A-Za-z0-9_]*)\.[A-Za-z0-9_]+ \(missing method|\(type \*?([A-Za-z_][A-Za-z0-9_]*)\.[A-Za-z0-9_]+ has no field or method`)
 
 // attribute finds the change that causes pr.
 func (p *pipeline) attribute(ctx context.Context, pr verify.Problem) (culprit, bool) {
@@ -401,19 +406,31 @@ func (p *pipeline) raisedModuleOf(ctx context.Context, pr verify.Problem) string
 	if len(changed) == 0 {
 		return ""
 	}
-	var importPath string
+	// The packages the message names: an import path, or qualified
+	// identifiers (pb.RegisterGreeterServer, helloworld.GreeterServer)
+	// resolved through the erring file's imports.
+	var paths []string
 	if m := importPathInMsg.FindStringSubmatch(pr.Msg); m != nil {
-		importPath = m[1]
-	} else if m := undefinedQualified.FindStringSubmatch(pr.Msg); m != nil && pr.File != "" {
-		importPath = importOf(p.read(pr.File), m[1])
-	}
-	if importPath == "" || strings.HasPrefix(importPath, p.module.Path+"/") || importPath == p.module.Path {
-		return ""
+		paths = append(paths, m[1])
+	} else if pr.File != "" {
+		src := p.read(pr.File)
+		for _, m := range removedAPI.FindAllStringSubmatch(pr.Msg, -1) {
+			for _, q := range m[1:] {
+				if ip := importOf(src, q); q != "" && ip != "" && !slices.Contains(paths, ip) {
+					paths = append(paths, ip)
+				}
+			}
+		}
 	}
 	mod := ""
-	for m := range changed {
-		if (importPath == m || strings.HasPrefix(importPath, m+"/")) && len(m) > len(mod) {
-			mod = m
+	for _, importPath := range paths {
+		if strings.HasPrefix(importPath, p.module.Path+"/") || importPath == p.module.Path {
+			continue
+		}
+		for m := range changed {
+			if (importPath == m || strings.HasPrefix(importPath, m+"/")) && len(m) > len(mod) {
+				mod = m
+			}
 		}
 	}
 	if mod == "" {
@@ -447,13 +464,14 @@ func importOf(src []byte, name string) string {
 	}
 	for _, is := range af.Imports {
 		ip, _ := strconv.Unquote(is.Path.Value)
-		n := path.Base(ip)
-		if is.Name != nil {
-			n = is.Name.Name
-		} else if strings.HasPrefix(n, "v") && len(n) > 1 && n[1] >= '0' && n[1] <= '9' {
-			n = path.Base(path.Dir(ip))
+		// The name as the file wrote it, and the package's own name
+		// (which type names in compiler messages use): usually the last
+		// path element, without a major-version suffix.
+		base := path.Base(ip)
+		if strings.HasPrefix(base, "v") && len(base) > 1 && base[1] >= '0' && base[1] <= '9' {
+			base = path.Base(path.Dir(ip))
 		}
-		if n == name {
+		if base == name || is.Name != nil && is.Name.Name == name {
 			return ip
 		}
 	}

@@ -101,7 +101,7 @@ var Resolver naming.Resolver
 		t.Fatalf("exit %d, want 1\n%s", code, errOut)
 	}
 	for _, want := range []string{
-		"mod.raise: google.golang.org/grpc was not raised: the new version breaks the build: could not import google.golang.org/grpc/naming",
+		"mod.raise: google.golang.org/grpc was not raised: the new version breaks the build: cannot find module providing package google.golang.org/grpc/naming (at app/b.go:3:8)",
 		"app/a.go:7:9: grpc.dial: not rewritten: it needs google.golang.org/grpc v1.63.0",
 	} {
 		if !strings.Contains(errOut, want) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"github.com/bufbuild/protocompile"
 	"github.com/bufbuild/protocompile/linker"
 	"github.com/bufbuild/protocompile/reporter"
+	"github.com/protolift/protolift/internal/protows"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protodesc"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -26,6 +28,10 @@ type CompileOptions struct {
 	// ImportPaths are the roots .proto imports are resolved against
 	// (protoc's -I). Relative paths are taken from the current directory.
 	ImportPaths []string
+	// Roots are further import roots after ImportPaths, possibly with a
+	// prefix (a GOPATH-style root: the module directory as
+	// $GOPATH/src/<module path>).
+	Roots []protows.Root
 	// Files are the files to generate, either as import names relative to
 	// an import path ("shop/v1/catalog.proto") or as file paths inside
 	// one of the import paths.
@@ -53,20 +59,27 @@ func Compile(ctx context.Context, opts CompileOptions) (*Request, error) {
 	if len(opts.Files) == 0 {
 		return nil, errors.New("generate: no .proto files to compile")
 	}
-	roots := make([]string, len(opts.ImportPaths))
-	for i, p := range opts.ImportPaths {
+	var roots []protows.Root
+	for _, p := range opts.ImportPaths {
 		abs, err := filepath.Abs(p)
 		if err != nil {
 			return nil, fmt.Errorf("generate: import path %s: %v", p, err)
 		}
-		roots[i] = abs
+		roots = append(roots, protows.Root{Dir: abs})
+	}
+	for _, r := range opts.Roots {
+		abs, err := filepath.Abs(r.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("generate: import path %s: %v", r.Dir, err)
+		}
+		roots = append(roots, protows.Root{Dir: abs, Prefix: r.Prefix})
 	}
 	if len(roots) == 0 {
 		wd, err := os.Getwd()
 		if err != nil {
 			return nil, fmt.Errorf("generate: %v", err)
 		}
-		roots = []string{wd}
+		roots = []protows.Root{{Dir: wd}}
 	}
 	names := make([]string, len(opts.Files))
 	for i, f := range opts.Files {
@@ -83,10 +96,7 @@ func Compile(ctx context.Context, opts CompileOptions) (*Request, error) {
 		mode = protocompile.SourceInfoNone
 	}
 	comp := protocompile.Compiler{
-		Resolver: protocompile.WithStandardImports(&protocompile.SourceResolver{
-			ImportPaths: roots,
-			Accessor:    overlayAccessor(opts.Overlay),
-		}),
+		Resolver:       protocompile.WithStandardImports(rootResolver(roots, overlayAccessor(opts.Overlay))),
 		SourceInfoMode: mode,
 		Reporter: reporter.NewReporter(func(err reporter.ErrorWithPos) error {
 			errs = append(errs, err)
@@ -98,7 +108,7 @@ func Compile(ctx context.Context, opts CompileOptions) (*Request, error) {
 		return nil, fmt.Errorf("generate: compiling .proto files:\n%w", errors.Join(errs...))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("generate: compiling .proto files: %w (check the import paths %s)", err, strings.Join(roots, ", "))
+		return nil, fmt.Errorf("generate: compiling .proto files: %w (check the import paths %s)", err, rootList(roots))
 	}
 
 	req := &pluginpb.CodeGeneratorRequest{FileToGenerate: names}
@@ -131,14 +141,15 @@ func fileProto(fd protoreflect.FileDescriptor) *descriptorpb.FileDescriptorProto
 }
 
 // importName maps a file argument to the name imports use.
-func importName(f string, roots []string, overlay map[string][]byte) (string, error) {
+func importName(f string, roots []protows.Root, overlay map[string][]byte) (string, error) {
 	if !strings.HasSuffix(f, ".proto") {
 		return "", fmt.Errorf("generate: %s: not a .proto file", f)
 	}
 	if !filepath.IsAbs(f) {
+		name := filepath.ToSlash(filepath.Clean(f))
 		for _, r := range roots {
-			if exists(filepath.Join(r, f), overlay) {
-				return filepath.ToSlash(filepath.Clean(f)), nil
+			if p, ok := r.File(name); ok && exists(p, overlay) {
+				return name, nil
 			}
 		}
 	}
@@ -147,15 +158,43 @@ func importName(f string, roots []string, overlay map[string][]byte) (string, er
 		return "", fmt.Errorf("generate: %s: %v", f, err)
 	}
 	for _, r := range roots {
-		rel, err := filepath.Rel(r, abs)
-		if err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		if name, ok := r.Name(abs); ok {
 			if !exists(abs, overlay) {
 				return "", fmt.Errorf("generate: %s: file not found", f)
 			}
-			return filepath.ToSlash(rel), nil
+			return name, nil
 		}
 	}
-	return "", fmt.Errorf("generate: %s is under none of the import paths %s; add its root with -I", f, strings.Join(roots, ", "))
+	return "", fmt.Errorf("generate: %s is under none of the import paths %s; add its root with -I", f, rootList(roots))
+}
+
+func rootList(roots []protows.Root) string {
+	s := make([]string, len(roots))
+	for i, r := range roots {
+		s[i] = r.String()
+	}
+	return strings.Join(s, ", ")
+}
+
+// rootResolver finds an import name under the first root that has it,
+// the way protoc searches its -I list.
+func rootResolver(roots []protows.Root, open func(string) (io.ReadCloser, error)) protocompile.Resolver {
+	return protocompile.ResolverFunc(func(name string) (protocompile.SearchResult, error) {
+		for _, r := range roots {
+			p, ok := r.File(name)
+			if !ok {
+				continue
+			}
+			rc, err := open(p)
+			if err == nil {
+				return protocompile.SearchResult{Source: rc}, nil
+			}
+			if !errors.Is(err, fs.ErrNotExist) {
+				return protocompile.SearchResult{}, err
+			}
+		}
+		return protocompile.SearchResult{}, fs.ErrNotExist
+	})
 }
 
 func exists(p string, overlay map[string][]byte) bool {

@@ -6,15 +6,17 @@
 package verify
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
-
-	"golang.org/x/tools/go/packages"
 )
 
 // Problem is one error of one package, with its position.
@@ -61,8 +63,13 @@ type Config struct {
 	Tags []string
 }
 
-// Check type-checks the packages of cfg, tests included, and returns
-// every error with a position in a file of the module.
+// Check compiles the packages of cfg, tests included, and returns every
+// error with a position in a file of the module.
+//
+// It asks the go command (`go list -export -test`) rather than
+// type-checking in process: the compiler's results land in the build
+// cache, so after the first round only the packages a withdrawal touched
+// are compiled again, and nothing of the module stays in memory here.
 func Check(ctx context.Context, cfg Config) ([]Problem, error) {
 	pats := []string{"./..."}
 	if len(cfg.Dirs) > 0 {
@@ -75,40 +82,140 @@ func Check(ctx context.Context, cfg Config) ([]Problem, error) {
 			pats = append(pats, "./"+filepath.ToSlash(rel))
 		}
 	}
-	pc := &packages.Config{
-		Context: ctx,
-		Mode: packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles | packages.NeedImports |
-			packages.NeedTypes | packages.NeedSyntax | packages.NeedModule,
-		Dir:     cfg.ModuleDir,
-		Tests:   true,
-		Overlay: cfg.Overlay,
-		Env:     append(os.Environ(), "GOFLAGS=-mod=readonly", "GOWORK=off"),
-	}
+	args := []string{"list", "-e", "-export", "-test", "-json=ImportPath,Dir,Error,DepsErrors,Module,Imports,ForTest"}
 	if len(cfg.Tags) > 0 {
-		pc.BuildFlags = append(pc.BuildFlags, "-tags="+strings.Join(cfg.Tags, ","))
+		args = append(args, "-tags="+strings.Join(cfg.Tags, ","))
 	}
 	if cfg.ModFile != "" {
-		pc.BuildFlags = append(pc.BuildFlags, "-modfile="+cfg.ModFile)
+		args = append(args, "-modfile="+cfg.ModFile)
 	}
-	// Batches bound memory on large modules: syntax and types of every
-	// package at once can be gigabytes.
-	const batch = 200
-	var out []Problem
-	seen := map[string]bool{}
-	for i := 0; i < len(pats); i += batch {
-		if err := ctx.Err(); err != nil {
+	// The compiler names overlaid files by their replacement's path:
+	// replacements get directories of their own so each maps back.
+	back := map[string]string{}
+	if len(cfg.Overlay) > 0 {
+		tmp, err := os.MkdirTemp("", "protolift-verify-overlay-")
+		if err != nil {
 			return nil, err
 		}
-		pkgs, err := packages.Load(pc, pats[i:min(i+batch, len(pats))]...)
-		if err != nil {
-			return nil, fmt.Errorf("type-checking the result: %w", err)
+		defer os.RemoveAll(tmp)
+		replace := map[string]string{}
+		i := 0
+		for path, content := range cfg.Overlay {
+			d := filepath.Join(tmp, strconv.Itoa(i))
+			i++
+			if err := os.Mkdir(d, 0o755); err != nil {
+				return nil, err
+			}
+			r := filepath.Join(d, filepath.Base(path))
+			if err := os.WriteFile(r, content, 0o644); err != nil {
+				return nil, err
+			}
+			replace[path], back[r] = r, path
 		}
-		for _, p := range pkgs {
-			out = append(out, problems(p, cfg.ModuleDir, seen)...)
+		data, err := json.Marshal(struct{ Replace map[string]string }{replace})
+		if err != nil {
+			return nil, err
+		}
+		ov := filepath.Join(tmp, "overlay.json")
+		if err := os.WriteFile(ov, data, 0o644); err != nil {
+			return nil, err
+		}
+		args = append(args, "-overlay="+ov)
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, pats...)...)
+	cmd.Dir = cfg.ModuleDir
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOWORK=off")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("checking the result: go %s: %v\n%s", strings.Join(args[:2], " "), err, stderr.String())
+	}
+	type listed struct {
+		ImportPath, Dir, ForTest string
+		Error                    *struct{ Pos, Err string }
+		DepsErrors               []*struct{ Pos, Err string }
+		Module                   *struct{ Path string }
+		Imports                  []string
+	}
+	var pkgs []listed
+	dirOf := map[string]string{}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p listed
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, fmt.Errorf("checking the result: reading go list output: %v", err)
+		}
+		pkgs = append(pkgs, p)
+		if p.ForTest == "" && !strings.HasSuffix(p.ImportPath, ".test") {
+			dirOf[p.ImportPath] = p.Dir
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
+	var problems []Problem
+	seen := map[string]bool{}
+	for _, p := range pkgs {
+		// An import that does not resolve (a package a version raise
+		// removed) is reported among the importer's DepsErrors, at the
+		// import in one of its own files.
+		errs := []*struct{ Pos, Err string }{p.Error}
+		for _, e := range p.DepsErrors {
+			if e != nil && !strings.HasPrefix(e.Err, "# ") && e.Pos != "" {
+				if f, _, _ := splitPos(e.Pos, cfg.ModuleDir); filepath.Dir(f) == p.Dir {
+					errs = append(errs, e)
+				}
+			}
+		}
+		if errs[0] == nil {
+			errs = errs[1:]
+		}
+		if len(errs) == 0 || strings.HasSuffix(p.ImportPath, ".test") {
+			continue
+		}
+		path, _, _ := strings.Cut(p.ImportPath, " ")
+		path = strings.TrimSuffix(path, "_test")
+		var imports []string
+		for _, imp := range p.Imports {
+			imp, _, _ = strings.Cut(imp, " ")
+			if d, ok := dirOf[imp]; ok && p.Module != nil && (imp == p.Module.Path || strings.HasPrefix(imp, p.Module.Path+"/")) {
+				imports = append(imports, d)
+			}
+		}
+		sort.Strings(imports)
+		add := func(pos, msg string) {
+			pr := Problem{Pkg: path, Dir: p.Dir, Msg: msg, Imports: imports}
+			// The go command prints paths relative to where it runs.
+			pr.File, pr.Line, pr.Col = splitPos(pos, cfg.ModuleDir)
+			if orig, ok := back[pr.File]; ok {
+				pr.File = orig
+			}
+			if pr.File != "" && !within(cfg.ModuleDir, pr.File) {
+				return
+			}
+			k := fmt.Sprintf("%s:%d:%d:%s", pr.File, pr.Line, pr.Col, pr.Msg)
+			if seen[k] {
+				return
+			}
+			seen[k] = true
+			problems = append(problems, pr)
+		}
+		for _, e := range errs {
+			if msg := e.Err; strings.HasPrefix(msg, "# ") {
+				for _, l := range strings.Split(msg, "\n")[1:] {
+					if pos, m, ok := cutPos(l); ok {
+						add(pos, m)
+					}
+				}
+			} else {
+				first, _, _ := strings.Cut(msg, "\n")
+				first = strings.TrimSuffix(strings.TrimSpace(first), ": import lookup disabled by -mod=readonly")
+				add(e.Pos, first)
+			}
+		}
+	}
+	sort.Slice(problems, func(i, j int) bool {
+		a, b := problems[i], problems[j]
 		if a.File != b.File {
 			return a.File < b.File
 		}
@@ -117,63 +224,7 @@ func Check(ctx context.Context, cfg Config) ([]Problem, error) {
 		}
 		return a.Msg < b.Msg
 	})
-	return out, nil
-}
-
-// problems converts a package's errors. The go command's compiler
-// summary ("# pkg" followed by the errors) only repeats the type errors
-// go/packages found itself, so it is used only when there are none.
-func problems(p *packages.Package, moduleDir string, seen map[string]bool) []Problem {
-	if len(p.Errors) == 0 {
-		return nil
-	}
-	dir := ""
-	if len(p.GoFiles) > 0 {
-		dir = filepath.Dir(p.GoFiles[0])
-	} else if len(p.CompiledGoFiles) > 0 {
-		dir = filepath.Dir(p.CompiledGoFiles[0])
-	}
-	var imports []string
-	for _, imp := range p.Imports {
-		if imp.Module != nil && p.Module != nil && imp.Module.Path == p.Module.Path && len(imp.GoFiles) > 0 {
-			imports = append(imports, filepath.Dir(imp.GoFiles[0]))
-		}
-	}
-	sort.Strings(imports)
-	hasTypeErrors := false
-	for _, e := range p.Errors {
-		hasTypeErrors = hasTypeErrors || e.Kind == packages.TypeError
-	}
-	var out []Problem
-	add := func(pos, msg string) {
-		pr := Problem{Pkg: p.PkgPath, Dir: dir, Msg: msg, Imports: imports}
-		pr.File, pr.Line, pr.Col = splitPos(pos, dir)
-		if pr.File != "" && !within(moduleDir, pr.File) {
-			return
-		}
-		k := fmt.Sprintf("%s:%d:%d:%s", pr.File, pr.Line, pr.Col, pr.Msg)
-		if seen[k] {
-			return
-		}
-		seen[k] = true
-		out = append(out, pr)
-	}
-	for _, e := range p.Errors {
-		switch {
-		case e.Kind == packages.ListError && (e.Pos == "" || e.Pos == "-") && strings.HasPrefix(e.Msg, "# "):
-			if hasTypeErrors {
-				continue
-			}
-			for _, l := range strings.Split(e.Msg, "\n")[1:] {
-				if pos, msg, ok := cutPos(l); ok {
-					add(pos, msg)
-				}
-			}
-		default:
-			add(e.Pos, e.Msg)
-		}
-	}
-	return out
+	return problems, nil
 }
 
 // cutPos splits a compiler line "file.go:12:3: msg".

@@ -101,7 +101,7 @@ func keptFinding(gomodPath string, mf *modfile.File, importers []string) (change
 			if len(shown) > 5 {
 				shown = append(shown[:5:5], fmt.Sprintf("and %d more", len(importers)-5))
 			}
-			d.Message = fmt.Sprintf("%s %s is still required: imported by %s (generated files: regenerate them with protolift gen)", golangProtobuf, r.Mod.Version, strings.Join(shown, ", "))
+			d.Message = fmt.Sprintf("%s %s is still required: imported by %s (protoc-gen-go output: protolift gen regenerates it; gogo output and tool pins: see their own findings)", golangProtobuf, r.Mod.Version, strings.Join(shown, ", "))
 		}
 		return d, true
 	}

@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/types/descriptorpb"
 
 	"github.com/protolift/protolift/internal/change"
+	"github.com/protolift/protolift/internal/protows"
 )
 
 type reportFn func(start, end int, risk change.Risk, rule, msg, sugg string)
@@ -113,8 +114,8 @@ func (st *stage) checkImports(file string, fn *ast.FileNode, src []byte, report 
 			continue
 		}
 		s, e := nodeSpan(fn, imp.Name)
-		report(s, e, change.Manual, RuleImport, fmt.Sprintf("import %q was not found in the module, the import paths or the standard imports", name),
-			"add the directory that holds it with an import path (-I), or fix the import")
+		report(s, e, change.Manual, RuleImport, fmt.Sprintf("import %q was not found in the module, the roots its buf.yaml/buf.work.yaml or protoc commands (-I in Makefiles and scripts) declare, or the standard imports", name),
+			"name the directory that holds it as a root in buf.yaml (or with -I in the protoc command of the Makefile or script), or fix the import")
 	}
 }
 
@@ -131,6 +132,7 @@ func (st *stage) importRoots(file string) []string {
 		}
 		roots = append(roots, filepath.Clean(p))
 	}
+	roots = append(roots, st.declared...)
 	for d := filepath.Dir(file); ; d = filepath.Dir(d) {
 		roots = append(roots, d)
 		if d == st.opts.ModuleDir || !strings.HasPrefix(d, st.opts.ModuleDir+string(filepath.Separator)) {
@@ -141,8 +143,16 @@ func (st *stage) importRoots(file string) []string {
 }
 
 func (st *stage) resolves(file, name string) bool {
-	for _, r := range st.importRoots(file) {
-		p := filepath.Join(r, filepath.FromSlash(name))
+	roots := protows.Plain(st.importRoots(file)...)
+	if st.modPath != "" {
+		// GOPATH-style imports name the module's files by import path.
+		roots = append(roots, protows.Root{Dir: st.opts.ModuleDir, Prefix: st.modPath})
+	}
+	for _, r := range roots {
+		p, ok := r.File(name)
+		if !ok {
+			continue
+		}
 		if _, ok := st.opts.Overlay[p]; ok {
 			return true
 		}
@@ -164,7 +174,7 @@ func (st *stage) siblingGoPackages() {
 	sort.Strings(paths)
 	for _, p := range paths {
 		src := st.contents[p]
-		if v := declaredGoPackage(lex(src)); v != "" {
+		if v := declaredGoPackage(lex(src)); v != "" && validGoPackage(v) {
 			if _, ok := st.dirGoPackage[filepath.Dir(p)]; !ok {
 				st.dirGoPackage[filepath.Dir(p)] = v
 			}
@@ -226,18 +236,59 @@ func (st *stage) goPackageValue(file string) string {
 		}
 		return withPkgName(imp)
 	}
+	// Existing generated code says where the package is and what it is
+	// called: keep both, so hand-written code keeps compiling.
+	if g, ok := st.generatedFor(file); ok && st.opts.GoPackagePrefix == "" && st.modPath != "" {
+		if r, err := filepath.Rel(st.opts.ModuleDir, g.dir); err == nil && !strings.HasPrefix(r, "..") {
+			imp := st.modPath
+			if r != "." {
+				imp += "/" + filepath.ToSlash(r)
+			}
+			return imp + ";" + g.pkg
+		}
+	}
 	if v, ok := st.dirGoPackage[filepath.Dir(file)]; ok {
 		return v
 	}
 	prefix := st.opts.GoPackagePrefix
+	if prefix == "" && st.managedPrefix != "" {
+		// buf managed mode: prefix + the file's directory under its root.
+		prefix = st.managedPrefix
+		dir = path.Dir(st.nameUnderRoot(file))
+	}
 	if prefix == "" {
 		prefix = st.modPath
 	}
-	prefix = strings.TrimSuffix(prefix, "/")
-	if dir == "." {
-		return withPkgName(prefix)
+	if prefix == "" {
+		return ""
 	}
-	return withPkgName(prefix + "/" + dir)
+	prefix = strings.TrimSuffix(prefix, "/")
+	v := withPkgName(prefix)
+	if dir != "." {
+		v = withPkgName(prefix + "/" + dir)
+	}
+	if g, ok := st.generatedFor(file); ok {
+		ip, _, _ := strings.Cut(v, ";")
+		v = ip + ";" + g.pkg
+	}
+	return v
+}
+
+// nameUnderRoot is file's import name under the innermost declared root
+// that holds it, else its path relative to ModuleDir.
+func (st *stage) nameUnderRoot(file string) string {
+	best := ""
+	for _, r := range append(append([]string(nil), st.declared...), st.opts.ModuleDir) {
+		if rel, err := filepath.Rel(r, file); err == nil && !strings.HasPrefix(rel, "..") {
+			if best == "" || len(rel) < len(best) {
+				best = rel
+			}
+		}
+	}
+	if best == "" {
+		best = filepath.Base(file)
+	}
+	return filepath.ToSlash(best)
 }
 
 // withPkgName appends ";name" with a Go package name derived the way buf
@@ -291,7 +342,7 @@ func (st *stage) goPackageSplice(file string, fn *ast.FileNode, src []byte) *spl
 		switch n := d.(type) {
 		case *ast.OptionNode:
 			if nameText(fn, n) == "go_package" {
-				return nil
+				return st.fixGoPackage(file, fn, n)
 			}
 			lastOpt = n
 		case *ast.PackageNode:
@@ -305,6 +356,11 @@ func (st *stage) goPackageSplice(file string, fn *ast.FileNode, src []byte) *spl
 	}
 	nl := lineEnding(src)
 	val := st.goPackageValue(file)
+	if val == "" {
+		// Schema-only repository without a prefix: nothing to derive
+		// an import path from.
+		return nil
+	}
 	stmt := fmt.Sprintf("option go_package = %q;", val)
 	sp := &splice{rule: RuleGoPackage, risk: change.Safe,
 		msg: fmt.Sprintf("added go_package %q (protoc-gen-go refuses files without one)", val)}
@@ -347,4 +403,48 @@ func (st *stage) goPackageSplice(file string, fn *ast.FileNode, src []byte) *spl
 
 func nameText(fn *ast.FileNode, o *ast.OptionNode) string {
 	return fn.NodeInfo(o.Name).RawText()
+}
+
+// fixGoPackage replaces a go_package value current protoc-gen-go refuses
+// (an import path without a dot or slash, as old generators took a bare
+// package name): the import path becomes the one derived for the file,
+// the package name the one the existing generated code declares, else the
+// old value when it is a Go identifier.
+func (st *stage) fixGoPackage(file string, fn *ast.FileNode, opt *ast.OptionNode) *splice {
+	lit, ok := opt.Val.(ast.StringValueNode)
+	if !ok {
+		return nil
+	}
+	old := lit.AsString()
+	if validGoPackage(old) {
+		return nil
+	}
+	val := st.goPackageValue(file)
+	if val == "" {
+		return nil
+	}
+	ip, name, _ := strings.Cut(val, ";")
+	oldName := old
+	if _, n, ok := strings.Cut(old, ";"); ok {
+		oldName = n
+	}
+	if _, ok := st.generatedFor(file); !ok && isGoIdent(oldName) {
+		name = oldName
+	}
+	val = ip + ";" + name
+	s, e := nodeSpan(fn, opt.Val)
+	return &splice{start: s, end: e, text: fmt.Sprintf("%q", val), rule: RuleGoPackage, risk: change.Review,
+		msg: fmt.Sprintf("go_package %q is not an import path, which current protoc-gen-go refuses: replaced with %q", old, val)}
+}
+
+func isGoIdent(s string) bool {
+	if s == "" || (s[0] >= '0' && s[0] <= '9') {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isIdentChar(s[i]) {
+			return false
+		}
+	}
+	return true
 }

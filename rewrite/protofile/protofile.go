@@ -74,7 +74,24 @@ const (
 	RuleReserved  = ruleReserved
 	RuleEditions  = "proto.editions"
 	RuleRead      = "proto.read"
+	RuleConflict  = "proto.conflict"
 )
+
+// unparsable is the suggestion of a syntax error: Unparsable finds them.
+const unparsable = "fix the error; the file is left unchanged"
+
+// Unparsable returns the diagnostics of .proto files that do not parse.
+// The CLI stops on them (exit 2, nothing written): a stage that cannot
+// read a schema must not let the rest of the run go ahead without it.
+func Unparsable(set *change.Set) []change.Diagnostic {
+	var out []change.Diagnostic
+	for _, d := range set.Diags {
+		if d.Rule == RuleParse && d.Risk == change.Manual && d.Suggestion == unparsable {
+			out = append(out, d)
+		}
+	}
+	return out
+}
 
 // Run repairs the selected .proto files and returns the new contents and
 // diagnostics. It never writes. A file that does not parse is reported and
@@ -100,6 +117,9 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 		return nil, err
 	}
 	st := &stage{opts: opts, modPath: modPath, set: &change.Set{}, contents: map[string][]byte{}}
+	if err := st.loadWorkspace(); err != nil {
+		return nil, err
+	}
 	for _, f := range files {
 		b, err := st.read(f)
 		if err != nil {
@@ -120,6 +140,7 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 		}
 		st.processFile(f, src)
 	}
+	st.reportConflicts()
 	if err := st.finish(ctx); err != nil {
 		return nil, err
 	}
@@ -136,6 +157,15 @@ type stage struct {
 	// same directory; a new one must agree with it.
 	dirGoPackage map[string]string
 	done         []*fileResult
+	// declared are the import roots buf configuration and protoc
+	// commands in Makefiles and scripts declare.
+	declared []string
+	// managedPrefix is buf managed mode's go_package prefix, if any.
+	managedPrefix string
+	// generated are the module's protoc-gen-go files, by source path.
+	generated []generatedFile
+	// names records where each top-level full name is defined.
+	names map[string][]definition
 }
 
 func (st *stage) read(path string) ([]byte, error) {
@@ -145,17 +175,20 @@ func (st *stage) read(path string) ([]byte, error) {
 	return os.ReadFile(path)
 }
 
+// modulePath is the Go module path of ModuleDir, or "" for a schema-only
+// repository (no go.mod): go_package options then come from the prefix
+// or buf managed mode, or are not added.
 func modulePath(opts Options) (string, error) {
 	gm := filepath.Join(opts.ModuleDir, "go.mod")
 	b, ok := opts.Overlay[gm]
 	if !ok {
 		var err error
 		b, err = os.ReadFile(gm)
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", nil
+		}
 		if err != nil {
-			if opts.GoPackagePrefix != "" {
-				return "", nil
-			}
-			return "", fmt.Errorf("protofile: %v; run in a Go module or set a go_package prefix", err)
+			return "", fmt.Errorf("protofile: %v", err)
 		}
 	}
 	p := modfile.ModulePath(b)
@@ -320,13 +353,14 @@ func (st *stage) processFile(path string, src []byte) {
 			return
 		}
 		unexplained = true
-		report(o, o, change.Manual, RuleParse, msg, "fix the error; the file is left unchanged")
+		report(o, o, change.Manual, RuleParse, msg, unparsable)
 	})
 	if !ok || unexplained {
 		st.set.Report(diags...)
 		return
 	}
 	checkUsage(fileNode, res, fixed, mapped)
+	st.recordNames(path, fileNode, res, om)
 	// Semantic errors leave the syntax tree whole, so the file is still
 	// repaired; they are reported unless a check above already did, with
 	// protoc's wording, at the same place.
@@ -347,8 +381,11 @@ func (st *stage) processFile(path string, src []byte) {
 	// The go_package insertion is computed on the fixed text; translate it
 	// to original offsets so one splice list describes the whole change.
 	for i := range extra {
-		extra[i].start = om.back(extra[i].start)
-		extra[i].end = extra[i].start
+		insert := extra[i].end == extra[i].start
+		extra[i].start, extra[i].end = om.back(extra[i].start), om.back(extra[i].end)
+		if insert {
+			extra[i].end = extra[i].start
+		}
 	}
 	all := append(sortedSplices(sp), extra...)
 	out, edits := applySplices(src, all)

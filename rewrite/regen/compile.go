@@ -3,10 +3,10 @@ package regen
 import (
 	"context"
 	"errors"
-	"path/filepath"
 
 	"github.com/bufbuild/protocompile/reporter"
 	"github.com/protolift/protolift/internal/generate"
+	"github.com/protolift/protolift/internal/protows"
 	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/pluginpb"
 )
@@ -28,7 +28,7 @@ type posError struct {
 // compileProtos compiles the named sources in process. When the whole set
 // fails, each file is compiled alone, so one broken file only stops its
 // own regeneration (and the files importing it).
-func compileProtos(ctx context.Context, roots []string, names []string, overlay map[string][]byte) (*compiled, map[string][]posError) {
+func compileProtos(ctx context.Context, roots []protows.Root, names []string, overlay map[string][]byte) (*compiled, map[string][]posError) {
 	out := &compiled{byName: map[string]*descriptorpb.FileDescriptorProto{}}
 	failed := map[string][]posError{}
 	add := func(req *generate.Request) {
@@ -40,7 +40,7 @@ func compileProtos(ctx context.Context, roots []string, names []string, overlay 
 		}
 	}
 	compile := func(files []string) (*generate.Request, error) {
-		return generate.Compile(ctx, generate.CompileOptions{ImportPaths: roots, Files: files, Overlay: overlay})
+		return generate.Compile(ctx, generate.CompileOptions{Roots: roots, Files: files, Overlay: overlay})
 	}
 	if req, err := compile(names); err == nil {
 		add(req)
@@ -123,10 +123,9 @@ func (c *compiled) request(name string, compiler *pluginpb.Version) *generate.Re
 
 // absSource maps a source name back to the file under the first root
 // that has it.
-func absSource(roots []string, name string, rd reader) string {
+func absSource(roots []protows.Root, name string, rd reader) string {
 	for _, r := range roots {
-		p := filepath.Join(r, filepath.FromSlash(name))
-		if rd.exists(p) {
+		if p, ok := r.File(name); ok && rd.exists(p) {
 			return p
 		}
 	}

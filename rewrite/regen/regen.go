@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -19,6 +20,7 @@ import (
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/internal/generate"
 	"github.com/protolift/protolift/internal/modroot"
+	"github.com/protolift/protolift/internal/protows"
 	"github.com/protolift/protolift/internal/toolbin"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/descriptorpb"
@@ -81,7 +83,13 @@ type unit struct {
 	source string
 	goFile *genFile // protoc-gen-go output, nil if only gRPC output exists
 	grpc   *genFile // protoc-gen-go-grpc output, nil if none
-	root   string
+	root   protows.Root
+}
+
+// group is the units generated under one import root.
+type group struct {
+	root  protows.Root
+	units []*unit
 }
 
 func (u *unit) first() *genFile {
@@ -100,7 +108,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	rd := reader(opts.Overlay)
 	res := &Result{Requires: map[string]string{}}
 
-	all, err := moduleFiles(mod.Dir, opts.Overlay, ".pb.go", ".proto", ".yaml", ".yml", ".sh", "Makefile", ".mk")
+	all, err := protows.List(mod.Dir, opts.Overlay, append([]string{".pb.go", ".proto"}, protows.ConfigSuffixes...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -145,76 +153,70 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 
-	buf := bufRoots(append(configs, scripts...), rd)
-	var roots []string
-	seenRoot := map[string]bool{}
-	addRoot := func(r string) {
-		if !seenRoot[r] {
-			seenRoot[r] = true
-			roots = append(roots, r)
-		}
+	ws := &workspace{
+		mod:      mod,
+		declared: protows.Declared(append(configs, scripts...), rd.read),
+		gopath:   protows.Root{Dir: mod.Dir, Prefix: mod.Path},
+		protos:   protos,
+		rd:       rd,
 	}
-	var ok []*unit
+	// Each unit is compiled under the root its own generated file names;
+	// units of different roots are compiled separately, so a file of one
+	// root never stands in for a same-named file of another.
+	var groups []*group
+	byRoot := map[protows.Root]*group{}
 	for _, key := range order {
 		u := units[key]
 		g := u.first()
-		u.root = findRoot(g, mod.Dir, buf, protos, rd)
-		if u.root == "" {
+		root, candidates := ws.findRoot(g)
+		if len(candidates) > 1 {
 			pos := change.PositionAt(g.content, g.sourceOff)
 			res.Report(change.Diagnostic{
 				Path: g.path, Start: pos, End: pos, Rule: SourceRule, Risk: change.Manual,
-				Message:    fmt.Sprintf("cannot regenerate: source %s is not in the module (looked next to the file, in its parent directories and in the roots buf.yaml/buf.work.yaml name)", g.source),
-				Suggestion: fmt.Sprintf("add %s under an import root (or a buf.yaml naming the root), then run protolift gen again", g.source),
+				Message:    fmt.Sprintf("cannot regenerate: source %s is ambiguous, the module has it under %s", g.source, strings.Join(candidates, " and ")),
+				Suggestion: "name the import root that holds the right copy in a buf.yaml (or the -I flag of the protoc command in the Makefile), then run protolift gen again",
 			})
 			continue
 		}
-		addRoot(u.root)
-		ok = append(ok, u)
+		if root.Dir == "" {
+			pos := change.PositionAt(g.content, g.sourceOff)
+			res.Report(change.Diagnostic{
+				Path: g.path, Start: pos, End: pos, Rule: SourceRule, Risk: change.Manual,
+				Message:    fmt.Sprintf("cannot regenerate: source %s is not in the module (looked next to the file, in its parent directories, in the roots buf.yaml/buf.work.yaml name and in the -I directories of protoc commands in Makefiles and scripts)", g.source),
+				Suggestion: fmt.Sprintf("add %s under an import root (a buf.yaml naming the root, or an -I flag of the protoc command in the Makefile), then run protolift gen again", g.source),
+			})
+			continue
+		}
+		u.root = root
+		gr := byRoot[root]
+		if gr == nil {
+			gr = &group{root: root}
+			byRoot[root] = gr
+			groups = append(groups, gr)
+		}
+		gr.units = append(gr.units, u)
 	}
-	for _, r := range buf {
-		addRoot(r)
-	}
-	if len(ok) == 0 {
+	if len(groups) == 0 {
 		res.Sort()
 		return res, nil
 	}
 
-	var names []string
-	seenName := map[string]bool{}
-	for _, u := range ok {
-		if !seenName[u.source] {
-			seenName[u.source] = true
-			names = append(names, u.source)
-		}
-	}
-	comp, failed := compileProtos(ctx, roots, names, opts.Overlay)
-	for _, n := range names {
-		for _, e := range failed[n] {
-			p := absSource(roots, e.file, rd)
-			if p == "" {
-				p = absSource(roots, n, rd)
-			}
-			pos := change.Position{Line: e.line, Col: e.col}
-			suggestion := "fix the .proto file (or run the proto stage first), then run protolift gen again"
-			if strings.Contains(e.msg, `edition value "2024"`) {
-				// protocompile v0.14.1, the in-process compiler, stops at 2023.
-				suggestion = "protolift gen compiles .proto files in process, which supports editions up to 2023: regenerate this file with buf generate (protoc-gen-go " + toolbin.GoVersion + ", protoc-gen-go-grpc " + toolbin.GoGRPCVersion + "), or keep it at edition 2023"
-			}
-			res.Report(change.Diagnostic{
-				Path: p, Start: pos, End: pos, Rule: CompileRule, Risk: change.Manual,
-				Message:    fmt.Sprintf("cannot compile %s, so its generated code was not regenerated: %s", n, e.msg),
-				Suggestion: suggestion,
-			})
-		}
-	}
-
 	// Import paths of every regenerated source, for M flags when a
-	// dependency has no go_package.
-	importPath := map[string]string{}
-	for _, u := range ok {
-		if u.first() != nil {
-			importPath[u.source] = goImportPath(mod, u.dir)
+	// dependency has no go_package. A name that two roots generate into
+	// different packages is only known inside its own group.
+	shared := map[string]string{}
+	clash := map[string]bool{}
+	for _, gr := range groups {
+		for _, u := range gr.units {
+			ip := goImportPath(mod, u.dir)
+			if old, ok := shared[u.source]; ok && old != ip {
+				clash[u.source] = true
+			}
+			shared[u.source] = ip
 		}
+	}
+	for n := range clash {
+		delete(shared, n)
 	}
 
 	grpcGen := generate.Spec{Pkg: toolbin.GoGRPCPkg, Version: toolbin.GoGRPCVersion}
@@ -222,82 +224,61 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		grpcGen = generate.Spec{Binary: opts.GRPCPlugin}
 	}
 	regenerated := map[string]bool{}
-	for _, u := range ok {
-		if _, bad := failed[u.source]; bad {
-			continue
-		}
-		fdp, found := comp.byName[u.source]
-		if !found {
-			continue
-		}
-		g := u.first()
-		params := append(mFlags(comp, u.source, importPath), ownFlag(fdp, u, mod))
-		if u.goFile != nil {
-			if lvl := apiLevel(u.goFile.content); lvl != "" {
-				params = append(params, "apilevelM"+u.source+"="+lvl)
+	for _, gr := range groups {
+		roots := ws.rootsFor(gr.root, groups)
+		var names []string
+		seenName := map[string]bool{}
+		importPath := maps.Clone(shared)
+		for _, u := range gr.units {
+			importPath[u.source] = goImportPath(mod, u.dir)
+			if !seenName[u.source] {
+				seenName[u.source] = true
+				names = append(names, u.source)
 			}
 		}
-		if u.goFile != nil {
-			req := comp.request(u.source, compilerVersion(u.goFile.compiler))
-			gen := generate.Spec{Pkg: toolbin.GoPkg, Version: toolbin.GoVersion, Params: strings.Join(params, ",")}
-			out, err := generateOne(ctx, gen, req, ".pb.go")
-			if err != nil {
-				res.Report(generatorDiag(g, err))
+		comp, failed := compileProtos(ctx, roots, names, opts.Overlay)
+		for _, n := range names {
+			for _, e := range failed[n] {
+				p := absSource(roots, e.file, rd)
+				if p == "" {
+					p = absSource(roots, n, rd)
+				}
+				pos := change.Position{Line: e.line, Col: e.col}
+				suggestion := "fix the .proto file (or run the proto stage first), then run protolift gen again"
+				if strings.Contains(e.msg, "could not resolve path") {
+					suggestion = "name the directory that holds the import as a root in buf.yaml (or with -I in the protoc command of the Makefile or script; protolift reads both), then run protolift gen again"
+				}
+				if strings.Contains(e.msg, `edition value "2024"`) {
+					// protocompile v0.14.1, the in-process compiler, stops at 2023.
+					suggestion = "protolift gen compiles .proto files in process, which supports editions up to 2023: regenerate this file with buf generate (protoc-gen-go " + toolbin.GoVersion + ", protoc-gen-go-grpc " + toolbin.GoGRPCVersion + "), or keep it at edition 2023"
+				}
+				res.Report(change.Diagnostic{
+					Path: p, Start: pos, End: pos, Rule: CompileRule, Risk: change.Manual,
+					Message:    fmt.Sprintf("cannot compile %s, so its generated code was not regenerated: %s", n, e.msg),
+					Suggestion: suggestion,
+				})
+			}
+		}
+		ambiguous := ws.ambiguousImports(gr, groups, comp)
+		for _, u := range gr.units {
+			if _, bad := failed[u.source]; bad || comp.byName[u.source] == nil {
 				continue
 			}
-			f, err := fileChange(u.dir, out, rd)
-			if err != nil {
-				return nil, err
-			}
-			if f != nil {
-				msg := fmt.Sprintf("regenerated from %s with protoc-gen-go %s", u.source, toolbin.GoVersion)
-				risk := change.Safe
-				if u.goFile.inline {
-					msg += "; the plugins=grpc service code moves to " + strings.TrimSuffix(path.Base(out.Name), ".pb.go") + "_grpc.pb.go"
-					risk = change.Review
-				}
-				f.Edits = []change.Edit{wholeFile(RegenerateRule, risk, msg, f.Old)}
-				res.Put(f)
-			}
-			res.Requires[ProtobufModule] = ProtobufFloor
-			regenerated[importPath[u.source]] = true
-		}
-		if len(fdp.Service) > 0 && (u.grpc != nil || (u.goFile != nil && u.goFile.inline)) {
-			cv := g.compiler
-			if u.grpc != nil {
-				cv = u.grpc.compiler
-			}
-			req := comp.request(u.source, compilerVersion(cv))
-			gparams := append([]string(nil), params...)
-			// Existing protoc-gen-go-grpc output made without
-			// mustEmbedUnimplemented…Server was generated with
-			// require_unimplemented_servers=false: keep that, or servers
-			// that compile today would stop compiling.
-			keepOptOut := u.grpc != nil && !mustEmbedStub.Match(u.grpc.content)
-			if opts.AllowMissingUnimplemented || keepOptOut {
-				gparams = append(gparams, "require_unimplemented_servers=false")
-			}
-			gen := grpcGen
-			gen.Params = strings.Join(gparams, ",")
-			out, err := generateOne(ctx, gen, req, "_grpc.pb.go")
-			if err != nil {
-				res.Report(generatorDiag(g, err))
+			if d, bad := ambiguousDiag(u, comp, ambiguous); bad {
+				res.Report(d)
 				continue
 			}
-			f, err := fileChange(u.dir, out, rd)
-			if err != nil {
+			if src := absSource(roots, u.source, rd); src != u.source {
+				if b, err := rd.read(src); err == nil {
+					if d, bad := invalidUTF8(src, b); bad {
+						res.Report(d)
+						continue
+					}
+				}
+			}
+			if err := ws.regenerateUnit(ctx, res, u, comp, importPath, grpcGen, opts, regenerated); err != nil {
 				return nil, err
 			}
-			if f != nil {
-				msg := fmt.Sprintf("regenerated from %s with protoc-gen-go-grpc %s", u.source, toolbin.GoGRPCVersion)
-				if f.Created {
-					msg = fmt.Sprintf("service code of %s, formerly generated inline by plugins=grpc, now from protoc-gen-go-grpc %s: servers must embed Unimplemented<Service>Server", u.source, toolbin.GoGRPCVersion)
-				}
-				f.Edits = []change.Edit{wholeFile(GRPCSplitRule, change.Review, msg, f.Old)}
-				res.Put(f)
-			}
-			res.Requires[GRPCModule] = GRPCFloor
-			regenerated[importPath[u.source]] = true
 		}
 	}
 	for p := range regenerated {
@@ -306,6 +287,83 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	sort.Strings(res.Regenerated)
 	res.Sort()
 	return res, nil
+}
+
+// regenerateUnit regenerates one unit's protoc-gen-go and protoc-gen-go-grpc
+// output from its compiled descriptors.
+func (ws *workspace) regenerateUnit(ctx context.Context, res *Result, u *unit, comp *compiled, importPath map[string]string, grpcGen generate.Spec, opts Options, regenerated map[string]bool) error {
+	rd, mod := ws.rd, ws.mod
+	fdp := comp.byName[u.source]
+	g := u.first()
+	params := append(mFlags(comp, u.source, importPath), ownFlag(fdp, u, mod))
+	if u.goFile != nil {
+		if lvl := apiLevel(u.goFile.content); lvl != "" {
+			params = append(params, "apilevelM"+u.source+"="+lvl)
+		}
+	}
+	if u.goFile != nil {
+		req := comp.request(u.source, compilerVersion(u.goFile.compiler))
+		gen := generate.Spec{Pkg: toolbin.GoPkg, Version: toolbin.GoVersion, Params: strings.Join(params, ",")}
+		out, err := generateOne(ctx, gen, req, ".pb.go")
+		if err != nil {
+			res.Report(generatorDiag(g, err))
+			return nil
+		}
+		f, err := fileChange(u.dir, out, rd)
+		if err != nil {
+			return err
+		}
+		if f != nil {
+			msg := fmt.Sprintf("regenerated from %s with protoc-gen-go %s", u.source, toolbin.GoVersion)
+			risk := change.Safe
+			if u.goFile.inline {
+				msg += "; the plugins=grpc service code moves to " + strings.TrimSuffix(path.Base(out.Name), ".pb.go") + "_grpc.pb.go"
+				risk = change.Review
+			}
+			f.Edits = []change.Edit{wholeFile(RegenerateRule, risk, msg, f.Old)}
+			res.Put(f)
+		}
+		res.Requires[ProtobufModule] = ProtobufFloor
+		regenerated[importPath[u.source]] = true
+	}
+	if len(fdp.Service) > 0 && (u.grpc != nil || (u.goFile != nil && u.goFile.inline)) {
+		cv := g.compiler
+		if u.grpc != nil {
+			cv = u.grpc.compiler
+		}
+		req := comp.request(u.source, compilerVersion(cv))
+		gparams := append([]string(nil), params...)
+		// Existing protoc-gen-go-grpc output made without
+		// mustEmbedUnimplemented…Server was generated with
+		// require_unimplemented_servers=false: keep that, or servers
+		// that compile today would stop compiling.
+		keepOptOut := u.grpc != nil && !mustEmbedStub.Match(u.grpc.content)
+		if opts.AllowMissingUnimplemented || keepOptOut {
+			gparams = append(gparams, "require_unimplemented_servers=false")
+		}
+		gen := grpcGen
+		gen.Params = strings.Join(gparams, ",")
+		out, err := generateOne(ctx, gen, req, "_grpc.pb.go")
+		if err != nil {
+			res.Report(generatorDiag(g, err))
+			return nil
+		}
+		f, err := fileChange(u.dir, out, rd)
+		if err != nil {
+			return err
+		}
+		if f != nil {
+			msg := fmt.Sprintf("regenerated from %s with protoc-gen-go-grpc %s", u.source, toolbin.GoGRPCVersion)
+			if f.Created {
+				msg = fmt.Sprintf("service code of %s, formerly generated inline by plugins=grpc, now from protoc-gen-go-grpc %s: servers must embed Unimplemented<Service>Server", u.source, toolbin.GoGRPCVersion)
+			}
+			f.Edits = []change.Edit{wholeFile(GRPCSplitRule, change.Review, msg, f.Old)}
+			res.Put(f)
+		}
+		res.Requires[GRPCModule] = GRPCFloor
+		regenerated[importPath[u.source]] = true
+	}
+	return nil
 }
 
 var stateTag = regexp.MustCompile("protogen:\"(open|hybrid|opaque)\\.v1\"")
@@ -360,7 +418,11 @@ func generateOne(ctx context.Context, gen generate.Spec, req *generate.Request, 
 func ownFlag(fdp *descriptorpb.FileDescriptorProto, u *unit, mod *modroot.Module) string {
 	ip := goImportPath(mod, u.dir)
 	if gp := fdp.GetOptions().GetGoPackage(); gp != "" {
-		ip, _, _ = strings.Cut(gp, ";")
+		// A bare name ("example", as old generators took it) is no
+		// import path: the directory's import path stands in.
+		if p, _, _ := strings.Cut(gp, ";"); strings.ContainsAny(p, "./") {
+			ip = p
+		}
 	}
 	return "M" + u.source + "=" + ip + ";" + u.first().pkg
 }
@@ -444,10 +506,23 @@ func wholeFile(rule string, risk change.Risk, msg string, old []byte) change.Edi
 
 func generatorDiag(g *genFile, err error) change.Diagnostic {
 	pos := change.PositionAt(g.content, g.sourceOff)
+	// Generators may append the whole output they could not format: keep
+	// the first line, which says what went wrong.
+	msg, _, cut := strings.Cut(err.Error(), "\n")
+	if len(msg) > 300 {
+		msg, cut = msg[:300], true
+	}
+	if cut {
+		msg += " …"
+	}
+	sugg := "fix what the generator names in " + g.source + ", then run protolift gen again"
+	if strings.Contains(msg, "go_package") || strings.Contains(msg, "Go import path") {
+		sugg = "add option go_package to " + g.source + " (protolift proto adds one), then run protolift gen again"
+	}
 	return change.Diagnostic{
 		Path: g.path, Start: pos, End: pos, Rule: GeneratorRule, Risk: change.Manual,
-		Message:    fmt.Sprintf("cannot regenerate from %s: %v", g.source, err),
-		Suggestion: "add option go_package to the .proto file (or fix what the generator names), then run protolift gen again",
+		Message:    fmt.Sprintf("cannot regenerate from %s: %s", g.source, msg),
+		Suggestion: sugg,
 	}
 }
 

@@ -3,14 +3,9 @@ package regen
 import (
 	"bufio"
 	"bytes"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
-
-	"github.com/protolift/protolift/internal/modroot"
 )
 
 // genFile is one generated Go file found in the module.
@@ -92,53 +87,6 @@ func parseGenerated(path string, content []byte) *genFile {
 			bytes.Contains(content, []byte("grpc.ServiceDesc{"))
 	}
 	return g
-}
-
-// moduleFiles lists the module's files with the given suffixes: on disk,
-// skipping what the go command skips, plus overlay entries that do not
-// exist on disk yet.
-func moduleFiles(dir string, overlay map[string][]byte, suffixes ...string) ([]string, error) {
-	match := func(name string) bool {
-		for _, s := range suffixes {
-			if strings.HasSuffix(name, s) {
-				return true
-			}
-		}
-		return false
-	}
-	seen := map[string]bool{}
-	var out []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if modroot.SkipDir(dir, p, d.Name()) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if match(d.Name()) {
-			seen[p] = true
-			out = append(out, p)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	for p := range overlay {
-		if seen[p] || !match(filepath.Base(p)) {
-			continue
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			continue
-		}
-		out = append(out, p)
-	}
-	sort.Strings(out)
-	return out, nil
 }
 
 // reader reads through the overlay.

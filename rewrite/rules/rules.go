@@ -57,7 +57,6 @@ var all = []*rule.Rule{
 // All returns every rule in run order.
 func All() []*rule.Rule { return append([]*rule.Rule(nil), all...) }
 
-
 // Select parses a rule selection such as "protov1,-protov1.jsonpb" or
 // "grpc.dial": comma-separated names or name prefixes (a group, or any
 // dotted prefix of rule names); a leading "-" removes. An empty spec, or

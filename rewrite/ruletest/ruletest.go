@@ -64,8 +64,15 @@ func CheckWith(t *testing.T, testdataDir string, options map[string]string, rule
 		if !c.IsDir() {
 			continue
 		}
-		names = append(names, c.Name())
 		files, _ := os.ReadDir(filepath.Join(testdataDir, c.Name()))
+		hasGo := false
+		for _, f := range files {
+			hasGo = hasGo || strings.HasSuffix(f.Name(), ".go")
+		}
+		if !hasGo {
+			continue // not a case: it holds another test's cases
+		}
+		names = append(names, c.Name())
 		for _, f := range files {
 			if strings.HasSuffix(f.Name(), ".go") {
 				copyFile(t, filepath.Join(testdataDir, c.Name(), f.Name()), filepath.Join(tmp, c.Name(), f.Name()))

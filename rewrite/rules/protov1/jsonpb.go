@@ -41,10 +41,23 @@ import (
 // the whole reader and rejects trailing data where jsonpb read one value,
 // and errors on a top-level null for a fresh target. Messages that only
 // implement the v1 interface are wrapped with protoadapt.MessageV2Of.
+// Output: protojson adds spaces jsonpb never printed (after `,` in
+// compact output, a second one after `:` when indented), so every
+// rewritten Marshal/MarshalToString gets a warning diagnostic saying so,
+// and a call whose output its function compares (==, bytes.Equal,
+// reflect.DeepEqual, cmp.Diff, testify Equal, a golden file; followed
+// through local variables) or any call under -keep-output-format keeps
+// jsonpb.Marshaler for the package, with the reason (output_format.go).
 // The option structs change type in the whole package or not at all: an
 // AnyResolver field (a different interface in v2), unkeyed literals,
 // embedding, method values or values passed to other packages keep the
-// package on jsonpb and are reported. Calls whose writer, target or
+// package on jsonpb and are reported, and so do values that flow
+// anywhere but a variable, field, parameter or result of the option type
+// itself (the package's own Marshaler interface, any, a comparison),
+// types defined on the struct (`type JSONPb jsonpb.Marshaler`) and
+// exported variables, fields, functions and methods whose type mentions
+// it, because changing those changes the package's exported API (see
+// option_flow.go). Calls whose writer, target or
 // receiver would be evaluated at another time are reported.
 // JSONPBMarshaler/JSONPBUnmarshaler and AnyResolver are reported (class
 // X: protojson never calls such hooks).
@@ -90,6 +103,7 @@ func runJsonpb(p *rule.Pass) {
 		}
 	}
 	j.reportIndent()
+	j.warnOutput()
 	j.helperHere = mergeHelperFile(p, j.blockedCall) == p.Path
 	// Statement shapes first, while the original nodes still carry types.
 	rule.StmtLists(p.File, j.stmts)
@@ -569,68 +583,4 @@ func (j *jsonpbPass) addHelper() {
 			j.p.File.Decls = append(j.p.File.Decls, fd)
 		}
 	}
-}
-
-// unrewritableCall finds, in any file of the package, calls of the option
-// struct's methods that the rule would refuse (see plan), because the
-// struct can only change type if every method call changes with it.
-func unrewritableCall(p *rule.Pass, typ string) func(string, ast.Node) (token.Pos, string, bool) {
-	return func(_ string, n ast.Node) (token.Pos, string, bool) {
-		c, ok := n.(*ast.CallExpr)
-		if !ok {
-			return token.NoPos, "", false
-		}
-		f, _ := typeutilCallee(p.Info(), c).(*types.Func)
-		if f == nil || !rule.IsMethod(f, v1Jsonpb, typ, f.Name()) || len(c.Args) != 2 {
-			return token.NoPos, "", false
-		}
-		sel, _ := ast.Unparen(c.Fun).(*ast.SelectorExpr)
-		switch f.Name() {
-		case "Marshal":
-			if !astSideEffectFree(c.Args[0]) {
-				return c.Pos(), "the writer expression of this Marshal call would be evaluated after marshalling; assign it to a variable first", true
-			}
-		case "Unmarshal", "UnmarshalNext":
-			if !astSideEffectFree(c.Args[1]) || (sel != nil && !astSideEffectFree(sel.X)) {
-				return c.Pos(), "the message or options expression of this call would be evaluated after reading the input; assign it to a variable first", true
-			}
-		}
-		return token.NoPos, "", false
-	}
-}
-
-// astSideEffectFree is sideEffectFree for original go/ast expressions.
-func astSideEffectFree(e ast.Expr) bool {
-	switch e := e.(type) {
-	case *ast.Ident, *ast.BasicLit:
-		return true
-	case *ast.ParenExpr:
-		return astSideEffectFree(e.X)
-	case *ast.SelectorExpr:
-		return astSideEffectFree(e.X)
-	case *ast.StarExpr:
-		return astSideEffectFree(e.X)
-	case *ast.UnaryExpr:
-		if e.Op != token.AND {
-			return false
-		}
-		return astSideEffectFree(e.X)
-	case *ast.CompositeLit:
-		for _, el := range e.Elts {
-			if kv, ok := el.(*ast.KeyValueExpr); ok {
-				el = kv.Value
-			}
-			if !astSideEffectFree(el) {
-				return false
-			}
-		}
-		return true
-	case *ast.CallExpr:
-		if id, ok := e.Fun.(*ast.Ident); ok && id.Name == "new" && len(e.Args) == 1 {
-			return true
-		}
-		sel, ok := e.Fun.(*ast.SelectorExpr)
-		return ok && len(e.Args) == 0 && strings.HasPrefix(sel.Sel.Name, "Get") && astSideEffectFree(sel.X)
-	}
-	return false
 }

@@ -250,7 +250,7 @@ func (s *optionStruct) blockers(p *rule.Pass, extra func(file string, n ast.Node
 			case *ast.StructType:
 				for _, fl := range n.Fields.List {
 					if len(fl.Names) == 0 && isS(info.TypeOf(fl.Type)) {
-						add(fl.Pos(), "embedded jsonpb."+s.name+": its promoted fields and methods change with the type")
+						add(fl.Pos(), "embedded "+s.qual()+": its promoted fields and methods change with the type (in an exported struct that changes the package's exported API)")
 					}
 				}
 			case *ast.CallExpr:
@@ -267,7 +267,7 @@ func (s *optionStruct) blockers(p *rule.Pass, extra func(file string, n ast.Node
 			return true
 		})
 	}
-	return out
+	return append(out, s.flowBlockers(p)...)
 }
 
 // typeutilCallee is the static callee of a call, if any.

@@ -7,6 +7,7 @@ import (
 	"go/types"
 
 	"github.com/dave/dst"
+	"golang.org/x/tools/go/ast/astutil"
 
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/rewrite/rule"
@@ -29,16 +30,26 @@ import (
 // resolver keeps them unexpanded. Format is used because, like v1, it
 // never fails on message content (partial messages, invalid UTF-8) and
 // prints "<nil>" for a nil message, so the writer forms' only error is the
-// writer's, as before. prototext's whitespace is deliberately unstable
-// (and non-printable bytes are escaped as \xNN, not octal), and
-// UnmarshalText's grammar is stricter with opaque errors: risk
-// "review". Messages that only implement the v1 interface are wrapped
+// writer's, as before. The output changes: prototext prints nested
+// messages as {…} where v1 printed <…>, drops v1's space after each
+// compact field and doubles spaces at random (and escapes non-printable
+// bytes as \xNN, not octal); every rewritten call gets a warning
+// diagnostic naming this, and a call whose output its function compares
+// (==, a switch, strings.Contains, reflect.DeepEqual, cmp.Diff, testify
+// Equal, a golden file; followed through local variables) or any such call
+// under -keep-output-format is refused (output_format.go). UnmarshalText's
+// grammar is stricter with opaque errors: risk "review". Messages that only implement the v1 interface are wrapped
 // with protoadapt.MessageV2Of. proto.TextMarshaler becomes
 // prototext.MarshalOptions (Compact → no Multiline, ExpandAny false → the
 // empty resolver; Marshal → Format + w.Write, Text → Format) when every
 // use in the package allows it: literals whose fields are constants, no
 // field reads or writes, no method values, no values handed to other
-// packages; otherwise it stays, with the reason reported. Reported too:
+// packages or flowing into other types (an interface, any), no type
+// defined on it and no exported variable, field, function or method
+// whose type mentions it (that would change the package's exported API);
+// otherwise it stays, with the reason reported. Every Marshal call moves
+// with the type: statement forms (including `else if err := tm.Marshal(…)`)
+// keep their shape, other positions get a function literal. Reported too:
 // function values and ParseError (prototext errors have no line/offset
 // fields).
 var ProtoText = &rule.Rule{
@@ -62,6 +73,7 @@ func runProtoText(p *rule.Pass) {
 		}
 		return ""
 	}
+	refused := warnTextOutput(p, tm, textFn)
 	// format builds opts.Format(m) for the multi-line or compact form.
 	format := func(multiline bool, m dst.Expr) dst.Expr {
 		lit := &dst.CompositeLit{Type: rule.QualifiedIdent(v2Prototext, "MarshalOptions")}
@@ -87,7 +99,7 @@ func runProtoText(p *rule.Pass) {
 	// TextMarshaler.Marshal, returning a builder of the formatted text.
 	writerCall := func(e dst.Expr) (*dst.CallExpr, func() dst.Expr) {
 		c, ok := e.(*dst.CallExpr)
-		if !ok || p.Ast(c) == nil || len(c.Args) != 2 {
+		if !ok || p.Ast(c) == nil || len(c.Args) != 2 || refused[c] {
 			return nil, nil
 		}
 		f := p.Callee(c)
@@ -126,13 +138,16 @@ func runProtoText(p *rule.Pass) {
 					}
 				}
 			case *dst.IfStmt:
-				// `if err := proto.MarshalText(w, m); ...` keeps its shape.
-				if as, ok := s.Init.(*dst.AssignStmt); ok && len(as.Lhs) == 1 && len(as.Rhs) == 1 {
-					if c, text := writerCall(as.Rhs[0]); c != nil {
-						p.Changed(as, change.Review, writeMsg)
-						as.Lhs = exprs(ident("_"), as.Lhs[0])
-						as.Rhs = exprs(write(c, text))
-						p.Require(protobufModule, minProtobuf)
+				// `if err := proto.MarshalText(w, m); ...` keeps its shape,
+				// and so does each `else if` of the chain.
+				for ifs := s; ifs != nil; ifs, _ = ifs.Else.(*dst.IfStmt) {
+					if as, ok := ifs.Init.(*dst.AssignStmt); ok && len(as.Lhs) == 1 && len(as.Rhs) == 1 {
+						if c, text := writerCall(as.Rhs[0]); c != nil {
+							p.Changed(as, change.Review, writeMsg)
+							as.Lhs = exprs(ident("_"), as.Lhs[0])
+							as.Rhs = exprs(write(c, text))
+							p.Require(protobufModule, minProtobuf)
+						}
 					}
 				}
 			case *dst.ReturnStmt:
@@ -160,7 +175,7 @@ func runProtoText(p *rule.Pass) {
 		switch n := n.(type) {
 		case *dst.CallExpr:
 			called[n.Fun] = true
-			if p.Ast(n) == nil {
+			if p.Ast(n) == nil || refused[n] {
 				return true
 			}
 			name := textFn(p.Callee(n))
@@ -169,6 +184,12 @@ func runProtoText(p *rule.Pass) {
 			case "MarshalTextString", "CompactTextString":
 				if len(n.Args) == 1 {
 					repl = format(name == "MarshalTextString", n.Args[0])
+					if inStmtHeader(p.AstFile, p.Ast(n)) {
+						// `if prototext.MarshalOptions{…}.Format(m) == ""` does
+						// not parse: the literal's brace would open the block.
+						sel := repl.(*dst.CallExpr).Fun.(*dst.SelectorExpr)
+						sel.X = &dst.ParenExpr{X: sel.X}
+					}
 					p.Changed(n, change.Review, "proto."+name+" → prototext Format (output whitespace is not stable; Any fields stay unexpanded as in v1)")
 				}
 			case "UnmarshalText":
@@ -187,6 +208,16 @@ func runProtoText(p *rule.Pass) {
 						&dst.ReturnStmt{Results: exprs(ident(e))})
 					p.Changed(n, change.Review, writeMsg)
 				}
+			}
+			if tm.ok && len(n.Args) == 2 && rule.IsMethod(p.Callee(n), v1Proto, "TextMarshaler", "Marshal") {
+				// An expression position (`else if err := tm.Marshal(w, m)`,
+				// an argument): the same closure as for MarshalText.
+				c, text := writerCall(n)
+				e := nm.fresh(n, "err")
+				repl = closure(exprs(errorType()),
+					define(exprs(ident("_"), ident(e)), write(c, text)),
+					&dst.ReturnStmt{Results: exprs(ident(e))})
+				p.Changed(n, change.Review, writeMsg)
 			}
 			if tm.ok && len(n.Args) == 1 && rule.IsMethod(p.Callee(n), v1Proto, "TextMarshaler", "Text") {
 				recv := n.Fun.(*dst.SelectorExpr).X
@@ -228,6 +259,83 @@ func runProtoText(p *rule.Pass) {
 	})
 }
 
+// inStmtHeader reports whether the original expression n sits in the
+// header of an if, for, range or switch statement outside any brackets,
+// where a composite literal must be parenthesized.
+func inStmtHeader(f *ast.File, n ast.Node) bool {
+	if n == nil {
+		return false
+	}
+	path, _ := astutil.PathEnclosingInterval(f, n.Pos(), n.End())
+	child := n
+	for _, anc := range path {
+		if anc == n {
+			continue
+		}
+		switch a := anc.(type) {
+		case *ast.IfStmt, *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt:
+			return true
+		case *ast.ParenExpr, *ast.IndexExpr, *ast.IndexListExpr, *ast.CompositeLit, *ast.BlockStmt, *ast.FuncLit, *ast.CaseClause, *ast.CommClause, *ast.File:
+			return false
+		case *ast.CallExpr:
+			if a.Fun != child {
+				return false // an argument: the call's parentheses protect it
+			}
+		}
+		child = anc
+	}
+	return false
+}
+
+// warnTextOutput puts a warning on every call whose text output the rule
+// changes, and refuses (returning them) the package-function calls whose
+// output is compared or that -keep-output-format keeps (output_format.go;
+// TextMarshaler calls are refused through textMarshalerPlan).
+func warnTextOutput(p *rule.Pass, tm *textMarshalerUse, textFn func(*types.Func) string) map[*dst.CallExpr]bool {
+	refused := map[*dst.CallExpr]bool{}
+	dst.Inspect(p.File, func(n dst.Node) bool {
+		c, ok := n.(*dst.CallExpr)
+		if !ok {
+			return true
+		}
+		a, _ := p.Ast(c).(*ast.CallExpr)
+		if a == nil {
+			return true
+		}
+		f := p.Callee(c)
+		msg, nargs := textMultiMsg, 1
+		switch textFn(f) {
+		case "MarshalTextString":
+		case "CompactTextString":
+			msg = textCompMsg
+		case "MarshalText":
+			nargs = 2
+		case "CompactText":
+			msg, nargs = textCompMsg, 2
+		default:
+			if tm.ok && ((rule.IsMethod(f, v1Proto, "TextMarshaler", "Marshal") && len(a.Args) == 2) || (rule.IsMethod(f, v1Proto, "TextMarshaler", "Text") && len(a.Args) == 1)) {
+				p.Report(c, change.Review, textOptsMsg, "")
+			}
+			return true
+		}
+		if len(a.Args) != nargs {
+			return true
+		}
+		var writer ast.Expr
+		if nargs == 2 {
+			writer = a.Args[0]
+		}
+		if why := refuseOutput(p, a, writer, "text"); why != "" {
+			refused[c] = true
+			p.Report(c, change.Manual, "not rewritten: "+why, "")
+			return true
+		}
+		p.Report(c, change.Review, msg, "")
+		return true
+	})
+	return refused
+}
+
 // textMarshalerUse decides whether proto.TextMarshaler can become
 // prototext.MarshalOptions in this package: only when every use is a type
 // reference, a literal whose Compact/ExpandAny are the constants true or
@@ -260,7 +368,15 @@ func textMarshalerPlan(p *rule.Pass) *textMarshalerUse {
 			}
 		case *ast.CallExpr:
 			f, _ := typeutilCallee(p.Info(), n).(*types.Func)
+			if f != nil && rule.IsMethod(f, v1Proto, "TextMarshaler", "Text") && len(n.Args) == 1 {
+				if why := refuseOutput(p, n, nil, "text"); why != "" {
+					return n.Pos(), why, true
+				}
+			}
 			if f != nil && rule.IsMethod(f, v1Proto, "TextMarshaler", "Marshal") && len(n.Args) == 2 {
+				if why := refuseOutput(p, n, n.Args[0], "text"); why != "" {
+					return n.Pos(), why, true
+				}
 				if sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr); ok && !astSideEffectFree(sel.X) {
 					return n.Pos(), "the TextMarshaler expression of this call would be evaluated after the writer; assign it to a variable first", true
 				}

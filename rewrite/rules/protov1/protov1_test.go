@@ -16,3 +16,13 @@ func TestGolden(t *testing.T) {
 	}
 	ruletest.Check(t, "testdata", rs...)
 }
+
+// TestKeepOutputFormat runs the protov1 rules with -keep-output-format:
+// every rewrite that changes produced text is refused.
+func TestKeepOutputFormat(t *testing.T) {
+	rs, err := rules.Select("protov1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ruletest.CheckWith(t, "testdata/keep_output_format", map[string]string{"keep-output-format": "true"}, rs...)
+}

@@ -21,31 +21,31 @@ var pretty = jsonpb.Marshaler{OrigName: true, EnumsAsInts: true, EmitDefaults: t
 
 func write(w io.Writer, m *wrapperspb.StringValue) error {
 	// Marshal to the writer.
-	err := pretty.Marshal(w, m /* msg */) // trailing
+	err := pretty.Marshal(w, m /* msg */) // trailing // want "protojson adds spaces"
 	return err
 }
 
 func writeReturn(w io.Writer, m proto.Message) error {
-	return pretty.Marshal(w, m)
+	return pretty.Marshal(w, m) // want "protojson adds spaces"
 }
 
 func writeAssign(m *legacy) (err error) {
 	var buf bytes.Buffer
-	err = (&jsonpb.Marshaler{}).Marshal(&buf, m)
+	err = (&jsonpb.Marshaler{}).Marshal(&buf, m) // want "protojson adds spaces"
 	return
 }
 
 func writeIf(m *wrapperspb.StringValue) error {
 	ma := &jsonpb.Marshaler{Indent: "\t"}
 	ma.EmitDefaults = false
-	if err := ma.Marshal(os.Stdout, m); err != nil {
+	if err := ma.Marshal(os.Stdout, m); err != nil { // want "protojson adds spaces"
 		return err
 	}
 	return nil
 }
 
 func writeIfShadowing(m *wrapperspb.StringValue) (err error) {
-	if err := pretty.Marshal(os.Stdout, m); err != nil {
+	if err := pretty.Marshal(os.Stdout, m); err != nil { // want "protojson adds spaces"
 		return err
 	}
 	err = nil
@@ -53,21 +53,21 @@ func writeIfShadowing(m *wrapperspb.StringValue) (err error) {
 }
 
 func toString(m *wrapperspb.StringValue) (string, error) {
-	s, err := pretty.MarshalToString(m)
+	s, err := pretty.MarshalToString(m) // want "protojson adds spaces"
 	return s, err
 }
 
 func toStringReturn(m *wrapperspb.StringValue) (string, error) {
-	return pretty.MarshalToString(m)
+	return pretty.MarshalToString(m) // want "protojson adds spaces"
 }
 
 func toStringBlank(m *wrapperspb.StringValue) string {
-	s, _ := pretty.MarshalToString(m)
+	s, _ := pretty.MarshalToString(m) // want "protojson adds spaces"
 	return s
 }
 
 func toStringExpr(m *wrapperspb.StringValue) int {
-	return len(must(pretty.MarshalToString(m)))
+	return len(must(pretty.MarshalToString(m))) // want "protojson adds spaces"
 }
 
 func must(s string, err error) string {

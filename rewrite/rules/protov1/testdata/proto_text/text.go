@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/golang/protobuf/proto"
 	v1 "github.com/golang/protobuf/proto"
@@ -20,30 +21,30 @@ func (*legacy) ProtoMessage()  {}
 
 func show(a *anypb.Any) string {
 	// Multi-line dump.
-	return proto.MarshalTextString(a /* any */) // trailing
+	return proto.MarshalTextString(a /* any */) // trailing // want "name: <…>"
 }
 
 func compact(l *legacy) string {
-	return fmt.Sprintf("<%s>", v1.CompactTextString(l))
+	return fmt.Sprintf("<%s>", v1.CompactTextString(l)) // want "name:<… >"
 }
 
 func dump(w io.Writer, a *anypb.Any) error {
-	err := proto.MarshalText(w, a)
+	err := proto.MarshalText(w, a) // want "name: <…>"
 	return err
 }
 
 func dumpReturn(w io.Writer, m proto.Message) error {
-	return proto.CompactText(w, m)
+	return proto.CompactText(w, m) // want "name:<… >"
 }
 
 func dumpStmt(a *anypb.Any) {
 	var buf bytes.Buffer
-	proto.MarshalText(&buf, a)
-	_ = proto.CompactText(os.Stdout, a)
+	proto.MarshalText(&buf, a)          // want "name: <…>"
+	_ = proto.CompactText(os.Stdout, a) // want "name:<… >"
 }
 
 func dumpIf(a *anypb.Any) error {
-	if err := proto.MarshalText(os.Stderr, a); err != nil {
+	if err := proto.MarshalText(os.Stderr, a); err != nil { // want "name: <…>"
 		return err
 	}
 	return nil
@@ -64,7 +65,7 @@ func isParseErr(err error) bool {
 
 func marshaler(w io.Writer, a *anypb.Any) error {
 	tm := proto.TextMarshaler{Compact: true}
-	return tm.Marshal(w, a)
+	return tm.Marshal(w, a) // want "printed `<…>`"
 }
 
 const expand = true
@@ -72,10 +73,10 @@ const expand = true
 var expanding = &proto.TextMarshaler{ExpandAny: expand}
 
 func marshalerText(a *anypb.Any) string {
-	if err := expanding.Marshal(os.Stdout, a); err != nil {
+	if err := expanding.Marshal(os.Stdout, a); err != nil { // want "printed `<…>`"
 		return ""
 	}
-	return expanding.Text(a) + (&proto.TextMarshaler{}).Text(a)
+	return expanding.Text(a) + (&proto.TextMarshaler{}).Text(a) // want "printed `<…>`" // want "printed `<…>`"
 }
 
 func fnValue() {
@@ -86,4 +87,15 @@ func fnValue() {
 func shadowed() int {
 	proto := struct{ MarshalText int }{1}
 	return proto.MarshalText
+}
+
+func inHeaders(m *anypb.Any) int {
+	if proto.CompactTextString(m) == "" { // want "name:<… >"
+		return 0
+	}
+	n := 0
+	for range strings.Split(proto.MarshalTextString(m), "\n") { // want "name: <…>"
+		n++
+	}
+	return n
 }

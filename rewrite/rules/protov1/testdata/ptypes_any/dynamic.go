@@ -24,7 +24,7 @@ func describe(details []*anypb.Any) []string {
 			out = append(out, name)
 			continue
 		}
-		out = append(out, name+" "+proto.CompactTextString(dyn.Message /* the message */))
+		out = append(out, name+" "+proto.CompactTextString(dyn.Message /* the message */)) // want "name:<… >"
 	}
 	return out
 }
@@ -53,7 +53,7 @@ func assigned(a *anypb.Any) (err error) {
 func literal(a *anypb.Any) string {
 	dyn := ptypes.DynamicAny{}
 	ptypes.UnmarshalAny(a, &dyn)
-	return proto.MarshalTextString(dyn.Message) + dyn.Message.String()
+	return proto.MarshalTextString(dyn.Message) + dyn.Message.String() // want "name: <…>"
 }
 
 // errLater mentions err after the if, so the hoisted error gets its own name.
@@ -119,7 +119,7 @@ func outerScope(a *anypb.Any) string {
 			return ""
 		}
 	}
-	return proto.CompactTextString(dyn.Message)
+	return proto.CompactTextString(dyn.Message) // want "name:<… >"
 }
 
 // validOnly decodes only to check that it can: nothing reads s afterwards,

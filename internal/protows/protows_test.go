@@ -1,0 +1,104 @@
+package protows
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func mapReader(m map[string][]byte) Reader {
+	return func(p string) ([]byte, error) {
+		if b, ok := m[p]; ok {
+			return b, nil
+		}
+		return nil, os.ErrNotExist
+	}
+}
+
+func TestBufRoots(t *testing.T) {
+	base := t.TempDir()
+	rd := map[string][]byte{
+		filepath.Join(base, "buf.work.yaml"):     []byte("version: v1\ndirectories:\n  - proto\n  - \"third_party\" # vendored\n"),
+		filepath.Join(base, "proto", "buf.yaml"): []byte("version: v1\nlint:\n  use:\n    - DEFAULT\n"),
+		filepath.Join(base, "svc", "buf.yaml"):   []byte("version: v2\nmodules:\n  - path: api\n    name: buf.build/acme/api\n  - path: 'vendor/protos'\nlint:\n  use: [STANDARD]\n"),
+		filepath.Join(base, "old", "buf.yaml"):   []byte("version: v1beta1\nbuild:\n  roots:\n    - src\n"),
+		filepath.Join(base, "solo", "buf.yaml"):  []byte("version: v1\n"),
+		filepath.Join(base, "buf.gen.yaml"):      []byte("version: v2\nplugins:\n  - local: protoc-gen-go\n    out: gen\ninputs:\n  - directory: schemas\n  - module: buf.build/acme/x\n"),
+	}
+	var files []string
+	for p := range rd {
+		files = append(files, p)
+	}
+	got := bufRoots(files, mapReader(rd))
+	for i := range got {
+		got[i], _ = filepath.Rel(base, got[i])
+		got[i] = filepath.ToSlash(got[i])
+	}
+	gotSet := map[string]bool{}
+	for _, g := range got {
+		gotSet[g] = true
+	}
+	want := []string{"proto", "third_party", "svc/api", "svc/vendor/protos", "old/src", "solo", "schemas"}
+	for _, w := range want {
+		if !gotSet[w] {
+			t.Errorf("root %s missing; got %s", w, strings.Join(got, ", "))
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("roots %s, want %s", strings.Join(got, ", "), strings.Join(want, ", "))
+	}
+}
+
+// TestScriptRoots: the -I flags of a Makefile's protoc command are roots
+// (issue 10, item 10a: -I third_party/googleapis was ignored).
+func TestScriptRoots(t *testing.T) {
+	base := t.TempDir()
+	for _, d := range []string{"third_party/googleapis", "api", "proto", "svc/include", "svc/cinc"} {
+		if err := os.MkdirAll(filepath.Join(base, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mk := filepath.Join(base, "Makefile")
+	sh := filepath.Join(base, "svc", "gen.sh")
+	rd := map[string][]byte{
+		mk: []byte("PROTOC_INC := -I third_party/googleapis\n# -I commented/out\ngen:\n\tprotoc -I. \\\n\t  --proto_path=$(CURDIR)/api -I$(GOPATH)/src --go_out=. api/x.proto\n"),
+		sh: []byte("#!/bin/sh\ncc -I cinc -c x.c\nprotoc --proto_path include -I=../proto -I missing -I /usr/include x.proto\n"),
+	}
+	got := scriptRoots([]string{mk, sh}, mapReader(rd))
+	for i := range got {
+		got[i], _ = filepath.Rel(base, got[i])
+		got[i] = filepath.ToSlash(got[i])
+	}
+	want := "third_party/googleapis . api svc/include proto"
+	if s := strings.Join(got, " "); s != want {
+		t.Errorf("script roots %q, want %q", s, want)
+	}
+}
+
+func TestManagedGoPackagePrefix(t *testing.T) {
+	for _, tc := range []struct{ yaml, want string }{
+		{"version: v1\nmanaged:\n  enabled: true\n  go_package_prefix:\n    default: github.com/acme/gen/go\n    except:\n      - buf.build/googleapis/googleapis\n", "github.com/acme/gen/go"},
+		{"version: v2\nmanaged:\n  enabled: true\n  override:\n    - file_option: go_package_prefix\n      path: special\n      value: example.com/special\n    - file_option: go_package_prefix\n      value: example.com/acme/gen # all\n", "example.com/acme/gen"},
+		{"version: v2\nplugins:\n  - local: protoc-gen-go\n    out: gen\n", ""},
+	} {
+		f := filepath.Join(t.TempDir(), "buf.gen.yaml")
+		got := ManagedGoPackagePrefix([]string{f}, mapReader(map[string][]byte{f: []byte(tc.yaml)}))
+		if got != tc.want {
+			t.Errorf("prefix %q, want %q for\n%s", got, tc.want, tc.yaml)
+		}
+	}
+}
+
+func TestRootNames(t *testing.T) {
+	r := Root{Dir: "/m", Prefix: "github.com/org/repo"}
+	if p, ok := r.File("github.com/org/repo/internal/x/x.proto"); !ok || p != filepath.FromSlash("/m/internal/x/x.proto") {
+		t.Errorf("File = %s, %v", p, ok)
+	}
+	if _, ok := r.File("other/x.proto"); ok {
+		t.Error("a prefixed root resolved a name outside its prefix")
+	}
+	if n, ok := r.Name(filepath.FromSlash("/m/a/b.proto")); !ok || n != "github.com/org/repo/a/b.proto" {
+		t.Errorf("Name = %s, %v", n, ok)
+	}
+}

@@ -1,0 +1,76 @@
+package verify
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Errors in overlaid files are reported at the original file (the
+// compiler names the replacement), test files included, and New keeps
+// only what the baseline did not have.
+func TestCheckOverlayAndNew(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go command")
+	}
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "go.mod"), "module example.com/m\n\ngo 1.21\n")
+	writeFile(t, filepath.Join(dir, "a", "a.go"), "package a\n\nfunc A() int { return 1 }\n\nvar Old = undefinedBefore\n")
+	writeFile(t, filepath.Join(dir, "a", "a_test.go"), "package a\n\nimport \"testing\"\n\nfunc TestA(t *testing.T) { _ = A() }\n")
+	writeFile(t, filepath.Join(dir, "b", "b.go"), "package b\n\nimport \"example.com/m/a\"\n\nvar B = a.A()\n")
+	ctx := context.Background()
+	base, err := Check(ctx, Config{ModuleDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(base) != 1 || base[0].Msg != "undefined: undefinedBefore" || base[0].File != filepath.Join(dir, "a", "a.go") {
+		t.Fatalf("baseline: %v", base)
+	}
+	got, err := Check(ctx, Config{ModuleDir: dir, Overlay: map[string][]byte{
+		filepath.Join(dir, "a", "a.go"):      []byte("package a\n\nfunc A() string { return \"\" }\n\nvar Old = undefinedBefore\n"),
+		filepath.Join(dir, "a", "a_test.go"): []byte("package a\n\nimport \"testing\"\n\nfunc TestA(t *testing.T) { var n int = A(); _ = n }\n"),
+		filepath.Join(dir, "c", "c.go"):      []byte("package c\n\nimport _ \"example.com/m/nosuch\"\n"),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	news := New(base, got)
+	want := map[string]bool{
+		filepath.Join(dir, "a", "a_test.go"): false,
+		filepath.Join(dir, "c", "c.go"):      false,
+	}
+	for _, p := range news {
+		if _, ok := want[p.File]; ok {
+			want[p.File] = true
+		}
+		if p.Msg == "undefined: undefinedBefore" {
+			t.Errorf("baseline error reported as new: %v", p)
+		}
+	}
+	for f, ok := range want {
+		if !ok {
+			t.Errorf("no new problem in %s; got %v", f, news)
+		}
+	}
+}
+
+func TestSplitPos(t *testing.T) {
+	f, l, c := splitPos("x/y.go:12:3", "/m")
+	if f != "/m/x/y.go" || l != 12 || c != 3 {
+		t.Errorf("got %s %d %d", f, l, c)
+	}
+	if pos, msg, ok := cutPos("./a.go:1:2: undefined: x"); !ok || pos != "./a.go:1:2" || msg != "undefined: x" {
+		t.Errorf("cutPos: %q %q %v", pos, msg, ok)
+	}
+}

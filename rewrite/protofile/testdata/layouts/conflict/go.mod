@@ -1,0 +1,3 @@
+module example.com/conflict
+
+go 1.21

@@ -1,0 +1,3 @@
+module github.com/org/repo
+
+go 1.21
