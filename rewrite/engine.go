@@ -90,6 +90,8 @@ type Result struct {
 	// the default one excludes, such as `//go:build integration`): the
 	// result must be verified under them too.
 	Configs []Config `json:"-"`
+
+	helpers []helperWant // see helpers.go
 }
 
 // Config is a build configuration: tags, and the package directories
@@ -283,6 +285,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			Path: f.path, Start: change.Position{Line: 1, Col: 1}, Rule: BuildTagsRule, Risk: change.Manual,
 			Message: fmt.Sprintf("file is excluded by build constraints%s, so it was not type-checked or migrated; rerun with -tags (or GOOS/GOARCH) that include it", constraintOf(f.path, f.src)),
 		})
+	}
+	if err := res.writeHelpers(); err != nil {
+		return nil, err
 	}
 	res.Sort()
 	return res, nil
@@ -512,6 +517,9 @@ type fileSink struct {
 	// which module version.
 	rule   string
 	byRule map[string]map[string]string
+
+	pkg     *packages.Package
+	helpers []helperWant // see helpers.go
 }
 
 func (s *fileSink) Edit(e change.Edit)           { s.edits = append(s.edits, e) }
@@ -545,7 +553,7 @@ func rewriteFile(pkg *packages.Package, af *ast.File, sf *scanned, rules []*rule
 	if err != nil {
 		return fmt.Errorf("%s: decorating syntax tree: %w", sf.path, err)
 	}
-	sink := &fileSink{path: sf.path, require: map[string]string{}, alias: map[string]string{}, byRule: map[string]map[string]string{}}
+	sink := &fileSink{pkg: pkg, path: sf.path, require: map[string]string{}, alias: map[string]string{}, byRule: map[string]map[string]string{}}
 	imports := map[string]bool{}
 	for _, p := range sf.imports {
 		imports[p] = true
@@ -605,6 +613,7 @@ func rewriteFile(pkg *packages.Package, af *ast.File, sf *scanned, rules []*rule
 		}
 	}
 	res.Put(&change.File{Path: sf.path, Old: sf.src, New: out, Edits: sink.edits, Stage: "go", Requires: sink.require, RuleRequires: sink.byRule})
+	res.keepHelpers(sink, sf.src)
 	return nil
 }
 

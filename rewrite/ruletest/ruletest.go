@@ -94,6 +94,13 @@ func CheckWith(t *testing.T, testdataDir string, options map[string]string, rule
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
 			files, _ := filepath.Glob(filepath.Join(tmp, name, "*.go"))
+			// Files the run creates (helper files) are compared with
+			// their golden too.
+			for path, f := range changed {
+				if f.Created && filepath.Dir(path) == filepath.Join(tmp, name) {
+					files = append(files, path)
+				}
+			}
 			for _, path := range files {
 				base := filepath.Base(path)
 				golden := filepath.Join(testdataDir, name, base+".golden")

@@ -15,6 +15,7 @@ import (
 //	k2, v2, err := metadata.DecodeKeyValue(k, v)  →  k2, v2, err := k, v, error(nil)
 //	k2, v2, _ := metadata.DecodeKeyValue(k, v)    →  k2, v2 := k, v
 //	return metadata.DecodeKeyValue(k, v)          →  return k, v, nil
+//	if key, val, err := metadata.DecodeKeyValue(k, v); err == nil { use(key, val) } else { … }  →  use(k, v)
 //
 // The arguments are still evaluated once each, in order: safe. Any other
 // use (an argument of a call, a function value) is reported. The removed
@@ -37,6 +38,7 @@ func runMetadata(p *rule.Pass) {
 		return call, calleeIs(p, call, metadataPath, "DecodeKeyValue")
 	}
 	handled := map[*dst.CallExpr]bool{}
+	decodeIfs(p, isDecode, handled)
 	walk(p, func(c *cursor) bool {
 		switch n := c.Node().(type) {
 		case *dst.AssignStmt:
@@ -56,7 +58,7 @@ func runMetadata(p *rule.Pass) {
 				}
 				n.Rhs = []dst.Expr{call.Args[0], call.Args[1], nilErr}
 			}
-			if n.Tok == token.DEFINE && rule.IsBlank(n.Lhs[0]) && rule.IsBlank(n.Lhs[1]) {
+			if n.Tok == token.DEFINE && len(n.Lhs) == 2 && rule.IsBlank(n.Lhs[0]) && rule.IsBlank(n.Lhs[1]) {
 				// `_, _ := k, v` declares nothing; assign instead.
 				n.Tok = token.ASSIGN
 			}

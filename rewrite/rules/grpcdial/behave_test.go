@@ -32,17 +32,25 @@ func TestBehaviour(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Files) != 1 {
-		t.Fatalf("the rule changed %d files, want behave.go", len(res.Files))
+	// behave.go, and the package's helper file (newClientAndWait,
+	// dialTarget) created beside it.
+	if len(res.Files) != 2 || res.Lookup(filepath.Join(tmp, "behave", "protolift_helpers.go")) == nil {
+		t.Fatalf("the rule changed %d files, want behave.go and a created protolift_helpers.go", len(res.Files))
 	}
 	for _, d := range res.Diags {
 		t.Errorf("unexpected diagnostic: %s:%d: %s", d.Path, d.Start.Line, d.Message)
 	}
-	if bytes.Contains(res.Files[0].New, []byte("grpc.Dial")) {
-		t.Fatalf("migrated code still dials with grpc.Dial:\n%s", res.Files[0].New)
-	}
-	if err := os.WriteFile(res.Files[0].Path, res.Files[0].New, 0o644); err != nil {
-		t.Fatal(err)
+	var migrated []byte
+	for _, f := range res.Files {
+		if bytes.Contains(f.New, []byte("grpc.Dial(")) {
+			t.Fatalf("migrated code still dials with grpc.Dial:\n%s", f.New)
+		}
+		if err := os.WriteFile(f.Path, f.New, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if filepath.Base(f.Path) == "behave.go" {
+			migrated = f.New
+		}
 	}
 	ruletest.TempModuleFile(t, filepath.Join(here, "testdata", "behave_test.go.txt"), filepath.Join(tmp, "behave", "behave_test.go"))
 
@@ -51,6 +59,6 @@ func TestBehaviour(t *testing.T) {
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("migrated code misbehaves (%v):\n%s\n--- migrated behave.go ---\n%s", err, out, res.Files[0].New)
+		t.Fatalf("migrated code misbehaves (%v):\n%s\n--- migrated behave.go ---\n%s", err, out, migrated)
 	}
 }

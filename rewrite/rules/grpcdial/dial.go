@@ -23,20 +23,26 @@ import (
 // Two behaviours are kept on purpose. Resolution: Dial fell back to the
 // "passthrough" resolver where NewClient falls back to "dns", which
 // breaks in-memory listeners, custom dialers and names like "bufnet". A
-// constant target without a scheme grpc-go resolves itself gets a
-// "passthrough:///" prefix (exact unless the program calls
-// resolver.SetDefaultScheme, which Dial also honoured); a target only
-// known at run time is wrapped in the same test Dial made (keep it when
-// url.Parse finds a scheme with a registered resolver, else prefix
+// target that is statically a host:port without a scheme (a constant,
+// net.JoinHostPort, fmt.Sprintf("%s:%d", …), host+":"+port,
+// l.Addr().String(), a local variable only ever assigned such values)
+// gets a "passthrough:///" prefix, folded into a literal or a Sprintf
+// format (exact unless the program calls resolver.SetDefaultScheme, which
+// Dial also honoured). A target only known at run time goes through the
+// package's dialTarget helper, which makes the test Dial made (keep it
+// when url.Parse finds a scheme with a registered resolver, else prefix
 // resolver.GetDefaultScheme()), because a blind prefix would break
 // "unix:///…" or "dns:///…" targets read from configuration. Blocking:
 // NewClient ignores WithBlock, WithReturnConnectionError, WithTimeout and
-// FailOnNonTempDialError, so a blocking dial becomes NewClient followed
-// by DialContext's own connect loop under the same bound (its context,
-// WithTimeout's duration), closing the conn and returning an error that
-// wraps ctx.Err() when it cannot connect. The wait needs a statement list
-// to live in: `conn, err := Dial(…)` / `conn, err = …` and `return
-// Dial(…)` are restructured; a blocking dial anywhere else is reported.
+// FailOnNonTempDialError, so a blocking dial becomes a call of the
+// package's newClientAndWait(ctx, target, opts...) (or
+// newClientAndWaitTimeout(ctx, timeout, …) for WithTimeout): NewClient
+// followed by DialContext's own connect loop under the same bound,
+// closing the conn and returning ctx.Err() when it cannot connect. The
+// helpers are written once per package into protolift_helpers.go (see
+// rewrite/helpers.go), so a blocking dial can sit in any expression.
+// With FailOnNonTempDialError(true) (rare) the wait stays inline after
+// `conn, err := …` / `return …`, and such a dial elsewhere is reported.
 //
 // Options passed as `opts...` are followed when opts is built in the same
 // function from a literal and appends used by nothing else; blocking
@@ -111,7 +117,7 @@ func (r *dialRun) run() {
 			if pl == nil {
 				return true
 			}
-			if pl.block {
+			if pl.block && !r.canHelp(pl) {
 				p.Report(n, change.Manual, "not rewritten: this dial blocks until connected, and NewClient never does; the wait must follow the call as statements, which this position has no room for; assign the result first (`conn, err := grpc.Dial(...)`)", "")
 				return true
 			}
@@ -149,6 +155,10 @@ func (r *dialRun) stmt(s dst.Stmt) []dst.Stmt {
 		if pl == nil {
 			break
 		}
+		if r.canHelp(pl) {
+			r.apply(pl)
+			break
+		}
 		conn, errID := s.Lhs[0], s.Lhs[1]
 		if rule.IsBlank(conn) || rule.IsBlank(errID) || !p.SideEffectFree(conn) || !isIdent(errID) {
 			p.Report(call, change.Manual, "not rewritten: this dial blocks until connected, and the replacement must wait with the conn and report failure through the error; assign both results to named variables (`conn, err := ...`) first", "")
@@ -163,6 +173,10 @@ func (r *dialRun) stmt(s dst.Stmt) []dst.Stmt {
 	case *dst.ReturnStmt:
 		call, pl := r.blockingDial(s.Results)
 		if pl == nil {
+			break
+		}
+		if r.canHelp(pl) {
+			r.apply(pl)
 			break
 		}
 		nm := newNames(r.body(call))
@@ -383,7 +397,7 @@ func (r *dialRun) apply(pl *dialPlan) {
 	}
 	p.Changed(call, change.Review, strings.Join(msg, "; "))
 
-	nt := newTarget(plan, target, val)
+	nt := r.newTarget(plan, target, val)
 	if nt != target {
 		if _, ok := nt.(*dst.BasicLit); ok {
 			rule.MoveDecs(target, nt)
@@ -395,6 +409,10 @@ func (r *dialRun) apply(pl *dialPlan) {
 			o.remove()
 		}
 	}
+	p.Require(grpcModule, minNewClient)
+	if pl.block && r.canHelp(pl) && r.helperCall(pl) {
+		return
+	}
 	if pl.isCtx {
 		c := call.Args[0]
 		call.Args = call.Args[1:]
@@ -402,7 +420,6 @@ func (r *dialRun) apply(pl *dialPlan) {
 		td.Start = append(append(append(dst.Decorations{}, d.Start...), d.End...), td.Start...)
 	}
 	call.Fun.(*dst.Ident).Name = "NewClient"
-	p.Require(grpcModule, minNewClient)
 }
 
 func optName(k optKind) string {

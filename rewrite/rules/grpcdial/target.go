@@ -35,9 +35,16 @@ func (r *dialRun) planTarget(e dst.Expr) (targetPlan, string) {
 	}
 	tv := r.p.Info().Types[a]
 	if tv.Value == nil || tv.Value.Kind() != constant.String {
+		if r.hostPort(a) {
+			return targetPrefix, ""
+		}
 		return targetRuntime, ""
 	}
-	s := constant.StringVal(tv.Value)
+	return planString(constant.StringVal(tv.Value))
+}
+
+// planString plans a constant target.
+func planString(s string) (targetPlan, string) {
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme == "" {
 		return targetPrefix, s
@@ -53,14 +60,38 @@ func (r *dialRun) planTarget(e dst.Expr) (targetPlan, string) {
 }
 
 // newTarget builds the target expression NewClient gets.
-func newTarget(plan targetPlan, e dst.Expr, val string) dst.Expr {
+func (r *dialRun) newTarget(plan targetPlan, e dst.Expr, val string) dst.Expr {
 	switch plan {
 	case targetPrefix:
 		if lit, ok := e.(*dst.BasicLit); ok && lit.Kind == token.STRING {
 			return &dst.BasicLit{Kind: token.STRING, Value: strconv.Quote("passthrough:///" + val)}
 		}
+		if c, ok := e.(*dst.CallExpr); ok && len(c.Args) > 0 && rule.IsPkgFunc(r.p.Callee(c), "fmt", "Sprintf") {
+			if lit, ok := c.Args[0].(*dst.BasicLit); ok && lit.Kind == token.STRING {
+				if f, err := strconv.Unquote(lit.Value); err == nil {
+					// fmt.Sprintf("passthrough:///%s:%d", host, port)
+					c.Args[0] = &dst.BasicLit{Kind: token.STRING, Value: strconv.Quote("passthrough:///" + f), Decs: lit.Decs}
+					return e
+				}
+			}
+		}
+		if b, ok := e.(*dst.BinaryExpr); ok && b.Op == token.ADD {
+			// host + ":" + port: prefix the leftmost operand, no parentheses.
+			for {
+				x, ok := b.X.(*dst.BinaryExpr)
+				if !ok || x.Op != token.ADD {
+					break
+				}
+				b = x
+			}
+			b.X = &dst.BinaryExpr{X: &dst.BasicLit{Kind: token.STRING, Value: `"passthrough:///"`}, Op: token.ADD, Y: b.X}
+			return e
+		}
 		return &dst.BinaryExpr{X: &dst.BasicLit{Kind: token.STRING, Value: `"passthrough:///"`}, Op: token.ADD, Y: e}
 	case targetRuntime:
+		if name := r.p.Helper(dialTargetHelper); name != "" {
+			return rule.Call(dst.NewIdent(name), e)
+		}
 		return runtimeTarget(e)
 	}
 	return e

@@ -78,11 +78,11 @@ func runDescriptor(p *rule.Pass) {
 			}
 			return withDecs(rule.Call(rule.Sel(parenIfNeeded(arg), "Descriptor"))), "ToEnumDescriptorProto", ""
 		}
-		if !rule.ImplementsV2(t) && !isV1Message(t) {
+		if !v2AfterRun(p, t) && !isV1Message(t) {
 			return nil, "", "the argument's static type is not a protobuf message; assert it to one first"
 		}
 		var v2 dst.Expr = arg
-		if !rule.ImplementsV2(t) {
+		if !v2AfterRun(p, t) {
 			v2 = rule.Call(rule.QualifiedIdent(v2Protoadapt, "MessageV2Of"), arg)
 		}
 		return withDecs(rule.Call(rule.Sel(rule.Call(rule.Sel(parenIfNeeded(v2), "ProtoReflect")), "Descriptor"))), "ToDescriptorProto", ""

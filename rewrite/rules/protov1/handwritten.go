@@ -68,7 +68,7 @@ func classifyMessage(p *rule.Pass, t types.Type) msgKind {
 	switch {
 	case t == nil || rule.IsUntypedNil(t):
 		return kindNotMessage
-	case rule.ImplementsV2(t):
+	case v2AfterRun(p, t):
 		return kindV2
 	case !isV1Message(t):
 		return kindNotMessage

@@ -73,7 +73,7 @@ func toV2Proto(p *rule.Pass, id *dst.Ident) {
 // is the v1 interface.
 func v2Arg(p *rule.Pass, e dst.Expr) dst.Expr {
 	t := p.TypeOf(e)
-	if t == nil || rule.IsUntypedNil(t) || rule.ImplementsV2(t) {
+	if t == nil || rule.IsUntypedNil(t) || v2AfterRun(p, t) {
 		return e
 	}
 	p.Require(protobufModule, minProtobuf)

@@ -23,8 +23,19 @@ import (
 //	proto.GeneratedMessage, proto.GeneratedEnum  →  any
 //
 // protoadapt.MessageV1 is the very type v1's Message aliases, so the type
-// rewrite is safe and keeps every m.String()/m.Reset() compiling; moving
-// to the v2 interface is a separate, deliberate step (H1). MessageV1 and
+// rewrite is safe and keeps every m.String()/m.Reset() compiling. Where a
+// person would choose APIv2's proto.Message instead, the rule does: a
+// parameter of an unexported function whose every use is already an
+// APIv2 call (the argument of the protoadapt.MessageV2Of an earlier rule
+// wrapped it in) and whose every caller in the package passes an APIv2
+// message becomes proto.Message of APIv2, and the wrappers go
+// (proto_message_params.go). Everything else keeps the v1 alias, on
+// purpose: a value used with v1 methods (m.Reset(), m.String()) needs
+// them; an exported function's parameter is its importers' API, and they
+// may pass values typed as the v1 interface, so it changes when the last
+// v1 caller is gone, as a deliberate step (H1); a method's parameter may
+// implement an interface; results, fields and variables flow into code
+// the rule does not see. MessageV1 and
 // MessageV2 accept interface{} in v1 but the protoadapt functions need a
 // static message type: arguments typed as neither are reported.
 // MessageReflect on a value of interface type is reported, because v1
@@ -51,11 +62,18 @@ var messageFuncs = map[string]bool{"MessageV1": true, "MessageV2": true, "Messag
 func runProtoMessage(p *rule.Pass) {
 	ifaceArg := interfaceArgs(p)
 	embedded := rule.EmbeddedTypes(p.File)
+	v2ps := v2Params(p)
+	v2Types := v2ParamTypes(p, v2ps)
 	dstutil.Apply(p.File, func(c *dstutil.Cursor) bool {
 		switch n := c.Node().(type) {
 		case *dst.Ident:
 			name, o := v1ProtoRef(p, n)
 			if _, isType := o.(*types.TypeName); !isType {
+				return true
+			}
+			if v2Types[n] {
+				p.Changed(n, change.Review, "parameter proto.Message → APIv2 proto.Message: every use of it is an APIv2 call and every caller passes an APIv2 message, so the protoadapt.MessageV2Of wrappers go")
+				toV2Proto(p, n)
 				return true
 			}
 			to := map[string]string{"Message": "protoadapt.MessageV1", "GeneratedMessage": "any", "GeneratedEnum": "any"}[name]
@@ -73,6 +91,13 @@ func runProtoMessage(p *rule.Pass) {
 				n.Path, n.Name = "", "any"
 			}
 		case *dst.CallExpr:
+			if isMessageV2Of(n) || len(n.Args) == 1 && v1ProtoFunc(p.Callee(n)) == "MessageV2" {
+				if id, ok := n.Args[0].(*dst.Ident); ok && v2ps[p.ObjectOf(id)] {
+					rule.MoveDecs(n, id)
+					c.Replace(id)
+					return true
+				}
+			}
 			f := p.Callee(n)
 			name := v1ProtoFunc(f)
 			if !messageFuncs[name] || len(n.Args) != 1 || n.Ellipsis {
@@ -96,7 +121,7 @@ func messageCall(p *rule.Pass, call *dst.CallExpr, name string, f *types.Func, a
 	arg := call.Args[0]
 	t := p.TypeOf(arg)
 	v1Iface := v1MessageInterface(f)
-	isV2 := rule.ImplementsV2(t)
+	isV2 := v2AfterRun(p, t)
 	isV1 := t != nil && v1Iface != nil && types.Implements(t, v1Iface)
 	adapt := func(fn string, x dst.Expr) dst.Expr { return rule.Call(rule.QualifiedIdent(v2Protoadapt, fn), x) }
 	switch name {

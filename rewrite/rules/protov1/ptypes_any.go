@@ -115,7 +115,7 @@ func rewriteAnyCall(p *rule.Pass, call *dst.CallExpr, name string) {
 		}
 		p.Changed(call, change.Review, "ptypes.MarshalAny → anypb.New (error texts differ)")
 		call.Fun = rule.QualifiedIdent(v2Anypb, "New")
-		call.Args[0] = asV2(p, call.Args[0])
+		call.Args[0] = v2Arg(p, call.Args[0])
 	case "UnmarshalAny":
 		if len(call.Args) != 2 {
 			return
@@ -129,7 +129,7 @@ func rewriteAnyCall(p *rule.Pass, call *dst.CallExpr, name string) {
 			return
 		}
 		p.Changed(call, change.Review, "ptypes.UnmarshalAny → (*anypb.Any).UnmarshalTo (error texts differ)")
-		x, m := call.Args[0], asV2(p, call.Args[1])
+		x, m := call.Args[0], v2Arg(p, call.Args[1])
 		call.Fun = rule.Sel(parenIfNeeded(x), "UnmarshalTo")
 		call.Args = []dst.Expr{m}
 	case "Is":
@@ -141,7 +141,7 @@ func rewriteAnyCall(p *rule.Pass, call *dst.CallExpr, name string) {
 			return
 		}
 		p.Changed(call, change.Safe, "ptypes.Is → (*anypb.Any).MessageIs")
-		x, m := call.Args[0], asV2(p, call.Args[1])
+		x, m := call.Args[0], v2Arg(p, call.Args[1])
 		call.Fun = rule.Sel(parenIfNeeded(x), "MessageIs")
 		call.Args = []dst.Expr{m}
 	case "Empty":

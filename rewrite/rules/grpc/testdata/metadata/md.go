@@ -35,3 +35,44 @@ func asArg(k, v string) {
 }
 
 var dec = metadata.DecodeKeyValue // want "function value"
+
+// The error is always nil: the live branch stays, with k and v, and the
+// dead one goes (as grpc-gateway's humans wrote it: callback(k, v)).
+func inIf(k, v string, callback func(string, string)) error {
+	// Decode the pair.
+	if decodedKey, decodedVal, err := metadata.DecodeKeyValue(k, v); err == nil {
+		callback(decodedKey, decodedVal)
+	} else {
+		return err
+	}
+	return nil
+}
+
+// The live branch declares a name: it stays a block.
+func inIfDeclares(k, v string) {
+	if key, val, err := metadata.DecodeKeyValue(k, v); err == nil {
+		s := key + val
+		fmt.Println(s)
+	}
+}
+
+// err != nil guards dead code only: the statement goes.
+func deadOnly(k, v string) {
+	if _, _, err := metadata.DecodeKeyValue(k, v); err != nil {
+		panic(err)
+	}
+}
+
+// The branch assigns the argument: the general form stays.
+func reassigned(k, v string) {
+	if key, val, err := metadata.DecodeKeyValue(k, v); err == nil {
+		k = "x"
+		fmt.Println(key, val, k)
+	}
+}
+
+// Only the error is kept: the statement still declares it.
+func onlyErr(k, v string) error {
+	_, _, err := metadata.DecodeKeyValue(k, v)
+	return err
+}

@@ -36,17 +36,6 @@ func methodValue() {
 	_ = f
 }
 
-func blockingInIf() error {
-	if _, err := grpc.Dial("bufnet", creds, grpc.WithBlock()); err != nil { // want "position has no room"
-		return err
-	}
-	return nil
-}
-
-func blockingArg() error {
-	return use(grpc.Dial("bufnet", creds, grpc.WithBlock())) // want "position has no room"
-}
-
 func sideEffectCtx() (*grpc.ClientConn, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

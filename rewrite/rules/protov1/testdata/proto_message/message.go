@@ -77,3 +77,31 @@ type withExtra interface {
 	proto.Message
 	Extra()
 }
+
+// same only hands its parameters to APIv2 calls, and every caller passes
+// an APIv2 message: they become APIv2's proto.Message, unwrapped.
+func same(a, b proto.Message) bool {
+	return proto.Equal(a, b)
+}
+
+func callsSame(x, y *durationpb.Duration) bool { return same(x, y) }
+
+// Exported: importers may pass v1-typed values; the v1 alias stays.
+func Same(a, b proto.Message) bool {
+	return proto.Equal(a, b)
+}
+
+// A caller passes a v1-typed value: the v1 alias stays.
+func sameV1(a proto.Message) int {
+	return protoV2.Size(proto.MessageV2(a))
+}
+
+// size only converts its parameter with proto.MessageV2: it becomes
+// APIv2's proto.Message and the conversion goes.
+func size(m proto.Message) int {
+	return protoV2.Size(proto.MessageV2(m))
+}
+
+func callsSize() int { return size(&durationpb.Duration{}) }
+
+func callsSameV1(m proto.Message) int { return sameV1(m) }

@@ -33,3 +33,12 @@ func shadow() string {
 	proto := struct{ String func(string) string }{String: func(s string) string { return s }}
 	return proto.String("local")
 }
+
+const retries = 3
+
+const typed int = 2
+
+// An untyped constant needs no conversion; a typed one keeps it.
+func constants() []*int32 {
+	return []*int32{proto.Int(1), proto.Int(-3), proto.Int(retries), proto.Int(typed)}
+}

@@ -1,0 +1,2 @@
+// Package tagged has a dial only an integration build compiles.
+package tagged
