@@ -698,6 +698,22 @@ func (p *pipeline) rerunGo(ctx context.Context, files []string) error {
 	if err != nil {
 		return err
 	}
+	// Files the stage creates in those packages (protolift_helpers.go)
+	// hold what the package's rewrites need: take them from this run too.
+	dirs := map[string]bool{}
+	for _, f := range files {
+		dirs[filepath.Dir(f)] = true
+	}
+	for _, f := range slices.Clone(p.set.Files) {
+		if f.Stage == "go" && f.Created && dirs[filepath.Dir(f.Path)] && !p.goDisabled[f.Path]["*"] {
+			files = append(files, f.Path)
+		}
+	}
+	for _, nf := range res.Files {
+		if nf.Created && dirs[filepath.Dir(nf.Path)] && !slices.Contains(files, nf.Path) && !p.goDisabled[nf.Path]["*"] {
+			files = append(files, nf.Path)
+		}
+	}
 	for _, f := range files {
 		p.set.Remove(f)
 		if nf := res.Lookup(f); nf != nil {
