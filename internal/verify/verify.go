@@ -161,7 +161,23 @@ func Check(ctx context.Context, cfg Config) ([]Problem, error) {
 		// import in one of its own files.
 		errs := []*struct{ Pos, Err string }{p.Error}
 		for _, e := range p.DepsErrors {
-			if e != nil && !strings.HasPrefix(e.Err, "# ") && e.Pos != "" {
+			if e == nil {
+				continue
+			}
+			if dep, ok := strings.CutPrefix(e.Err, "# "); ok {
+				// A dependency outside the module that no longer compiles
+				// (a version raise made it disagree with another
+				// dependency): the package cannot build, and only this
+				// error says why.
+				dep, rest, _ := strings.Cut(dep, "\n")
+				dep, _, _ = strings.Cut(dep, " ")
+				if _, local := dirOf[dep]; !local {
+					first, _, _ := strings.Cut(strings.TrimSpace(rest), "\n")
+					errs = append(errs, &struct{ Pos, Err string }{"", fmt.Sprintf("dependency package %s does not compile: %s", dep, first)})
+				}
+				continue
+			}
+			if e.Pos != "" {
 				if f, _, _ := splitPos(e.Pos, cfg.ModuleDir); filepath.Dir(f) == p.Dir {
 					errs = append(errs, e)
 				}

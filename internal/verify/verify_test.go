@@ -74,3 +74,29 @@ func TestSplitPos(t *testing.T) {
 		t.Errorf("cutPos: %q %q %v", pos, msg, ok)
 	}
 }
+
+// A dependency outside the module that stops compiling (grpc v1.82 over
+// the old monolithic genproto, in mwitkow/grpc-proxy) is a problem of
+// every package that imports it, naming the dependency's package.
+func TestCheckBrokenDependency(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go command")
+	}
+	root := t.TempDir()
+	dir := filepath.Join(root, "m")
+	dep := filepath.Join(root, "dep")
+	writeFile(t, filepath.Join(dep, "go.mod"), "module example.com/dep\n\ngo 1.21\n")
+	writeFile(t, filepath.Join(dep, "dep.go"), "package dep\n\nfunc D() int { return 1 }\n")
+	writeFile(t, filepath.Join(dir, "go.mod"), "module example.com/m\n\ngo 1.21\n\nrequire example.com/dep v0.0.0\n\nreplace example.com/dep => ../dep\n")
+	writeFile(t, filepath.Join(dir, "a", "a.go"), "package a\n\nimport \"example.com/dep\"\n\nvar A = dep.D()\n")
+	got, err := Check(context.Background(), Config{ModuleDir: dir, Overlay: map[string][]byte{
+		filepath.Join(dep, "dep.go"): []byte("package dep\n\nfunc D() int { return \"\" }\n"),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Pkg != "example.com/m/a" || got[0].File != "" ||
+		got[0].Msg[:len("dependency package example.com/dep does not compile: ")] != "dependency package example.com/dep does not compile: " {
+		t.Fatalf("got %v", got)
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -112,6 +113,9 @@ func CheckRequires(ctx context.Context, opts Options) ([]Unmet, error) {
 	return sortedUnmet(out), nil
 }
 
+// conflict is go get's complaint about two picks that disagree.
+var conflict = regexp.MustCompile(`(\S+@v\S+) requires (\S+)@(v[^,\s]+), not \S+@v\S+`)
+
 // Run computes the new go.mod and go.sum.
 func Run(ctx context.Context, opts Options) (*change.Set, error) {
 	gomodPath := filepath.Join(opts.ModuleDir, "go.mod")
@@ -195,9 +199,30 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 		}
 	}
 	if len(gets) > 0 {
-		args := append([]string{"get", "-modfile=" + tmpMod}, gets...)
-		if err := gocmd(ctx, opts.ModuleDir, args...); err != nil {
-			return nil, err
+		// Versions picked one module at a time can disagree: a grpc
+		// release may require a newer protobuf than the one picked. go get
+		// says so ("X requires M@v2, not M@v1"); take what it asks for.
+		for try := 0; ; try++ {
+			args := append([]string{"get", "-modfile=" + tmpMod}, gets...)
+			err := gocmd(ctx, opts.ModuleDir, args...)
+			if err == nil {
+				break
+			}
+			m := conflict.FindStringSubmatch(err.Error())
+			if m == nil || try == 5 {
+				return nil, err
+			}
+			raised := false
+			for i, g := range gets {
+				if path, v, _ := strings.Cut(g, "@"); path == m[2] && semver.Compare(m[3], v) > 0 {
+					gets[i], chosen[path] = path+"@"+m[3], m[3]
+					why = append(why, fmt.Sprintf("%s %s (%s requires it)", path, m[3], m[1]))
+					raised = true
+				}
+			}
+			if !raised {
+				return nil, err
+			}
 		}
 	}
 	tidied := false
