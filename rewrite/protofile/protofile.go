@@ -389,7 +389,17 @@ func sortedSplices(sp []splice) []splice {
 
 // parseAST parses src losslessly and builds an unvalidated descriptor (the
 // checks this stage needs are its own, with protoc's wording).
-func parseAST(path string, src []byte, report func(off int, msg string, syntaxErr bool)) (*ast.FileNode, parser.Result, bool) {
+func parseAST(path string, src []byte, report func(off int, msg string, syntaxErr bool)) (fn *ast.FileNode, res parser.Result, ok bool) {
+	// The pinned parser panics on some trees it recovered from syntax
+	// errors (an option with a name and no value, `[A]`, makes
+	// ResultFromAST dereference a nil value): such a file is reported as
+	// not parsing and left unchanged.
+	defer func() {
+		if p := recover(); p != nil {
+			report(0, fmt.Sprintf("cannot parse (the parser failed: %v)", p), true)
+			fn, res, ok = nil, nil, false
+		}
+	}()
 	syntaxPhase := true
 	h := reporter.NewHandler(reporter.NewReporter(func(e reporter.ErrorWithPos) error {
 		msg := e.Error()
@@ -405,7 +415,7 @@ func parseAST(path string, src []byte, report func(off int, msg string, syntaxEr
 		return nil, nil, false
 	}
 	syntaxPhase = false
-	res, _ := parser.ResultFromAST(fn, false, h)
+	res, _ = parser.ResultFromAST(fn, false, h)
 	if res == nil {
 		return nil, nil, false
 	}
