@@ -97,6 +97,9 @@ func golden(t *testing.T, name string, got []byte) {
 }
 
 func TestGolden(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: builds the legacy generators and type-checks generated code")
+	}
 	current := generate.Current()
 	cases := []struct {
 		name     string
@@ -145,6 +148,9 @@ func TestGolden(t *testing.T) {
 // repository's shared .proto set (every well-known type, proto2 groups,
 // defaults and extensions).
 func TestGoldenSharedProtos(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: builds the legacy generators and type-checks generated code")
+	}
 	root := filepath.Join("..", "testdata", "protos")
 	rep, err := Run(context.Background(), Options{
 		Paths:       []string{"shop/v1/catalog.proto", "shop/v1/catalog_service.proto", "inventory/v1/inventory.proto"},

@@ -111,6 +111,9 @@ func legacyImports(t *testing.T, dir string, includeGenerated bool) []string {
 // builds, vets and passes its own tests with default flags; a second run
 // changes nothing.
 func TestLegacyAppGoStage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: end-to-end migration of testdata/legacyapp with go build, vet, test and staticcheck")
+	}
 	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
 	generated := map[string][]byte{}
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -155,6 +158,9 @@ func TestLegacyAppGoStage(t *testing.T) {
 // (including the in-memory-listener ones), staticcheck SA1019 finds
 // nothing, and a second run changes nothing.
 func TestLegacyAppFullRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: end-to-end migration of testdata/legacyapp with go build, vet, test and staticcheck")
+	}
 	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
 	code, _, errOut := protolift(t, "-C", dir, "-w", "./...")
 	if code == exitError {
