@@ -619,6 +619,11 @@ func (c *converter) header() {
 			text += "\n" + strings.Join(opts, "\n") + "\n"
 		}
 		at := firstTokenOffset(c)
+		if at == len(c.src) && at > 0 && c.src[at-1] != '\n' {
+			// A file of comments only, the last one a // comment without
+			// a newline: the statement must not become part of it.
+			text = "\n" + text
+		}
 		c.edits.add(at, at, text+"\n")
 		return
 	}
