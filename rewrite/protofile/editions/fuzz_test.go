@@ -52,6 +52,9 @@ func FuzzConvert(f *testing.F) {
 			}
 			return
 		}
+		if !usesEditions(out) {
+			t.Fatalf("converted output does not start with an edition statement:\n%s", out)
+		}
 		if _, err := o.compile(ctx, path, out); err != nil {
 			t.Fatalf("converted output does not compile: %v\n--- output ---\n%s", err, out)
 		}
