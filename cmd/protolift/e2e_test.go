@@ -114,6 +114,9 @@ func TestLegacyAppGoStage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short: end-to-end migration of testdata/legacyapp with go build, vet, test and staticcheck")
 	}
+	// The two end-to-end runs work on separate copies and spend much of
+	// their time waiting on the go command: side by side they finish sooner.
+	t.Parallel()
 	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
 	generated := map[string][]byte{}
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -161,6 +164,9 @@ func TestLegacyAppFullRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short: end-to-end migration of testdata/legacyapp with go build, vet, test and staticcheck")
 	}
+	// The two end-to-end runs work on separate copies and spend much of
+	// their time waiting on the go command: side by side they finish sooner.
+	t.Parallel()
 	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
 	code, _, errOut := protolift(t, "-C", dir, "-w", "./...")
 	if code == exitError {
