@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/protolift/protolift/internal/generate"
 	"github.com/protolift/protolift/internal/toolbin"
@@ -112,6 +113,11 @@ func TestGolden(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each case has its own module and generators
+			start := time.Now()
+			defer func() {
+				t.Logf("%s: generated, compared and cross-referenced in %v", tc.name, time.Since(start).Round(time.Millisecond))
+			}()
 			mod := userModule(t, tc.old)
 			rep, err := Run(context.Background(), Options{
 				ModuleDir:   mod,
