@@ -60,8 +60,12 @@ func FuzzEngine(f *testing.F) {
 	if len(seeds) == 0 {
 		f.Fatal("no single-file cases under rules/*/testdata")
 	}
+	// PROTOLIFT_FUZZ_ENGINE_SEEDS=n keeps n seeds when fuzzing (CI's
+	// bounded run, where every seed would cost a load before fuzzing).
 	if fl := flag.Lookup("test.fuzz"); fl == nil || fl.Value.String() == "" {
 		seeds = seeds[:min(len(seeds), 3)]
+	} else if n, err := strconv.Atoi(os.Getenv("PROTOLIFT_FUZZ_ENGINE_SEEDS")); err == nil && n > 0 {
+		seeds = seeds[:min(len(seeds), n)]
 	}
 	for _, s := range seeds {
 		b, err := os.ReadFile(s)
