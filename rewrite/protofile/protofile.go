@@ -304,19 +304,23 @@ func (st *stage) processFile(path string, src []byte) {
 			explained[d.Start.Offset] = true
 		}
 	}
-	unexplained := false
+	unexplained, syntaxErr := false, false
 	type semErr struct {
 		off int
 		msg string
 	}
 	var semantic []semErr
-	fileNode, res, ok := parseAST(path, fixed, func(off int, msg string, syntaxErr bool) {
+	fileNode, res, ok := parseAST(path, fixed, func(off int, msg string, isSyntax bool) {
 		o := om.back(off)
-		if explained[o] {
+		if explained[o] && !isSyntax {
 			return
 		}
-		if !syntaxErr {
+		if !isSyntax {
 			semantic = append(semantic, semErr{o, msg})
+			return
+		}
+		syntaxErr = true
+		if explained[o] {
 			return
 		}
 		unexplained = true
@@ -339,9 +343,11 @@ func (st *stage) processFile(path string, src []byte) {
 		}
 	}
 	st.checkImports(path, fileNode, fixed, mapped)
-	gp := st.goPackageSplice(path, fileNode, fixed)
 	var extra []splice
-	if gp != nil {
+	// After a syntax error (even one explained above) the parser's tree
+	// is partial, often empty: a go_package found missing there may be in
+	// the file already, so none is added until the file parses.
+	if gp := st.goPackageSplice(path, fileNode, fixed); gp != nil && !syntaxErr {
 		extra = append(extra, *gp)
 	}
 	// The go_package insertion is computed on the fixed text; translate it
