@@ -23,7 +23,10 @@ func TestBehaviour(t *testing.T) {
 		t.Skip("short: runs go test on the migrated code in a temporary module")
 	}
 	for _, mode := range []string{"embed", "unsafe"} {
-		t.Run(mode, func(t *testing.T) { behave(t, mode) })
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel() // separate modules; each mostly waits on go test
+			behave(t, mode)
+		})
 	}
 }
 
