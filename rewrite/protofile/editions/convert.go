@@ -627,9 +627,10 @@ func (c *converter) header() {
 		c.edits.add(at, at, text+"\n")
 		return
 	}
+	headAt := -1 // where the edition statement is inserted, when the file had no syntax statement
 	if top == nil {
-		at := firstTokenOffset(c)
-		c.edits.add(at, at, edition+"\n\n")
+		headAt = firstTokenOffset(c)
+		c.edits.add(headAt, headAt, edition+"\n\n")
 	}
 	after := func(ns ...ast.Node) ast.Node {
 		var best ast.Node
@@ -644,9 +645,13 @@ func (c *converter) header() {
 		if lastImport != nil {
 			at := lineEnd(c.src, c.end(lastImport))
 			c.edits.add(at, at, "\nimport \""+goFeaturesImport+"\";")
-		} else {
-			at := lineEnd(c.src, c.end(after(top, pkg)))
+		} else if anchor := after(top, pkg); anchor != nil {
+			at := lineEnd(c.src, c.end(anchor))
 			c.edits.add(at, at, "\n\nimport \""+goFeaturesImport+"\";")
+		} else {
+			// Only options precede: the import follows the inserted
+			// edition statement (insertions at one offset keep their order).
+			c.edits.add(headAt, headAt, "import \""+goFeaturesImport+"\";\n\n")
 		}
 	}
 	if len(opts) == 0 {
