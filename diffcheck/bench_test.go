@@ -128,6 +128,9 @@ func BenchmarkDiffcheck50(b *testing.B) {
 // TestBenchmarkSetGenerates keeps the benchmark's input honest: every
 // generator variant accepts it.
 func TestBenchmarkSetGenerates(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: builds the legacy generators and type-checks generated code")
+	}
 	dir := t.TempDir()
 	names := writeProtoSet(t, dir, 3)
 	rep, err := Run(context.Background(), Options{Paths: names, ImportPaths: []string{dir}, Old: []generate.Spec{legacy135}, New: generate.Current()})

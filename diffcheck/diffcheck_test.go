@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/protolift/protolift/internal/generate"
 	"github.com/protolift/protolift/internal/toolbin"
@@ -97,6 +98,9 @@ func golden(t *testing.T, name string, got []byte) {
 }
 
 func TestGolden(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: builds the legacy generators and type-checks generated code")
+	}
 	current := generate.Current()
 	cases := []struct {
 		name     string
@@ -109,6 +113,11 @@ func TestGolden(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each case has its own module and generators
+			start := time.Now()
+			defer func() {
+				t.Logf("%s: generated, compared and cross-referenced in %v", tc.name, time.Since(start).Round(time.Millisecond))
+			}()
 			mod := userModule(t, tc.old)
 			rep, err := Run(context.Background(), Options{
 				ModuleDir:   mod,
@@ -145,6 +154,9 @@ func TestGolden(t *testing.T) {
 // repository's shared .proto set (every well-known type, proto2 groups,
 // defaults and extensions).
 func TestGoldenSharedProtos(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: builds the legacy generators and type-checks generated code")
+	}
 	root := filepath.Join("..", "testdata", "protos")
 	rep, err := Run(context.Background(), Options{
 		Paths:       []string{"shop/v1/catalog.proto", "shop/v1/catalog_service.proto", "inventory/v1/inventory.proto"},

@@ -15,6 +15,9 @@ import (
 // and after an edit, the mode the proto stage uses to prove a rewrite
 // keeps the generated API.
 func TestBeforeAfterProtoChange(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: runs the generators and type-checks generated code")
+	}
 	abs, err := filepath.Abs("testdata/protos/shop/v1/types.proto")
 	if err != nil {
 		t.Fatal(err)
@@ -54,6 +57,9 @@ func TestBeforeAfterProtoChange(t *testing.T) {
 }
 
 func TestRunRequestAndDiffFile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: builds the legacy generators and type-checks generated code")
+	}
 	ctx := context.Background()
 	req, err := generate.Compile(ctx, generate.CompileOptions{ImportPaths: []string{"testdata/protos"}, Files: protos})
 	if err != nil {
@@ -126,6 +132,9 @@ func TestRunErrors(t *testing.T) {
 // in miniature: a proto3 file moved to edition 2023 with the features
 // that keep proto3 semantics generates the same Go API.
 func TestEditionsConversionKeepsAPI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: builds the legacy generators and type-checks generated code")
+	}
 	abs, err := filepath.Abs("testdata/protos/shop/v1/types.proto")
 	if err != nil {
 		t.Fatal(err)

@@ -102,6 +102,9 @@ func userModule(t *testing.T) string {
 // TestBufGenerate runs `buf generate` (pinned buf, as a CLI) with the
 // built plugin over the testdata protos and reads the report it wrote.
 func TestBufGenerate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: builds the plugin and runs buf generate")
+	}
 	ctx := context.Background()
 	bufBin, err := toolbin.Buf(ctx)
 	must(t, err)

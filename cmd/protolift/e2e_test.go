@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/protolift/protolift/internal/modroot"
 	"github.com/protolift/protolift/internal/toolbin"
@@ -24,7 +25,9 @@ func deprecatedUses(t *testing.T, dir string, keep func(file string) bool) []str
 	cmd := exec.Command(bin, "-checks", "SA1019", "./...")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOFLAGS=", "GOWORK=off")
+	start := time.Now()
 	out, _ := cmd.CombinedOutput()
+	t.Logf("staticcheck -checks SA1019 ./... (%v)", time.Since(start).Round(time.Millisecond))
 	var found []string
 	for _, l := range strings.Split(string(out), "\n") {
 		file, _, ok := strings.Cut(l, ":")
@@ -77,7 +80,9 @@ func goIn(t *testing.T, dir string, args ...string) string {
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOFLAGS=", "GOWORK=off")
+	start := time.Now()
 	out, err := cmd.CombinedOutput()
+	t.Logf("go %s (%v)", strings.Join(args, " "), time.Since(start).Round(time.Millisecond))
 	if err != nil {
 		t.Fatalf("go %s in the migrated module: %v\n%s", strings.Join(args, " "), err, out)
 	}
@@ -130,6 +135,12 @@ func unexplained(left []string, dir, stderr string) []string {
 // builds, vets and passes its own tests with default flags; a second run
 // changes nothing.
 func TestLegacyAppGoStage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: end-to-end migration of testdata/legacyapp with go build, vet, test and staticcheck")
+	}
+	// The two end-to-end runs work on separate copies and spend much of
+	// their time waiting on the go command: side by side they finish sooner.
+	t.Parallel()
 	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
 	generated := map[string][]byte{}
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -140,7 +151,9 @@ func TestLegacyAppGoStage(t *testing.T) {
 		}
 		return nil
 	})
+	start := time.Now()
 	code, _, errOut := protolift(t, "go", "-C", dir, "-w", "./...")
+	t.Logf("protolift go -w ./... (%v)", time.Since(start).Round(time.Millisecond))
 	if code == exitError {
 		t.Fatalf("protolift go -w: exit %d\n%s", code, errOut)
 	}
@@ -178,8 +191,16 @@ func TestLegacyAppGoStage(t *testing.T) {
 // (including the in-memory-listener ones), staticcheck SA1019 finds
 // nothing, and a second run changes nothing.
 func TestLegacyAppFullRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: end-to-end migration of testdata/legacyapp with go build, vet, test and staticcheck")
+	}
+	// The two end-to-end runs work on separate copies and spend much of
+	// their time waiting on the go command: side by side they finish sooner.
+	t.Parallel()
 	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
+	start := time.Now()
 	code, _, errOut := protolift(t, "-C", dir, "-w", "./...")
+	t.Logf("protolift -w ./... (%v)", time.Since(start).Round(time.Millisecond))
 	if code == exitError {
 		t.Fatalf("protolift -w: exit %d\n%s", code, errOut)
 	}

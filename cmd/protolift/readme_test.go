@@ -99,6 +99,8 @@ func shCommands(blocks []readmeBlock) []shCommand {
 	return out
 }
 
+var fuzzRE = regexp.MustCompile(`^go test (\S+) -run '\^\$' -fuzz '\^(\w+)\$'`)
+
 // TestREADMEBlocks: the title comes first, then the two set-up commands;
 // every block is one the tests below run or compare.
 func TestREADMEBlocks(t *testing.T) {
@@ -115,9 +117,21 @@ func TestREADMEBlocks(t *testing.T) {
 		case "sh":
 			for _, c := range shCommands([]readmeBlock{b}) {
 				switch {
-				case c.line == "go test ./...":
+				case c.line == "go test ./..." || c.line == "go test -short ./...":
 					// The suite itself; running it from inside itself
 					// would recurse.
+				case fuzzRE.MatchString(c.line):
+					// A fuzz target: it must exist in that package.
+					m := fuzzRE.FindStringSubmatch(c.line)
+					found := false
+					tests, _ := filepath.Glob(filepath.Join("..", "..", filepath.FromSlash(m[1]), "*_test.go"))
+					for _, f := range tests {
+						data, _ := os.ReadFile(f)
+						found = found || strings.Contains(string(data), "func "+m[2]+"(f *testing.F)")
+					}
+					if !found {
+						t.Errorf("%v: %s: no fuzz target %s in %s", b, c.line, m[2], m[1])
+					}
 				case quickStartRE.MatchString(c.line):
 					args := strings.Fields(quickStartRE.FindStringSubmatch(c.line)[1])
 					if _, err := newFlags("", io.Discard).parse(args); err != nil {

@@ -67,6 +67,9 @@ func protoRoot(t *testing.T) string {
 // TestInProcessMatchesBinary proves the in-process protoc-gen-go is the
 // same generator as the released binary at the pinned version.
 func TestInProcessMatchesBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: builds protoc-gen-go and protoc-gen-go-grpc")
+	}
 	ctx := context.Background()
 	root := protoRoot(t)
 	req, err := Compile(ctx, CompileOptions{
@@ -117,6 +120,9 @@ func TestInProcessMatchesBinary(t *testing.T) {
 }
 
 func TestLegacyRefusesProto3Optional(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: builds the legacy protoc-gen-go")
+	}
 	ctx := context.Background()
 	dir := t.TempDir()
 	src := "syntax = \"proto3\";\npackage p;\noption go_package = \"example.com/p\";\nmessage A { optional int32 rank = 1; }\n"

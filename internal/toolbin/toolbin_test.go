@@ -12,6 +12,9 @@ import (
 )
 
 func TestBuildConcurrent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: builds a tool with the go command")
+	}
 	// A fresh tool cache makes the three builds race for real; the Go
 	// build cache stays where it is so the test takes seconds.
 	gocache, err := exec.Command("go", "env", "GOCACHE").Output()
@@ -79,6 +82,9 @@ func TestBufModuleDir(t *testing.T) {
 }
 
 func TestBrokenCacheEntry(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: builds a tool with the go command")
+	}
 	gocache, err := exec.Command("go", "env", "GOCACHE").Output()
 	if err != nil {
 		t.Fatal(err)

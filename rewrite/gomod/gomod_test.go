@@ -20,6 +20,9 @@ import (
 // with default flags (go.mod and go.sum consistent) and no longer needs
 // golang/protobuf.
 func TestRaisesRequirementsAndCompletesSum(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: runs go get and go mod tidy on a temporary module")
+	}
 	dir := t.TempDir()
 	write := writer(t, dir)
 	write("go.mod", "module example.com/m\n\ngo 1.21\n\nrequire (\n\tgithub.com/golang/protobuf v1.5.3\n\tgoogle.golang.org/grpc v1.56.3\n)\n")
@@ -120,6 +123,9 @@ func TestAdvisories(t *testing.T) {
 // moves up, because older releases no longer build against it, and a
 // finding that names the importing file.
 func TestKeptGolangProtobuf(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: runs go get and go mod tidy on a temporary module")
+	}
 	dir := t.TempDir()
 	write := writer(t, dir)
 	write("go.mod", "module example.com/m\n\ngo 1.21\n\nrequire github.com/golang/protobuf v1.5.3\n")
@@ -182,6 +188,9 @@ func TestKeptGolangProtobuf(t *testing.T) {
 // record it, and `go build` failed with "missing go.sum entry needed to
 // verify package ... is provided by exactly one module".
 func TestRequireKeepsBuildableUnprunedModule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: runs go get and go mod tidy on a temporary module")
+	}
 	dir := t.TempDir()
 	write := writer(t, dir)
 	write("go.mod", "module example.com/m\n\ngo 1.16\n\nrequire (\n\tgithub.com/prometheus/client_golang v1.12.1\n\tgoogle.golang.org/grpc v1.32.0\n)\n")

@@ -372,33 +372,58 @@ func (st *stage) goPackageSplice(file string, fn *ast.FileNode, src []byte) *spl
 		if tc := fn.NodeInfo(lastOpt).TrailingComments(); tc.Len() > 0 {
 			end = tc.Index(tc.Len()-1).End().Offset + 1
 		}
-		at := end
-		for at < len(src) && src[at] != '\n' {
-			at++
+		if at, ok := endOfLine(src, end); ok {
+			sp.start, sp.text = at, nl+stmt
+		} else {
+			sp.start, sp.text = end, " "+stmt
 		}
-		if at > end && src[at-1] == '\r' {
-			at--
-		}
-		sp.start, sp.text = at, nl+stmt
 	case pkg != nil || syn != nil:
 		n := pkg
 		if n == nil {
 			n = syn
 		}
 		_, end := nodeSpan(fn, n)
-		at := end
-		for at < len(src) && src[at] != '\n' {
-			at++
+		if at, ok := endOfLine(src, end); ok {
+			sp.start, sp.text = at, nl+nl+stmt
+		} else {
+			sp.start, sp.text = end, " "+stmt
 		}
-		if at > end && src[at-1] == '\r' {
-			at--
-		}
-		sp.start, sp.text = at, nl+nl+stmt
 	default:
 		sp.start, sp.text = 0, stmt+nl+nl
 	}
 	sp.end = sp.start
 	return sp
+}
+
+// endOfLine returns the end of the line holding off (before any \r\n),
+// and false when something other than whitespace or comments follows off
+// on that line (another declaration on a one-line file, or a block comment
+// running on to the next line): text appended at the line's end would land
+// inside that declaration or comment.
+func endOfLine(src []byte, off int) (int, bool) {
+	at := off
+	for at < len(src) && src[at] != '\n' {
+		at++
+	}
+	rest := string(src[off:at])
+	for {
+		rest = strings.TrimLeft(rest, " \t\r\f\v")
+		switch {
+		case rest == "" || strings.HasPrefix(rest, "//"):
+			if at > off && src[at-1] == '\r' {
+				at--
+			}
+			return at, true
+		case strings.HasPrefix(rest, "/*"):
+			i := strings.Index(rest[2:], "*/")
+			if i < 0 {
+				return off, false
+			}
+			rest = rest[2+i+2:]
+		default:
+			return off, false
+		}
+	}
 }
 
 func nameText(fn *ast.FileNode, o *ast.OptionNode) string {

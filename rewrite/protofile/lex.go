@@ -97,7 +97,7 @@ func lex(src []byte) []token {
 			toks = append(toks, token{kind: kind, start: i, end: j, text: string(src[i:j])})
 			i = j
 		default:
-			toks = append(toks, token{kind: tPunct, start: i, end: i + 1, text: string(c)})
+			toks = append(toks, token{kind: tPunct, start: i, end: i + 1, text: string(src[i : i+1])})
 			i++
 		}
 	}

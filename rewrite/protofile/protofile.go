@@ -337,19 +337,23 @@ func (st *stage) processFile(path string, src []byte) {
 			explained[d.Start.Offset] = true
 		}
 	}
-	unexplained := false
+	unexplained, syntaxErr := false, false
 	type semErr struct {
 		off int
 		msg string
 	}
 	var semantic []semErr
-	fileNode, res, ok := parseAST(path, fixed, func(off int, msg string, syntaxErr bool) {
+	fileNode, res, ok := parseAST(path, fixed, func(off int, msg string, isSyntax bool) {
 		o := om.back(off)
-		if explained[o] {
+		if explained[o] && !isSyntax {
 			return
 		}
-		if !syntaxErr {
+		if !isSyntax {
 			semantic = append(semantic, semErr{o, msg})
+			return
+		}
+		syntaxErr = true
+		if explained[o] {
 			return
 		}
 		unexplained = true
@@ -373,9 +377,11 @@ func (st *stage) processFile(path string, src []byte) {
 		}
 	}
 	st.checkImports(path, fileNode, fixed, mapped)
-	gp := st.goPackageSplice(path, fileNode, fixed)
 	var extra []splice
-	if gp != nil {
+	// After a syntax error (even one explained above) the parser's tree
+	// is partial, often empty: a go_package found missing there may be in
+	// the file already, so none is added until the file parses.
+	if gp := st.goPackageSplice(path, fileNode, fixed); gp != nil && !syntaxErr {
 		extra = append(extra, *gp)
 	}
 	// The go_package insertion is computed on the fixed text; translate it
@@ -426,7 +432,17 @@ func sortedSplices(sp []splice) []splice {
 
 // parseAST parses src losslessly and builds an unvalidated descriptor (the
 // checks this stage needs are its own, with protoc's wording).
-func parseAST(path string, src []byte, report func(off int, msg string, syntaxErr bool)) (*ast.FileNode, parser.Result, bool) {
+func parseAST(path string, src []byte, report func(off int, msg string, syntaxErr bool)) (fn *ast.FileNode, res parser.Result, ok bool) {
+	// The pinned parser panics on some trees it recovered from syntax
+	// errors (an option with a name and no value, `[A]`, makes
+	// ResultFromAST dereference a nil value): such a file is reported as
+	// not parsing and left unchanged.
+	defer func() {
+		if p := recover(); p != nil {
+			report(0, fmt.Sprintf("cannot parse (the parser failed: %v)", p), true)
+			fn, res, ok = nil, nil, false
+		}
+	}()
 	syntaxPhase := true
 	h := reporter.NewHandler(reporter.NewReporter(func(e reporter.ErrorWithPos) error {
 		msg := e.Error()
@@ -442,7 +458,7 @@ func parseAST(path string, src []byte, report func(off int, msg string, syntaxEr
 		return nil, nil, false
 	}
 	syntaxPhase = false
-	res, _ := parser.ResultFromAST(fn, false, h)
+	res, _ = parser.ResultFromAST(fn, false, h)
 	if res == nil {
 		return nil, nil, false
 	}

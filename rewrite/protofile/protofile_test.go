@@ -278,6 +278,10 @@ func bufBuild(t *testing.T, files map[string][]byte) {
 	if len(files) == 0 {
 		return
 	}
+	if testing.Short() {
+		t.Log("short: the outputs are not built with buf")
+		return
+	}
 	buf := bufBinary(t)
 	dir := t.TempDir()
 	for rel, b := range files {

@@ -52,6 +52,9 @@ func copyModuleProtos(t *testing.T, modPath string) string {
 // UTF-8 validation difference on proto3 string extensions of a proto2
 // message) and textpb2/test.proto (MessageSet cannot be proven).
 func TestRealModulesToEditions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: downloads grpc-go and protobuf-go and builds with buf")
+	}
 	for _, tc := range []struct {
 		mod     string
 		atLeast int

@@ -40,6 +40,9 @@ func write(t *testing.T, set *change.Set) {
 }
 
 func TestLegacyApp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: builds protoc-gen-go-grpc and regenerates a module, then go vet")
+	}
 	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
 	ctx := context.Background()
 	opts := Options{ModuleDir: dir, GRPCPlugin: grpcPlugin(t)}
@@ -200,6 +203,9 @@ func vetGenerated(t *testing.T, dir, modPath, sub string) {
 }
 
 func TestMissingSource(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: builds protoc-gen-go-grpc and regenerates a module")
+	}
 	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
 	if err := os.Remove(filepath.Join(dir, "proto", "legacy", "v1", "legacy.proto")); err != nil {
 		t.Fatal(err)
@@ -225,6 +231,9 @@ func TestMissingSource(t *testing.T) {
 }
 
 func TestCompileError(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: builds protoc-gen-go-grpc and regenerates a module")
+	}
 	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
 	p := filepath.Join(dir, "proto", "legacy", "v1", "legacy.proto")
 	res, err := Run(context.Background(), Options{
@@ -258,6 +267,9 @@ func TestCompileError(t *testing.T) {
 // TestEdition2024: the in-process compiler stops at edition 2023; the
 // diagnostic says so and how to regenerate instead.
 func TestEdition2024(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: builds protoc-gen-go-grpc and regenerates a module")
+	}
 	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
 	p := filepath.Join(dir, "proto", "orders", "v1", "orders.proto")
 	b, err := os.ReadFile(p)
@@ -299,6 +311,9 @@ func head(s string) string {
 // TestKeepsUnimplementedOptOut: code generated with
 // require_unimplemented_servers=false stays that way on later default runs.
 func TestKeepsUnimplementedOptOut(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: builds protoc-gen-go-grpc and regenerates a module")
+	}
 	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
 	ctx := context.Background()
 	res, err := Run(ctx, Options{ModuleDir: dir, GRPCPlugin: grpcPlugin(t), AllowMissingUnimplemented: true})
@@ -322,6 +337,9 @@ func TestKeepsUnimplementedOptOut(t *testing.T) {
 
 // TestKeepsAPILevel: output generated with the Hybrid API stays Hybrid.
 func TestKeepsAPILevel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: builds protoc-gen-go-grpc and regenerates a module")
+	}
 	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
 	ctx := context.Background()
 	req, err := generate.Compile(ctx, generate.CompileOptions{ImportPaths: []string{dir}, Files: []string{"proto/orders/v1/orders.proto"}})

@@ -58,6 +58,9 @@ func legacyWorkspace(t *testing.T) string {
 }
 
 func TestBufWorkspaceLayout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: builds protoc-gen-go-grpc and regenerates a module")
+	}
 	dir := legacyWorkspace(t)
 	ctx := context.Background()
 	res, err := Run(ctx, Options{ModuleDir: dir, GRPCPlugin: grpcPlugin(t)})
@@ -106,6 +109,9 @@ func TestBufWorkspaceLayout(t *testing.T) {
 // generators did not need one): the output keeps the directory's import
 // path and the old package name.
 func TestNoGoPackage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: builds protoc-gen-go-grpc and regenerates a module")
+	}
 	dir := legacyWorkspace(t)
 	p := filepath.Join(dir, "proto", "inventory", "v1", "inventory.proto")
 	src, err := os.ReadFile(p)
@@ -166,6 +172,9 @@ func must(t *testing.T, err error) {
 // TestInferredRoot: with no buf configuration, the import root is found
 // from the .proto files whose paths end with the "// source:" path.
 func TestInferredRoot(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: builds protoc-gen-go-grpc and regenerates a module")
+	}
 	dir := legacyWorkspace(t)
 	must(t, os.Remove(filepath.Join(dir, "buf.work.yaml")))
 	must(t, os.Remove(filepath.Join(dir, "proto", "buf.yaml")))

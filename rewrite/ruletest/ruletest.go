@@ -9,7 +9,7 @@
 //	_ = proto.GetStats() // want "GetStats has no replacement"
 //
 // (a regular expression matched against "rule: message"). Check copies
-// every case into one temporary module that requires the real
+// the selected cases into one temporary module that requires the real
 // github.com/golang/protobuf, google.golang.org/protobuf and
 // google.golang.org/grpc, runs the rules, compares files and diagnostics,
 // then proves that a second run changes nothing and that the rewritten
@@ -24,9 +24,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/tools/go/packages"
 
@@ -49,15 +52,19 @@ func Check(t *testing.T, testdataDir string, rules ...*rule.Rule) {
 
 // CheckWith is Check with rule options set as the command line would
 // (`grpc.server` → "unsafe", say).
+//
+// Each case is a subtest named after the rules and the case directory
+// (`grpc.errors`, `protov1.proto_codec`, `grpc.server.unimplemented.server`),
+// so `-run 'TestGolden/grpc.errors'` runs, and rewrites, only that case.
+// The selected cases share one module and one run of the rules: every
+// subtest registers its case and pauses (t.Parallel); once the parent has
+// seen them all, the first subtest to resume migrates the selected cases
+// together and each then checks its own files.
 func CheckWith(t *testing.T, testdataDir string, options map[string]string, rules ...*rule.Rule) {
 	t.Helper()
 	cases, err := os.ReadDir(testdataDir)
 	if err != nil {
 		t.Fatal(err)
-	}
-	tmp := t.TempDir()
-	for _, f := range []string{"go.mod", "go.sum"} {
-		copyFile(t, filepath.Join(templateDir(), f), filepath.Join(tmp, f))
 	}
 	var names []string
 	for _, c := range cases {
@@ -69,100 +76,204 @@ func CheckWith(t *testing.T, testdataDir string, options map[string]string, rule
 		for _, f := range files {
 			hasGo = hasGo || strings.HasSuffix(f.Name(), ".go")
 		}
-		if !hasGo {
-			continue // not a case: it holds another test's cases
-		}
-		names = append(names, c.Name())
-		for _, f := range files {
-			if strings.HasSuffix(f.Name(), ".go") {
-				copyFile(t, filepath.Join(testdataDir, c.Name(), f.Name()), filepath.Join(tmp, c.Name(), f.Name()))
-			}
+		if hasGo { // else not a case: it holds another test's cases
+			names = append(names, c.Name())
 		}
 	}
 	if len(names) == 0 {
 		t.Fatalf("no cases in %s", testdataDir)
 	}
-	ctx := context.Background()
-	res, err := rewrite.Run(ctx, rewrite.Options{Dir: tmp, Rules: rules, RuleOptions: options})
-	if err != nil {
-		t.Fatalf("first run: %v", err)
-	}
-	changed := map[string]*change.File{}
-	for _, f := range res.Files {
-		changed[f.Path] = f
-	}
+	prefix := casePrefix(rules)
+	// The parent owns the module: it is removed after every subtest ended.
+	b := &batch{dir: testdataDir, options: options, rules: rules, tmp: t.TempDir()}
 	for _, name := range names {
-		t.Run(name, func(t *testing.T) {
-			files, _ := filepath.Glob(filepath.Join(tmp, name, "*.go"))
-			// Files the run creates (helper files) are compared with
-			// their golden too.
-			for path, f := range changed {
-				if f.Created && filepath.Dir(path) == filepath.Join(tmp, name) {
-					files = append(files, path)
-				}
-			}
-			for _, path := range files {
-				base := filepath.Base(path)
-				golden := filepath.Join(testdataDir, name, base+".golden")
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					want, _ = os.ReadFile(path) // no golden: the file must not change
-					golden = "(unchanged input)"
-				}
-				got, _ := os.ReadFile(path)
-				if f := changed[path]; f != nil {
-					got = f.New
-				}
-				if !bytes.Equal(got, want) {
-					if os.Getenv("PROTOLIFT_UPDATE_GOLDEN") != "" {
-						if err := os.WriteFile(filepath.Join(testdataDir, name, base+".golden"), got, 0o644); err != nil {
-							t.Fatal(err)
-						}
-						continue
-					}
-					t.Errorf("%s/%s: result differs from %s\n--- got ---\n%s", name, base, golden, got)
-				}
-			}
-			checkWants(t, files, res.Diags)
+		t.Run(prefix+name, func(t *testing.T) {
+			b.selected = append(b.selected, name) // before t.Parallel: runs while the parent loops
+			t.Parallel()
+			b.once.Do(func() { b.run(t) })
+			b.check(t, name)
 		})
 	}
-	// Write the results and prove the second run is a no-op.
-	for path, f := range changed {
-		if err := os.WriteFile(path, f.New, 0o644); err != nil {
-			t.Fatal(err)
+}
+
+// casePrefix is the part of the rule names all rules share, up to a dot
+// ("grpc." for the grpc group), or the one rule's name and a dot.
+func casePrefix(rules []*rule.Rule) string {
+	if len(rules) == 0 {
+		return ""
+	}
+	if len(rules) == 1 {
+		return rules[0].Name + "."
+	}
+	p := rules[0].Name
+	for _, r := range rules[1:] {
+		for !strings.HasPrefix(r.Name, p) {
+			p = p[:len(p)-1]
 		}
 	}
-	again, err := rewrite.Run(ctx, rewrite.Options{Dir: tmp, Rules: rules, RuleOptions: options})
+	if i := strings.LastIndex(p, "."); i >= 0 {
+		return p[:i+1]
+	}
+	return ""
+}
+
+// batch is one run of the rules over the selected cases.
+type batch struct {
+	dir      string
+	options  map[string]string
+	rules    []*rule.Rule
+	selected []string
+	once     sync.Once
+
+	tmp     string
+	err     error                   // the first run failed: every case fails
+	changed map[string]*change.File // first run, by path
+	diags   []change.Diagnostic
+	again   map[string][]byte // second run's changes (should be none), by path
+	// againDiags are the second run's findings: each must have been made
+	// by the first run too (one run reports everything).
+	againDiags []change.Diagnostic
+	typeErr    map[string][]string // type errors of the rewritten code, by case
+}
+
+func (b *batch) run(t *testing.T) {
+	start := time.Now()
+	tmp := b.tmp
+	defer func() {
+		t.Logf("migrated %d case(s) of %s in %v", len(b.selected), b.dir, time.Since(start).Round(time.Millisecond))
+	}()
+	for _, f := range []string{"go.mod", "go.sum"} {
+		if err := copyFileErr(filepath.Join(templateDir(), f), filepath.Join(tmp, f)); err != nil {
+			b.err = err
+			return
+		}
+	}
+	for _, name := range b.selected {
+		files, _ := os.ReadDir(filepath.Join(b.dir, name))
+		for _, f := range files {
+			if strings.HasSuffix(f.Name(), ".go") {
+				if err := copyFileErr(filepath.Join(b.dir, name, f.Name()), filepath.Join(tmp, name, f.Name())); err != nil {
+					b.err = err
+					return
+				}
+			}
+		}
+	}
+	ctx := context.Background()
+	res, err := rewrite.Run(ctx, rewrite.Options{Dir: tmp, Rules: b.rules, RuleOptions: b.options})
 	if err != nil {
-		t.Fatalf("second run: %v", err)
+		b.err = fmt.Errorf("first run: %v", err)
+		return
 	}
-	for _, f := range again.Files {
-		rel, _ := filepath.Rel(tmp, f.Path)
-		t.Errorf("second run changed %s (rules are not idempotent):\n%s", rel, f.New)
+	b.changed = map[string]*change.File{}
+	for _, f := range res.Files {
+		b.changed[f.Path] = f
 	}
-	// One run reports everything: a finding the second run makes must
-	// have been made by the first (lines may have moved).
-	first := map[string]bool{}
-	for _, d := range res.Diags {
-		first[d.Path+"\x00"+d.Rule+"\x00"+lineFree(d.Message)] = true
-	}
-	for _, d := range again.Diags {
-		if !first[d.Path+"\x00"+d.Rule+"\x00"+lineFree(d.Message)] {
-			rel, _ := filepath.Rel(tmp, d.Path)
-			t.Errorf("%s:%d: reported only on the second run: %s: %s", rel, d.Start.Line, d.Rule, d.Message)
+	b.diags = res.Diags
+	// Write the results and prove the second run is a no-op.
+	for path, f := range b.changed {
+		if err := os.WriteFile(path, f.New, 0o644); err != nil {
+			b.err = err
+			return
 		}
 	}
+	again, err := rewrite.Run(ctx, rewrite.Options{Dir: tmp, Rules: b.rules, RuleOptions: b.options})
+	if err != nil {
+		b.err = fmt.Errorf("second run: %v", err)
+		return
+	}
+	b.again = map[string][]byte{}
+	for _, f := range again.Files {
+		b.again[f.Path] = f.New
+	}
+	b.againDiags = again.Diags
 	// The rewritten code must type-check against the real libraries.
 	cfg := &packages.Config{Mode: packages.NeedTypes | packages.NeedName, Dir: tmp, Tests: true, Env: append(os.Environ(), "GOFLAGS=-mod=readonly")}
 	pkgs, err := packages.Load(cfg, "./...")
 	if err != nil {
-		t.Fatal(err)
+		b.err = fmt.Errorf("loading the rewritten code: %v", err)
+		return
 	}
+	b.typeErr = map[string][]string{}
 	packages.Visit(pkgs, nil, func(p *packages.Package) {
 		for _, e := range p.Errors {
-			t.Errorf("rewritten code does not type-check: %v", e)
+			c, _, _ := strings.Cut(strings.TrimPrefix(p.PkgPath, "example.com/cases/"), "/")
+			b.typeErr[c] = append(b.typeErr[c], e.Error())
 		}
 	})
+}
+
+// check compares one case's files and diagnostics with its goldens.
+func (b *batch) check(t *testing.T, name string) {
+	t.Helper()
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	files, _ := filepath.Glob(filepath.Join(b.tmp, name, "*.go"))
+	// Files the run creates (helper files) are compared with their
+	// golden too.
+	for path, f := range b.changed {
+		if f.Created && filepath.Dir(path) == filepath.Join(b.tmp, name) && !slices.Contains(files, path) {
+			files = append(files, path)
+		}
+	}
+	for _, path := range files {
+		base := filepath.Base(path)
+		golden := filepath.Join(b.dir, name, base+".golden")
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			want, _ = os.ReadFile(filepath.Join(b.dir, name, base)) // no golden: the file must not change
+			golden = "(unchanged input)"
+		}
+		got, _ := os.ReadFile(filepath.Join(b.dir, name, base))
+		if f := b.changed[path]; f != nil {
+			got = f.New
+		}
+		if !bytes.Equal(got, want) {
+			if os.Getenv("PROTOLIFT_UPDATE_GOLDEN") != "" {
+				if err := os.WriteFile(filepath.Join(b.dir, name, base+".golden"), got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			t.Errorf("%s/%s: result differs from %s\n--- got ---\n%s", name, base, golden, got)
+		}
+		if again, ok := b.again[path]; ok {
+			t.Errorf("second run changed %s/%s (rules are not idempotent):\n%s", name, base, again)
+		}
+	}
+	// Want comments are read from the case's input files.
+	var inputs []string
+	for _, path := range files {
+		inputs = append(inputs, filepath.Join(b.dir, name, filepath.Base(path)))
+	}
+	checkWants(t, inputs, b.inputDiags(name, b.diags))
+	first := map[string]bool{}
+	for _, d := range b.inputDiags(name, b.diags) {
+		first[d.Path+"\x00"+d.Rule+"\x00"+lineFree(d.Message)] = true
+	}
+	for _, d := range b.inputDiags(name, b.againDiags) {
+		if !first[d.Path+"\x00"+d.Rule+"\x00"+lineFree(d.Message)] {
+			t.Errorf("%s:%d: reported only on the second run: %s: %s", filepath.Base(d.Path), d.Start.Line, d.Rule, d.Message)
+		}
+	}
+	for _, e := range b.typeErr[name] {
+		t.Errorf("rewritten code does not type-check: %v", e)
+	}
+}
+
+// inputDiags returns the case's diagnostics with paths moved from the
+// temporary module to the testdata input, where the want comments are.
+func (b *batch) inputDiags(name string, diags []change.Diagnostic) []change.Diagnostic {
+	var out []change.Diagnostic
+	dir := filepath.Join(b.tmp, name) + string(filepath.Separator)
+	for _, d := range diags {
+		if strings.HasPrefix(d.Path, dir) && !strings.Contains(d.Path[len(dir):], string(filepath.Separator)) {
+			d.Path = filepath.Join(b.dir, name, d.Path[len(dir):])
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // lineFree drops the file:line references a message may carry (they
@@ -229,16 +340,20 @@ func checkWants(t *testing.T, files []string, diags []change.Diagnostic) {
 
 func copyFile(t *testing.T, from, to string) {
 	t.Helper()
+	if err := copyFileErr(from, to); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func copyFileErr(from, to string) error {
 	data, err := os.ReadFile(from)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-		t.Fatal(err)
+		return err
 	}
-	if err := os.WriteFile(to, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	return os.WriteFile(to, data, 0o644)
 }
 
 // TempModule makes a temporary module with the go.mod and go.sum of the

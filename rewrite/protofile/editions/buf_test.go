@@ -49,6 +49,9 @@ func bufBuild(t *testing.T, files map[string][]byte) {
 // TestGoldenOutputsCompileWithBuf compiles every converted golden file
 // with buf, a second compiler independent of the one the converter uses.
 func TestGoldenOutputsCompileWithBuf(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: builds buf")
+	}
 	files := map[string][]byte{}
 	goldens, _ := filepath.Glob(filepath.Join("testdata", "convert", "*.golden"))
 	for _, g := range goldens {

@@ -101,7 +101,15 @@ func (o Options) roots(path string, src []byte) ([]string, string) {
 	return []string{dir}, filepath.Base(abs)
 }
 
-func importsOf(path string, src []byte) []string {
+func importsOf(path string, src []byte) (imports []string) {
+	// The pinned parser panics on some malformed input (a string literal
+	// with a bad escape before an invalid byte); such a file has no
+	// imports to search for, and compiling it reports the error.
+	defer func() {
+		if recover() != nil {
+			imports = nil
+		}
+	}()
 	h := reporter.NewHandler(reporter.NewReporter(func(reporter.ErrorWithPos) error { return nil }, nil))
 	f, _ := parser.Parse(path, bytes.NewReader(src), h)
 	if f == nil {

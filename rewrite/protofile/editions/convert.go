@@ -619,12 +619,18 @@ func (c *converter) header() {
 			text += "\n" + strings.Join(opts, "\n") + "\n"
 		}
 		at := firstTokenOffset(c)
+		if at == len(c.src) && at > 0 && c.src[at-1] != '\n' {
+			// A file of comments only, the last one a // comment without
+			// a newline: the statement must not become part of it.
+			text = "\n" + text
+		}
 		c.edits.add(at, at, text+"\n")
 		return
 	}
+	headAt := -1 // where the edition statement is inserted, when the file had no syntax statement
 	if top == nil {
-		at := firstTokenOffset(c)
-		c.edits.add(at, at, edition+"\n\n")
+		headAt = firstTokenOffset(c)
+		c.edits.add(headAt, headAt, edition+"\n\n")
 	}
 	after := func(ns ...ast.Node) ast.Node {
 		var best ast.Node
@@ -639,9 +645,13 @@ func (c *converter) header() {
 		if lastImport != nil {
 			at := lineEnd(c.src, c.end(lastImport))
 			c.edits.add(at, at, "\nimport \""+goFeaturesImport+"\";")
-		} else {
-			at := lineEnd(c.src, c.end(after(top, pkg)))
+		} else if anchor := after(top, pkg); anchor != nil {
+			at := lineEnd(c.src, c.end(anchor))
 			c.edits.add(at, at, "\n\nimport \""+goFeaturesImport+"\";")
+		} else {
+			// Only options precede: the import follows the inserted
+			// edition statement (insertions at one offset keep their order).
+			c.edits.add(headAt, headAt, "import \""+goFeaturesImport+"\";\n\n")
 		}
 	}
 	if len(opts) == 0 {

@@ -21,6 +21,9 @@ import (
 // must carry an RPC, and blocking dials to a dead port must still fail
 // within their bound instead of returning a lazy conn.
 func TestBehaviour(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: runs go test on the migrated code in a temporary module")
+	}
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Fatal("the go command is needed to run the migrated code:", err)
 	}

@@ -19,8 +19,14 @@ import (
 // runs the result against real grpc-go: registration must not panic and
 // the hand-written method must still answer the RPC.
 func TestBehaviour(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: runs go test on the migrated code in a temporary module")
+	}
 	for _, mode := range []string{"embed", "unsafe"} {
-		t.Run(mode, func(t *testing.T) { behave(t, mode) })
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel() // separate modules; each mostly waits on go test
+			behave(t, mode)
+		})
 	}
 }
 

@@ -70,6 +70,9 @@ func TestMergeLikeJsonpb(t *testing.T) {
 // TestJsonpbMergeBehaviour builds the golden output of testdata/jsonpb in
 // a module that also has jsonpb v1.5.4 and runs behaviourTest there.
 func TestJsonpbMergeBehaviour(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: runs go test on the migrated code in a temporary module")
+	}
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		t.Fatalf("the go command is needed to build the rewritten code: %v", err)
