@@ -265,6 +265,9 @@ type pipeline struct {
 	goDisabled map[string]map[string]bool
 	pinned     map[string]bool
 	wantTidy   bool
+	// stagedMod is the go.mod stagedModFile computed last: before the
+	// mod stage puts go.mod in the set, it is what the checks load with.
+	stagedMod []byte
 	// configs are the extra build configurations (tags) the Go stage
 	// migrated files under; they are verified too.
 	configs []rewrite.Config
@@ -444,7 +447,7 @@ func (p *pipeline) selectRules() ([]*rule.Rule, error) {
 // the module would have with the requirements collected so far, for
 // loading packages with -modfile before anything is written.
 func (p *pipeline) stagedModFile(ctx context.Context) (string, func(), error) {
-	set, err := gomod.Run(ctx, gomod.Options{ModuleDir: p.module.Dir, Requires: p.requires, Overlay: p.overlay(), GoLimit: p.goLimit(ctx)})
+	set, err := gomod.Run(ctx, gomod.Options{Keep: p.pinned, ModuleDir: p.module.Dir, Requires: p.requires, Overlay: p.overlay(), GoLimit: p.goLimit(ctx)})
 	if err != nil {
 		return "", nil, err
 	}
@@ -463,6 +466,9 @@ func (p *pipeline) stagedModFile(ctx context.Context) (string, func(), error) {
 			if f.Path == filepath.Join(p.module.Dir, name) {
 				content = f.New
 			}
+		}
+		if name == "go.mod" {
+			p.stagedMod = content
 		}
 		if err := os.WriteFile(filepath.Join(dir, name), content, 0o644); err != nil {
 			cleanup()
@@ -581,7 +587,7 @@ func (p *pipeline) gomod(ctx context.Context, tidy bool) error {
 	if err := p.withdrawUnmet(ctx); err != nil {
 		return err
 	}
-	set, err := gomod.Run(ctx, gomod.Options{
+	set, err := gomod.Run(ctx, gomod.Options{Keep: p.pinned,
 		GoLimit:   p.goLimit(ctx),
 		ModuleDir: p.module.Dir,
 		Requires:  p.requires,

@@ -108,7 +108,7 @@ func (p *pipeline) verify(ctx context.Context, point verifyPoint) error {
 		if len(todo) == 0 {
 			return unattributed(news)
 		}
-		requiresBefore := fmt.Sprint(p.fileRequires())
+		requiresBefore := fmt.Sprint(p.fileRequires(), p.pinned)
 		var rerun []string
 		for _, c := range todo {
 			rerun = append(rerun, p.withdraw(c)...)
@@ -321,10 +321,9 @@ func (p *pipeline) attribute(ctx context.Context, pr verify.Problem) (culprit, b
 // lastResortRaise picks a module protolift raised to withdraw when an
 // error has no better explanation.
 func (p *pipeline) lastResortRaise() string {
-	changed := p.changedModules()
 	var cands []string
-	for m := range p.fileRequires() {
-		if _, ok := changed[m]; ok {
+	for m := range p.changedModules() {
+		if !p.pinned[m] {
 			cands = append(cands, m)
 		}
 	}
@@ -441,9 +440,13 @@ func (p *pipeline) raisedModuleOf(ctx context.Context, pr verify.Problem) string
 		return mod
 	}
 	// Dragged along by a module we raised: blame the one whose new
-	// version requires it at its new version.
+	// version requires it at its new version; else the module itself
+	// (the mod stage raised it on its own account: a floor, a fix).
 	if by := p.draggedBy(ctx, mod, changed[mod]); by != "" {
 		return by
+	}
+	if !p.pinned[mod] {
+		return mod
 	}
 	return p.lastResortRaise()
 }
@@ -482,12 +485,17 @@ func importOf(src []byte, name string) string {
 // changedModules returns the modules whose required version differs
 // between the module's go.mod and the set's, with their new versions.
 func (p *pipeline) changedModules() map[string]string {
-	f := p.set.Lookup(p.gomodPath())
-	if f == nil {
+	var oldMod, newMod []byte
+	if f := p.set.Lookup(p.gomodPath()); f != nil {
+		oldMod, newMod = f.Old, f.New
+	} else if p.stagedMod != nil {
+		oldMod, _ = os.ReadFile(p.gomodPath())
+		newMod = p.stagedMod
+	} else {
 		return nil
 	}
-	before, err1 := modfile.ParseLax("go.mod", f.Old, nil)
-	after, err2 := modfile.ParseLax("go.mod", f.New, nil)
+	before, err1 := modfile.ParseLax("go.mod", oldMod, nil)
+	after, err2 := modfile.ParseLax("go.mod", newMod, nil)
 	if err1 != nil || err2 != nil {
 		return nil
 	}
@@ -728,11 +736,12 @@ func (p *pipeline) rerunGo(ctx context.Context, files []string) error {
 // version, or tidying may have dropped a module withdrawn code imports.
 func (p *pipeline) recomputeMod(ctx context.Context, point verifyPoint, requiresBefore string) error {
 	p.requires = p.fileRequires()
+	changed := fmt.Sprint(p.requires, p.pinned) != requiresBefore
 	if point == afterGen {
 		// go.mod is not in the set yet: the Go stage stages it.
 		return nil
 	}
-	if fmt.Sprint(p.requires) == requiresBefore && !p.wantTidy {
+	if !changed && !p.wantTidy {
 		return nil
 	}
 	p.set.Remove(p.gomodPath())

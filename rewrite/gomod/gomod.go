@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -60,6 +61,9 @@ type Options struct {
 	// GoLimit is the highest go directive the stage may leave in go.mod
 	// ("1.23"); empty, or lower than the module's own, keeps the module's.
 	GoLimit string
+	// Keep lists modules whose required version must not change:
+	// verification found that raising them breaks the build.
+	Keep map[string]bool
 	// Tidy runs `go mod tidy` over the rewritten code, which also drops
 	// requirements nothing imports any more (github.com/golang/protobuf
 	// once the last use is gone).
@@ -98,6 +102,9 @@ func CheckRequires(ctx context.Context, opts Options) ([]Unmet, error) {
 	}
 	var out []Unmet
 	for _, path := range sortedKeys(opts.Requires) {
+		if opts.Keep[path] {
+			continue
+		}
 		want := opts.Requires[path]
 		if cur := current(mf, path); cur != "" && semver.Compare(cur, want) >= 0 {
 			continue
@@ -193,7 +200,11 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 	// building when protobuf moves that far; v1.5.4 builds against every
 	// current release.
 	if pb := chosen["google.golang.org/protobuf"]; pb != "" && semver.Compare(pb, "v1.33.0") >= 0 {
-		if cur := current(mf, golangProtobuf); cur != "" && semver.Compare(cur, golangProtobufFloor) < 0 {
+		if cur := current(mf, golangProtobuf); cur != "" && semver.Compare(cur, golangProtobufFloor) < 0 && !opts.Keep[golangProtobuf] {
+			// One go get argument per module: the floor replaces a lower
+			// pick of golang/protobuf (v1.4.0 for the well-known-type
+			// aliases, say); go get refuses both.
+			gets = slices.DeleteFunc(gets, func(g string) bool { return strings.HasPrefix(g, golangProtobuf+"@") })
 			gets = append(gets, golangProtobuf+"@"+golangProtobufFloor)
 			why = append(why, fmt.Sprintf("%s %s → %s (older releases do not build against the protobuf version required above)", golangProtobuf, cur, golangProtobufFloor))
 		}
