@@ -89,12 +89,11 @@ func FuzzLex(f *testing.F) {
 	})
 }
 
-// fuzzModule is a module that exists only in the overlay: the stage reads
-// go.mod and the file from it and never touches the disk for them.
-const fuzzModule = "/protolift-fuzz/mod"
-
 func runOverlay(t *testing.T, src []byte, edition string) *change.Set {
 	t.Helper()
+	// The module directory exists (the stage looks for workspace files
+	// in it); go.mod and the file come from the overlay, never the disk.
+	fuzzModule := t.TempDir()
 	path := filepath.Join(fuzzModule, "api", "v1", "a.proto")
 	set, err := Run(context.Background(), Options{
 		ModuleDir: fuzzModule,
