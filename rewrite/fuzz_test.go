@@ -98,6 +98,16 @@ func FuzzEngine(f *testing.F) {
 		if !legacyImport(src) || bytes.Contains(src, []byte("//go:build")) || bytes.Contains(src, []byte("// +build")) {
 			t.Skip("imports no legacy API, or has build constraints")
 		}
+		if fm, err := format.Source(src); err != nil || !bytes.Equal(fm, src) {
+			// Lines no rule changes are kept as they are, so only a
+			// gofmt'ed input gives a gofmt'ed output.
+			t.Skip("input is not gofmt'ed")
+		}
+		// Helper files a previous input made must not leak into this one.
+		helpers, _ := filepath.Glob(filepath.Join(pkgDir, "protolift_helpers*.go"))
+		for _, h := range helpers {
+			os.Remove(h)
+		}
 		if err := os.WriteFile(file, src, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -107,10 +117,21 @@ func FuzzEngine(f *testing.F) {
 		}
 		var out []byte
 		for _, fl := range res.Files {
-			if fl.Path != file {
+			switch {
+			case fl.Path == file:
+				out = fl.New
+			case fl.Created && strings.HasPrefix(filepath.Base(fl.Path), "protolift_helpers"):
+				// A package's helper file: it must be valid Go too, and
+				// is there for the second run.
+				if fm, err := format.Source(fl.New); err != nil || !bytes.Equal(fm, fl.New) {
+					t.Fatalf("helper file does not parse or is not gofmt-stable (err %v)\n%s", err, fl.New)
+				}
+				if err := os.WriteFile(fl.Path, fl.New, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			default:
 				t.Fatalf("changed a file it was not given: %s", fl.Path)
 			}
-			out = fl.New
 		}
 		if out == nil {
 			return
