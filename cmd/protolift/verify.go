@@ -93,7 +93,7 @@ func (p *pipeline) verify(ctx context.Context, point verifyPoint) error {
 		if len(news) == 0 {
 			return nil
 		}
-		var todo []culprit
+		var culprits []culprit
 		seen := map[string]bool{}
 		for _, pr := range news {
 			c, ok := p.attribute(ctx, pr)
@@ -102,15 +102,15 @@ func (p *pipeline) verify(ctx context.Context, point verifyPoint) error {
 			}
 			if !seen[c.key()] {
 				seen[c.key()] = true
-				todo = append(todo, c)
+				culprits = append(culprits, c)
 			}
 		}
-		if len(todo) == 0 {
+		if len(culprits) == 0 {
 			return unattributed(news)
 		}
 		requiresBefore := fmt.Sprint(p.fileRequires(), p.pinned)
 		var rerun []string
-		for _, c := range todo {
+		for _, c := range culprits {
 			rerun = append(rerun, p.withdraw(c)...)
 		}
 		if len(rerun) > 0 {
