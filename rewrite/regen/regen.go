@@ -347,25 +347,18 @@ func (ws *workspace) regenerateUnit(ctx context.Context, res *Result, u *unit, c
 	} else if u.goFile != nil {
 		req := comp.request(u.source, compilerVersion(u.goFile.compiler))
 		gen := generate.Spec{Pkg: toolbin.GoPkg, Version: goVer, Params: strings.Join(params, ",")}
-		out, err := generateOne(ctx, gen, req, ".pb.go")
-		if err != nil {
-			res.Report(generatorDiag(g, err))
-			return nil
-		}
-		f, err := fileChange(u.dir, out, rd)
-		if err != nil {
+		ok, err := emit(ctx, res, g, gen, req, ".pb.go", u.dir, rd, map[string]string{ProtobufModule: goVer},
+			func(f *change.File, name string) change.Edit {
+				msg := fmt.Sprintf("regenerated from %s with protoc-gen-go %s", u.source, goVer)
+				risk := change.Safe
+				if u.goFile.inline {
+					msg += "; the plugins=grpc service code moves to " + strings.TrimSuffix(path.Base(name), ".pb.go") + "_grpc.pb.go"
+					risk = change.Review
+				}
+				return wholeFile(RegenerateRule, risk, msg, f.Old)
+			})
+		if !ok {
 			return err
-		}
-		if f != nil {
-			msg := fmt.Sprintf("regenerated from %s with protoc-gen-go %s", u.source, goVer)
-			risk := change.Safe
-			if u.goFile.inline {
-				msg += "; the plugins=grpc service code moves to " + strings.TrimSuffix(path.Base(out.Name), ".pb.go") + "_grpc.pb.go"
-				risk = change.Review
-			}
-			f.Edits = []change.Edit{wholeFile(RegenerateRule, risk, msg, f.Old)}
-			f.Requires = map[string]string{ProtobufModule: goVer}
-			res.Put(f)
 		}
 		res.Requires[ProtobufModule] = maxVersion(res.Requires[ProtobufModule], goVer)
 		regenerated[importPath[u.source]] = true
@@ -398,23 +391,16 @@ func (ws *workspace) regenerateUnit(ctx context.Context, res *Result, u *unit, c
 		if opts.GRPCPlugin != "" {
 			floor = GRPCFloor
 		}
-		out, err := generateOne(ctx, gen, req, "_grpc.pb.go")
-		if err != nil {
-			res.Report(generatorDiag(g, err))
-			return nil
-		}
-		f, err := fileChange(u.dir, out, rd)
-		if err != nil {
+		ok, err := emit(ctx, res, g, gen, req, "_grpc.pb.go", u.dir, rd, map[string]string{GRPCModule: floor},
+			func(f *change.File, _ string) change.Edit {
+				msg := fmt.Sprintf("regenerated from %s with protoc-gen-go-grpc %s", u.source, grpcVer)
+				if f.Created {
+					msg = fmt.Sprintf("service code of %s, formerly generated inline by plugins=grpc, now from protoc-gen-go-grpc %s: servers must embed Unimplemented<Service>Server", u.source, grpcVer)
+				}
+				return wholeFile(GRPCSplitRule, change.Review, msg, f.Old)
+			})
+		if !ok {
 			return err
-		}
-		if f != nil {
-			msg := fmt.Sprintf("regenerated from %s with protoc-gen-go-grpc %s", u.source, grpcVer)
-			if f.Created {
-				msg = fmt.Sprintf("service code of %s, formerly generated inline by plugins=grpc, now from protoc-gen-go-grpc %s: servers must embed Unimplemented<Service>Server", u.source, grpcVer)
-			}
-			f.Edits = []change.Edit{wholeFile(GRPCSplitRule, change.Review, msg, f.Old)}
-			f.Requires = map[string]string{GRPCModule: floor}
-			res.Put(f)
 		}
 		res.Requires[GRPCModule] = maxVersion(res.Requires[GRPCModule], floor)
 		regenerated[importPath[u.source]] = true
@@ -465,6 +451,29 @@ func apiLevel(src []byte) string {
 // writes only with require_unimplemented_servers=true (UnsafeXServer
 // names the method either way).
 var mustEmbedStub = regexp.MustCompile(`\) mustEmbedUnimplemented\w*\(\) \{\}`)
+
+// emit runs one generator for a unit and puts the file it writes into
+// res, with the edit explain describes and the module versions the new
+// code needs. A generator error is reported against g, and ok is false
+// with a nil error: the unit is skipped, the run goes on.
+func emit(ctx context.Context, res *Result, g *genFile, gen generate.Spec, req *generate.Request, suffix, dir string, rd reader,
+	requires map[string]string, explain func(f *change.File, name string) change.Edit) (ok bool, err error) {
+	out, err := generateOne(ctx, gen, req, suffix)
+	if err != nil {
+		res.Report(generatorDiag(g, err))
+		return false, nil
+	}
+	f, err := fileChange(dir, out, rd)
+	if err != nil {
+		return false, err
+	}
+	if f != nil {
+		f.Edits = []change.Edit{explain(f, out.Name)}
+		f.Requires = requires
+		res.Put(f)
+	}
+	return true, nil
+}
 
 // generateOne runs gen on a one-file request and returns the file it
 // wrote with the given suffix.
