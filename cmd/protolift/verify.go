@@ -610,8 +610,9 @@ func (p *pipeline) withdraw(c culprit) []string {
 		if rs, err := p.selectRules(); err == nil && p.stage == "gen" && rewrite.Repairable(rs)(msg) {
 			advice = "the go stage adapts such code: run every stage (protolift -w ./...) instead of protolift gen alone"
 		}
+		p.withdrawScripts(c.dir)
 		for _, f := range slices.Clone(p.set.Files) {
-			if f.Stage == "gen" && filepath.Dir(f.Path) == c.dir {
+			if f.Stage == "gen" && filepath.Dir(f.Path) == c.dir && strings.HasSuffix(f.Path, ".go") {
 				p.set.Remove(f.Path)
 				if !f.Created {
 					p.set.Report(change.Diagnostic{Path: f.Path, Start: change.Position{Line: 1, Col: 1}, Rule: regen.RegenerateRule, Risk: change.Manual,
@@ -646,6 +647,27 @@ func (p *pipeline) withdraw(c culprit) []string {
 		return rerun
 	}
 	return nil
+}
+
+// withdrawScripts takes back the gen stage's rewrites of generation
+// scripts once the regeneration of dir is withdrawn: the scripts would
+// otherwise generate code that breaks the build where protolift kept the
+// old code. Their announcements become findings for a person.
+func (p *pipeline) withdrawScripts(dir string) {
+	for _, f := range slices.Clone(p.set.Files) {
+		if f.Stage != "gen" || strings.HasSuffix(f.Path, ".go") {
+			continue
+		}
+		p.set.Remove(f.Path)
+		p.set.Diags = slices.DeleteFunc(p.set.Diags, func(d change.Diagnostic) bool {
+			return d.Path == f.Path && d.Rule == regen.ScriptRule && d.Risk != change.Manual
+		})
+		if len(f.Edits) > 0 {
+			pos := f.Edits[0].Start
+			p.set.Report(change.Diagnostic{Path: f.Path, Start: pos, End: pos, Rule: regen.ScriptRule, Risk: change.Manual,
+				Message: fmt.Sprintf("not rewritten: the regeneration of %s was withdrawn, and this script would regenerate it; it still asks protoc-gen-go for plugins=grpc and golang/protobuf's well-known-type packages", p.rel(dir))})
+		}
+	}
 }
 
 // requireLine returns where the module's go.mod (as it is on disk)

@@ -32,6 +32,7 @@ func TestNoUnknownBytes(t *testing.T) {
 }
 `))
 	oldGen, _ := os.ReadFile(filepath.Join(dir, "proto", "orders", "v1", "orders.pb.go"))
+	oldScript, _ := os.ReadFile(filepath.Join(dir, "gen.sh"))
 	code, _, errOut := protolift(t, "-C", dir, "-w", "./...")
 	if code == exitError {
 		t.Fatalf("protolift -w: exit 2\n%s", errOut)
@@ -41,6 +42,14 @@ func TestNoUnknownBytes(t *testing.T) {
 	}
 	if now, _ := os.ReadFile(filepath.Join(dir, "proto", "orders", "v1", "orders.pb.go")); string(now) != string(oldGen) {
 		t.Error("orders.pb.go was regenerated although its users need XXX_unrecognized")
+	}
+	// gen.sh regenerates orders.proto too: it keeps asking for the old
+	// generator's output, and says so.
+	if now, _ := os.ReadFile(filepath.Join(dir, "gen.sh")); string(now) != string(oldScript) {
+		t.Error("gen.sh was rewritten for the new generators although orders.pb.go kept the old code")
+	}
+	if !strings.Contains(errOut, "gen.sh:19:32: gen.script: not rewritten: the regeneration of proto/orders/v1 was withdrawn") {
+		t.Errorf("no report of the withdrawn script rewrite:\n%s", errOut)
 	}
 	goIn(t, dir, "build", "./...")
 	goIn(t, dir, "vet", "./...")

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/protolift/protolift/internal/toolbin"
@@ -46,6 +47,9 @@ func TestSameAsBufGenerate(t *testing.T) {
 	}
 	compared := 0
 	for _, f := range res.Files {
+		if !strings.HasSuffix(f.Path, ".go") {
+			continue // gen.sh, brought in line with the new generators
+		}
 		rel, _ := filepath.Rel(dir, f.Path)
 		want, err := os.ReadFile(filepath.Join(out, rel))
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -187,9 +188,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if len(order) == 0 {
 		return res, nil
 	}
-	if err := checkScripts(res, scripts, rd, opts.goVersion(), opts.grpcVersion()); err != nil {
-		return nil, err
-	}
+	fx := scriptFix{goVer: opts.goVersion(), grpcVer: opts.grpcVersion(), optOut: opts.AllowMissingUnimplemented}
 
 	ws := &workspace{
 		mod:      mod,
@@ -235,6 +234,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		gr.units = append(gr.units, u)
 	}
 	if len(groups) == 0 {
+		if err := fixScripts(res, scripts, rd, fx); err != nil {
+			return nil, err
+		}
 		res.Sort()
 		return res, nil
 	}
@@ -323,6 +325,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		res.Regenerated = append(res.Regenerated, p)
 	}
 	sort.Strings(res.Regenerated)
+	// Scripts are brought in line only when every unit regenerated:
+	// otherwise the next run of the script would change code protolift
+	// kept.
+	fx.rewrite = !slices.ContainsFunc(res.Diags, func(d change.Diagnostic) bool { return d.Risk == change.Manual })
+	if err := fixScripts(res, scripts, rd, fx); err != nil {
+		return nil, err
+	}
 	res.Sort()
 	return res, nil
 }
