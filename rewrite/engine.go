@@ -230,12 +230,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			}
 		}
 		res.Loaded += len(pkgs)
+		prog := &rule.Program{Packages: pkgs, ModuleDir: m.Dir, Overlay: o.Overlay}
 		for _, pkg := range pkgs {
 			for k, af := range pkg.Syntax {
 				name := pkg.CompiledGoFiles[k]
 				if sf := byPath[name]; sf != nil && !done[name] {
 					done[name] = true
-					if err := rewriteFile(pkg, af, sf, opts.Rules, opts.RuleOptions, opts.Disabled[name], res); err != nil {
+					if err := rewriteFile(prog, pkg, af, sf, opts.Rules, opts.RuleOptions, opts.Disabled[name], res); err != nil {
 						return err
 					}
 				}
@@ -539,7 +540,7 @@ func (s *fileSink) Require(path, version string) {
 	}
 }
 
-func rewriteFile(pkg *packages.Package, af *ast.File, sf *scanned, rules []*rule.Rule, options map[string]string, disabled map[string]bool, res *Result) error {
+func rewriteFile(prog *rule.Program, pkg *packages.Package, af *ast.File, sf *scanned, rules []*rule.Rule, options map[string]string, disabled map[string]bool, res *Result) error {
 	if disabled["*"] {
 		return nil
 	}
@@ -568,7 +569,7 @@ func rewriteFile(pkg *packages.Package, af *ast.File, sf *scanned, rules []*rule
 			continue
 		}
 		sink.rule = r.Name
-		r.Run(&rule.Pass{Rule: r, Pkg: pkg, File: f, AstFile: af, Dec: dec, Fset: pkg.Fset, Path: sf.path, Src: sf.src, Sink: sink, Options: options, Types: built, Enabled: enabled})
+		r.Run(&rule.Pass{Rule: r, Program: prog, Pkg: pkg, File: f, AstFile: af, Dec: dec, Fset: pkg.Fset, Path: sf.path, Src: sf.src, Sink: sink, Options: options, Types: built, Enabled: enabled})
 	}
 	res.Report(sink.diags...)
 	if len(sink.edits) == 0 {

@@ -47,7 +47,10 @@ const GRPCGenerated = "protolift:grpc-generated"
 
 // Pass is the state of one rule running on one file.
 type Pass struct {
-	Rule    *Rule
+	Rule *Rule
+	// Program holds the packages loaded with Pkg and their module, for
+	// rules that need every caller of a function (nil in some tests).
+	Program *Program
 	Pkg     *packages.Package
 	File    *dst.File
 	AstFile *ast.File

@@ -28,13 +28,16 @@ var all = []*rule.Rule{
 	protov1.ProtoRegistry,
 	protov1.ProtoUnsupported,
 	protov1.ProtoCodec,
-	protov1.ProtoMessage,
 	protov1.PtypesTimestamp,
 	protov1.PtypesDuration,
 	protov1.PtypesAny,
 	protov1.Jsonpb,
 	protov1.ProtoText,
 	protov1.Descriptor,
+	// protov1.proto.message after every rule that wraps values in
+	// protoadapt.MessageV2Of: a parameter whose uses all end up wrapped
+	// becomes APIv2's proto.Message, and its wrappers go, in one run.
+	protov1.ProtoMessage,
 	protov1.Generator,
 	protov1.WKTImports,
 	grpcdial.Dial,

@@ -36,6 +36,7 @@ package protov1
 // gogo) is described by its own descriptor.
 
 import (
+	"github.com/dave/dst"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -109,6 +110,16 @@ func ownMethod(n *types.Named, name string) bool {
 		}
 	}
 	return false
+}
+
+// handWrittenRiskOf is handWrittenRisk for the value of e: none for a
+// parameter that only ever holds messages that are APIv2 after the run
+// (callerV2Params).
+func handWrittenRiskOf(p *rule.Pass, e dst.Expr) string {
+	if onlyV2Messages(p, e) {
+		return ""
+	}
+	return handWrittenRisk(p, p.TypeOf(e))
 }
 
 // handWrittenRisk returns why a value of static type t must not be

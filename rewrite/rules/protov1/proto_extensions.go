@@ -207,7 +207,7 @@ func (x *extPass) refuseHandWritten(call *dst.CallExpr, name string) bool {
 	if len(call.Args) == 0 {
 		return false
 	}
-	why := handWrittenRisk(x.Pass, x.TypeOf(call.Args[0]))
+	why := handWrittenRiskOf(x.Pass, call.Args[0])
 	if why == "" {
 		return false
 	}

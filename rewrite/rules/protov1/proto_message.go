@@ -103,6 +103,16 @@ func runProtoMessage(p *rule.Pass) {
 			if !messageFuncs[name] || len(n.Args) != 1 || n.Ellipsis {
 				return true
 			}
+			if id, ok := n.Args[0].(*dst.Ident); ok && name == "MessageName" && v2ps[p.ObjectOf(id)] {
+				// The parameter becomes APIv2's proto.Message (below).
+				p.Changed(n, change.Safe, "proto.MessageName(m) → string(proto.MessageName(m)) (m is an APIv2 message after the run)")
+				carryProtoAlias(p)
+				repl := rule.Call(dst.NewIdent("string"), rule.Call(rule.QualifiedIdent(v2Proto, "MessageName"), id))
+				rule.MoveDecs(n, repl)
+				c.Replace(repl)
+				p.Require(protobufModule, minProtobuf)
+				return true
+			}
 			if repl := messageCall(p, n, name, f, ifaceArg[n]); repl != nil {
 				rule.MoveDecs(n, repl)
 				c.Replace(repl)

@@ -3,6 +3,7 @@ package protov1
 import (
 	"bytes"
 	"go/ast"
+	"go/token"
 	"go/types"
 	"os"
 	"path/filepath"
@@ -15,27 +16,53 @@ import (
 // v2Params finds the parameters typed as v1's proto.Message that a person
 // would type as APIv2's proto.Message after the migration, so that the
 // protoadapt.MessageV2Of wrappers the earlier rules put around them go
-// away. A parameter qualifies when
-//
-//   - its function is an unexported top-level function (not a method,
-//     which may implement an interface; not exported, since importers may
-//     pass values typed as the v1 interface and the signature is their
-//     API: those keep protoadapt.MessageV1, the type v1's Message
-//     aliases, until their last v1 caller is gone);
-//   - every use of it in the body is already the argument of
-//     protoadapt.MessageV2Of (an APIv2 call after the run) or of v1's
-//     proto.MessageV2;
-//   - every call of the function in the package passes a value that is an
-//     APIv2 message after the run, the function is not used as a value,
-//     and no test file of the directory outside the loaded package
-//     mentions it.
+// away: the parameters of callerV2Params whose every use in the body is
+// already the argument of protoadapt.MessageV2Of (an APIv2 call after the
+// run) or of v1's proto.MessageV2. Exported functions of packages other
+// modules may import, and exported methods, keep protoadapt.MessageV1,
+// the type v1's Message aliases: their signature is API, and importers
+// may pass values typed as the v1 interface.
 //
 // It returns the parameters' objects.
 func v2Params(p *rule.Pass) map[types.Object]bool {
 	out := map[types.Object]bool{}
+	for fd, params := range callerV2Params(p) {
+		wrapped, other := paramUses(p, fd.Body)
+		for _, q := range params {
+			o := q.obj
+			if wrapped[o] == 0 || other[o] > 0 || other[nil] > 0 && hasNilObjIdent(p, fd.Body, o.Name()) {
+				continue
+			}
+			out[o] = true
+		}
+	}
+	return out
+}
+
+// paramOnlyV2 is a parameter of callerV2Params; called is false when the
+// function has no caller at all (the parameter then holds nothing, which
+// is enough to retype it but no evidence for a rule that must know what
+// it holds).
+type paramOnlyV2 struct {
+	obj    types.Object
+	called bool
+}
+
+// callerV2Params finds, per function of the file, the parameters typed as
+// v1's proto.Message that only ever hold messages that are APIv2 after
+// the run: every call of the function in the program passes such a value
+// (rule.Program.Callers: the function is not used as a value, cannot
+// implement an interface, and has no caller the run cannot see), and the
+// body never assigns the parameter or takes its address. Such a value is
+// never a hand-written v1 message, so it may reach APIv2 APIs.
+func callerV2Params(p *rule.Pass) map[*dst.FuncDecl][]paramOnlyV2 {
+	out := map[*dst.FuncDecl][]paramOnlyV2{}
 	for _, d := range p.File.Decls {
 		fd, ok := d.(*dst.FuncDecl)
-		if !ok || fd.Recv != nil || fd.Body == nil || ast.IsExported(fd.Name.Name) || fd.Type.Params == nil {
+		if !ok || fd.Body == nil || fd.Type.Params == nil {
+			continue
+		}
+		if p.Program == nil && (fd.Recv != nil || ast.IsExported(fd.Name.Name)) {
 			continue
 		}
 		fn, _ := p.ObjectOf(fd.Name).(*types.Func)
@@ -65,33 +92,113 @@ func v2Params(p *rule.Pass) map[types.Object]bool {
 		if len(cands) == 0 {
 			continue
 		}
-		wrapped, other := paramUses(p, fd.Body)
-		calls, ok := callArgs(p, fn)
-		if !ok || testFilesMention(p, fn.Name()) {
+		calls, ok := callTypes(p, fn)
+		if !ok {
 			continue
 		}
+		assigned := assignedObjects(p, fd.Body)
 		for i, o := range cands {
-			if wrapped[o] == 0 || other[o] > 0 || other[nil] > 0 && hasNilObjIdent(p, fd.Body, o.Name()) {
-				continue
-			}
-			good := true
+			good := !assigned[o]
 			for _, args := range calls {
+				if !good {
+					break
+				}
 				if indexes[i] >= len(args) {
 					good = false
 					break
 				}
-				t := p.Info().TypeOf(args[indexes[i]])
+				t := args[indexes[i]]
 				if t == nil || (!rule.IsUntypedNil(t) && !v2AfterRun(p, t)) {
 					good = false
-					break
 				}
 			}
 			if good {
-				out[o] = true
+				out[fd] = append(out[fd], paramOnlyV2{o, len(calls) > 0})
 			}
 		}
 	}
 	return out
+}
+
+// callTypes returns the argument types of every call of fn: across the
+// program when the engine provides one, else in the loaded package (and
+// false if a file of the directory it did not load names fn).
+func callTypes(p *rule.Pass, fn *types.Func) ([][]types.Type, bool) {
+	if p.Program != nil {
+		sites, ok := p.Program.Callers(fn)
+		if !ok {
+			return nil, false
+		}
+		out := make([][]types.Type, len(sites))
+		for i, s := range sites {
+			out[i] = s.Types
+		}
+		return out, true
+	}
+	calls, ok := callArgs(p, fn)
+	if !ok || testFilesMention(p, fn.Name()) {
+		return nil, false
+	}
+	out := make([][]types.Type, len(calls))
+	for i, args := range calls {
+		for _, a := range args {
+			out[i] = append(out[i], p.Info().TypeOf(a))
+		}
+	}
+	return out, true
+}
+
+// assignedObjects returns the objects body assigns to (=, op=, ++/--,
+// range) or takes the address of.
+func assignedObjects(p *rule.Pass, body dst.Node) map[types.Object]bool {
+	out := map[types.Object]bool{}
+	mark := func(e dst.Expr) {
+		if id, ok := e.(*dst.Ident); ok {
+			if o := p.ObjectOf(id); o != nil {
+				out[o] = true
+			}
+		}
+	}
+	dst.Inspect(body, func(n dst.Node) bool {
+		switch n := n.(type) {
+		case *dst.AssignStmt:
+			for _, l := range n.Lhs {
+				mark(l)
+			}
+		case *dst.IncDecStmt:
+			mark(n.X)
+		case *dst.RangeStmt:
+			mark(n.Key)
+			mark(n.Value)
+		case *dst.UnaryExpr:
+			if n.Op == token.AND {
+				mark(n.X)
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// onlyV2Messages reports whether e is a parameter of callerV2Params whose
+// function has callers.
+func onlyV2Messages(p *rule.Pass, e dst.Expr) bool {
+	id, ok := e.(*dst.Ident)
+	if !ok {
+		return false
+	}
+	o := p.ObjectOf(id)
+	if o == nil {
+		return false
+	}
+	for _, params := range callerV2Params(p) {
+		for _, q := range params {
+			if q.obj == o {
+				return q.called
+			}
+		}
+	}
+	return false
 }
 
 // isMessageV2Of reports whether c is a protoadapt.MessageV2Of call.
@@ -107,7 +214,9 @@ func paramUses(p *rule.Pass, body dst.Node) (wrapped, other map[types.Object]int
 	wrapped, other = map[types.Object]int{}, map[types.Object]int{}
 	inWrap := map[*dst.Ident]bool{}
 	dst.Inspect(body, func(n dst.Node) bool {
-		if c, ok := n.(*dst.CallExpr); ok && (isMessageV2Of(c) || len(c.Args) == 1 && v1ProtoFunc(p.Callee(c)) == "MessageV2") {
+		// v1's MessageV2 and MessageName: this rule itself rewrites them
+		// to APIv2 calls.
+		if c, ok := n.(*dst.CallExpr); ok && (isMessageV2Of(c) || len(c.Args) == 1 && (v1ProtoFunc(p.Callee(c)) == "MessageV2" || v1ProtoFunc(p.Callee(c)) == "MessageName")) {
 			if id, ok := c.Args[0].(*dst.Ident); ok {
 				inWrap[id] = true
 			}

@@ -109,7 +109,7 @@ func rewriteAnyCall(p *rule.Pass, call *dst.CallExpr, name string) {
 			p.Report(call, change.Manual, "not rewritten: MarshalAny of a DynamicAny marshals its inner message; pass that message (x.Message) to anypb.New instead", "")
 			return
 		}
-		if why := handWrittenRisk(p, p.TypeOf(call.Args[0])); why != "" {
+		if why := handWrittenRiskOf(p, call.Args[0]); why != "" {
 			p.Report(call, change.Manual, "not rewritten: "+why+"; v1's MarshalAny took the type URL from the instance", "")
 			return
 		}
@@ -124,7 +124,7 @@ func rewriteAnyCall(p *rule.Pass, call *dst.CallExpr, name string) {
 			p.Report(call, change.Manual, "not rewritten: UnmarshalAny into a DynamicAny", dynamicAnyAdvice)
 			return
 		}
-		if why := handWrittenRisk(p, p.TypeOf(call.Args[1])); why != "" {
+		if why := handWrittenRiskOf(p, call.Args[1]); why != "" {
 			p.Report(call, change.Manual, "not rewritten: "+why+"; v1's UnmarshalAny checked the type URL against the instance's name", "")
 			return
 		}
@@ -136,7 +136,7 @@ func rewriteAnyCall(p *rule.Pass, call *dst.CallExpr, name string) {
 		if len(call.Args) != 2 {
 			return
 		}
-		if why := handWrittenRisk(p, p.TypeOf(call.Args[1])); why != "" {
+		if why := handWrittenRiskOf(p, call.Args[1]); why != "" {
 			p.Report(call, change.Manual, "not rewritten: "+why+"; v1's Is compared the type URL with the instance's name", "")
 			return
 		}

@@ -149,3 +149,40 @@ func packOld(a *v12, b *v10) (*anypb.Any, *anypb.Any) {
 	y, _ := ptypes.MarshalAny(b)
 	return x, y
 }
+
+// packCalled's every caller passes a message that is APIv2 after the run,
+// and it never reassigns m: m can never hold a hand-written message, so
+// MarshalAny is rewritten, and m becomes APIv2's proto.Message.
+func packCalled(m proto.Message) (*anypb.Any, error) {
+	a, err := ptypes.MarshalAny(m)
+	if err != nil {
+		return nil, errors.New("packing " + proto.MessageName(m))
+	}
+	return a, nil
+}
+
+func usePackCalled() {
+	_, _ = packCalled(&wrappers.StringValue{Value: "x"})
+}
+
+// PackExported is this package's API: importers in other modules may pass
+// any v1 message, hand-written ones too.
+func PackExported(m proto.Message) (*anypb.Any, error) {
+	return ptypes.MarshalAny(m) // want "static type .*is a v1 message interface"
+}
+
+func usePackExported() {
+	_, _ = PackExported(&wrappers.StringValue{Value: "x"})
+}
+
+// packReassigned may hold whatever m is set to in its body.
+func packReassigned(m proto.Message, other proto.Message) (*anypb.Any, error) {
+	if m == nil {
+		m = other
+	}
+	return ptypes.MarshalAny(m) // want "static type .*is a v1 message interface"
+}
+
+func usePackReassigned(o proto.Message) {
+	_, _ = packReassigned(&wrappers.StringValue{Value: "x"}, o)
+}

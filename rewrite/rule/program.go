@@ -1,0 +1,193 @@
+package rule
+
+import (
+	"bytes"
+	"go/ast"
+	"go/types"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"golang.org/x/tools/go/packages"
+
+	"github.com/protolift/protolift/internal/protows"
+)
+
+// Program is what a rule may know beyond the package it rewrites: the
+// packages loaded together with it (test variants included) and the
+// module they belong to. Rules that change a function's signature need
+// every caller; the engine loads only the packages that need migrating,
+// so Callers falls back on the module's source text for the rest.
+type Program struct {
+	Packages  []*packages.Package
+	ModuleDir string
+	Overlay   map[string][]byte
+
+	once    sync.Once
+	sources map[string][]byte // every .go file of the module not in Packages
+}
+
+// CallSite is one call of a function: its arguments and the types the
+// calling package gave them.
+type CallSite struct {
+	Args  []ast.Expr
+	Types []types.Type
+}
+
+// Callers returns every call of fn in the program, or false when fn may
+// be used otherwise: as a value, through an interface (a method), from a
+// file of the module the run did not load, or — for an exported function
+// of a package other module may import — from outside the module.
+// Functions are matched by their full name, so the calls of every
+// variant of fn's package (its test variant re-type-checks it) count.
+func (pr *Program) Callers(fn *types.Func) ([]CallSite, bool) {
+	if pr == nil || fn.Pkg() == nil {
+		return nil, false
+	}
+	sig := fn.Type().(*types.Signature)
+	if fn.Exported() && importableOutside(fn.Pkg()) {
+		return nil, false
+	}
+	if sig.Recv() != nil && fn.Exported() {
+		return nil, false // may implement an interface of another package
+	}
+	full := fn.FullName()
+	var calls []CallSite
+	loaded := map[string]bool{}
+	for _, pkg := range pr.Packages {
+		for _, f := range pkg.CompiledGoFiles {
+			loaded[f] = true
+		}
+		if pkg.TypesInfo == nil {
+			return nil, false
+		}
+		called := map[*ast.Ident]bool{}
+		for _, f := range pkg.Syntax {
+			ast.Inspect(f, func(n ast.Node) bool {
+				c, ok := n.(*ast.CallExpr)
+				if !ok || c.Ellipsis.IsValid() {
+					return true
+				}
+				var id *ast.Ident
+				switch fun := ast.Unparen(c.Fun).(type) {
+				case *ast.Ident:
+					id = fun
+				case *ast.SelectorExpr:
+					id = fun.Sel
+				}
+				if id == nil {
+					return true
+				}
+				if o, ok := pkg.TypesInfo.Uses[id].(*types.Func); ok && o.FullName() == full {
+					called[id] = true
+					call := CallSite{Args: c.Args}
+					for _, a := range c.Args {
+						call.Types = append(call.Types, pkg.TypesInfo.TypeOf(a))
+					}
+					calls = append(calls, call)
+				}
+				return true
+			})
+		}
+		for id, o := range pkg.TypesInfo.Uses {
+			if f, ok := o.(*types.Func); ok && f.FullName() == full && !called[id] {
+				return nil, false // a function or method value
+			}
+		}
+		if sig.Recv() != nil && declaresInterfaceMethod(pkg.Types, fn.Name()) {
+			return nil, false
+		}
+	}
+	// Only the package's own files can call an unexported function.
+	within := ""
+	if !fn.Exported() && len(pr.Packages) > 0 {
+		within = filepath.Dir(pr.Packages[0].Fset.Position(fn.Pos()).Filename)
+	}
+	if pr.mentionedOutside(fn.Name(), loaded, within) {
+		return nil, false
+	}
+	return calls, true
+}
+
+// importableOutside reports whether another module may import pkg: it
+// is not a command and not below an internal directory.
+func importableOutside(pkg *types.Package) bool {
+	if pkg.Name() == "main" {
+		return false
+	}
+	p := pkg.Path()
+	return !(strings.HasSuffix(p, "/internal") || strings.Contains(p, "/internal/") || strings.HasPrefix(p, "internal/"))
+}
+
+// declaresInterfaceMethod reports whether an interface type of pkg has a
+// method called name (an unexported method can only implement those).
+func declaresInterfaceMethod(pkg *types.Package, name string) bool {
+	if pkg == nil {
+		return true
+	}
+	scope := pkg.Scope()
+	for _, n := range scope.Names() {
+		if it, ok := scope.Lookup(n).Type().Underlying().(*types.Interface); ok {
+			for i := 0; i < it.NumMethods(); i++ {
+				if it.Method(i).Name() == name {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// mentionedOutside reports whether a .go file of the module (of
+// directory dir, if not empty) that the program did not load spells name
+// as a whole word.
+func (pr *Program) mentionedOutside(name string, loaded map[string]bool, dir string) bool {
+	pr.once.Do(func() {
+		pr.sources = map[string][]byte{}
+		files, err := protows.List(pr.ModuleDir, pr.Overlay, ".go")
+		if err != nil {
+			pr.sources = nil
+			return
+		}
+		for _, f := range files {
+			b, ok := pr.Overlay[f]
+			if !ok {
+				b, err = os.ReadFile(f)
+				if err != nil {
+					pr.sources = nil
+					return
+				}
+			}
+			pr.sources[f] = b
+		}
+	})
+	if pr.sources == nil {
+		return true // unknown: assume the worst
+	}
+	for f, b := range pr.sources {
+		if !loaded[f] && (dir == "" || filepath.Dir(f) == dir) && containsWord(b, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func containsWord(b []byte, w string) bool {
+	for off := 0; ; {
+		i := bytes.Index(b[off:], []byte(w))
+		if i < 0 {
+			return false
+		}
+		at := off + i
+		end := at + len(w)
+		if (at == 0 || !isIdentByte(b[at-1])) && (end == len(b) || !isIdentByte(b[end])) {
+			return true
+		}
+		off = end
+	}
+}
+
+func isIdentByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
