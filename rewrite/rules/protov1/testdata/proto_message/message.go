@@ -43,6 +43,9 @@ func names(d *durationpb.Duration, l *legacy, n *named, m proto.Message) []strin
 	}
 }
 
+// A caller passes a v1-typed value: names' m stays a v1 interface.
+func callsNames(m proto.Message) []string { return names(nil, nil, nil, m) }
+
 func untyped(x interface{}) {
 	fmt.Println(proto.MessageV2(x)) // want "not a message"
 }
