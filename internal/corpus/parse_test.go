@@ -174,11 +174,11 @@ func TestBuildFailures(t *testing.T) {
 func TestRegressedAndMarkdown(t *testing.T) {
 	base := State{BuildOK: true, Tests: map[string]string{"m/a": "pass", "m/b": "pass"}}
 	clean := &Result{Name: "example.com/clean@v1.0.0", Baseline: Baseline{State: base},
-		Run:     &Run{Exit: 1, WallSeconds: 75.5, MaxRSSKB: 300 * 1024, FilesChanged: 2, LinesAdded: 10, LinesDeleted: 4, ByRule: map[string]int{"grpc.dial": 2}, Diagnostics: 2},
+		Run:     &Run{Exit: 1, WallSeconds: 75.5, MaxRSSKB: 300 * 1024, FilesChanged: 2, LinesAdded: 10, LinesDeleted: 4, ByRule: map[string]int{"grpc.dial": 2}, Diagnostics: 2, Churn: &Churn{Hunks: 3}},
 		Regress: &Regress{}, Relist: &Relist{Idempotent: true},
 		V1Before: []string{"a.go", "b.go"}, V1After: []string{"b.go"}, GoModV1After: true}
 	bad := &Result{Name: "example.com/bad@v1.0.0", Baseline: Baseline{State: base},
-		Run:     &Run{Exit: 0, WallSeconds: 3, MaxRSSKB: 1000},
+		Run:     &Run{Exit: 0, WallSeconds: 3, MaxRSSKB: 1000, Churn: &Churn{Hunks: 4, ChurnHunks: 1, ChurnLines: 2, ChurnSites: []string{"a.go:7"}}},
 		Regress: &Regress{BuildBad: true, Build: []string{"a.go:1:1: undefined: x"}, Vet: []string{"a.go: new"}, Tests: []string{"m/a"}, Cases: []string{"m/c TestC"}},
 		After:   &State{TestFailOut: map[string]string{"m/a": "--- FAIL: TestA"}},
 		Relist:  &Relist{Files: []string{"a.go"}}}
@@ -195,17 +195,18 @@ func TestRegressedAndMarkdown(t *testing.T) {
 	Markdown(&b, []*Result{clean, bad, broken, crashed, notRun})
 	md := b.String()
 	for _, want := range []string{
-		"| example.com/clean@v1.0.0 | 1 | 1m15s | 300 MB | 2 (+10 −4) | 2: grpc.dial 2 | ok | 0 | 0 of 2 | 1 / 2 | yes | yes |",
-		"| example.com/bad@v1.0.0 | 0 | 3.0s | 1 MB | 0 (+0 −0) | 0 | **broken (1)** | **1** | **1** of 2 + **1** tests | 0 / 0 | no | **no (1 files)** |",
-		"| example.com/broken@v1.0.0 | — | — | — | — | — | baseline broken |",
+		"| example.com/clean@v1.0.0 | 1 | 1m15s | 300 MB | 2 (+10 −4) | 3 (0 / 0) | 2: grpc.dial 2 | ok | 0 | 0 of 2 | 1 / 2 | yes | yes |",
+		"| example.com/bad@v1.0.0 | 0 | 3.0s | 1 MB | 0 (+0 −0) | 4 (**1** / 0) | 0 | **broken (1)** | **1** | **1** of 2 + **1** tests | 0 / 0 | no | **no (1 files)** |",
+		"| example.com/broken@v1.0.0 | — | — | — | — | — | — | baseline broken |",
 		"| example.com/crashed@v1.0.0 | **2** |",
-		"| example.com/late@v1.0.0 | — | — | — | — | — | harness error |",
+		"| example.com/late@v1.0.0 | — | — | — | — | — | — | harness error |",
 		"5 modules: 1 without regression, 2 regressed, 1 baseline broken, 1 harness errors.",
 		"Baseline broken (not counted): go build ./...: a.go:1:1: undefined: x",
 		"--- FAIL: TestA",
 		"Tests that passed before (in packages that failed before) and fail now: m/c TestC",
 		"protolift: boom",
 		"Second run (protolift -l, exit 0) still lists 1 files: a.go",
+		"Untouched-line churn: 1 hunks (2 lines) no rule edit covers: a.go:7",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("Markdown lacks %q:\n%s", want, md)

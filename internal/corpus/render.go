@@ -9,27 +9,27 @@ import (
 // Markdown writes the table, one row per module, then the details of every
 // module that regressed, failed or whose baseline is broken.
 func Markdown(w io.Writer, results []*Result) {
-	fmt.Fprintln(w, "| module | exit | wall | peak RSS | files changed | diagnostics by rule | build | new vet | test regressions | hand-written files on golang/protobuf (after / before) | go.mod requires golang/protobuf | idempotent |")
-	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	fmt.Fprintln(w, "| module | exit | wall | peak RSS | files changed | hunks in hand-written Go (untouched-line churn / duplicate helpers) | diagnostics by rule | build | new vet | test regressions | hand-written files on golang/protobuf (after / before) | go.mod requires golang/protobuf | idempotent |")
+	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 	var ok, regressed, broken, failed int
 	for _, r := range results {
 		switch {
 		case r.Broken != "":
 			broken++
-			fmt.Fprintf(w, "| %s | — | — | — | — | — | baseline broken | — | — | — | — | — |\n", r.Name)
+			fmt.Fprintf(w, "| %s | — | — | — | — | — | — | baseline broken | — | — | — | — | — |\n", r.Name)
 			continue
 		case r.Error != "" && r.Run == nil:
 			failed++
-			fmt.Fprintf(w, "| %s | — | — | — | — | — | harness error | — | — | — | — | — |\n", r.Name)
+			fmt.Fprintf(w, "| %s | — | — | — | — | — | — | harness error | — | — | — | — | — |\n", r.Name)
 			continue
 		case r.Regressed():
 			regressed++
 		default:
 			ok++
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 			r.Name, exitCell(r), wallCell(r.Run.WallSeconds), rssCell(r.Run.MaxRSSKB), filesCell(r.Run),
-			rulesCell(r.Run), buildCell(r), vetCell(r), testCell(r), v1Cell(r), yesNo(r.GoModV1After), idemCell(r))
+			churnCell(r.Run), rulesCell(r.Run), buildCell(r), vetCell(r), testCell(r), v1Cell(r), yesNo(r.GoModV1After), idemCell(r))
 	}
 	fmt.Fprintf(w, "\n%d modules: %d without regression, %d regressed, %d baseline broken, %d harness errors.\n", len(results), ok, regressed, broken, failed)
 
@@ -40,6 +40,23 @@ func Markdown(w io.Writer, results []*Result) {
 	if detail.Len() > 0 {
 		fmt.Fprintf(w, "\n## Details\n%s", detail.String())
 	}
+}
+
+// churnCell shows the hunks a reviewer reads in hand-written Go files and,
+// in parentheses, those no rule asked for and the helper bodies added
+// twice to one package (both must be 0).
+func churnCell(p *Run) string {
+	c := p.Churn
+	if c == nil {
+		return "—"
+	}
+	bad := func(n int) string {
+		if n > 0 {
+			return fmt.Sprintf("**%d**", n)
+		}
+		return "0"
+	}
+	return fmt.Sprintf("%d (%s / %s)", c.Hunks, bad(c.ChurnHunks), bad(len(c.DupHelpers)))
 }
 
 func exitCell(r *Result) string {
@@ -134,10 +151,20 @@ func yesNo(b bool) string {
 }
 
 func writeDetails(w *strings.Builder, r *Result) {
-	if r.Broken == "" && r.Error == "" && !r.Regressed() {
+	churn := r.Run != nil && r.Run.Churn != nil && (r.Run.Churn.ChurnHunks > 0 || len(r.Run.Churn.DupHelpers) > 0)
+	if r.Broken == "" && r.Error == "" && !r.Regressed() && !churn {
 		return
 	}
 	fmt.Fprintf(w, "\n### %s\n\n", r.Name)
+	if churn {
+		c := r.Run.Churn
+		if c.ChurnHunks > 0 {
+			fmt.Fprintf(w, "Untouched-line churn: %d hunks (%d lines) no rule edit covers: %s\n", c.ChurnHunks, c.ChurnLines, strings.Join(firstN(c.ChurnSites, 10), ", "))
+		}
+		if len(c.DupHelpers) > 0 {
+			fmt.Fprintf(w, "Helper bodies added more than once to a package: %s\n", strings.Join(firstN(c.DupHelpers, 5), "; "))
+		}
+	}
 	if r.Broken != "" {
 		fmt.Fprintf(w, "Baseline broken (not counted): %s\n", oneLine(r.Broken))
 		return

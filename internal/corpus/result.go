@@ -62,6 +62,7 @@ type Run struct {
 	LinesAdded   int            `json:"lines_added"`
 	LinesDeleted int            `json:"lines_deleted"`
 	Changed      []string       `json:"changed_files,omitempty"`
+	Churn        *Churn         `json:"churn,omitempty"`
 	TimedOut     bool           `json:"timed_out,omitempty"`
 }
 

@@ -382,16 +382,23 @@ func (h *Harness) retry(ctx context.Context, e Entry, src string, r *Result) {
 
 // protolift runs protolift -w ./... and measures it and the diff it left.
 func (h *Harness) protolift(ctx context.Context, e Entry, src string) *Run {
-	args := append([]string{"-w"}, tagArgs(e)...)
+	// -json: the report gives the rule edits the churn figure needs; the
+	// diagnostics are the ones -w alone prints on stderr.
+	args := append([]string{"-w", "-json"}, tagArgs(e)...)
 	args = append(args, "./...")
 	res := run(ctx, src, h.StepTimeout, h.Protolift, args...)
+	rep := parseReport(res.Stdout)
+	diags := res.Stderr
+	if rep != nil {
+		diags = rep.diagLines(src) + res.Stderr
+	}
 	p := &Run{
 		Args:        append([]string{"protolift"}, args...),
 		Exit:        res.Exit,
 		WallSeconds: secs(res.Wall),
 		MaxRSSKB:    res.MaxRSSKB,
-		ByRule:      CountByRule(res.Stderr),
-		StderrTail:  tailLines(res.Stderr, 30),
+		ByRule:      CountByRule(diags),
+		StderrTail:  tailLines(diags, 30),
 		TimedOut:    res.TimedOut,
 	}
 	for _, c := range p.ByRule {
@@ -413,6 +420,9 @@ func (h *Harness) protolift(ctx context.Context, e Entry, src string) *Run {
 		d, _ := strconv.Atoi(f[1])
 		p.LinesAdded += a
 		p.LinesDeleted += d
+	}
+	if rep != nil {
+		p.Churn = measureChurn(ctx, src, rep)
 	}
 	return p
 }
