@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/protolift/protolift/internal/change"
+	"github.com/protolift/protolift/internal/protows"
 	"github.com/protolift/protolift/rewrite/protofile/editions"
 )
 
@@ -24,17 +25,22 @@ func (p *pipeline) proveStage(ctx context.Context) error {
 		return fmt.Errorf("-prove=%s: %s is not in a git work tree", p.f.prove, p.module.Dir)
 	}
 	repo := strings.TrimSpace(string(top))
+	// The files and roots of the conversion (the proto stage's): one
+	// workspace, one file set.
 	var args []string
 	for _, a := range p.patterns {
 		if a != "./..." {
-			args = append(args, a)
+			args = append(args, absFrom(p.base, a))
 		}
 	}
-	files, err := protoPaths(p.module.Dir, p.base, args)
+	ws, err := protows.Open(p.module.Dir, p.module.Path, nil, nil)
 	if err != nil {
 		return err
 	}
-	roots := protoRoots(p.module.Dir)
+	files, err := ws.Sources(args)
+	if err != nil {
+		return err
+	}
 	proven := 0
 	for _, f := range files {
 		now, err := os.ReadFile(f)
@@ -49,7 +55,7 @@ func (p *pipeline) proveStage(ctx context.Context) error {
 		if err != nil || string(then) == string(now) {
 			continue // new since rev, or unchanged: nothing to prove
 		}
-		diags, err := editions.Prove(ctx, editions.ProveInput{Path: f, Before: then, After: now, ImportPaths: roots})
+		diags, err := editions.Prove(ctx, editions.ProveInput{Path: f, Before: then, After: now, Workspace: ws})
 		if err != nil {
 			p.set.Report(change.Diagnostic{Path: f, Start: change.Position{Line: 1, Col: 1}, Rule: editions.Rule, Risk: change.Manual,
 				Message: fmt.Sprintf("cannot prove the change since %s equivalent: %v", p.f.prove, err)})

@@ -92,7 +92,7 @@ func OverlayReader(overlay map[string][]byte) Reader {
 var ConfigSuffixes = []string{".yaml", ".yml", ".sh", "Makefile", ".mk"}
 
 // List lists the files under dir with the given name endings: on disk,
-// skipping what the go command skips, plus overlay entries that do not
+// skipping what SkipDir skips, plus overlay entries that do not
 // exist on disk yet.
 func List(dir string, overlay map[string][]byte, suffixes ...string) ([]string, error) {
 	match := func(name string) bool {
@@ -110,7 +110,7 @@ func List(dir string, overlay map[string][]byte, suffixes ...string) ([]string, 
 			return err
 		}
 		if d.IsDir() {
-			if modroot.SkipDir(dir, p, d.Name()) || d.Name() == "node_modules" {
+			if SkipDir(dir, p, d.Name()) {
 				return filepath.SkipDir
 			}
 			return nil

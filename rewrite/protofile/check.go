@@ -2,20 +2,16 @@ package protofile
 
 import (
 	"fmt"
-	"io"
-	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 
-	"github.com/bufbuild/protocompile"
 	"github.com/bufbuild/protocompile/ast"
 	"github.com/bufbuild/protocompile/parser"
 	"google.golang.org/protobuf/types/descriptorpb"
 
 	"github.com/protolift/protolift/internal/change"
-	"github.com/protolift/protolift/internal/protows"
 )
 
 type reportFn func(start, end int, risk change.Risk, rule, msg, sugg string)
@@ -110,58 +106,13 @@ func (st *stage) checkImports(file string, fn *ast.FileNode, src []byte, report 
 			continue
 		}
 		name := imp.Name.AsString()
-		if st.resolves(file, name) {
+		if st.ws.Resolves(file, name) {
 			continue
 		}
 		s, e := nodeSpan(fn, imp.Name)
 		report(s, e, change.Manual, RuleImport, fmt.Sprintf("import %q was not found in the module, the roots its buf.yaml/buf.work.yaml or protoc commands (-I in Makefiles and scripts) declare, or the standard imports", name),
 			"name the directory that holds it as a root in buf.yaml (or with -I in the protoc command of the Makefile or script), or fix the import")
 	}
-}
-
-var standardImports = protocompile.WithStandardImports(&protocompile.SourceResolver{
-	Accessor: func(string) (io.ReadCloser, error) { return nil, os.ErrNotExist },
-})
-
-// importRoots lists the directories an import of file may be relative to.
-func (st *stage) importRoots(file string) []string {
-	var roots []string
-	for _, p := range st.opts.ImportPaths {
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(st.opts.ModuleDir, p)
-		}
-		roots = append(roots, filepath.Clean(p))
-	}
-	roots = append(roots, st.declared...)
-	for d := filepath.Dir(file); ; d = filepath.Dir(d) {
-		roots = append(roots, d)
-		if d == st.opts.ModuleDir || !strings.HasPrefix(d, st.opts.ModuleDir+string(filepath.Separator)) {
-			break
-		}
-	}
-	return roots
-}
-
-func (st *stage) resolves(file, name string) bool {
-	roots := protows.Plain(st.importRoots(file)...)
-	if st.modPath != "" {
-		// GOPATH-style imports name the module's files by import path.
-		roots = append(roots, protows.Root{Dir: st.opts.ModuleDir, Prefix: st.modPath})
-	}
-	for _, r := range roots {
-		p, ok := r.File(name)
-		if !ok {
-			continue
-		}
-		if _, ok := st.opts.Overlay[p]; ok {
-			return true
-		}
-		if _, err := os.Stat(p); err == nil {
-			return true
-		}
-	}
-	_, err := standardImports.FindFileByPath(name)
-	return err == nil
 }
 
 // siblingGoPackages records the go_package already used in each directory.
@@ -278,7 +229,7 @@ func (st *stage) goPackageValue(file string) string {
 // that holds it, else its path relative to ModuleDir.
 func (st *stage) nameUnderRoot(file string) string {
 	best := ""
-	for _, r := range append(append([]string(nil), st.declared...), st.opts.ModuleDir) {
+	for _, r := range append(append([]string(nil), st.ws.Declared...), st.opts.ModuleDir) {
 		if rel, err := filepath.Rel(r, file); err == nil && !strings.HasPrefix(rel, "..") {
 			if best == "" || len(rel) < len(best) {
 				best = rel
