@@ -1,12 +1,9 @@
 package generate
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -96,7 +93,7 @@ func Compile(ctx context.Context, opts CompileOptions) (*Request, error) {
 		mode = protocompile.SourceInfoNone
 	}
 	comp := protocompile.Compiler{
-		Resolver:       protocompile.WithStandardImports(rootResolver(roots, overlayAccessor(opts.Overlay))),
+		Resolver:       protocompile.WithStandardImports(protows.Resolver(roots, protows.Overlay(opts.Overlay).Open)),
 		SourceInfoMode: mode,
 		Reporter: reporter.NewReporter(func(err reporter.ErrorWithPos) error {
 			errs = append(errs, err)
@@ -108,7 +105,7 @@ func Compile(ctx context.Context, opts CompileOptions) (*Request, error) {
 		return nil, fmt.Errorf("generate: compiling .proto files:\n%w", errors.Join(errs...))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("generate: compiling .proto files: %w (check the import paths %s)", err, rootList(roots))
+		return nil, fmt.Errorf("generate: compiling .proto files: %w (check the import paths %s)", err, protows.RootList(roots))
 	}
 
 	req := &pluginpb.CodeGeneratorRequest{FileToGenerate: names}
@@ -148,7 +145,7 @@ func importName(f string, roots []protows.Root, overlay map[string][]byte) (stri
 	if !filepath.IsAbs(f) {
 		name := filepath.ToSlash(filepath.Clean(f))
 		for _, r := range roots {
-			if p, ok := r.File(name); ok && exists(p, overlay) {
+			if p, ok := r.File(name); ok && protows.Overlay(overlay).Exists(p) {
 				return name, nil
 			}
 		}
@@ -159,61 +156,13 @@ func importName(f string, roots []protows.Root, overlay map[string][]byte) (stri
 	}
 	for _, r := range roots {
 		if name, ok := r.Name(abs); ok {
-			if !exists(abs, overlay) {
+			if !protows.Overlay(overlay).Exists(abs) {
 				return "", fmt.Errorf("generate: %s: file not found", f)
 			}
 			return name, nil
 		}
 	}
-	return "", fmt.Errorf("generate: %s is under none of the import paths %s; add its root with -I", f, rootList(roots))
-}
-
-func rootList(roots []protows.Root) string {
-	s := make([]string, len(roots))
-	for i, r := range roots {
-		s[i] = r.String()
-	}
-	return strings.Join(s, ", ")
-}
-
-// rootResolver finds an import name under the first root that has it,
-// the way protoc searches its -I list.
-func rootResolver(roots []protows.Root, open func(string) (io.ReadCloser, error)) protocompile.Resolver {
-	return protocompile.ResolverFunc(func(name string) (protocompile.SearchResult, error) {
-		for _, r := range roots {
-			p, ok := r.File(name)
-			if !ok {
-				continue
-			}
-			rc, err := open(p)
-			if err == nil {
-				return protocompile.SearchResult{Source: rc}, nil
-			}
-			if !errors.Is(err, fs.ErrNotExist) {
-				return protocompile.SearchResult{}, err
-			}
-		}
-		return protocompile.SearchResult{}, fs.ErrNotExist
-	})
-}
-
-func exists(p string, overlay map[string][]byte) bool {
-	if _, ok := overlay[p]; ok {
-		return true
-	}
-	_, err := os.Stat(p)
-	return err == nil
-}
-
-func overlayAccessor(overlay map[string][]byte) func(string) (io.ReadCloser, error) {
-	return func(p string) (io.ReadCloser, error) {
-		if abs, err := filepath.Abs(p); err == nil {
-			if b, ok := overlay[abs]; ok {
-				return io.NopCloser(bytes.NewReader(b)), nil
-			}
-		}
-		return os.Open(p)
-	}
+	return "", fmt.Errorf("generate: %s is under none of the import paths %s; add its root with -I", f, protows.RootList(roots))
 }
 
 // Clone returns a deep copy of the request with its parameter set, so

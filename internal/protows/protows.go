@@ -79,14 +79,7 @@ func Plain(dirs ...string) []Root {
 type Reader func(path string) ([]byte, error)
 
 // OverlayReader reads overlay entries before the disk.
-func OverlayReader(overlay map[string][]byte) Reader {
-	return func(p string) ([]byte, error) {
-		if b, ok := overlay[p]; ok {
-			return b, nil
-		}
-		return os.ReadFile(p)
-	}
-}
+func OverlayReader(overlay map[string][]byte) Reader { return Overlay(overlay).Read }
 
 // ConfigSuffixes are the file name endings List needs for Declared.
 var ConfigSuffixes = []string{".yaml", ".yml", ".sh", "Makefile", ".mk"}

@@ -76,21 +76,9 @@ func (w *Workspace) WithOverlay(overlay map[string][]byte) *Workspace {
 }
 
 // Read reads a file through the overlay.
-func (w *Workspace) Read(path string) ([]byte, error) {
-	if b, ok := w.Overlay[filepath.Clean(path)]; ok {
-		return b, nil
-	}
-	return os.ReadFile(path)
-}
+func (w *Workspace) Read(path string) ([]byte, error) { return Overlay(w.Overlay).Read(path) }
 
-// exists reports whether a file is in the overlay or on disk.
-func (w *Workspace) exists(path string) bool {
-	if _, ok := w.Overlay[path]; ok {
-		return true
-	}
-	fi, err := os.Stat(path)
-	return err == nil && !fi.IsDir()
-}
+func (w *Workspace) exists(path string) bool { return Overlay(w.Overlay).Exists(path) }
 
 // named are the roots the caller and the configuration name, in order,
 // each once.

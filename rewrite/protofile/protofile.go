@@ -24,7 +24,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 
@@ -173,16 +172,12 @@ type stage struct {
 // or buf managed mode, or are not added.
 func modulePath(opts Options) (string, error) {
 	gm := filepath.Join(opts.ModuleDir, "go.mod")
-	b, ok := opts.Overlay[gm]
-	if !ok {
-		var err error
-		b, err = os.ReadFile(gm)
-		if errors.Is(err, fs.ErrNotExist) {
-			return "", nil
-		}
-		if err != nil {
-			return "", fmt.Errorf("protofile: %v", err)
-		}
+	b, err := protows.Overlay(opts.Overlay).Read(gm)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("protofile: %v", err)
 	}
 	p := modfile.ModulePath(b)
 	if p == "" && opts.GoPackagePrefix == "" {

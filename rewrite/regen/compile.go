@@ -125,7 +125,7 @@ func (c *compiled) request(name string, compiler *pluginpb.Version) *generate.Re
 // that has it.
 func absSource(roots []protows.Root, name string, rd reader) string {
 	for _, r := range roots {
-		if p, ok := r.File(name); ok && rd.exists(p) {
+		if p, ok := r.File(name); ok && rd.Exists(p) {
 			return p
 		}
 	}

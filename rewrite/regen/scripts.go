@@ -18,7 +18,7 @@ func checkScripts(res *Result, files []string, rd reader, goVer, grpcVer string)
 		if isYAML && !strings.HasPrefix(base, "buf.gen") {
 			continue
 		}
-		b, err := rd.read(p)
+		b, err := rd.Read(p)
 		if err != nil {
 			return err
 		}

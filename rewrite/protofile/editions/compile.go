@@ -64,24 +64,13 @@ func (o Options) roots(path string, src []byte) ([]protows.Root, string) {
 
 // compile links src as path. Errors carry file:line:col from the compiler.
 func (o Options) compile(ctx context.Context, path string, src []byte) (*unit, error) {
-	ws := o.workspace()
 	roots, name := o.roots(path, src)
+	under := protows.Resolver(roots, protows.Overlay(o.workspace().Overlay).Open)
 	res := protocompile.ResolverFunc(func(n string) (protocompile.SearchResult, error) {
 		if n == name {
 			return protocompile.SearchResult{Source: bytes.NewReader(src)}, nil
 		}
-		var dirs []string
-		for _, r := range roots {
-			dirs = append(dirs, r.String())
-			p, ok := r.File(n)
-			if !ok {
-				continue
-			}
-			if b, err := ws.Read(p); err == nil {
-				return protocompile.SearchResult{Source: bytes.NewReader(b)}, nil
-			}
-		}
-		return protocompile.SearchResult{}, fmt.Errorf("%w: %s not found under %s", os.ErrNotExist, n, strings.Join(dirs, ", "))
+		return under.FindFileByPath(n)
 	})
 	var errs []error
 	c := protocompile.Compiler{
