@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -159,11 +158,10 @@ func protoRoots(moduleDir string) []string { return protows.Discover(moduleDir, 
 // revisionOverlays reads every .proto file under the import roots as it
 // is at git revision rev (the old side) and as it is now (the new side).
 func revisionOverlays(ctx context.Context, moduleDir, rev string, roots []string) (old, cur map[string][]byte, err error) {
-	top, err := exec.CommandContext(ctx, "git", "-C", moduleDir, "rev-parse", "--show-toplevel").Output()
+	r, err := protows.AtRevision(ctx, moduleDir, rev)
 	if err != nil {
-		return nil, nil, fmt.Errorf("-base=%s: %s is not in a git work tree", rev, moduleDir)
+		return nil, nil, fmt.Errorf("-base=%s: %v", rev, err)
 	}
-	repo := strings.TrimSpace(string(top))
 	old, cur = map[string][]byte{}, map[string][]byte{}
 	for _, root := range roots {
 		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -174,14 +172,10 @@ func revisionOverlays(ctx context.Context, moduleDir, rev string, roots []string
 			if err != nil {
 				return err
 			}
-			rel, err := filepath.Rel(repo, p)
-			if err != nil {
+			then, ok, err := r.Read(ctx, p)
+			if err != nil || !ok {
+				// Not ok: new since rev, the old side has no such file.
 				return err
-			}
-			then, err := exec.CommandContext(ctx, "git", "-C", repo, "show", rev+":"+filepath.ToSlash(rel)).Output()
-			if err != nil {
-				// New since rev: the old side has no such file.
-				return nil
 			}
 			old[p], cur[p] = then, now
 			return nil

@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/internal/protows"
@@ -20,11 +17,10 @@ import (
 // features and produce the same protoc-gen-go output; differences are
 // findings. Nothing is rewritten.
 func (p *pipeline) proveStage(ctx context.Context) error {
-	top, err := exec.CommandContext(ctx, "git", "-C", p.module.Dir, "rev-parse", "--show-toplevel").Output()
+	rev, err := protows.AtRevision(ctx, p.module.Dir, p.f.prove)
 	if err != nil {
-		return fmt.Errorf("-prove=%s: %s is not in a git work tree", p.f.prove, p.module.Dir)
+		return fmt.Errorf("-prove=%s: %v", p.f.prove, err)
 	}
-	repo := strings.TrimSpace(string(top))
 	// The files and roots of the conversion (the proto stage's): one
 	// workspace, one file set.
 	var args []string
@@ -47,12 +43,11 @@ func (p *pipeline) proveStage(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		rel, err := filepath.Rel(repo, f)
+		then, ok, err := rev.Read(ctx, f)
 		if err != nil {
 			return err
 		}
-		then, err := exec.CommandContext(ctx, "git", "-C", repo, "show", p.f.prove+":"+filepath.ToSlash(rel)).Output()
-		if err != nil || string(then) == string(now) {
+		if !ok || string(then) == string(now) {
 			continue // new since rev, or unchanged: nothing to prove
 		}
 		diags, err := editions.Prove(ctx, editions.ProveInput{Path: f, Before: then, After: now, Workspace: ws})

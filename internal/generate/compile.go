@@ -213,3 +213,41 @@ func usesProto3Optional(req *pluginpb.CodeGeneratorRequest) []string {
 	}
 	return out
 }
+
+// Closure returns the named files and their transitive imports, as far
+// as byName (file name → descriptor) has them.
+func Closure(byName map[string]*descriptorpb.FileDescriptorProto, names ...string) map[string]bool {
+	seen := map[string]bool{}
+	var visit func(n string)
+	visit = func(n string) {
+		if seen[n] {
+			return
+		}
+		seen[n] = true
+		for _, d := range byName[n].GetDependency() {
+			visit(d)
+		}
+	}
+	for _, n := range names {
+		visit(n)
+	}
+	return seen
+}
+
+// Narrow is the request protoc would send for files alone: only they
+// and their transitive imports, in req's order, with req's parameter
+// and compiler version.
+func Narrow(req *pluginpb.CodeGeneratorRequest, files []string) *pluginpb.CodeGeneratorRequest {
+	by := map[string]*descriptorpb.FileDescriptorProto{}
+	for _, f := range req.ProtoFile {
+		by[f.GetName()] = f
+	}
+	keep := Closure(by, files...)
+	r := &pluginpb.CodeGeneratorRequest{FileToGenerate: files, Parameter: req.Parameter, CompilerVersion: req.CompilerVersion}
+	for _, f := range req.ProtoFile {
+		if keep[f.GetName()] {
+			r.ProtoFile = append(r.ProtoFile, f)
+		}
+	}
+	return r
+}

@@ -2,11 +2,13 @@ package protows
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -77,4 +79,39 @@ func RootList(roots []Root) string {
 		s[i] = r.String()
 	}
 	return strings.Join(s, ", ")
+}
+
+// Revision reads files as they are at a git revision of the work tree
+// that holds a directory.
+type Revision struct {
+	// Rev is the revision as the user named it.
+	Rev string
+	// Top is the work tree's top directory.
+	Top string
+}
+
+// AtRevision returns the revision rev of the git work tree holding dir.
+func AtRevision(ctx context.Context, dir, rev string) (*Revision, error) {
+	top, err := exec.CommandContext(ctx, "git", "-C", dir, "rev-parse", "--show-toplevel").Output()
+	if err != nil {
+		return nil, fmt.Errorf("%s is not in a git work tree", dir)
+	}
+	return &Revision{Rev: rev, Top: strings.TrimSpace(string(top))}, nil
+}
+
+// Read returns a file (absolute path in the work tree) as it is at the
+// revision; ok is false when the revision has no such file.
+func (r *Revision) Read(ctx context.Context, path string) (content []byte, ok bool, err error) {
+	rel, err := filepath.Rel(r.Top, path)
+	if err != nil {
+		return nil, false, err
+	}
+	b, err := exec.CommandContext(ctx, "git", "-C", r.Top, "show", r.Rev+":"+filepath.ToSlash(rel)).Output()
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, false, ctx.Err()
+		}
+		return nil, false, nil
+	}
+	return b, true, nil
 }
