@@ -16,40 +16,92 @@ import (
 
 type reportFn func(start, end int, risk change.Risk, rule, msg, sugg string)
 
-// checkUsage reports what cannot be fixed without changing meaning: fields
-// and enum values that use a reserved number or name, and extension ranges
-// overlapping reserved ranges. Wording follows protoc.
-func checkUsage(fn *ast.FileNode, res parser.Result, src []byte, report reportFn) {
-	fd := res.FileDescriptorProto()
+// Part says which part of a descriptor element a Finding is about.
+type Part int
+
+// The parts a Finding can point at.
+const (
+	PartWhole  Part = iota // the whole element (an extension range)
+	PartName               // a field's or enum value's name
+	PartNumber             // a field's or enum value's number
+)
+
+// Finding is what a descriptor check found, at an element of the file's
+// descriptor (a *descriptorpb.FieldDescriptorProto,
+// *descriptorpb.EnumValueDescriptorProto or
+// *descriptorpb.DescriptorProto_ExtensionRange): the proto stage places
+// it with the parser's syntax tree, the plugin with the request's source
+// code info.
+type Finding struct {
+	Element            any
+	Part               Part
+	Risk               change.Risk
+	Rule               string
+	Message, Suggestion string
+}
+
+// CheckDescriptor reports what cannot be fixed without changing meaning:
+// fields and enum values that use a reserved number or name, field
+// numbers 19000-19999, and extension ranges overlapping reserved ranges.
+// Wording follows protoc. The proto stage runs it on every file that
+// parses; the plugin on every file it is asked to generate.
+func CheckDescriptor(fd *descriptorpb.FileDescriptorProto) []Finding {
+	var out []Finding
 	for _, m := range fd.GetMessageType() {
-		checkMessage(fn, res, m, report)
+		out = checkMessage(m, out)
 	}
 	for _, e := range fd.GetEnumType() {
-		checkEnum(fn, res, e, report)
+		out = checkEnum(e, out)
+	}
+	return out
+}
+
+// checkUsage runs CheckDescriptor on a parsed file and reports each
+// finding at its syntax node.
+func checkUsage(fn *ast.FileNode, res parser.Result, report reportFn) {
+	for _, f := range CheckDescriptor(res.FileDescriptorProto()) {
+		var n ast.Node
+		switch el := f.Element.(type) {
+		case *descriptorpb.FieldDescriptorProto:
+			n = res.FieldNode(el).FieldName()
+			if f.Part == PartNumber {
+				n = res.FieldNode(el).FieldTag()
+			}
+		case *descriptorpb.EnumValueDescriptorProto:
+			n = res.EnumValueNode(el).GetName()
+			if f.Part == PartNumber {
+				n = res.EnumValueNode(el).GetNumber()
+			}
+		case *descriptorpb.DescriptorProto_ExtensionRange:
+			n = res.ExtensionRangeNode(el)
+		default:
+			continue
+		}
+		s, e := nodeSpan(fn, n)
+		report(s, e, f.Risk, f.Rule, f.Message, f.Suggestion)
 	}
 }
 
-func checkMessage(fn *ast.FileNode, res parser.Result, m *descriptorpb.DescriptorProto, report reportFn) {
+func checkMessage(m *descriptorpb.DescriptorProto, out []Finding) []Finding {
+	add := func(el any, part Part, msg, sugg string) {
+		out = append(out, Finding{Element: el, Part: part, Risk: change.Manual, Rule: RuleReserved, Message: msg, Suggestion: sugg})
+	}
 	names := map[string]bool{}
 	for _, n := range m.GetReservedName() {
 		names[n] = true
 	}
 	for _, f := range m.GetField() {
-		node := res.FieldNode(f)
 		if f.GetNumber() >= 19000 && f.GetNumber() <= 19999 {
-			s, e := nodeSpan(fn, node.FieldTag())
-			report(s, e, change.Manual, RuleReserved, "Field numbers 19000 through 19999 are reserved for the protocol buffer library implementation.",
+			add(f, PartNumber, "Field numbers 19000 through 19999 are reserved for the protocol buffer library implementation.",
 				"give the field a number outside 19000-19999")
 		}
 		if names[f.GetName()] {
-			s, e := nodeSpan(fn, node.FieldName())
-			report(s, e, change.Manual, RuleReserved, fmt.Sprintf("Field name %q is reserved.", f.GetName()),
+			add(f, PartName, fmt.Sprintf("Field name %q is reserved.", f.GetName()),
 				"rename the field, or remove the name from the reserved list if reusing it is really safe")
 		}
 		for _, r := range m.GetReservedRange() {
 			if f.GetNumber() >= r.GetStart() && f.GetNumber() < r.GetEnd() {
-				s, e := nodeSpan(fn, node.FieldTag())
-				report(s, e, change.Manual, RuleReserved, fmt.Sprintf("Field %q uses reserved number %d.", f.GetName(), f.GetNumber()),
+				add(f, PartNumber, fmt.Sprintf("Field %q uses reserved number %d.", f.GetName(), f.GetNumber()),
 					"give the field an unused number; reusing a reserved number breaks old data and clients")
 				break
 			}
@@ -58,8 +110,7 @@ func checkMessage(fn *ast.FileNode, res parser.Result, m *descriptorpb.Descripto
 	for _, x := range m.GetExtensionRange() {
 		for _, r := range m.GetReservedRange() {
 			if x.GetStart() < r.GetEnd() && r.GetStart() < x.GetEnd() {
-				s, e := nodeSpan(fn, res.ExtensionRangeNode(x))
-				report(s, e, change.Manual, RuleReserved, fmt.Sprintf("Extension range %d to %d overlaps with reserved range %d to %d.",
+				add(x, PartWhole, fmt.Sprintf("Extension range %d to %d overlaps with reserved range %d to %d.",
 					x.GetStart(), x.GetEnd()-1, r.GetStart(), r.GetEnd()-1), "make the extension range and the reserved range disjoint")
 			}
 		}
@@ -68,34 +119,36 @@ func checkMessage(fn *ast.FileNode, res parser.Result, m *descriptorpb.Descripto
 		if n.GetOptions().GetMapEntry() {
 			continue
 		}
-		checkMessage(fn, res, n, report)
+		out = checkMessage(n, out)
 	}
 	for _, e := range m.GetEnumType() {
-		checkEnum(fn, res, e, report)
+		out = checkEnum(e, out)
 	}
+	return out
 }
 
-func checkEnum(fn *ast.FileNode, res parser.Result, en *descriptorpb.EnumDescriptorProto, report reportFn) {
+func checkEnum(en *descriptorpb.EnumDescriptorProto, out []Finding) []Finding {
+	add := func(el any, part Part, msg, sugg string) {
+		out = append(out, Finding{Element: el, Part: part, Risk: change.Manual, Rule: RuleReserved, Message: msg, Suggestion: sugg})
+	}
 	names := map[string]bool{}
 	for _, n := range en.GetReservedName() {
 		names[n] = true
 	}
 	for _, v := range en.GetValue() {
-		node := res.EnumValueNode(v)
 		if names[v.GetName()] {
-			s, e := nodeSpan(fn, node.GetName())
-			report(s, e, change.Manual, RuleReserved, fmt.Sprintf("Enum value %q is reserved.", v.GetName()),
+			add(v, PartName, fmt.Sprintf("Enum value %q is reserved.", v.GetName()),
 				"rename the value, or remove the name from the reserved list if reusing it is really safe")
 		}
 		for _, r := range en.GetReservedRange() {
 			if v.GetNumber() >= r.GetStart() && v.GetNumber() <= r.GetEnd() {
-				s, e := nodeSpan(fn, node.GetNumber())
-				report(s, e, change.Manual, RuleReserved, fmt.Sprintf("Enum value %q uses reserved number %d.", v.GetName(), v.GetNumber()),
+				add(v, PartNumber, fmt.Sprintf("Enum value %q uses reserved number %d.", v.GetName(), v.GetNumber()),
 					"give the value an unused number")
 				break
 			}
 		}
 	}
+	return out
 }
 
 // checkImports reports imports that no import root provides.

@@ -246,7 +246,7 @@ func (st *stage) processFile(path string, src []byte) {
 		st.set.Report(diags...)
 		return
 	}
-	checkUsage(fileNode, res, fixed, mapped)
+	checkUsage(fileNode, res, mapped)
 	st.recordNames(path, fileNode, res, om)
 	// Semantic errors leave the syntax tree whole, so the file is still
 	// repaired; they are reported unless a check above already did, with
