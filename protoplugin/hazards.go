@@ -19,7 +19,9 @@ import (
 // makes carry its ids: the usage checks are the stage's own
 // (protofile.CheckDescriptor), and the go_package and reserved-statement
 // checks are the descriptor form of what the stage finds in the source
-// (the plugin only has descriptors).
+// (the plugin only has descriptors). Their former ids
+// (proto.go-package-missing, proto.reserved-name, proto.reserved-range)
+// are listed as aliases by protolift rules.
 const (
 	GoPackageRule     = protofile.RuleGoPackage
 	ReservedNameRule  = protofile.RuleReserved
@@ -31,14 +33,6 @@ const (
 	WeakImportRule    = "proto.editions-weak-import"
 	CtypeRule         = "proto.editions-ctype"
 	GoNameRule        = "proto.go-name-collision"
-)
-
-// Former ids of GoPackageRule and the reserved checks, before the
-// plugin used the proto stage's: protolift rules lists them as aliases.
-const (
-	formerGoPackageRule     = "proto.go-package-missing"
-	formerReservedNameRule  = "proto.reserved-name"
-	formerReservedRangeRule = "proto.reserved-range"
 )
 
 // maxFieldNumber is the largest valid message field number.

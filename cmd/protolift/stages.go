@@ -562,7 +562,7 @@ func (p *pipeline) modStage(ctx context.Context) error {
 	// imports; verification finds that code and withdraws the raise, so
 	// the run goes on with the requirements alone instead of giving up.
 	first, _, _ := strings.Cut(err.Error(), "\n")
-	p.set.Report(change.Diagnostic{Path: p.gomodPath(), Start: change.Position{Line: 1, Col: 1}, Rule: "mod.tidy", Risk: change.Review,
+	p.set.Report(change.Diagnostic{Path: p.gomodPath(), Start: change.Position{Line: 1, Col: 1}, Rule: gomod.TidyRule, Risk: change.Review,
 		Message: fmt.Sprintf("go mod tidy failed, so go.mod was updated without tidying (run go mod tidy after fixing the cause): %s", strings.TrimSpace(lastLines(err.Error(), 3, first)))})
 	return p.gomod(ctx, false)
 }
