@@ -316,8 +316,7 @@ func goNameCollisions(req *pluginpb.CodeGeneratorRequest) ([]change.Diagnostic, 
 		}
 		m[ident.GoName] = decl{f, d}
 	}
-	var enums func(f *protogen.File, es []*protogen.Enum)
-	enums = func(f *protogen.File, es []*protogen.Enum) {
+	enums := func(f *protogen.File, es []*protogen.Enum) {
 		for _, e := range es {
 			declare(f, e.Desc, e.GoIdent)
 			for _, v := range e.Values {

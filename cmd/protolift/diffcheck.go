@@ -150,9 +150,10 @@ func runDiffcheck(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// protoRoots returns the import roots of the module's .proto files, as
-// the gen and proto stages find them: the roots buf configuration and the
-// protoc commands of Makefiles and scripts declare, then the module root.
+// protoRoots returns the import roots of the module's .proto files, from
+// the workspace the gen and proto stages read: the roots buf
+// configuration and the protoc commands of Makefiles and scripts declare,
+// then the module root (one list for the whole compilation).
 func protoRoots(moduleDir string) []string { return protows.Discover(moduleDir, nil) }
 
 // revisionOverlays reads every .proto file under the import roots as it

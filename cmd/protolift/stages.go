@@ -14,8 +14,6 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/mod/semver"
-
 	"github.com/protolift/protolift/internal/apply"
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/internal/modroot"
@@ -647,5 +645,3 @@ func version() string {
 	}
 	return "(devel)"
 }
-
-func semverLess(a, b string) bool { return semver.Compare(a, b) < 0 }

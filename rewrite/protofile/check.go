@@ -33,10 +33,10 @@ const (
 // it with the parser's syntax tree, the plugin with the request's source
 // code info.
 type Finding struct {
-	Element            any
-	Part               Part
-	Risk               change.Risk
-	Rule               string
+	Element             any
+	Part                Part
+	Risk                change.Risk
+	Rule                string
 	Message, Suggestion string
 }
 

@@ -143,7 +143,9 @@ func (p *prover) offset(native protoreflect.FieldDescriptor) int {
 }
 
 // facts lists what a field means on the wire, in JSON and in Go, as
-// name → value, so two versions compare key by key.
+// name → value, so two versions compare key by key. Weakness is not
+// among them: the pinned runtime has no weak fields (IsWeak is
+// deprecated and always false).
 func facts(fd protoreflect.FieldDescriptor) map[string]string {
 	f := map[string]string{
 		"number":      fmt.Sprint(fd.Number()),
@@ -155,7 +157,6 @@ func facts(fd protoreflect.FieldDescriptor) map[string]string {
 		"text name":   fd.TextName(),
 		"extension":   fmt.Sprint(fd.IsExtension()),
 		"extendee":    string(fd.ContainingMessage().FullName()),
-		"weak":        fmt.Sprint(fd.IsWeak()),
 		"has default": fmt.Sprint(fd.HasDefault()),
 		"map":         fmt.Sprint(fd.IsMap()),
 	}
