@@ -1,6 +1,7 @@
 package generate
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -39,7 +40,23 @@ type CompileOptions struct {
 	// no .proto comments, which is fine when only its API matters, and
 	// every generator run is cheaper.
 	NoSourceInfo bool
+	// Sources are contents served for import names before the roots are
+	// searched (a file being edited, compiled under its name).
+	Sources map[string][]byte
+	// RetainASTs keeps each linked file's syntax tree (byte edits need it).
+	RetainASTs bool
+	// Serial compiles one file at a time.
+	Serial bool
 }
+
+// CompileErrors are the errors the compiler reported, each with its
+// position; errors.As finds them in Compile's error.
+type CompileErrors []error
+
+func (e CompileErrors) Error() string { return errors.Join(e...).Error() }
+
+// Unwrap returns the errors, for errors.Is and errors.As.
+func (e CompileErrors) Unwrap() []error { return e }
 
 // Request is a compiled request plus the linked descriptors it came from.
 type Request struct {
@@ -80,6 +97,10 @@ func Compile(ctx context.Context, opts CompileOptions) (*Request, error) {
 	}
 	names := make([]string, len(opts.Files))
 	for i, f := range opts.Files {
+		if _, ok := opts.Sources[f]; ok {
+			names[i] = f
+			continue
+		}
 		n, err := importName(f, roots, opts.Overlay)
 		if err != nil {
 			return nil, err
@@ -92,8 +113,24 @@ func Compile(ctx context.Context, opts CompileOptions) (*Request, error) {
 	if opts.NoSourceInfo {
 		mode = protocompile.SourceInfoNone
 	}
+	var res protocompile.Resolver = protows.Resolver(roots, protows.Overlay(opts.Overlay).Open)
+	if len(opts.Sources) > 0 {
+		under := res
+		res = protocompile.ResolverFunc(func(name string) (protocompile.SearchResult, error) {
+			if b, ok := opts.Sources[name]; ok {
+				return protocompile.SearchResult{Source: bytes.NewReader(b)}, nil
+			}
+			return under.FindFileByPath(name)
+		})
+	}
+	parallel := 0
+	if opts.Serial {
+		parallel = 1
+	}
 	comp := protocompile.Compiler{
-		Resolver:       protocompile.WithStandardImports(protows.Resolver(roots, protows.Overlay(opts.Overlay).Open)),
+		Resolver:       protocompile.WithStandardImports(res),
+		MaxParallelism: parallel,
+		RetainASTs:     opts.RetainASTs,
 		SourceInfoMode: mode,
 		Reporter: reporter.NewReporter(func(err reporter.ErrorWithPos) error {
 			errs = append(errs, err)
@@ -102,7 +139,7 @@ func Compile(ctx context.Context, opts CompileOptions) (*Request, error) {
 	}
 	linked, err := comp.Compile(ctx, names...)
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("generate: compiling .proto files:\n%w", errors.Join(errs...))
+		return nil, fmt.Errorf("generate: compiling .proto files:\n%w", CompileErrors(errs))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("generate: compiling .proto files: %w (check the import paths %s)", err, protows.RootList(roots))

@@ -4,7 +4,6 @@
 package editions
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,10 +11,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/bufbuild/protocompile"
 	"github.com/bufbuild/protocompile/linker"
 	"github.com/bufbuild/protocompile/reporter"
 
+	"github.com/protolift/protolift/internal/generate"
 	"github.com/protolift/protolift/internal/protows"
 )
 
@@ -65,32 +64,19 @@ func (o Options) roots(path string, src []byte) ([]protows.Root, string) {
 // compile links src as path. Errors carry file:line:col from the compiler.
 func (o Options) compile(ctx context.Context, path string, src []byte) (*unit, error) {
 	roots, name := o.roots(path, src)
-	under := protows.Resolver(roots, protows.Overlay(o.workspace().Overlay).Open)
-	res := protocompile.ResolverFunc(func(n string) (protocompile.SearchResult, error) {
-		if n == name {
-			return protocompile.SearchResult{Source: bytes.NewReader(src)}, nil
-		}
-		return under.FindFileByPath(n)
-	})
-	var errs []error
-	c := protocompile.Compiler{
-		Resolver:       protocompile.WithStandardImports(res),
-		MaxParallelism: 1,
-		SourceInfoMode: protocompile.SourceInfoNone,
-		Reporter: reporter.NewReporter(func(e reporter.ErrorWithPos) error {
-			errs = append(errs, e)
-			return nil
-		}, nil),
-		RetainASTs: true,
-	}
-	fs, err := c.Compile(ctx, name)
-	if len(errs) > 0 {
+	req, err := generate.Compile(ctx, generate.CompileOptions{Roots: roots, Files: []string{name}, Overlay: o.workspace().Overlay,
+		Sources: map[string][]byte{name: src}, NoSourceInfo: true, RetainASTs: true, Serial: true})
+	var errs generate.CompileErrors
+	if errors.As(err, &errs) {
 		return nil, &CompileError{Path: path, Name: name, Errs: errs}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	r, ok := fs[0].(linker.Result)
+	if len(req.Linked) == 0 {
+		return nil, fmt.Errorf("%s: compiler returned no source result", path)
+	}
+	r, ok := req.Linked[0].(linker.Result)
 	if !ok {
 		return nil, fmt.Errorf("%s: compiler returned no source result", path)
 	}
