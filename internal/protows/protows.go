@@ -148,20 +148,20 @@ func Declared(files []string, read Reader) []string {
 	return roots
 }
 
-// Discover lists dir's configuration files and returns the roots they
-// declare, then dir itself (for files under no declared root).
+// Discover returns the roots dir's configuration declares (see Open),
+// then dir itself (for files under no declared root): one list for
+// compiling many files at once.
 func Discover(dir string, overlay map[string][]byte) []string {
-	files, err := List(dir, overlay, ConfigSuffixes...)
+	ws, err := Open(dir, "", overlay, nil)
 	if err != nil {
 		return []string{dir}
 	}
-	roots := Declared(files, OverlayReader(overlay))
-	for _, r := range roots {
-		if r == dir {
-			return roots
+	for _, r := range ws.Declared {
+		if r == ws.Dir {
+			return ws.Declared
 		}
 	}
-	return append(roots, dir)
+	return append(ws.Declared, ws.Dir)
 }
 
 // bufRoots returns the import roots that buf configuration files declare.
