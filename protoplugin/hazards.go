@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/protolift/protolift/internal/change"
+	"github.com/protolift/protolift/rewrite/protofile"
 	"google.golang.org/protobuf/compiler/protogen"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protodesc"
@@ -14,11 +15,17 @@ import (
 	"google.golang.org/protobuf/types/pluginpb"
 )
 
-// Rule names of the .proto hazards.
+// Rule names of the .proto hazards. The findings the proto stage also
+// makes carry its ids: the usage checks are the stage's own
+// (protofile.CheckDescriptor), and the go_package and reserved-statement
+// checks are the descriptor form of what the stage finds in the source
+// (the plugin only has descriptors). Their former ids
+// (proto.go-package-missing, proto.reserved-name, proto.reserved-range)
+// are listed as aliases by protolift rules.
 const (
-	GoPackageRule     = "proto.go-package-missing"
-	ReservedNameRule  = "proto.reserved-name"
-	ReservedRangeRule = "proto.reserved-range"
+	GoPackageRule     = protofile.RuleGoPackage
+	ReservedNameRule  = protofile.RuleReserved
+	ReservedRangeRule = protofile.RuleReserved
 	GroupRule         = "proto.editions-group"
 	RequiredRule      = "proto.editions-required"
 	EnumJSONRule      = "proto.editions-enum-json"
@@ -49,6 +56,7 @@ func Hazards(req *pluginpb.CodeGeneratorRequest) ([]change.Diagnostic, error) {
 			return nil, fmt.Errorf("protolift: file to generate %s is not in the request", name)
 		}
 		h.file(fd)
+		h.usage(fd, protos[name])
 		// protodesc no longer models weak imports; the proto still lists them.
 		for _, i := range protos[name].GetWeakDependency() {
 			h.add(fd, protoreflect.SourcePath{3, i}, WeakImportRule, change.Review,
@@ -87,6 +95,63 @@ func (h *hazards) add(fd protoreflect.FileDescriptor, path protoreflect.SourcePa
 		pos, end = change.Position{Line: 1, Col: 1}, change.Position{Line: 1, Col: 1}
 	}
 	h.out = append(h.out, change.Diagnostic{Path: fd.Path(), Start: pos, End: end, Rule: rule, Risk: risk, Message: msg, Suggestion: suggestion})
+}
+
+// usage reports the proto stage's descriptor checks at the request's
+// source locations.
+func (h *hazards) usage(fd protoreflect.FileDescriptor, fdp *descriptorpb.FileDescriptorProto) {
+	paths := elementPaths(fdp)
+	for _, f := range protofile.CheckDescriptor(fdp) {
+		p := append(protoreflect.SourcePath(nil), paths[f.Element]...)
+		switch {
+		case p == nil:
+		case f.Part == protofile.PartName:
+			p = append(p, 1) // name of a field or an enum value
+		case f.Part == protofile.PartNumber:
+			if _, ok := f.Element.(*descriptorpb.FieldDescriptorProto); ok {
+				p = append(p, 3)
+			} else {
+				p = append(p, 2)
+			}
+		}
+		h.add(fd, p, f.Rule, f.Risk, f.Message, f.Suggestion)
+	}
+}
+
+// elementPaths maps the fields, enum values and extension ranges of a
+// file's descriptor to their source code info paths.
+func elementPaths(fdp *descriptorpb.FileDescriptorProto) map[any]protoreflect.SourcePath {
+	out := map[any]protoreflect.SourcePath{}
+	at := func(base protoreflect.SourcePath, field, i int32) protoreflect.SourcePath {
+		return append(append(protoreflect.SourcePath(nil), base...), field, i)
+	}
+	enum := func(base protoreflect.SourcePath, e *descriptorpb.EnumDescriptorProto) {
+		for i, v := range e.GetValue() {
+			out[v] = at(base, 2, int32(i))
+		}
+	}
+	var msg func(base protoreflect.SourcePath, m *descriptorpb.DescriptorProto)
+	msg = func(base protoreflect.SourcePath, m *descriptorpb.DescriptorProto) {
+		for i, f := range m.GetField() {
+			out[f] = at(base, 2, int32(i))
+		}
+		for i, x := range m.GetExtensionRange() {
+			out[x] = at(base, 5, int32(i))
+		}
+		for i, n := range m.GetNestedType() {
+			msg(at(base, 3, int32(i)), n)
+		}
+		for i, e := range m.GetEnumType() {
+			enum(at(base, 4, int32(i)), e)
+		}
+	}
+	for i, m := range fdp.GetMessageType() {
+		msg(protoreflect.SourcePath{4, int32(i)}, m)
+	}
+	for i, e := range fdp.GetEnumType() {
+		enum(protoreflect.SourcePath{5, int32(i)}, e)
+	}
+	return out
 }
 
 func pathOf(d protoreflect.Descriptor) protoreflect.SourcePath {
@@ -251,8 +316,7 @@ func goNameCollisions(req *pluginpb.CodeGeneratorRequest) ([]change.Diagnostic, 
 		}
 		m[ident.GoName] = decl{f, d}
 	}
-	var enums func(f *protogen.File, es []*protogen.Enum)
-	enums = func(f *protogen.File, es []*protogen.Enum) {
+	enums := func(f *protogen.File, es []*protogen.Enum) {
 		for _, e := range es {
 			declare(f, e.Desc, e.GoIdent)
 			for _, v := range e.Values {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/internal/generate"
+	"github.com/protolift/protolift/rewrite/protofile"
+	"google.golang.org/protobuf/proto"
 )
 
 func compile(t *testing.T, root string, overlay map[string][]byte, files ...string) *generate.Request {
@@ -84,6 +86,10 @@ enum Kind {
 	for _, f := range req.ProtoFile {
 		if f.GetName() == "bad/v1/bad.proto" {
 			f.MessageType[0].ReservedName = append(f.MessageType[0].ReservedName, "not-an-ident")
+			// A field number of the implementation's range (protodesc
+			// accepts it, protoc does not): the proto stage's check, at the
+			// number.
+			f.MessageType[0].Field[1].Number = proto.Int32(19000)
 		}
 	}
 	hz, err := Hazards(req.CodeGeneratorRequest)
@@ -95,6 +101,7 @@ enum Kind {
 		"bad/v1/bad.proto:1:1 " + GoPackageRule,
 		"bad/v1/bad.proto:1:1 " + ReservedNameRule,
 		"bad/v1/bad.proto:5:1 " + WeakImportRule,
+		"bad/v1/bad.proto:12:31 " + protofile.RuleReserved,
 		"bad/v1/bad.proto:13:3 " + GroupRule,
 		"bad/v1/bad.proto:16:3 " + CtypeRule,
 		"bad/v1/bad.proto:20:1 " + GoNameRule,

@@ -31,6 +31,7 @@ import (
 
 	"github.com/protolift/protolift/diffcheck"
 	"github.com/protolift/protolift/internal/change"
+	"github.com/protolift/protolift/internal/generate"
 	"github.com/protolift/protolift/internal/modroot"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/descriptorpb"
@@ -212,7 +213,7 @@ func compareAPI(ctx context.Context, p Params, req *pluginpb.CodeGeneratorReques
 	}
 	var merged *diffcheck.Report
 	for _, group := range byGoPackage(req) {
-		r := narrow(req, group)
+		r := generate.Narrow(req, group)
 		rep, err := diffcheck.RunRequest(ctx, opts, r)
 		if err != nil {
 			return nil, fmt.Errorf("comparing %s: %w", strings.Join(group, ", "), err)
@@ -227,37 +228,6 @@ func compareAPI(ctx context.Context, p Params, req *pluginpb.CodeGeneratorReques
 		merged.CrossReferenced = merged.CrossReferenced && rep.CrossReferenced
 	}
 	return merged, nil
-}
-
-// narrow is the request protoc would send for files alone: only their
-// transitive imports, so that a comparison which also generates the
-// imported packages does not reach into unrelated ones.
-func narrow(req *pluginpb.CodeGeneratorRequest, files []string) *pluginpb.CodeGeneratorRequest {
-	by := map[string]*descriptorpb.FileDescriptorProto{}
-	for _, f := range req.ProtoFile {
-		by[f.GetName()] = f
-	}
-	keep := map[string]bool{}
-	var visit func(string)
-	visit = func(n string) {
-		if keep[n] {
-			return
-		}
-		keep[n] = true
-		for _, d := range by[n].GetDependency() {
-			visit(d)
-		}
-	}
-	for _, f := range files {
-		visit(f)
-	}
-	r := &pluginpb.CodeGeneratorRequest{FileToGenerate: files, Parameter: req.Parameter, CompilerVersion: req.CompilerVersion}
-	for _, f := range req.ProtoFile {
-		if keep[f.GetName()] {
-			r.ProtoFile = append(r.ProtoFile, f)
-		}
-	}
-	return r
 }
 
 // byGoPackage groups the files to generate by their go_package import

@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -39,7 +38,8 @@ A GEN is a generator with its version and parameters, or a plugin binary:
   /path/to/protoc-gen-x:param=value
 -new defaults to the current generators (protoc-gen-go v1.36.12 and
 protoc-gen-go-grpc v1.6.2). Paths are .proto files or directories (default:
-every .proto file of the module, outside vendor/ and testdata/).
+every .proto file of the module, outside vendor/, testdata/, nested
+modules and third-party include trees, as the proto stage selects them).
 
 Exit status: 0 when the report passes -fail-on, 1 when it fails it, 2 on
 errors.
@@ -111,7 +111,12 @@ func runDiffcheck(args []string, stdout, stderr io.Writer) int {
 		opts.ImportPaths = protoRoots(m.Dir)
 	}
 	base0, _ := filepath.Abs(*dir)
-	if opts.Paths, err = protoPaths(m.Dir, base0, fs.Args()); err != nil {
+	var paths []string
+	for _, a := range fs.Args() {
+		paths = append(paths, absFrom(base0, a))
+	}
+	// The proto stage's file set: the module's own .proto files.
+	if opts.Paths, err = (&protows.Workspace{Dir: m.Dir}).Sources(paths); err != nil {
 		return fail(err)
 	}
 	if len(opts.Paths) == 0 {
@@ -145,61 +150,19 @@ func runDiffcheck(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// protoRoots returns the import roots of the module's .proto files, as
-// the gen and proto stages find them: the roots buf configuration and the
-// protoc commands of Makefiles and scripts declare, then the module root.
+// protoRoots returns the import roots of the module's .proto files, from
+// the workspace the gen and proto stages read: the roots buf
+// configuration and the protoc commands of Makefiles and scripts declare,
+// then the module root (one list for the whole compilation).
 func protoRoots(moduleDir string) []string { return protows.Discover(moduleDir, nil) }
-
-// protoPaths expands the arguments (files or directories, relative to
-// base) into .proto files; no arguments means the module's .proto files
-// outside vendor/, testdata/ and nested modules.
-func protoPaths(moduleDir, base string, args []string) ([]string, error) {
-	var out []string
-	walk := func(root string, explicit bool) error {
-		return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() {
-				if !explicit && modroot.SkipDir(moduleDir, p, d.Name()) {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if strings.HasSuffix(p, ".proto") {
-				out = append(out, p)
-			}
-			return nil
-		})
-	}
-	if len(args) == 0 {
-		return out, walk(moduleDir, false)
-	}
-	for _, a := range args {
-		p := absFrom(base, a)
-		fi, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if fi.IsDir() {
-			if err := walk(p, true); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		out = append(out, p)
-	}
-	return out, nil
-}
 
 // revisionOverlays reads every .proto file under the import roots as it
 // is at git revision rev (the old side) and as it is now (the new side).
 func revisionOverlays(ctx context.Context, moduleDir, rev string, roots []string) (old, cur map[string][]byte, err error) {
-	top, err := exec.CommandContext(ctx, "git", "-C", moduleDir, "rev-parse", "--show-toplevel").Output()
+	r, err := protows.AtRevision(ctx, moduleDir, rev)
 	if err != nil {
-		return nil, nil, fmt.Errorf("-base=%s: %s is not in a git work tree", rev, moduleDir)
+		return nil, nil, fmt.Errorf("-base=%s: %v", rev, err)
 	}
-	repo := strings.TrimSpace(string(top))
 	old, cur = map[string][]byte{}, map[string][]byte{}
 	for _, root := range roots {
 		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -210,14 +173,10 @@ func revisionOverlays(ctx context.Context, moduleDir, rev string, roots []string
 			if err != nil {
 				return err
 			}
-			rel, err := filepath.Rel(repo, p)
-			if err != nil {
+			then, ok, err := r.Read(ctx, p)
+			if err != nil || !ok {
+				// Not ok: new since rev, the old side has no such file.
 				return err
-			}
-			then, err := exec.CommandContext(ctx, "git", "-C", repo, "show", rev+":"+filepath.ToSlash(rel)).Output()
-			if err != nil {
-				// New since rev: the old side has no such file.
-				return nil
 			}
 			old[p], cur[p] = then, now
 			return nil

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -128,5 +130,51 @@ func TestProtoRootsShared(t *testing.T) {
 	}
 	if s := strings.Join(got, " "); s != "proto third_party/googleapis ." {
 		t.Errorf("protoRoots = %s, want proto third_party/googleapis .", s)
+	}
+}
+
+// TestProveSameWorkspaceAsConversion: -prove checks the files the
+// Editions conversion changed, compiled under the same roots. The
+// workspace has a buf.yaml module (proto/), a directory whose imports are
+// relative to itself (legacy/), and a third_party/ tree the conversion
+// leaves alone; a vendored update there is not the conversion's to prove.
+func TestProveSameWorkspaceAsConversion(t *testing.T) {
+	const gp = "option go_package = \"example.com/app/%s\";\n\n"
+	dir := newModule(t, map[string]string{
+		"buf.yaml":                     "version: v2\nmodules:\n  - path: proto\n",
+		"proto/acme/v1/a.proto":        "syntax = \"proto3\";\n\npackage acme.v1;\n\nimport \"acme/v1/b.proto\";\n\n" + fmt.Sprintf(gp, "acme/v1;acmev1") + "message A {\n  repeated int32 sizes = 1;\n  B b = 2;\n}\n",
+		"proto/acme/v1/b.proto":        "syntax = \"proto3\";\n\npackage acme.v1;\n\n" + fmt.Sprintf(gp, "acme/v1;acmev1") + "message B {\n  optional string name = 1;\n}\n",
+		"legacy/x.proto":               "syntax = \"proto3\";\n\npackage legacy;\n\nimport \"y.proto\";\n\n" + fmt.Sprintf(gp, "legacy") + "message X {\n  repeated int64 ids = 1;\n  Y y = 2;\n}\n",
+		"legacy/y.proto":               "syntax = \"proto3\";\n\npackage legacy;\n\n" + fmt.Sprintf(gp, "legacy") + "message Y {}\n",
+		"third_party/vendored/v.proto": "syntax = \"proto2\";\n\npackage vendored;\n\n" + fmt.Sprintf(gp, "vendored") + "message V {\n  optional int32 n = 1;\n}\n",
+	})
+	git := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command("git", append([]string{"-C", dir, "-c", "user.email=t@example.com", "-c", "user.name=t"}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	git("init", "-q")
+	git("add", ".")
+	git("commit", "-qm", "proto3")
+	if code, _, errOut := protolift(t, "proto", "-C", dir, "-edition=2023", "-w"); code == exitError {
+		t.Fatalf("converting: exit %d\n%s", code, errOut)
+	}
+	changed := strings.Fields(git("diff", "--name-only"))
+	if s := strings.Join(changed, " "); s != "legacy/x.proto legacy/y.proto proto/acme/v1/a.proto proto/acme/v1/b.proto" {
+		t.Fatalf("the conversion changed %s, want legacy/ and proto/ (not third_party/)", s)
+	}
+	// The vendored copy is updated in the same change.
+	v := filepath.Join(dir, "third_party", "vendored", "v.proto")
+	src, _ := os.ReadFile(v)
+	write(t, v, []byte(strings.Replace(string(src), "optional int32 n = 1;", "optional int32 n = 1;\n  optional int32 m = 2;", 1)))
+	code, out, errOut := protolift(t, "proto", "-C", dir, "-prove=HEAD")
+	if code != exitOK || out != "" {
+		t.Fatalf("-prove of the conversion: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if strings.Contains(errOut, "no .proto file changed") {
+		t.Fatalf("-prove proved nothing:\n%s", errOut)
 	}
 }

@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 
 	"github.com/protolift/protolift/internal/change"
+	"github.com/protolift/protolift/internal/protows"
 	"github.com/protolift/protolift/rewrite/protofile/editions"
 )
 
@@ -19,37 +17,40 @@ import (
 // features and produce the same protoc-gen-go output; differences are
 // findings. Nothing is rewritten.
 func (p *pipeline) proveStage(ctx context.Context) error {
-	top, err := exec.CommandContext(ctx, "git", "-C", p.module.Dir, "rev-parse", "--show-toplevel").Output()
+	rev, err := protows.AtRevision(ctx, p.module.Dir, p.f.prove)
 	if err != nil {
-		return fmt.Errorf("-prove=%s: %s is not in a git work tree", p.f.prove, p.module.Dir)
+		return fmt.Errorf("-prove=%s: %v", p.f.prove, err)
 	}
-	repo := strings.TrimSpace(string(top))
+	// The files and roots of the conversion (the proto stage's): one
+	// workspace, one file set.
 	var args []string
 	for _, a := range p.patterns {
 		if a != "./..." {
-			args = append(args, a)
+			args = append(args, absFrom(p.base, a))
 		}
 	}
-	files, err := protoPaths(p.module.Dir, p.base, args)
+	ws, err := protows.Open(p.module.Dir, p.module.Path, nil, nil)
 	if err != nil {
 		return err
 	}
-	roots := protoRoots(p.module.Dir)
+	files, err := ws.Sources(args)
+	if err != nil {
+		return err
+	}
 	proven := 0
 	for _, f := range files {
 		now, err := os.ReadFile(f)
 		if err != nil {
 			return err
 		}
-		rel, err := filepath.Rel(repo, f)
+		then, ok, err := rev.Read(ctx, f)
 		if err != nil {
 			return err
 		}
-		then, err := exec.CommandContext(ctx, "git", "-C", repo, "show", p.f.prove+":"+filepath.ToSlash(rel)).Output()
-		if err != nil || string(then) == string(now) {
+		if !ok || string(then) == string(now) {
 			continue // new since rev, or unchanged: nothing to prove
 		}
-		diags, err := editions.Prove(ctx, editions.ProveInput{Path: f, Before: then, After: now, ImportPaths: roots})
+		diags, err := editions.Prove(ctx, editions.ProveInput{Path: f, Before: then, After: now, Workspace: ws})
 		if err != nil {
 			p.set.Report(change.Diagnostic{Path: f, Start: change.Position{Line: 1, Col: 1}, Rule: editions.Rule, Risk: change.Manual,
 				Message: fmt.Sprintf("cannot prove the change since %s equivalent: %v", p.f.prove, err)})

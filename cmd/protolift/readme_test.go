@@ -174,7 +174,7 @@ func TestREADMERulesTable(t *testing.T) {
 	var fromREADME bytes.Buffer
 	w := tabwriter.NewWriter(&fromREADME, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "RULE\tRISK\tDESCRIPTION")
-	for _, m := range regexp.MustCompile("(?m)^\\| `([a-z0-9.]+)` \\| (\\w+) \\| (.*) \\|$").FindAllStringSubmatch(text, -1) {
+	for _, m := range regexp.MustCompile("(?m)^\\| `([a-z0-9._-]+)` \\| ([a-z/]+) \\| (.*) \\|$").FindAllStringSubmatch(text, -1) {
 		fmt.Fprintf(w, "%s\t%s\t%s\n", m[1], m[2], m[3])
 	}
 	w.Flush()

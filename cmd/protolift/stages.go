@@ -14,8 +14,6 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/mod/semver"
-
 	"github.com/protolift/protolift/internal/apply"
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/internal/modroot"
@@ -562,7 +560,7 @@ func (p *pipeline) modStage(ctx context.Context) error {
 	// imports; verification finds that code and withdraws the raise, so
 	// the run goes on with the requirements alone instead of giving up.
 	first, _, _ := strings.Cut(err.Error(), "\n")
-	p.set.Report(change.Diagnostic{Path: p.gomodPath(), Start: change.Position{Line: 1, Col: 1}, Rule: "mod.tidy", Risk: change.Review,
+	p.set.Report(change.Diagnostic{Path: p.gomodPath(), Start: change.Position{Line: 1, Col: 1}, Rule: gomod.TidyRule, Risk: change.Review,
 		Message: fmt.Sprintf("go mod tidy failed, so go.mod was updated without tidying (run go mod tidy after fixing the cause): %s", strings.TrimSpace(lastLines(err.Error(), 3, first)))})
 	return p.gomod(ctx, false)
 }
@@ -647,5 +645,3 @@ func version() string {
 	}
 	return "(devel)"
 }
-
-func semverLess(a, b string) bool { return semver.Compare(a, b) < 0 }

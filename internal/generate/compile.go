@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -42,7 +40,23 @@ type CompileOptions struct {
 	// no .proto comments, which is fine when only its API matters, and
 	// every generator run is cheaper.
 	NoSourceInfo bool
+	// Sources are contents served for import names before the roots are
+	// searched (a file being edited, compiled under its name).
+	Sources map[string][]byte
+	// RetainASTs keeps each linked file's syntax tree (byte edits need it).
+	RetainASTs bool
+	// Serial compiles one file at a time.
+	Serial bool
 }
+
+// CompileErrors are the errors the compiler reported, each with its
+// position; errors.As finds them in Compile's error.
+type CompileErrors []error
+
+func (e CompileErrors) Error() string { return errors.Join(e...).Error() }
+
+// Unwrap returns the errors, for errors.Is and errors.As.
+func (e CompileErrors) Unwrap() []error { return e }
 
 // Request is a compiled request plus the linked descriptors it came from.
 type Request struct {
@@ -83,6 +97,10 @@ func Compile(ctx context.Context, opts CompileOptions) (*Request, error) {
 	}
 	names := make([]string, len(opts.Files))
 	for i, f := range opts.Files {
+		if _, ok := opts.Sources[f]; ok {
+			names[i] = f
+			continue
+		}
 		n, err := importName(f, roots, opts.Overlay)
 		if err != nil {
 			return nil, err
@@ -95,8 +113,24 @@ func Compile(ctx context.Context, opts CompileOptions) (*Request, error) {
 	if opts.NoSourceInfo {
 		mode = protocompile.SourceInfoNone
 	}
+	var res protocompile.Resolver = protows.Resolver(roots, protows.Overlay(opts.Overlay).Open)
+	if len(opts.Sources) > 0 {
+		under := res
+		res = protocompile.ResolverFunc(func(name string) (protocompile.SearchResult, error) {
+			if b, ok := opts.Sources[name]; ok {
+				return protocompile.SearchResult{Source: bytes.NewReader(b)}, nil
+			}
+			return under.FindFileByPath(name)
+		})
+	}
+	parallel := 0
+	if opts.Serial {
+		parallel = 1
+	}
 	comp := protocompile.Compiler{
-		Resolver:       protocompile.WithStandardImports(rootResolver(roots, overlayAccessor(opts.Overlay))),
+		Resolver:       protocompile.WithStandardImports(res),
+		MaxParallelism: parallel,
+		RetainASTs:     opts.RetainASTs,
 		SourceInfoMode: mode,
 		Reporter: reporter.NewReporter(func(err reporter.ErrorWithPos) error {
 			errs = append(errs, err)
@@ -105,10 +139,10 @@ func Compile(ctx context.Context, opts CompileOptions) (*Request, error) {
 	}
 	linked, err := comp.Compile(ctx, names...)
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("generate: compiling .proto files:\n%w", errors.Join(errs...))
+		return nil, fmt.Errorf("generate: compiling .proto files:\n%w", CompileErrors(errs))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("generate: compiling .proto files: %w (check the import paths %s)", err, rootList(roots))
+		return nil, fmt.Errorf("generate: compiling .proto files: %w (check the import paths %s)", err, protows.RootList(roots))
 	}
 
 	req := &pluginpb.CodeGeneratorRequest{FileToGenerate: names}
@@ -148,7 +182,7 @@ func importName(f string, roots []protows.Root, overlay map[string][]byte) (stri
 	if !filepath.IsAbs(f) {
 		name := filepath.ToSlash(filepath.Clean(f))
 		for _, r := range roots {
-			if p, ok := r.File(name); ok && exists(p, overlay) {
+			if p, ok := r.File(name); ok && protows.Overlay(overlay).Exists(p) {
 				return name, nil
 			}
 		}
@@ -159,61 +193,13 @@ func importName(f string, roots []protows.Root, overlay map[string][]byte) (stri
 	}
 	for _, r := range roots {
 		if name, ok := r.Name(abs); ok {
-			if !exists(abs, overlay) {
+			if !protows.Overlay(overlay).Exists(abs) {
 				return "", fmt.Errorf("generate: %s: file not found", f)
 			}
 			return name, nil
 		}
 	}
-	return "", fmt.Errorf("generate: %s is under none of the import paths %s; add its root with -I", f, rootList(roots))
-}
-
-func rootList(roots []protows.Root) string {
-	s := make([]string, len(roots))
-	for i, r := range roots {
-		s[i] = r.String()
-	}
-	return strings.Join(s, ", ")
-}
-
-// rootResolver finds an import name under the first root that has it,
-// the way protoc searches its -I list.
-func rootResolver(roots []protows.Root, open func(string) (io.ReadCloser, error)) protocompile.Resolver {
-	return protocompile.ResolverFunc(func(name string) (protocompile.SearchResult, error) {
-		for _, r := range roots {
-			p, ok := r.File(name)
-			if !ok {
-				continue
-			}
-			rc, err := open(p)
-			if err == nil {
-				return protocompile.SearchResult{Source: rc}, nil
-			}
-			if !errors.Is(err, fs.ErrNotExist) {
-				return protocompile.SearchResult{}, err
-			}
-		}
-		return protocompile.SearchResult{}, fs.ErrNotExist
-	})
-}
-
-func exists(p string, overlay map[string][]byte) bool {
-	if _, ok := overlay[p]; ok {
-		return true
-	}
-	_, err := os.Stat(p)
-	return err == nil
-}
-
-func overlayAccessor(overlay map[string][]byte) func(string) (io.ReadCloser, error) {
-	return func(p string) (io.ReadCloser, error) {
-		if abs, err := filepath.Abs(p); err == nil {
-			if b, ok := overlay[abs]; ok {
-				return io.NopCloser(bytes.NewReader(b)), nil
-			}
-		}
-		return os.Open(p)
-	}
+	return "", fmt.Errorf("generate: %s is under none of the import paths %s; add its root with -I", f, protows.RootList(roots))
 }
 
 // Clone returns a deep copy of the request with its parameter set, so
@@ -263,4 +249,42 @@ func usesProto3Optional(req *pluginpb.CodeGeneratorRequest) []string {
 		}
 	}
 	return out
+}
+
+// Closure returns the named files and their transitive imports, as far
+// as byName (file name → descriptor) has them.
+func Closure(byName map[string]*descriptorpb.FileDescriptorProto, names ...string) map[string]bool {
+	seen := map[string]bool{}
+	var visit func(n string)
+	visit = func(n string) {
+		if seen[n] {
+			return
+		}
+		seen[n] = true
+		for _, d := range byName[n].GetDependency() {
+			visit(d)
+		}
+	}
+	for _, n := range names {
+		visit(n)
+	}
+	return seen
+}
+
+// Narrow is the request protoc would send for files alone: only they
+// and their transitive imports, in req's order, with req's parameter
+// and compiler version.
+func Narrow(req *pluginpb.CodeGeneratorRequest, files []string) *pluginpb.CodeGeneratorRequest {
+	by := map[string]*descriptorpb.FileDescriptorProto{}
+	for _, f := range req.ProtoFile {
+		by[f.GetName()] = f
+	}
+	keep := Closure(by, files...)
+	r := &pluginpb.CodeGeneratorRequest{FileToGenerate: files, Parameter: req.Parameter, CompilerVersion: req.CompilerVersion}
+	for _, f := range req.ProtoFile {
+		if keep[f.GetName()] {
+			r.ProtoFile = append(r.ProtoFile, f)
+		}
+	}
+	return r
 }

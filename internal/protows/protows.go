@@ -79,20 +79,13 @@ func Plain(dirs ...string) []Root {
 type Reader func(path string) ([]byte, error)
 
 // OverlayReader reads overlay entries before the disk.
-func OverlayReader(overlay map[string][]byte) Reader {
-	return func(p string) ([]byte, error) {
-		if b, ok := overlay[p]; ok {
-			return b, nil
-		}
-		return os.ReadFile(p)
-	}
-}
+func OverlayReader(overlay map[string][]byte) Reader { return Overlay(overlay).Read }
 
 // ConfigSuffixes are the file name endings List needs for Declared.
 var ConfigSuffixes = []string{".yaml", ".yml", ".sh", "Makefile", ".mk"}
 
 // List lists the files under dir with the given name endings: on disk,
-// skipping what the go command skips, plus overlay entries that do not
+// skipping what SkipDir skips, plus overlay entries that do not
 // exist on disk yet.
 func List(dir string, overlay map[string][]byte, suffixes ...string) ([]string, error) {
 	match := func(name string) bool {
@@ -110,7 +103,7 @@ func List(dir string, overlay map[string][]byte, suffixes ...string) ([]string, 
 			return err
 		}
 		if d.IsDir() {
-			if modroot.SkipDir(dir, p, d.Name()) || d.Name() == "node_modules" {
+			if SkipDir(dir, p, d.Name()) {
 				return filepath.SkipDir
 			}
 			return nil
@@ -155,20 +148,20 @@ func Declared(files []string, read Reader) []string {
 	return roots
 }
 
-// Discover lists dir's configuration files and returns the roots they
-// declare, then dir itself (for files under no declared root).
+// Discover returns the roots dir's configuration declares (see Open),
+// then dir itself (for files under no declared root): one list for
+// compiling many files at once.
 func Discover(dir string, overlay map[string][]byte) []string {
-	files, err := List(dir, overlay, ConfigSuffixes...)
+	ws, err := Open(dir, "", overlay, nil)
 	if err != nil {
 		return []string{dir}
 	}
-	roots := Declared(files, OverlayReader(overlay))
-	for _, r := range roots {
-		if r == dir {
-			return roots
+	for _, r := range ws.Declared {
+		if r == ws.Dir {
+			return ws.Declared
 		}
 	}
-	return append(roots, dir)
+	return append(ws.Declared, ws.Dir)
 }
 
 // bufRoots returns the import roots that buf configuration files declare.

@@ -102,3 +102,71 @@ func TestRootNames(t *testing.T) {
 		t.Errorf("Name = %s, %v", n, ok)
 	}
 }
+
+// TestSourcesSkipsThirdParty: the module's own .proto files, under the
+// one skip policy (SkipDir, third-party include trees, copies of Google's
+// protos), with explicitly named directories walked.
+func TestSourcesSkipsThirdParty(t *testing.T) {
+	mod := t.TempDir()
+	for _, rel := range []string{"go.mod", "a/a.proto", "vendor/v/v.proto", "testdata/t.proto", "third_party/x.proto",
+		"include/google/protobuf/any.proto", "nested/go.mod", "nested/n.proto", ".hidden/h.proto", "web/node_modules/p/p.proto"} {
+		p := filepath.Join(mod, rel)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte("module example.com/x\n"), 0o644)
+	}
+	ws := &Workspace{Dir: mod, Overlay: map[string][]byte{
+		filepath.Join(mod, "b", "b.proto"):           nil,
+		filepath.Join(mod, "third_party", "y.proto"): nil,
+	}}
+	got, err := ws.Sources(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{filepath.Join(mod, "a", "a.proto"), filepath.Join(mod, "b", "b.proto")}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("selected %v, want a/a.proto and the overlay's b/b.proto", got)
+	}
+	got, err = ws.Sources([]string{"testdata"})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("an explicit directory is walked even if its name is skipped by default: %v %v", got, err)
+	}
+	got, err = ws.Sources([]string{"include/google/protobuf"})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("an explicit google/protobuf directory is walked: %v %v", got, err)
+	}
+	got, err = ws.Sources([]string{"third_party"})
+	if err != nil || len(got) != 2 {
+		t.Fatalf("an explicit third_party directory is walked, with its overlay files: %v %v", got, err)
+	}
+}
+
+// TestWorkspaceRoots: a file under a declared root whose imports resolve
+// there compiles under its name in that root; a file whose imports only
+// resolve relative to its own directory gets that directory first.
+func TestWorkspaceRoots(t *testing.T) {
+	mod := t.TempDir()
+	files := map[string]string{
+		"proto/acme/v1/a.proto": "syntax = \"proto3\";\nimport \"acme/v1/b.proto\";\nimport \"google/protobuf/any.proto\";\n",
+		"proto/acme/v1/b.proto": "syntax = \"proto3\";\n",
+		"legacy/x.proto":        "syntax = \"proto3\";\nimport \"y.proto\";\n",
+		"legacy/y.proto":        "syntax = \"proto3\";\n",
+	}
+	for rel, c := range files {
+		p := filepath.Join(mod, filepath.FromSlash(rel))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte(c), 0o644)
+	}
+	ws := &Workspace{Dir: mod, ModPath: "example.com/m", Declared: []string{filepath.Join(mod, "proto"), mod}}
+	a := filepath.Join(mod, "proto", "acme", "v1", "a.proto")
+	roots, name := ws.Roots(a, []byte(files["proto/acme/v1/a.proto"]))
+	if name != "acme/v1/a.proto" || roots[0].Dir != filepath.Join(mod, "proto") {
+		t.Errorf("a.proto: %v %s", roots, name)
+	}
+	x := filepath.Join(mod, "legacy", "x.proto")
+	roots, name = ws.Roots(x, []byte(files["legacy/x.proto"]))
+	if name != "x.proto" || roots[0].Dir != filepath.Join(mod, "legacy") {
+		t.Errorf("x.proto: %v %s", roots, name)
+	}
+	if !ws.Resolves(x, "y.proto") || !ws.Resolves(a, "example.com/m/legacy/y.proto") || ws.Resolves(a, "nope.proto") {
+		t.Error("Resolves: want y.proto next to x.proto and the GOPATH-style name, not nope.proto")
+	}
+}

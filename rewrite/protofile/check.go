@@ -2,58 +2,106 @@ package protofile
 
 import (
 	"fmt"
-	"io"
-	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 
-	"github.com/bufbuild/protocompile"
 	"github.com/bufbuild/protocompile/ast"
 	"github.com/bufbuild/protocompile/parser"
 	"google.golang.org/protobuf/types/descriptorpb"
 
 	"github.com/protolift/protolift/internal/change"
-	"github.com/protolift/protolift/internal/protows"
 )
 
 type reportFn func(start, end int, risk change.Risk, rule, msg, sugg string)
 
-// checkUsage reports what cannot be fixed without changing meaning: fields
-// and enum values that use a reserved number or name, and extension ranges
-// overlapping reserved ranges. Wording follows protoc.
-func checkUsage(fn *ast.FileNode, res parser.Result, src []byte, report reportFn) {
-	fd := res.FileDescriptorProto()
+// Part says which part of a descriptor element a Finding is about.
+type Part int
+
+// The parts a Finding can point at.
+const (
+	PartWhole  Part = iota // the whole element (an extension range)
+	PartName               // a field's or enum value's name
+	PartNumber             // a field's or enum value's number
+)
+
+// Finding is what a descriptor check found, at an element of the file's
+// descriptor (a *descriptorpb.FieldDescriptorProto,
+// *descriptorpb.EnumValueDescriptorProto or
+// *descriptorpb.DescriptorProto_ExtensionRange): the proto stage places
+// it with the parser's syntax tree, the plugin with the request's source
+// code info.
+type Finding struct {
+	Element             any
+	Part                Part
+	Risk                change.Risk
+	Rule                string
+	Message, Suggestion string
+}
+
+// CheckDescriptor reports what cannot be fixed without changing meaning:
+// fields and enum values that use a reserved number or name, field
+// numbers 19000-19999, and extension ranges overlapping reserved ranges.
+// Wording follows protoc. The proto stage runs it on every file that
+// parses; the plugin on every file it is asked to generate.
+func CheckDescriptor(fd *descriptorpb.FileDescriptorProto) []Finding {
+	var out []Finding
 	for _, m := range fd.GetMessageType() {
-		checkMessage(fn, res, m, report)
+		out = checkMessage(m, out)
 	}
 	for _, e := range fd.GetEnumType() {
-		checkEnum(fn, res, e, report)
+		out = checkEnum(e, out)
+	}
+	return out
+}
+
+// checkUsage runs CheckDescriptor on a parsed file and reports each
+// finding at its syntax node.
+func checkUsage(fn *ast.FileNode, res parser.Result, report reportFn) {
+	for _, f := range CheckDescriptor(res.FileDescriptorProto()) {
+		var n ast.Node
+		switch el := f.Element.(type) {
+		case *descriptorpb.FieldDescriptorProto:
+			n = res.FieldNode(el).FieldName()
+			if f.Part == PartNumber {
+				n = res.FieldNode(el).FieldTag()
+			}
+		case *descriptorpb.EnumValueDescriptorProto:
+			n = res.EnumValueNode(el).GetName()
+			if f.Part == PartNumber {
+				n = res.EnumValueNode(el).GetNumber()
+			}
+		case *descriptorpb.DescriptorProto_ExtensionRange:
+			n = res.ExtensionRangeNode(el)
+		default:
+			continue
+		}
+		s, e := nodeSpan(fn, n)
+		report(s, e, f.Risk, f.Rule, f.Message, f.Suggestion)
 	}
 }
 
-func checkMessage(fn *ast.FileNode, res parser.Result, m *descriptorpb.DescriptorProto, report reportFn) {
+func checkMessage(m *descriptorpb.DescriptorProto, out []Finding) []Finding {
+	add := func(el any, part Part, msg, sugg string) {
+		out = append(out, Finding{Element: el, Part: part, Risk: change.Manual, Rule: RuleReserved, Message: msg, Suggestion: sugg})
+	}
 	names := map[string]bool{}
 	for _, n := range m.GetReservedName() {
 		names[n] = true
 	}
 	for _, f := range m.GetField() {
-		node := res.FieldNode(f)
 		if f.GetNumber() >= 19000 && f.GetNumber() <= 19999 {
-			s, e := nodeSpan(fn, node.FieldTag())
-			report(s, e, change.Manual, RuleReserved, "Field numbers 19000 through 19999 are reserved for the protocol buffer library implementation.",
+			add(f, PartNumber, "Field numbers 19000 through 19999 are reserved for the protocol buffer library implementation.",
 				"give the field a number outside 19000-19999")
 		}
 		if names[f.GetName()] {
-			s, e := nodeSpan(fn, node.FieldName())
-			report(s, e, change.Manual, RuleReserved, fmt.Sprintf("Field name %q is reserved.", f.GetName()),
+			add(f, PartName, fmt.Sprintf("Field name %q is reserved.", f.GetName()),
 				"rename the field, or remove the name from the reserved list if reusing it is really safe")
 		}
 		for _, r := range m.GetReservedRange() {
 			if f.GetNumber() >= r.GetStart() && f.GetNumber() < r.GetEnd() {
-				s, e := nodeSpan(fn, node.FieldTag())
-				report(s, e, change.Manual, RuleReserved, fmt.Sprintf("Field %q uses reserved number %d.", f.GetName(), f.GetNumber()),
+				add(f, PartNumber, fmt.Sprintf("Field %q uses reserved number %d.", f.GetName(), f.GetNumber()),
 					"give the field an unused number; reusing a reserved number breaks old data and clients")
 				break
 			}
@@ -62,8 +110,7 @@ func checkMessage(fn *ast.FileNode, res parser.Result, m *descriptorpb.Descripto
 	for _, x := range m.GetExtensionRange() {
 		for _, r := range m.GetReservedRange() {
 			if x.GetStart() < r.GetEnd() && r.GetStart() < x.GetEnd() {
-				s, e := nodeSpan(fn, res.ExtensionRangeNode(x))
-				report(s, e, change.Manual, RuleReserved, fmt.Sprintf("Extension range %d to %d overlaps with reserved range %d to %d.",
+				add(x, PartWhole, fmt.Sprintf("Extension range %d to %d overlaps with reserved range %d to %d.",
 					x.GetStart(), x.GetEnd()-1, r.GetStart(), r.GetEnd()-1), "make the extension range and the reserved range disjoint")
 			}
 		}
@@ -72,34 +119,36 @@ func checkMessage(fn *ast.FileNode, res parser.Result, m *descriptorpb.Descripto
 		if n.GetOptions().GetMapEntry() {
 			continue
 		}
-		checkMessage(fn, res, n, report)
+		out = checkMessage(n, out)
 	}
 	for _, e := range m.GetEnumType() {
-		checkEnum(fn, res, e, report)
+		out = checkEnum(e, out)
 	}
+	return out
 }
 
-func checkEnum(fn *ast.FileNode, res parser.Result, en *descriptorpb.EnumDescriptorProto, report reportFn) {
+func checkEnum(en *descriptorpb.EnumDescriptorProto, out []Finding) []Finding {
+	add := func(el any, part Part, msg, sugg string) {
+		out = append(out, Finding{Element: el, Part: part, Risk: change.Manual, Rule: RuleReserved, Message: msg, Suggestion: sugg})
+	}
 	names := map[string]bool{}
 	for _, n := range en.GetReservedName() {
 		names[n] = true
 	}
 	for _, v := range en.GetValue() {
-		node := res.EnumValueNode(v)
 		if names[v.GetName()] {
-			s, e := nodeSpan(fn, node.GetName())
-			report(s, e, change.Manual, RuleReserved, fmt.Sprintf("Enum value %q is reserved.", v.GetName()),
+			add(v, PartName, fmt.Sprintf("Enum value %q is reserved.", v.GetName()),
 				"rename the value, or remove the name from the reserved list if reusing it is really safe")
 		}
 		for _, r := range en.GetReservedRange() {
 			if v.GetNumber() >= r.GetStart() && v.GetNumber() <= r.GetEnd() {
-				s, e := nodeSpan(fn, node.GetNumber())
-				report(s, e, change.Manual, RuleReserved, fmt.Sprintf("Enum value %q uses reserved number %d.", v.GetName(), v.GetNumber()),
+				add(v, PartNumber, fmt.Sprintf("Enum value %q uses reserved number %d.", v.GetName(), v.GetNumber()),
 					"give the value an unused number")
 				break
 			}
 		}
 	}
+	return out
 }
 
 // checkImports reports imports that no import root provides.
@@ -110,58 +159,13 @@ func (st *stage) checkImports(file string, fn *ast.FileNode, src []byte, report 
 			continue
 		}
 		name := imp.Name.AsString()
-		if st.resolves(file, name) {
+		if st.ws.Resolves(file, name) {
 			continue
 		}
 		s, e := nodeSpan(fn, imp.Name)
 		report(s, e, change.Manual, RuleImport, fmt.Sprintf("import %q was not found in the module, the roots its buf.yaml/buf.work.yaml or protoc commands (-I in Makefiles and scripts) declare, or the standard imports", name),
 			"name the directory that holds it as a root in buf.yaml (or with -I in the protoc command of the Makefile or script), or fix the import")
 	}
-}
-
-var standardImports = protocompile.WithStandardImports(&protocompile.SourceResolver{
-	Accessor: func(string) (io.ReadCloser, error) { return nil, os.ErrNotExist },
-})
-
-// importRoots lists the directories an import of file may be relative to.
-func (st *stage) importRoots(file string) []string {
-	var roots []string
-	for _, p := range st.opts.ImportPaths {
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(st.opts.ModuleDir, p)
-		}
-		roots = append(roots, filepath.Clean(p))
-	}
-	roots = append(roots, st.declared...)
-	for d := filepath.Dir(file); ; d = filepath.Dir(d) {
-		roots = append(roots, d)
-		if d == st.opts.ModuleDir || !strings.HasPrefix(d, st.opts.ModuleDir+string(filepath.Separator)) {
-			break
-		}
-	}
-	return roots
-}
-
-func (st *stage) resolves(file, name string) bool {
-	roots := protows.Plain(st.importRoots(file)...)
-	if st.modPath != "" {
-		// GOPATH-style imports name the module's files by import path.
-		roots = append(roots, protows.Root{Dir: st.opts.ModuleDir, Prefix: st.modPath})
-	}
-	for _, r := range roots {
-		p, ok := r.File(name)
-		if !ok {
-			continue
-		}
-		if _, ok := st.opts.Overlay[p]; ok {
-			return true
-		}
-		if _, err := os.Stat(p); err == nil {
-			return true
-		}
-	}
-	_, err := standardImports.FindFileByPath(name)
-	return err == nil
 }
 
 // siblingGoPackages records the go_package already used in each directory.
@@ -278,7 +282,7 @@ func (st *stage) goPackageValue(file string) string {
 // that holds it, else its path relative to ModuleDir.
 func (st *stage) nameUnderRoot(file string) string {
 	best := ""
-	for _, r := range append(append([]string(nil), st.declared...), st.opts.ModuleDir) {
+	for _, r := range append(append([]string(nil), st.ws.Declared...), st.opts.ModuleDir) {
 		if rel, err := filepath.Rel(r, file); err == nil && !strings.HasPrefix(rel, "..") {
 			if best == "" || len(rel) < len(best) {
 				best = rel

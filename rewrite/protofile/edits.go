@@ -1,10 +1,10 @@
 package protofile
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/protolift/protolift/internal/change"
+	"github.com/protolift/protolift/internal/protows"
 )
 
 // splice replaces src[start:end) with text. Splices of one file never
@@ -18,33 +18,23 @@ type splice struct {
 }
 
 // applySplices returns src with every splice applied, plus the change.Edit
-// records (positions in src).
+// records (positions in src). Splices never overlap; if they did (a bug
+// in a fix), the later one is left out so the output stays well-formed.
 func applySplices(src []byte, sp []splice) ([]byte, []change.Edit) {
-	sort.SliceStable(sp, func(i, j int) bool {
-		if sp[i].start != sp[j].start {
-			return sp[i].start < sp[j].start
-		}
-		return sp[i].end < sp[j].end
-	})
-	var b strings.Builder
-	var edits []change.Edit
-	pos := 0
-	for _, s := range sp {
-		if s.start < pos {
-			// Overlap would be a bug in a rule; the later splice loses so the
-			// output stays well-formed.
-			continue
-		}
-		b.Write(src[pos:s.start])
-		b.WriteString(s.text)
-		pos = s.end
-		edits = append(edits, change.Edit{
+	edits := make([]protows.Edit, len(sp))
+	for i, s := range sp {
+		edits[i] = protows.Edit{Start: s.start, End: s.end, Text: s.text}
+	}
+	out, applied, _ := protows.Splice(src, 0, len(src), edits)
+	var records []change.Edit
+	for _, i := range applied {
+		s := sp[i]
+		records = append(records, change.Edit{
 			Rule: s.rule, Risk: s.risk, Message: s.msg,
 			Start: change.PositionAt(src, s.start), End: change.PositionAt(src, s.end),
 		})
 	}
-	b.Write(src[pos:])
-	return []byte(b.String()), edits
+	return []byte(out), records
 }
 
 // offsetMap translates offsets in the spliced text back to the original, so
@@ -76,14 +66,4 @@ func lineEnding(src []byte) string {
 }
 
 // indentAt returns the whitespace that starts the line containing off.
-func indentAt(src []byte, off int) string {
-	ls := off
-	for ls > 0 && src[ls-1] != '\n' {
-		ls--
-	}
-	e := ls
-	for e < len(src) && (src[e] == ' ' || src[e] == '\t') {
-		e++
-	}
-	return string(src[ls:e])
-}
+func indentAt(src []byte, off int) string { return protows.LineIndent(src, off) }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"path/filepath"
 
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/rewrite/protofile/editions"
@@ -21,14 +20,8 @@ func (st *stage) convertAll(ctx context.Context) error {
 	for _, r := range st.done {
 		overlay[r.path] = r.out
 	}
-	var roots []string
-	for _, p := range st.opts.ImportPaths {
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(st.opts.ModuleDir, p)
-		}
-		roots = append(roots, filepath.Clean(p))
-	}
-	conv := editions.Options{ImportPaths: roots, Overlay: overlay}
+	ws := st.ws.WithOverlay(overlay)
+	conv := editions.Options{Workspace: ws}
 	for _, r := range st.done {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -51,7 +44,7 @@ func (st *stage) convertAll(ctx context.Context) error {
 		}
 		// The conversion is kept only when it is proven: same resolved
 		// field features and the same protoc-gen-go output.
-		proof, err := editions.Prove(ctx, editions.ProveInput{Path: r.path, Before: r.out, After: out, ImportPaths: roots, Overlay: overlay})
+		proof, err := editions.Prove(ctx, editions.ProveInput{Path: r.path, Before: r.out, After: out, Workspace: ws})
 		if err != nil {
 			r.diags = append(r.diags, change.Diagnostic{Path: r.path, Start: change.PositionAt(r.src, 0), End: change.PositionAt(r.src, 0),
 				Rule: RuleEditions, Risk: change.Manual, Message: "not converted: the equivalence proof could not run: " + err.Error(),

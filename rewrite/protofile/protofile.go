@@ -24,10 +24,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/bufbuild/protocompile/ast"
 	"github.com/bufbuild/protocompile/parser"
@@ -35,6 +33,7 @@ import (
 	"golang.org/x/mod/modfile"
 
 	"github.com/protolift/protolift/internal/change"
+	"github.com/protolift/protolift/internal/protows"
 )
 
 // Options configure one run of the stage.
@@ -112,16 +111,16 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	files, err := selectFiles(opts)
-	if err != nil {
-		return nil, err
-	}
 	st := &stage{opts: opts, modPath: modPath, set: &change.Set{}, contents: map[string][]byte{}}
 	if err := st.loadWorkspace(); err != nil {
 		return nil, err
 	}
+	files, err := st.ws.Sources(opts.Paths)
+	if err != nil {
+		return nil, fmt.Errorf("protofile: %v", err)
+	}
 	for _, f := range files {
-		b, err := st.read(f)
+		b, err := st.ws.Read(f)
 		if err != nil {
 			st.set.Report(change.Diagnostic{Path: f, Rule: RuleRead, Risk: change.Manual,
 				Message: fmt.Sprintf("cannot read %s: %v", f, err), Suggestion: "check the file's permissions"})
@@ -157,9 +156,9 @@ type stage struct {
 	// same directory; a new one must agree with it.
 	dirGoPackage map[string]string
 	done         []*fileResult
-	// declared are the import roots buf configuration and protoc
-	// commands in Makefiles and scripts declare.
-	declared []string
+	// ws is the module's .proto workspace: the roots the repository
+	// declares, and the overlay.
+	ws *protows.Workspace
 	// managedPrefix is buf managed mode's go_package prefix, if any.
 	managedPrefix string
 	// generated are the module's protoc-gen-go files, by source path.
@@ -168,139 +167,23 @@ type stage struct {
 	names map[string][]definition
 }
 
-func (st *stage) read(path string) ([]byte, error) {
-	if b, ok := st.opts.Overlay[path]; ok {
-		return b, nil
-	}
-	return os.ReadFile(path)
-}
-
 // modulePath is the Go module path of ModuleDir, or "" for a schema-only
 // repository (no go.mod): go_package options then come from the prefix
 // or buf managed mode, or are not added.
 func modulePath(opts Options) (string, error) {
 	gm := filepath.Join(opts.ModuleDir, "go.mod")
-	b, ok := opts.Overlay[gm]
-	if !ok {
-		var err error
-		b, err = os.ReadFile(gm)
-		if errors.Is(err, fs.ErrNotExist) {
-			return "", nil
-		}
-		if err != nil {
-			return "", fmt.Errorf("protofile: %v", err)
-		}
+	b, err := protows.Overlay(opts.Overlay).Read(gm)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("protofile: %v", err)
 	}
 	p := modfile.ModulePath(b)
 	if p == "" && opts.GoPackagePrefix == "" {
 		return "", fmt.Errorf("protofile: %s:1:1: no module statement; fix go.mod or set a go_package prefix", gm)
 	}
 	return p, nil
-}
-
-// selectFiles expands Options.Paths into absolute .proto file paths.
-func selectFiles(opts Options) ([]string, error) {
-	roots := opts.Paths
-	if len(roots) == 0 {
-		roots = []string{opts.ModuleDir}
-	}
-	set := map[string]bool{}
-	for _, r := range roots {
-		if !filepath.IsAbs(r) {
-			r = filepath.Join(opts.ModuleDir, r)
-		}
-		r = filepath.Clean(r)
-		if _, ok := opts.Overlay[r]; ok {
-			set[r] = true
-			continue
-		}
-		info, err := os.Stat(r)
-		if err != nil {
-			if overlayUnder(opts.Overlay, r, set) {
-				continue
-			}
-			return nil, fmt.Errorf("protofile: %v; pass existing .proto files or directories", err)
-		}
-		if !info.IsDir() {
-			set[r] = true
-			continue
-		}
-		err = filepath.WalkDir(r, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() {
-				if p != r && skipDir(p, d.Name()) {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			rel, _ := filepath.Rel(r, p)
-			if strings.HasSuffix(p, ".proto") && !isThirdPartyCopy(rel) {
-				set[p] = true
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("protofile: walking %s: %v", r, err)
-		}
-		overlayUnder(opts.Overlay, r, set)
-	}
-	out := make([]string, 0, len(set))
-	for p := range set {
-		out = append(out, p)
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
-func overlayUnder(ov map[string][]byte, dir string, set map[string]bool) bool {
-	found := false
-	for p := range ov {
-		if strings.HasSuffix(p, ".proto") && strings.HasPrefix(p, dir+string(filepath.Separator)) && !isThirdPartyCopy(strings.TrimPrefix(p, dir)) {
-			rel, _ := filepath.Rel(dir, filepath.Dir(p))
-			skip := false
-			cur := dir
-			for _, part := range strings.Split(rel, string(filepath.Separator)) {
-				if part == "." {
-					continue
-				}
-				cur = filepath.Join(cur, part)
-				if skipDir(cur, part) {
-					skip = true
-				}
-			}
-			if !skip {
-				set[p] = true
-				found = true
-			}
-		}
-	}
-	return found
-}
-
-// skipDir says which directories are not the module's own protos.
-func skipDir(path, name string) bool {
-	switch name {
-	case "vendor", "testdata", "node_modules", "third_party", "third-party", "thirdparty":
-		return true
-	}
-	if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
-		return true
-	}
-	// A nested Go module is another module's business.
-	if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
-		return true
-	}
-	return false
-}
-
-// isThirdPartyCopy spots vendored copies of the well-known types and the
-// Google API protos; p is relative to the directory being walked, so a
-// directory named explicitly is still processed.
-func isThirdPartyCopy(p string) bool {
-	s := "/" + strings.TrimPrefix(filepath.ToSlash(p), "/")
-	return strings.Contains(s, "/google/protobuf/") || strings.Contains(s, "/google/api/") || strings.Contains(s, "/google/rpc/")
 }
 
 // processFile runs every fix on one file and records the result.
@@ -363,7 +246,7 @@ func (st *stage) processFile(path string, src []byte) {
 		st.set.Report(diags...)
 		return
 	}
-	checkUsage(fileNode, res, fixed, mapped)
+	checkUsage(fileNode, res, mapped)
 	st.recordNames(path, fileNode, res, om)
 	// Semantic errors leave the syntax tree whole, so the file is still
 	// repaired; they are reported unless a check above already did, with

@@ -247,31 +247,6 @@ func TestOverlayOnly(t *testing.T) {
 	}
 }
 
-func TestSelectFilesSkipsThirdParty(t *testing.T) {
-	mod := t.TempDir()
-	for _, rel := range []string{"go.mod", "a/a.proto", "vendor/v/v.proto", "testdata/t.proto", "third_party/x.proto",
-		"include/google/protobuf/any.proto", "nested/go.mod", "nested/n.proto", ".hidden/h.proto"} {
-		p := filepath.Join(mod, rel)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		os.WriteFile(p, []byte("module example.com/x\n"), 0o644)
-	}
-	got, err := selectFiles(Options{ModuleDir: mod})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 1 || got[0] != filepath.Join(mod, "a", "a.proto") {
-		t.Fatalf("selected %v, want only a/a.proto", got)
-	}
-	got, err = selectFiles(Options{ModuleDir: mod, Paths: []string{"testdata"}})
-	if err != nil || len(got) != 1 {
-		t.Fatalf("an explicit directory is walked even if its name is skipped by default: %v %v", got, err)
-	}
-	got, err = selectFiles(Options{ModuleDir: mod, Paths: []string{"include/google/protobuf"}})
-	if err != nil || len(got) != 1 {
-		t.Fatalf("an explicit google/protobuf directory is walked: %v %v", got, err)
-	}
-}
-
 // bufBuild compiles files (relative path → content) as one buf module.
 func bufBuild(t *testing.T, files map[string][]byte) {
 	t.Helper()

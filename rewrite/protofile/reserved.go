@@ -52,22 +52,17 @@ type body struct {
 // fileSyntaxEdition returns "proto2", "proto3" or "editions", and the
 // edition of an editions file.
 func fileSyntaxEdition(toks []token) (string, string) {
+	// Only the first statement can declare the syntax or edition.
 	sig := significant(toks)
-	for i := 0; i+2 < len(sig); i++ {
-		if sig[i].kind != tIdent {
-			break
-		}
-		if (sig[i].text == "syntax" || sig[i].text == "edition") && sig[i+1].text == "=" && sig[i+2].kind == tString {
-			v, _ := unquote(sig[i+2].text)
-			if sig[i].text == "edition" {
-				return "editions", v
-			}
-			if v == "proto3" {
-				return "proto3", ""
-			}
-			return "proto2", ""
-		}
-		break
+	if len(sig) < 3 || sig[0].kind != tIdent || (sig[0].text != "syntax" && sig[0].text != "edition") || sig[1].text != "=" || sig[2].kind != tString {
+		return "proto2", ""
+	}
+	v, _ := unquote(sig[2].text)
+	if sig[0].text == "edition" {
+		return "editions", v
+	}
+	if v == "proto3" {
+		return "proto3", ""
 	}
 	return "proto2", ""
 }
@@ -435,8 +430,7 @@ func mergeRanges(b *body) {
 	for i := range parent {
 		parent[i] = i
 	}
-	var find func(int) int
-	find = func(i int) int {
+	find := func(i int) int {
 		for parent[i] != i {
 			i = parent[i]
 		}

@@ -30,7 +30,8 @@ func (st *stage) loadWorkspace() error {
 		return fmt.Errorf("protofile: %v", err)
 	}
 	read := protows.OverlayReader(st.opts.Overlay)
-	st.declared = protows.Declared(files, read)
+	st.ws = &protows.Workspace{Dir: st.opts.ModuleDir, ModPath: st.modPath, Overlay: st.opts.Overlay,
+		Extra: protows.AbsAll(st.opts.ModuleDir, st.opts.ImportPaths), Declared: protows.Declared(files, read)}
 	st.managedPrefix = protows.ManagedGoPackagePrefix(files, read)
 	for _, f := range files {
 		if !strings.HasSuffix(f, ".pb.go") || strings.HasSuffix(f, "_grpc.pb.go") {

@@ -90,42 +90,23 @@ func positioned(err error) []reporter.ErrorWithPos {
 }
 
 // deps returns name and its transitive imports.
-func (c *compiled) deps(name string) map[string]bool {
-	seen := map[string]bool{}
-	var visit func(n string)
-	visit = func(n string) {
-		if seen[n] {
-			return
-		}
-		seen[n] = true
-		if fdp, ok := c.byName[n]; ok {
-			for _, d := range fdp.Dependency {
-				visit(d)
-			}
-		}
-	}
-	visit(name)
-	return seen
-}
+func (c *compiled) deps(name string) map[string]bool { return generate.Closure(c.byName, name) }
 
 // request is the CodeGeneratorRequest protoc would send for name alone:
 // the file and its transitive imports, dependencies first.
 func (c *compiled) request(name string, compiler *pluginpb.Version) *generate.Request {
-	deps := c.deps(name)
-	req := &pluginpb.CodeGeneratorRequest{FileToGenerate: []string{name}, CompilerVersion: compiler}
+	all := &pluginpb.CodeGeneratorRequest{CompilerVersion: compiler}
 	for _, n := range c.order {
-		if deps[n] {
-			req.ProtoFile = append(req.ProtoFile, c.byName[n])
-		}
+		all.ProtoFile = append(all.ProtoFile, c.byName[n])
 	}
-	return &generate.Request{CodeGeneratorRequest: req}
+	return &generate.Request{CodeGeneratorRequest: generate.Narrow(all, []string{name})}
 }
 
 // absSource maps a source name back to the file under the first root
 // that has it.
 func absSource(roots []protows.Root, name string, rd reader) string {
 	for _, r := range roots {
-		if p, ok := r.File(name); ok && rd.exists(p) {
+		if p, ok := r.File(name); ok && rd.Exists(p) {
 			return p
 		}
 	}

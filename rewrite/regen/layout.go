@@ -32,7 +32,7 @@ type workspace struct {
 // (relative to the module) instead of picking one.
 func (ws *workspace) findRoot(g *genFile) (protows.Root, []string) {
 	src := filepath.FromSlash(g.source)
-	try := func(root string) bool { return ws.rd.exists(filepath.Join(root, src)) }
+	try := func(root string) bool { return ws.rd.Exists(filepath.Join(root, src)) }
 	dir := filepath.Dir(g.path)
 	if sdir := filepath.Dir(src); sdir != "." {
 		if r, ok := strings.CutSuffix(dir, string(filepath.Separator)+sdir); ok && try(r) {
@@ -46,7 +46,7 @@ func (ws *workspace) findRoot(g *genFile) (protows.Root, []string) {
 			return protows.Root{Dir: r}, nil
 		}
 	}
-	if p, ok := ws.gopath.File(g.source); ok && ws.rd.exists(p) {
+	if p, ok := ws.gopath.File(g.source); ok && ws.rd.Exists(p) {
 		return ws.gopath, nil
 	}
 	moduleDir := ws.mod.Dir
@@ -126,12 +126,12 @@ func invalidUTF8(path string, b []byte) (change.Diagnostic, bool) {
 func (ws *workspace) ambiguousImports(own *group, groups []*group, comp *compiled) map[string][]string {
 	out := map[string][]string{}
 	for _, name := range comp.order {
-		if p, ok := own.root.File(name); ok && ws.rd.exists(p) {
+		if p, ok := own.root.File(name); ok && ws.rd.Exists(p) {
 			continue
 		}
 		declared := false
 		for _, d := range ws.declared {
-			if ws.rd.exists(filepath.Join(d, filepath.FromSlash(name))) {
+			if ws.rd.Exists(filepath.Join(d, filepath.FromSlash(name))) {
 				declared = true
 				break
 			}
@@ -144,10 +144,10 @@ func (ws *workspace) ambiguousImports(own *group, groups []*group, comp *compile
 		differ := false
 		for _, g := range groups {
 			p, ok := g.root.File(name)
-			if !ok || !ws.rd.exists(p) {
+			if !ok || !ws.rd.Exists(p) {
 				continue
 			}
-			b, err := ws.rd.read(p)
+			b, err := ws.rd.Read(p)
 			if err != nil {
 				continue
 			}

@@ -163,7 +163,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		case !strings.HasSuffix(p, ".pb.go"):
 			scripts = append(scripts, p)
 		default:
-			b, err := rd.read(p)
+			b, err := rd.Read(p)
 			if err != nil {
 				return nil, err
 			}
@@ -192,7 +192,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 
 	ws := &workspace{
 		mod:      mod,
-		declared: protows.Declared(append(configs, scripts...), rd.read),
+		declared: protows.Declared(append(configs, scripts...), rd.Read),
 		gopath:   protows.Root{Dir: mod.Dir, Prefix: mod.Path},
 		protos:   protos,
 		rd:       rd,
@@ -309,7 +309,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 				continue
 			}
 			if src := absSource(roots, u.source, rd); src != u.source {
-				if b, err := rd.read(src); err == nil {
+				if b, err := rd.Read(src); err == nil {
 					if d, bad := invalidUTF8(src, b); bad {
 						res.Report(d)
 						continue
@@ -574,8 +574,8 @@ func goImportPath(mod *modroot.Module, dir string) string {
 func fileChange(dir string, out *generate.File, rd reader) (*change.File, error) {
 	p := filepath.Join(dir, path.Base(out.Name))
 	content := out.Content
-	if rd.exists(p) {
-		old, err := rd.read(p)
+	if rd.Exists(p) {
+		old, err := rd.Read(p)
 		if err != nil {
 			return nil, err
 		}

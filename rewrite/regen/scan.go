@@ -3,7 +3,7 @@ package regen
 import (
 	"bufio"
 	"bytes"
-	"os"
+	"github.com/protolift/protolift/internal/protows"
 	"regexp"
 	"strings"
 )
@@ -101,19 +101,4 @@ func parseGenerated(path string, content []byte) *genFile {
 }
 
 // reader reads through the overlay.
-type reader map[string][]byte
-
-func (r reader) read(path string) ([]byte, error) {
-	if b, ok := r[path]; ok {
-		return b, nil
-	}
-	return os.ReadFile(path)
-}
-
-func (r reader) exists(path string) bool {
-	if _, ok := r[path]; ok {
-		return true
-	}
-	fi, err := os.Stat(path)
-	return err == nil && !fi.IsDir()
-}
+type reader = protows.Overlay

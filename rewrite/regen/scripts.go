@@ -61,7 +61,7 @@ func fixScripts(res *Result, files []string, rd reader, fx scriptFix) error {
 		if isYAML && !strings.HasPrefix(base, "buf.gen") {
 			continue
 		}
-		b, err := rd.read(p)
+		b, err := rd.Read(p)
 		if err != nil {
 			return err
 		}

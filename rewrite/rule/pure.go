@@ -34,13 +34,6 @@ import (
 // there too).
 func (p *Pass) SideEffectFree(e dst.Expr) bool { return sideEffectFree(p, e) }
 
-// AstSideEffectFree is SideEffectFree for an original go/ast expression
-// of the file (the same analysis, reached through the decorator's map).
-func (p *Pass) AstSideEffectFree(e ast.Expr) bool {
-	d, ok := p.Dec.Dst.Nodes[e].(dst.Expr)
-	return ok && sideEffectFree(p, d)
-}
-
 // IsPure is SideEffectFree without type information, for callers that
 // have no Pass: conversions and named constants are not recognised, so
 // it answers "no" where SideEffectFree may say "yes", never the reverse.

@@ -4,7 +4,6 @@
 package editions
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,11 +11,11 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/bufbuild/protocompile"
-	"github.com/bufbuild/protocompile/ast"
 	"github.com/bufbuild/protocompile/linker"
-	"github.com/bufbuild/protocompile/parser"
 	"github.com/bufbuild/protocompile/reporter"
+
+	"github.com/protolift/protolift/internal/generate"
+	"github.com/protolift/protolift/internal/protows"
 )
 
 // Rule is the rule name on every edit and diagnostic of this package.
@@ -26,6 +25,10 @@ const Rule = "proto.editions"
 // need linked descriptors: whether a named field type is an enum or a
 // message decides packing, and only linking reveals it.
 type Options struct {
+	// Workspace gives the import roots and reads files (see
+	// protows.Workspace.Roots); the proto stage and -prove pass the
+	// module's. Without one, ImportPaths and Overlay make one.
+	Workspace *protows.Workspace
 	// ImportPaths are the include roots (like protoc -I). Empty means: use
 	// the nearest ancestor directory of the file under which all of its
 	// imports resolve.
@@ -41,127 +44,39 @@ type unit struct {
 	src  []byte
 }
 
-func (o Options) read(abs string) ([]byte, error) {
-	if b, ok := o.Overlay[filepath.Clean(abs)]; ok {
-		return b, nil
+func (o Options) workspace() *protows.Workspace {
+	if o.Workspace != nil {
+		return o.Workspace
 	}
-	return os.ReadFile(abs)
+	wd, _ := os.Getwd()
+	return &protows.Workspace{Extra: protows.AbsAll(wd, o.ImportPaths), Overlay: o.Overlay}
 }
 
 // roots returns the include roots and the name path has under them.
-func (o Options) roots(path string, src []byte) ([]string, string) {
+func (o Options) roots(path string, src []byte) ([]protows.Root, string) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		abs = filepath.Clean(path)
 	}
-	if len(o.ImportPaths) > 0 {
-		var roots []string
-		name := ""
-		for _, r := range o.ImportPaths {
-			ra, err := filepath.Abs(r)
-			if err != nil {
-				ra = filepath.Clean(r)
-			}
-			roots = append(roots, ra)
-			if rel, err := filepath.Rel(ra, abs); err == nil && name == "" && !strings.HasPrefix(rel, "..") {
-				name = filepath.ToSlash(rel)
-			}
-		}
-		if name == "" {
-			// The file lies outside every root: compile it under its base
-			// name with its own directory searched first.
-			roots = append([]string{filepath.Dir(abs)}, roots...)
-			name = filepath.Base(abs)
-		}
-		return roots, name
-	}
-	imports := importsOf(path, src)
-	dir := filepath.Dir(abs)
-	for d := dir; ; {
-		ok := true
-		for _, imp := range imports {
-			if isStandard(imp) {
-				continue
-			}
-			if _, err := o.read(filepath.Join(d, filepath.FromSlash(imp))); err != nil {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			rel, _ := filepath.Rel(d, abs)
-			return []string{d}, filepath.ToSlash(rel)
-		}
-		up := filepath.Dir(d)
-		if up == d {
-			break
-		}
-		d = up
-	}
-	return []string{dir}, filepath.Base(abs)
-}
-
-func importsOf(path string, src []byte) (imports []string) {
-	// The pinned parser panics on some malformed input (a string literal
-	// with a bad escape before an invalid byte); such a file has no
-	// imports to search for, and compiling it reports the error.
-	defer func() {
-		if recover() != nil {
-			imports = nil
-		}
-	}()
-	h := reporter.NewHandler(reporter.NewReporter(func(reporter.ErrorWithPos) error { return nil }, nil))
-	f, _ := parser.Parse(path, bytes.NewReader(src), h)
-	if f == nil {
-		return nil
-	}
-	var out []string
-	for _, d := range f.Decls {
-		if imp, ok := d.(*ast.ImportNode); ok {
-			out = append(out, imp.Name.AsString())
-		}
-	}
-	return out
-}
-
-func isStandard(name string) bool {
-	return strings.HasPrefix(name, "google/protobuf/")
+	return o.workspace().Roots(abs, src)
 }
 
 // compile links src as path. Errors carry file:line:col from the compiler.
 func (o Options) compile(ctx context.Context, path string, src []byte) (*unit, error) {
 	roots, name := o.roots(path, src)
-	res := protocompile.ResolverFunc(func(n string) (protocompile.SearchResult, error) {
-		if n == name {
-			return protocompile.SearchResult{Source: bytes.NewReader(src)}, nil
-		}
-		for _, r := range roots {
-			b, err := o.read(filepath.Join(r, filepath.FromSlash(n)))
-			if err == nil {
-				return protocompile.SearchResult{Source: bytes.NewReader(b)}, nil
-			}
-		}
-		return protocompile.SearchResult{}, fmt.Errorf("%w: %s not found under %s", os.ErrNotExist, n, strings.Join(roots, ", "))
-	})
-	var errs []error
-	c := protocompile.Compiler{
-		Resolver:       protocompile.WithStandardImports(res),
-		MaxParallelism: 1,
-		SourceInfoMode: protocompile.SourceInfoNone,
-		Reporter: reporter.NewReporter(func(e reporter.ErrorWithPos) error {
-			errs = append(errs, e)
-			return nil
-		}, nil),
-		RetainASTs: true,
-	}
-	fs, err := c.Compile(ctx, name)
-	if len(errs) > 0 {
+	req, err := generate.Compile(ctx, generate.CompileOptions{Roots: roots, Files: []string{name}, Overlay: o.workspace().Overlay,
+		Sources: map[string][]byte{name: src}, NoSourceInfo: true, RetainASTs: true, Serial: true})
+	var errs generate.CompileErrors
+	if errors.As(err, &errs) {
 		return nil, &CompileError{Path: path, Name: name, Errs: errs}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	r, ok := fs[0].(linker.Result)
+	if len(req.Linked) == 0 {
+		return nil, fmt.Errorf("%s: compiler returned no source result", path)
+	}
+	r, ok := req.Linked[0].(linker.Result)
 	if !ok {
 		return nil, fmt.Errorf("%s: compiler returned no source result", path)
 	}

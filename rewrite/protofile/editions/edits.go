@@ -2,68 +2,36 @@ package editions
 
 import (
 	"fmt"
-	"sort"
 	"strings"
+
+	"github.com/protolift/protolift/internal/protows"
 )
 
-// edit replaces src[start:end] with text. Insertions have start == end;
-// several insertions at one offset keep the order they were made in.
-type edit struct {
-	start, end int
-	text       string
-	seq        int
-}
-
+// editList collects the edits of one conversion. Insertions at one
+// offset keep the order they were made in.
 type editList struct {
-	list []edit
-	seq  int
+	list []protows.Edit
 }
 
 func (l *editList) add(start, end int, text string) {
-	l.seq++
-	l.list = append(l.list, edit{start: start, end: end, text: text, seq: l.seq})
-}
-
-func (l *editList) sorted() []edit {
-	out := append([]edit(nil), l.list...)
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].start != out[j].start {
-			return out[i].start < out[j].start
-		}
-		// An insertion at an offset goes before a replacement starting there.
-		if (out[i].start == out[i].end) != (out[j].start == out[j].end) {
-			return out[i].start == out[i].end
-		}
-		return out[i].seq < out[j].seq
-	})
-	return out
+	l.list = append(l.list, protows.Edit{Start: start, End: end, Text: text})
 }
 
 // apply splices the edits lying within src[from:to] into that range.
 func (l *editList) apply(src []byte, from, to int) (string, error) {
-	var b strings.Builder
-	pos := from
-	for _, e := range l.sorted() {
-		if e.start < from || e.end > to {
-			continue
-		}
-		if e.start < pos {
-			return "", fmt.Errorf("overlapping edits at byte %d (internal error in the editions converter)", e.start)
-		}
-		b.Write(src[pos:e.start])
-		b.WriteString(e.text)
-		pos = e.end
+	out, _, skipped := protows.Splice(src, from, to, l.list)
+	if len(skipped) > 0 {
+		return "", fmt.Errorf("overlapping edits at byte %d (internal error in the editions converter)", l.list[skipped[0]].Start)
 	}
-	b.Write(src[pos:to])
-	return b.String(), nil
+	return out, nil
 }
 
 // take removes the edits lying strictly inside (from, to) and returns the
 // text of src[from:to] with them applied; the caller moves that text.
 func (l *editList) take(src []byte, from, to int) (string, error) {
-	var inside, rest []edit
+	var inside, rest []protows.Edit
 	for _, e := range l.list {
-		if e.start > from && e.end < to {
+		if e.Start > from && e.End < to {
 			inside = append(inside, e)
 		} else {
 			rest = append(rest, e)
@@ -76,17 +44,7 @@ func (l *editList) take(src []byte, from, to int) (string, error) {
 }
 
 // lineIndent returns the whitespace that starts the line holding off.
-func lineIndent(src []byte, off int) string {
-	s := off
-	for s > 0 && src[s-1] != '\n' {
-		s--
-	}
-	e := s
-	for e < len(src) && (src[e] == ' ' || src[e] == '\t') {
-		e++
-	}
-	return string(src[s:e])
-}
+func lineIndent(src []byte, off int) string { return protows.LineIndent(src, off) }
 
 // lineEnd returns where text can be inserted after the statement ending at
 // off so that a trailing comment on the same line stays with its statement.

@@ -16,6 +16,7 @@ import (
 	"google.golang.org/protobuf/types/dynamicpb"
 
 	"github.com/protolift/protolift/internal/change"
+	"github.com/protolift/protolift/internal/protows"
 )
 
 // ProveInput is one conversion to check. Both versions are compiled under
@@ -23,8 +24,11 @@ import (
 type ProveInput struct {
 	Path          string
 	Before, After []byte
-	ImportPaths   []string
-	Overlay       map[string][]byte // absolute path → content; Path itself is taken from Before/After
+	// Workspace, ImportPaths and Overlay are as in Options; Path itself
+	// is taken from Before/After.
+	Workspace   *protows.Workspace
+	ImportPaths []string
+	Overlay     map[string][]byte
 }
 
 // gofeaturesImportLine is the one line the Go output may gain: protoc-gen-go
@@ -39,7 +43,7 @@ const gofeaturesImportLine = `_ "google.golang.org/protobuf/types/gofeaturespb"`
 // means the conversion is proven. err is set when Before does not compile
 // or the generator fails.
 func Prove(ctx context.Context, in ProveInput) ([]change.Diagnostic, error) {
-	o := Options{ImportPaths: in.ImportPaths, Overlay: in.Overlay}
+	o := Options{Workspace: in.Workspace, ImportPaths: in.ImportPaths, Overlay: in.Overlay}
 	before, err := o.compile(ctx, in.Path, in.Before)
 	if err != nil {
 		return nil, err
@@ -139,7 +143,9 @@ func (p *prover) offset(native protoreflect.FieldDescriptor) int {
 }
 
 // facts lists what a field means on the wire, in JSON and in Go, as
-// name → value, so two versions compare key by key.
+// name → value, so two versions compare key by key. Weakness is not
+// among them: the pinned runtime has no weak fields (IsWeak is
+// deprecated and always false).
 func facts(fd protoreflect.FieldDescriptor) map[string]string {
 	f := map[string]string{
 		"number":      fmt.Sprint(fd.Number()),
@@ -151,7 +157,6 @@ func facts(fd protoreflect.FieldDescriptor) map[string]string {
 		"text name":   fd.TextName(),
 		"extension":   fmt.Sprint(fd.IsExtension()),
 		"extendee":    string(fd.ContainingMessage().FullName()),
-		"weak":        fmt.Sprint(fd.IsWeak()),
 		"has default": fmt.Sprint(fd.HasDefault()),
 		"map":         fmt.Sprint(fd.IsMap()),
 	}
@@ -310,7 +315,7 @@ func (o Options) ConvertProven(ctx context.Context, path string, src []byte, edi
 	if err != nil || bytes.Equal(out, src) {
 		return out, diags, err
 	}
-	pd, perr := Prove(ctx, ProveInput{Path: path, Before: src, After: out, ImportPaths: o.ImportPaths, Overlay: o.Overlay})
+	pd, perr := Prove(ctx, ProveInput{Path: path, Before: src, After: out, Workspace: o.Workspace, ImportPaths: o.ImportPaths, Overlay: o.Overlay})
 	if perr != nil {
 		pos := change.PositionAt(src, 0)
 		return src, append(diags, change.Diagnostic{Path: path, Start: pos, End: pos, Rule: Rule, Risk: change.Manual,

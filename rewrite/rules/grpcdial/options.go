@@ -37,8 +37,7 @@ const (
 type option struct {
 	expr        dst.Expr
 	kind        optKind
-	why         string // for optUnknown: what cannot be known
-	conditional bool   // appended in a branch: present only on some paths
+	conditional bool // appended in a branch: present only on some paths
 	remove      func()
 }
 

@@ -1,5 +1,7 @@
 package protov1_test
 
+//lint:file-ignore SA1019 these tests run the deprecated APIv1 calls next to what the rules rewrite them to, to prove both behave alike.
+
 import (
 	"strings"
 	"testing"

@@ -473,8 +473,7 @@ func assignShape(s *dst.AssignStmt, pl *plan) (v, e dst.Expr) {
 func (j *jsonpbPass) expressions() {
 	p := j.p
 	called := map[dst.Node]bool{}
-	var visit func(n dst.Node) bool
-	visit = func(n dst.Node) bool {
+	visit := func(n dst.Node) bool {
 		switch n := n.(type) {
 		case *dst.CallExpr:
 			called[n.Fun] = true

@@ -280,8 +280,7 @@ func terminates(b *dst.BlockStmt) bool {
 // leaves the switch, or a fallthrough.
 func breaksOut(body []dst.Stmt) bool {
 	found := false
-	var walk func(n dst.Node) bool
-	walk = func(n dst.Node) bool {
+	walk := func(n dst.Node) bool {
 		switch n := n.(type) {
 		case *dst.ForStmt, *dst.RangeStmt, *dst.SwitchStmt, *dst.TypeSwitchStmt, *dst.SelectStmt, *dst.FuncLit:
 			return false

@@ -60,8 +60,6 @@ var ProtoText = &rule.Rule{
 	Run:     runProtoText,
 }
 
-const textMarshalerAdvice = "prototext.MarshalOptions{Multiline: !Compact, EmitUnknown: true, AllowPartial: true} (+ Resolver: (*protoregistry.Types)(nil) when ExpandAny was false); then b, err := opts.Marshal(m) and w.Write(b), or opts.Format(m) for Text"
-
 func runProtoText(p *rule.Pass) {
 	nm := newNamer(p)
 	tm := textMarshalerPlan(p)

@@ -1,5 +1,7 @@
 package protov1_test
 
+//lint:file-ignore SA1019 the extension is declared the way protoc-gen-go <= 1.3 did, with the deprecated ExtensionInfo fields, to prove the rewrite behaves like the v1 call.
+
 import (
 	"fmt"
 	"strings"

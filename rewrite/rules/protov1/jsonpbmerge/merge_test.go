@@ -1,5 +1,7 @@
 package jsonpbmerge
 
+//lint:file-ignore SA1019 the tests compare the deprecated jsonpb with protojson to prove the merge helper behaves like jsonpb.
+
 import (
 	"context"
 	"testing"
