@@ -224,7 +224,7 @@ func (j *jsonpbPass) plan(c *jcall) *plan {
 		if len(args) != 2 {
 			return nil
 		}
-		w, m := args[0], asV2(p, args[1])
+		w, m := args[0], v2Arg(p, args[1])
 		if !sideEffectFree(w) {
 			j.done[c.call] = true
 			p.Report(c.call, change.Manual, "not rewritten: the writer expression would be evaluated after marshalling (and not at all on error); assign it to a variable first", "")
@@ -247,7 +247,7 @@ func (j *jsonpbPass) plan(c *jcall) *plan {
 		if len(args) != 1 {
 			return nil
 		}
-		m := asV2(p, args[0])
+		m := v2Arg(p, args[0])
 		return &plan{
 			first: func() dst.Expr { return rule.Call(rule.Sel(c.recv, "Marshal"), m) },
 			value: func(b dst.Expr) dst.Expr { return &dst.CallExpr{Fun: ident("string"), Args: exprs(b)} },
@@ -287,7 +287,7 @@ func (j *jsonpbPass) plan(c *jcall) *plan {
 func (j *jsonpbPass) decoder(c *jcall, m dst.Expr) func(b dst.Expr) dst.Expr {
 	p := j.p
 	fresh := freshTarget(p.Info(), p.AstFile, p.Ast(m).(ast.Expr))
-	mv := asV2(p, m)
+	mv := v2Arg(p, m)
 	opts := func() dst.Expr {
 		if c.recv == nil {
 			return &dst.CompositeLit{Type: rule.QualifiedIdent(v2Protojson, "UnmarshalOptions")}
@@ -326,21 +326,99 @@ func (j *jsonpbPass) decoder(c *jcall, m dst.Expr) func(b dst.Expr) dst.Expr {
 // MarshalToString, and `return call`.
 func (j *jsonpbPass) stmts(list []dst.Stmt) []dst.Stmt {
 	var out []dst.Stmt
+	var after dst.Stmt // a conversion that goes after the next statement
 	for i, s := range list {
+		n := len(out)
 		if ifs, ok := s.(*dst.IfStmt); ok {
 			if repl := j.hoistIf(list, i, ifs); repl != nil {
 				out = append(out, repl...)
-				continue
 			}
 		}
-		if repl := j.stmt(s); repl != nil {
-			rule.MoveStmtDecs(s, repl)
-			out = append(out, repl...)
-			continue
+		if len(out) == n {
+			if repl := j.stmt(s); repl != nil {
+				rule.MoveStmtDecs(s, repl)
+				if i+1 < len(list) && after == nil {
+					if k := len(repl) - 1; k > 0 && j.checkedNext(repl[0], repl[k], list[i+1]) {
+						repl, after = repl[:k], repl[k]
+						// The statement's trailing comment stays on its line.
+						d, prev := after.Decorations(), repl[k-1].Decorations()
+						prev.End, d.End = append(prev.End, d.End...), nil
+						prev.After, d.Before, d.After = d.After, dst.NewLine, dst.NewLine
+					}
+				}
+				out = append(out, repl...)
+				continue
+			}
+			out = append(out, s)
 		}
-		out = append(out, s)
+		if after != nil && len(out) > n && out[len(out)-1] == s {
+			out = append(out, after)
+			after = nil
+		}
+	}
+	if after != nil {
+		out = append(out, after)
 	}
 	return out
+}
+
+// checkedNext reports whether conv, the `s := string(b)` step of a
+// MarshalToString rewrite whose call is first, can move below next: next
+// is `if err != nil {…}` on the call's error and mentions neither the
+// converted value nor the bytes. A person converts after the error check;
+// string(b) has no effect to keep in place.
+func (j *jsonpbPass) checkedNext(first, conv, next dst.Stmt) bool {
+	fa, ok := first.(*dst.AssignStmt)
+	if !ok || len(fa.Lhs) != 2 {
+		return false
+	}
+	b, ok1 := fa.Lhs[0].(*dst.Ident)
+	e, ok2 := fa.Lhs[1].(*dst.Ident)
+	ca, ok3 := conv.(*dst.AssignStmt)
+	ifs, ok4 := next.(*dst.IfStmt)
+	if !ok1 || !ok2 || !ok3 || !ok4 || ifs.Init != nil || len(ca.Lhs) != 1 || len(ca.Rhs) != 1 {
+		return false
+	}
+	v, ok := ca.Lhs[0].(*dst.Ident)
+	if !ok || rule.IsBlank(v) {
+		return false
+	}
+	if call, ok := ca.Rhs[0].(*dst.CallExpr); !ok || len(call.Args) != 1 || !isIdentNamed(call.Fun, "string") || !isIdentNamed(call.Args[0], b.Name) {
+		return false
+	}
+	cond, ok := ifs.Cond.(*dst.BinaryExpr)
+	if !ok || cond.Op != token.NEQ || !isIdentNamed(cond.X, e.Name) || !isIdentNamed(cond.Y, "nil") {
+		return false
+	}
+	mentions := false
+	dst.Inspect(ifs, func(n dst.Node) bool {
+		if id, ok := n.(*dst.Ident); ok && id.Path == "" && (id.Name == v.Name || id.Name == b.Name) {
+			mentions = true
+		}
+		return !mentions
+	})
+	return !mentions
+}
+
+func isIdentNamed(e dst.Expr, name string) bool {
+	id, ok := e.(*dst.Ident)
+	return ok && id.Path == "" && id.Name == name
+}
+
+// declaredHere reports whether the error variable e of the assignment s
+// is declared in the scope s itself is in, so that `b, e := …` reuses it
+// instead of declaring a new e.
+func (j *jsonpbPass) declaredHere(s *dst.AssignStmt, e dst.Expr) bool {
+	id, ok := e.(*dst.Ident)
+	if !ok || s.Tok != token.ASSIGN {
+		return false
+	}
+	o := j.p.ObjectOf(id)
+	orig := j.p.Ast(s)
+	if o == nil || o.Parent() == nil || orig == nil || j.p.Pkg.Types == nil {
+		return false
+	}
+	return o.Parent() == j.p.Pkg.Types.Scope().Innermost(orig.Pos())
 }
 
 func (j *jsonpbPass) stmt(s dst.Stmt) []dst.Stmt {
@@ -408,7 +486,9 @@ func (j *jsonpbPass) stmt(s dst.Stmt) []dst.Stmt {
 		var out []dst.Stmt
 		// When the original := reused err, err lives in this scope, so the
 		// new := (which declares the fresh byte slice) reuses it too.
-		if s.Tok == token.DEFINE || fresh {
+		if s.Tok == token.DEFINE || fresh || j.declaredHere(s, e) {
+			// `b, err := …` also when err is assigned (=) but declared in
+			// this very scope: := then reuses it, as a person writes.
 			out = append(out, define(exprs(bExpr, e), pl.first()))
 		} else {
 			if !rule.IsBlank(bExpr) {

@@ -15,22 +15,8 @@ import (
 )
 
 // Shared machinery of the jsonpb, ptypes.any/duration and descriptor
-// rules: v2 wrapping of legacy messages, fresh local names, and the
+// rules (v2 wrapping is proto_common.go's v2Arg): fresh local names, and the
 // package-wide consistency check for jsonpb's option structs.
-
-// asV2 returns e as an APIv2 message: unchanged when its static type
-// already implements protoreflect.ProtoMessage, otherwise wrapped in
-// protoadapt.MessageV2Of (legacy v1.3-generated or hand-written
-// messages, and values typed as the v1 interface). Call it on original
-// nodes: rule-built nodes have no type.
-func asV2(p *rule.Pass, e dst.Expr) dst.Expr {
-	t := p.TypeOf(e)
-	if rule.ImplementsV2(t) || (t != nil && rule.IsUntypedNil(t)) {
-		return e
-	}
-	p.Require(protobufModule, minProtobuf)
-	return rule.Call(rule.QualifiedIdent(v2Protoadapt, "MessageV2Of"), e)
-}
 
 // namer hands out local variable names that cannot capture or shadow
 // anything: a name is free in a function when no identifier in it (and

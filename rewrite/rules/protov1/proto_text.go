@@ -80,7 +80,7 @@ func runProtoText(p *rule.Pass) {
 		}
 		nilTypes := &dst.CallExpr{Fun: &dst.ParenExpr{X: &dst.StarExpr{X: rule.QualifiedIdent(v2Protoregistry, "Types")}}, Args: exprs(ident("nil"))}
 		lit.Elts = append(lit.Elts, &dst.KeyValueExpr{Key: ident("Resolver"), Value: nilTypes})
-		return rule.Call(rule.Sel(lit, "Format"), asV2(p, m))
+		return rule.Call(rule.Sel(lit, "Format"), v2Arg(p, m))
 	}
 	// write builds w.Write([]byte(text())) for a writer-form call.
 	write := func(call *dst.CallExpr, text func() dst.Expr) *dst.CallExpr {
@@ -109,7 +109,7 @@ func runProtoText(p *rule.Pass) {
 		}
 		if tm.ok && rule.IsMethod(f, v1Proto, "TextMarshaler", "Marshal") {
 			recv := c.Fun.(*dst.SelectorExpr).X
-			return c, func() dst.Expr { return rule.Call(rule.Sel(recv, "Format"), asV2(p, c.Args[1])) }
+			return c, func() dst.Expr { return rule.Call(rule.Sel(recv, "Format"), v2Arg(p, c.Args[1])) }
 		}
 		return nil, nil
 	}
@@ -192,7 +192,7 @@ func runProtoText(p *rule.Pass) {
 				}
 			case "UnmarshalText":
 				if len(n.Args) == 2 {
-					repl = rule.Call(rule.QualifiedIdent(v2Prototext, "Unmarshal"), &dst.CallExpr{Fun: &dst.ArrayType{Elt: ident("byte")}, Args: exprs(n.Args[0])}, asV2(p, n.Args[1]))
+					repl = rule.Call(rule.QualifiedIdent(v2Prototext, "Unmarshal"), &dst.CallExpr{Fun: &dst.ArrayType{Elt: ident("byte")}, Args: exprs(n.Args[0])}, v2Arg(p, n.Args[1]))
 					p.Changed(n, change.Review, "proto.UnmarshalText → prototext.Unmarshal (stricter grammar; errors are not *proto.ParseError)")
 				}
 			case "MarshalText", "CompactText":
@@ -219,7 +219,7 @@ func runProtoText(p *rule.Pass) {
 			}
 			if tm.ok && len(n.Args) == 1 && rule.IsMethod(p.Callee(n), v1Proto, "TextMarshaler", "Text") {
 				recv := n.Fun.(*dst.SelectorExpr).X
-				repl = rule.Call(rule.Sel(recv, "Format"), asV2(p, n.Args[0]))
+				repl = rule.Call(rule.Sel(recv, "Format"), v2Arg(p, n.Args[0]))
 				p.Changed(n, change.Review, "proto.TextMarshaler.Text → prototext MarshalOptions.Format (output whitespace is not stable)")
 			}
 			if repl != nil {

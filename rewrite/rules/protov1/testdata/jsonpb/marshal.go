@@ -1,6 +1,7 @@
 package jsonpb
 
 import (
+	"errors"
 	"bytes"
 	"io"
 	"os"
@@ -84,4 +85,32 @@ func badIndent() jsonpb.Marshaler {
 func shadowed() int {
 	jsonpb := map[string]int{}
 	return jsonpb["x"]
+}
+
+// The conversion goes after the error check, where a person puts it.
+func toStringChecked(m *wrapperspb.StringValue) (string, error) {
+	s, err := pretty.MarshalToString(m) // want "protojson adds spaces"
+	if err != nil {
+		return "", errors.New("marshal: " + err.Error())
+	}
+	return s, nil
+}
+
+// Here the check uses the string: the conversion stays before it.
+func toStringCheckedUsesValue(m *wrapperspb.StringValue) (string, error) {
+	s, err := pretty.MarshalToString(m) // want "protojson adds spaces"
+	if err != nil {
+		return s, err
+	}
+	return s, nil
+}
+
+// err is declared outside the if block: := would shadow it there, so the
+// bytes get a var declaration and err is assigned.
+func writeNested(m *legacy) (err error) {
+	var buf bytes.Buffer
+	if m != nil {
+		err = (&jsonpb.Marshaler{}).Marshal(&buf, m) // want "protojson adds spaces"
+	}
+	return
 }
