@@ -1,8 +1,8 @@
 package jsonpb
 
 import (
-	"errors"
 	"bytes"
+	"errors"
 	"io"
 	"os"
 
