@@ -26,6 +26,9 @@ type Program struct {
 
 	once    sync.Once
 	sources map[string][]byte // every .go file of the module not in Packages
+
+	memoMu sync.Mutex
+	memo   map[string]any
 }
 
 // CallSite is one call of a function: its arguments and the types the
@@ -190,4 +193,24 @@ func containsWord(b []byte, w string) bool {
 
 func isIdentByte(c byte) bool {
 	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
+
+// Memo returns the value f computes for key, computing it once per
+// program (nil programs compute it every time): for facts about the whole
+// program that several files' rules ask for.
+func (pr *Program) Memo(key string, f func() any) any {
+	if pr == nil {
+		return f()
+	}
+	pr.memoMu.Lock()
+	defer pr.memoMu.Unlock()
+	if v, ok := pr.memo[key]; ok {
+		return v
+	}
+	if pr.memo == nil {
+		pr.memo = map[string]any{}
+	}
+	v := f()
+	pr.memo[key] = v
+	return v
 }

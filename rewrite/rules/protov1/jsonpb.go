@@ -10,8 +10,6 @@ import (
 	"strings"
 
 	"github.com/dave/dst"
-	"github.com/dave/dst/decorator"
-	"github.com/dave/dst/decorator/resolver/goast"
 
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/rewrite/rule"
@@ -72,6 +70,23 @@ var Jsonpb = &rule.Rule{
 //go:embed jsonpbmerge/merge.go
 var mergeHelperSrc string
 
+// mergeHelper is protojsonMergeUnmarshal, written once per package into
+// protolift_helpers.go (rule.Helper) for the Unmarshal calls whose target
+// may already hold data.
+var mergeHelper = func() *rule.Helper {
+	f, err := parser.ParseFile(token.NewFileSet(), "merge.go", mergeHelperSrc, parser.ImportsOnly)
+	if err != nil {
+		panic("protolift's merge helper does not parse: " + err.Error())
+	}
+	h := &rule.Helper{Name: mergeHelperName, Requires: map[string]string{protobufModule: minProtobuf}}
+	for _, im := range f.Imports {
+		path, _ := strconv.Unquote(im.Path.Value)
+		h.Imports = append(h.Imports, path)
+	}
+	h.Decl = mergeHelperSrc[strings.Index(mergeHelperSrc, "// "+mergeHelperName+" decodes"):]
+	return h
+}()
+
 var (
 	jsonpbMarshaler = &optionStruct{
 		name:    "Marshaler",
@@ -86,12 +101,10 @@ var (
 )
 
 type jsonpbPass struct {
-	p          *rule.Pass
-	nm         *namer
-	blocked    map[string]bool // struct name → kept on jsonpb
-	helperHere bool            // this file receives the merge helper
-	usedHelper bool
-	done       map[*dst.CallExpr]bool // reported, not to be looked at again
+	p       *rule.Pass
+	nm      *namer
+	blocked map[string]bool        // struct name → kept on jsonpb
+	done    map[*dst.CallExpr]bool // reported, not to be looked at again
 }
 
 func runJsonpb(p *rule.Pass) {
@@ -104,7 +117,6 @@ func runJsonpb(p *rule.Pass) {
 	}
 	j.reportIndent()
 	j.warnOutput()
-	j.helperHere = mergeHelperFile(p, j.blockedCall) == p.Path
 	// Statement shapes first, while the original nodes still carry types.
 	rule.StmtLists(p.File, j.stmts)
 	j.expressions()
@@ -114,21 +126,6 @@ func runJsonpb(p *rule.Pass) {
 			s.retype(p, to)
 		}
 	}
-	if j.helperHere && j.usedHelper {
-		j.addHelper()
-	}
-}
-
-// blockedCall reports whether an original call is a method of an option
-// struct that stays on jsonpb.
-func (j *jsonpbPass) blockedCall(c *ast.CallExpr) bool {
-	f, _ := typeutilCallee(j.p.Info(), c).(*types.Func)
-	for name := range j.blocked {
-		if f != nil && (rule.IsMethod(f, v1Jsonpb, name, f.Name())) {
-			return true
-		}
-	}
-	return false
 }
 
 // reportIndent flags Indent literals protojson would reject at run time.
@@ -224,6 +221,9 @@ func (j *jsonpbPass) plan(c *jcall) *plan {
 		if len(args) != 2 {
 			return nil
 		}
+		if j.handWritten(c, args[1]) {
+			return nil
+		}
 		w, m := args[0], v2Arg(p, args[1])
 		if !sideEffectFree(w) {
 			j.done[c.call] = true
@@ -247,6 +247,9 @@ func (j *jsonpbPass) plan(c *jcall) *plan {
 		if len(args) != 1 {
 			return nil
 		}
+		if j.handWritten(c, args[0]) {
+			return nil
+		}
 		m := v2Arg(p, args[0])
 		return &plan{
 			first: func() dst.Expr { return rule.Call(rule.Sel(c.recv, "Marshal"), m) },
@@ -258,12 +261,20 @@ func (j *jsonpbPass) plan(c *jcall) *plan {
 			return nil
 		}
 		src, m := args[0], args[1]
+		if j.handWritten(c, m) {
+			return nil
+		}
 		if !sideEffectFree(m) || (c.recv != nil && !sideEffectFree(c.recv)) {
 			j.done[c.call] = true
 			p.Report(c.call, change.Manual, "not rewritten: the message or options expression would be evaluated after reading the input (and not at all on a read error); assign it to a variable first", "")
 			return nil
 		}
 		decode := j.decoder(c, m)
+		if decode == nil {
+			j.done[c.call] = true
+			p.Report(c.call, change.Manual, "not rewritten: jsonpb merged into a message that may hold data, and the helper that keeps that cannot be added to this package", "")
+			return nil
+		}
 		if c.kind == "Unmarshal" {
 			return &plan{
 				first: func() dst.Expr { return rule.Call(rule.QualifiedIdent("io", "ReadAll"), src) },
@@ -280,6 +291,24 @@ func (j *jsonpbPass) plan(c *jcall) *plan {
 		}
 	}
 	return nil
+}
+
+// handWritten refuses c when its message can be a hand-written v1
+// message (handwritten.go): jsonpb called such a type's own
+// MarshalJSONPB/UnmarshalJSONPB methods (and, up to golang/protobuf v1.3,
+// read its struct fields); protojson sees a descriptor without fields and
+// prints {} (TestHandWrittenJSONLosesData).
+func (j *jsonpbPass) handWritten(c *jcall, m dst.Expr) bool {
+	why, warn := jsonTextRisk(j.p, m)
+	if warn != "" {
+		j.p.Report(c.call, change.Review, warn+": protojson would print it as {} and ignore its MarshalJSONPB/UnmarshalJSONPB methods", "")
+	}
+	if why == "" {
+		return false
+	}
+	j.done[c.call] = true
+	j.p.Report(c.call, change.Manual, "not rewritten: "+why+"; protojson would print it as {} and ignore its MarshalJSONPB/UnmarshalJSONPB methods", "")
+	return true
 }
 
 // decoder returns a builder of the protojson decoding of bytes b into m
@@ -317,8 +346,11 @@ func (j *jsonpbPass) decoder(c *jcall, m dst.Expr) func(b dst.Expr) dst.Expr {
 			return rule.Call(rule.Sel(c.recv, "Unmarshal"), b, mv)
 		}
 	}
-	j.usedHelper = true
-	return func(b dst.Expr) dst.Expr { return rule.Call(ident(mergeHelperName), opts(), b, mv) }
+	name := p.Helper(mergeHelper)
+	if name == "" {
+		return nil
+	}
+	return func(b dst.Expr) dst.Expr { return rule.Call(ident(name), opts(), b, mv) }
 }
 
 // stmts rewrites the statement shapes where the new steps can be
@@ -639,27 +671,4 @@ func (j *jsonpbPass) expr(c *jcall) {
 	rule.MoveDecs(call, fl)
 	*call = *fl
 	p.Require(protobufModule, minProtobuf)
-}
-
-// addHelper appends the merge helper to this file, with its imports
-// resolved so the restorer adds them under non-colliding names.
-func (j *jsonpbPass) addHelper() {
-	fset := token.NewFileSet()
-	af, err := parser.ParseFile(fset, "merge.go", mergeHelperSrc, parser.ParseComments)
-	if err != nil {
-		j.p.Report(j.p.File, change.Manual, "internal error: protolift's merge helper does not parse: "+err.Error(), "")
-		return
-	}
-	d := decorator.NewDecoratorWithImports(fset, "jsonpbmerge", goast.New())
-	df, err := d.DecorateFile(af)
-	if err != nil {
-		j.p.Report(j.p.File, change.Manual, "internal error: protolift's merge helper does not load: "+err.Error(), "")
-		return
-	}
-	for _, decl := range df.Decls {
-		if fd, ok := decl.(*dst.FuncDecl); ok && fd.Name.Name == mergeHelperName {
-			fd.Decs.Before = dst.EmptyLine
-			j.p.File.Decls = append(j.p.File.Decls, fd)
-		}
-	}
 }

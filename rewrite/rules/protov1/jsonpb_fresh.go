@@ -4,12 +4,8 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
-	"sort"
-	"strings"
 
 	"golang.org/x/tools/go/ast/astutil"
-
-	"github.com/protolift/protolift/rewrite/rule"
 )
 
 // Support of protov1.jsonpb for deciding where jsonpb's merge semantics
@@ -135,40 +131,4 @@ func unmarshalTarget(info *types.Info, call *ast.CallExpr) ast.Expr {
 		return call.Args[1]
 	}
 	return nil
-}
-
-// mergeHelperFile picks the one file of the package that receives the
-// merge helper: the first (non-test files before test files, then by
-// name) that has a decoding call whose target is not provably fresh.
-// "" means no file needs it or the package already declares it.
-func mergeHelperFile(p *rule.Pass, skip func(*ast.CallExpr) bool) string {
-	if p.Pkg.Types.Scope().Lookup(mergeHelperName) != nil {
-		return ""
-	}
-	var need []string
-	for k, f := range p.Pkg.Syntax {
-		found := false
-		ast.Inspect(f, func(n ast.Node) bool {
-			if c, ok := n.(*ast.CallExpr); ok && !skip(c) {
-				if t := unmarshalTarget(p.Info(), c); t != nil && !freshTarget(p.Info(), f, t) {
-					found = true
-				}
-			}
-			return !found
-		})
-		if found {
-			need = append(need, p.Pkg.CompiledGoFiles[k])
-		}
-	}
-	if len(need) == 0 {
-		return ""
-	}
-	sort.Slice(need, func(i, j int) bool {
-		ti, tj := strings.HasSuffix(need[i], "_test.go"), strings.HasSuffix(need[j], "_test.go")
-		if ti != tj {
-			return !ti
-		}
-		return need[i] < need[j]
-	})
-	return need[0]
 }

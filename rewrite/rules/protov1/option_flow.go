@@ -1,6 +1,7 @@
 package protov1
 
 import (
+	"github.com/dave/dst"
 	"go/ast"
 	"go/token"
 	"go/types"
@@ -404,6 +405,15 @@ func unrewritableCall(p *rule.Pass, typ string) func(string, ast.Node) (token.Po
 		f, _ := typeutilCallee(p.Info(), c).(*types.Func)
 		if f == nil || !rule.IsMethod(f, v1Jsonpb, typ, f.Name()) {
 			return token.NoPos, "", false
+		}
+		// The message must not be a hand-written v1 message (handwritten.go).
+		msgArg := map[string]int{"MarshalToString": 0, "Marshal": 1, "Unmarshal": 1, "UnmarshalNext": 1}
+		if i, ok := msgArg[f.Name()]; ok && i < len(c.Args) {
+			if m, ok := p.Dec.Dst.Nodes[c.Args[i]].(dst.Expr); ok {
+				if why, _ := jsonTextRisk(p, m); why != "" {
+					return c.Pos(), why + "; protojson would print it as {} and ignore its MarshalJSONPB/UnmarshalJSONPB methods", true
+				}
+			}
 		}
 		switch {
 		case f.Name() == "MarshalToString" && len(c.Args) == 1:

@@ -192,6 +192,14 @@ func runProtoText(p *rule.Pass) {
 				}
 			case "UnmarshalText":
 				if len(n.Args) == 2 {
+					why, warn := jsonTextRisk(p, n.Args[1])
+					if why != "" {
+						p.Report(n, change.Manual, "not rewritten: "+why+textHandWritten, "")
+						return true
+					}
+					if warn != "" {
+						p.Report(n, change.Review, warn+textHandWritten, "")
+					}
 					repl = rule.Call(rule.QualifiedIdent(v2Prototext, "Unmarshal"), &dst.CallExpr{Fun: &dst.ArrayType{Elt: ident("byte")}, Args: exprs(n.Args[0])}, v2Arg(p, n.Args[1]))
 					p.Changed(n, change.Review, "proto.UnmarshalText → prototext.Unmarshal (stricter grammar; errors are not *proto.ParseError)")
 				}
@@ -285,6 +293,10 @@ func inStmtHeader(f *ast.File, n ast.Node) bool {
 	return false
 }
 
+// textHandWritten ends the refusal of a text call on a message that can
+// be hand-written (handwritten.go).
+const textHandWritten = "; prototext would print and parse it through that derived descriptor, which has no fields"
+
 // warnTextOutput puts a warning on every call whose text output the rule
 // changes, and refuses (returning them) the package-function calls whose
 // output is compared or that -keep-output-format keeps (output_format.go;
@@ -313,6 +325,9 @@ func warnTextOutput(p *rule.Pass, tm *textMarshalerUse, textFn func(*types.Func)
 		default:
 			if tm.ok && ((rule.IsMethod(f, v1Proto, "TextMarshaler", "Marshal") && len(a.Args) == 2) || (rule.IsMethod(f, v1Proto, "TextMarshaler", "Text") && len(a.Args) == 1)) {
 				p.Report(c, change.Review, textOptsMsg, "")
+				if _, warn := jsonTextRisk(p, c.Args[len(c.Args)-1]); warn != "" {
+					p.Report(c, change.Review, warn+textHandWritten, "")
+				}
 			}
 			return true
 		}
@@ -323,10 +338,19 @@ func warnTextOutput(p *rule.Pass, tm *textMarshalerUse, textFn func(*types.Func)
 		if nargs == 2 {
 			writer = a.Args[0]
 		}
+		why, warn := jsonTextRisk(p, c.Args[nargs-1])
+		if why != "" {
+			refused[c] = true
+			p.Report(c, change.Manual, "not rewritten: "+why+textHandWritten, "")
+			return true
+		}
 		if why := refuseOutput(p, a, writer, "text"); why != "" {
 			refused[c] = true
 			p.Report(c, change.Manual, "not rewritten: "+why, "")
 			return true
+		}
+		if warn != "" {
+			p.Report(c, change.Review, warn+textHandWritten, "")
 		}
 		p.Report(c, change.Review, msg, "")
 		return true
@@ -366,6 +390,13 @@ func textMarshalerPlan(p *rule.Pass) *textMarshalerUse {
 			}
 		case *ast.CallExpr:
 			f, _ := typeutilCallee(p.Info(), n).(*types.Func)
+			if f != nil && (rule.IsMethod(f, v1Proto, "TextMarshaler", "Text") && len(n.Args) == 1 || rule.IsMethod(f, v1Proto, "TextMarshaler", "Marshal") && len(n.Args) == 2) {
+				if m, ok := p.Dec.Dst.Nodes[n.Args[len(n.Args)-1]].(dst.Expr); ok {
+					if why, _ := jsonTextRisk(p, m); why != "" {
+						return n.Pos(), why + textHandWritten, true
+					}
+				}
+			}
 			if f != nil && rule.IsMethod(f, v1Proto, "TextMarshaler", "Text") && len(n.Args) == 1 {
 				if why := refuseOutput(p, n, nil, "text"); why != "" {
 					return n.Pos(), why, true

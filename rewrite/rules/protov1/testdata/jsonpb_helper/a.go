@@ -11,7 +11,7 @@ import (
 )
 
 func decode(r io.Reader, m proto.Message) error {
-	return jpb.Unmarshal(r, m)
+	return jpb.Unmarshal(r, m) // want "importer passes one"
 }
 
 func size(m proto.Message) int { return proto.Size(m) }

@@ -11,31 +11,31 @@ import (
 )
 
 func jsonCompact(m proto.Message) (string, error) {
-	return (&jsonpb.Marshaler{}).MarshalToString(m) // want "protojson adds spaces"
+	return (&jsonpb.Marshaler{}).MarshalToString(m) // want "protojson adds spaces" // want "importer passes one"
 }
 
 func jsonIndent(m proto.Message) (string, error) {
 	var buf bytes.Buffer
-	err := (&jsonpb.Marshaler{Indent: "  "}).Marshal(&buf, m) // want "protojson adds spaces"
+	err := (&jsonpb.Marshaler{Indent: "  "}).Marshal(&buf, m) // want "protojson adds spaces" // want "importer passes one"
 	return buf.String(), err
 }
 
 func textMulti(m proto.Message) string {
-	return proto.MarshalTextString(m) // want "name: <…>"
+	return proto.MarshalTextString(m) // want "name: <…>" // want "importer passes one"
 }
 
 func textCompact(m proto.Message) string {
-	return proto.CompactTextString(m) // want "name:<… >"
+	return proto.CompactTextString(m) // want "name:<… >" // want "importer passes one"
 }
 
 func textWriter(m proto.Message) (string, error) {
 	var buf bytes.Buffer
-	err := proto.MarshalText(&buf, m) // want "name: <…>"
+	err := proto.MarshalText(&buf, m) // want "name: <…>" // want "importer passes one"
 	return buf.String(), err
 }
 
 var compactMarshaler = proto.TextMarshaler{Compact: true}
 
 func textMarshalerCompact(m proto.Message) string {
-	return compactMarshaler.Text(m) // want "printed `<…>`"
+	return compactMarshaler.Text(m) // want "printed `<…>`" // want "importer passes one"
 }

@@ -25,7 +25,7 @@ func show(a *anypb.Any) string {
 }
 
 func compact(l *legacy) string {
-	return fmt.Sprintf("<%s>", v1.CompactTextString(l)) // want "name:<… >"
+	return fmt.Sprintf("<%s>", v1.CompactTextString(l)) // want "is a hand-written v1 message"
 }
 
 func dump(w io.Writer, a *anypb.Any) error {
@@ -34,7 +34,7 @@ func dump(w io.Writer, a *anypb.Any) error {
 }
 
 func dumpReturn(w io.Writer, m proto.Message) error {
-	return proto.CompactText(w, m) // want "name:<… >"
+	return proto.CompactText(w, m) // want "is a v1 message interface"
 }
 
 func dumpStmt(a *anypb.Any) {
@@ -55,7 +55,7 @@ func parse(s string, a *anypb.Any) error {
 }
 
 func parseLegacy(s string) error {
-	return proto.UnmarshalText(s, &legacy{})
+	return proto.UnmarshalText(s, &legacy{}) // want "is a hand-written v1 message"
 }
 
 func isParseErr(err error) bool {

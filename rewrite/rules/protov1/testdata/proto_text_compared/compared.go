@@ -47,11 +47,11 @@ func golden(m proto.Message) error {
 }
 
 func empty(m proto.Message) bool {
-	return proto.CompactTextString(m) == "" // want "name:<… >"
+	return proto.CompactTextString(m) == "" // want "name:<… >" // want "importer passes one"
 }
 
 func shown(m proto.Message) {
-	os.Stdout.WriteString(proto.MarshalTextString(m)) // want "name: <…>"
+	os.Stdout.WriteString(proto.MarshalTextString(m)) // want "name: <…>" // want "importer passes one"
 }
 
 var tm = proto.TextMarshaler{}

@@ -14,7 +14,7 @@ var tm = proto.TextMarshaler{ExpandAny: true}
 
 func dump(m proto.Message) (string, error) {
 	var buf bytes.Buffer
-	if err := tm.Marshal(&buf, m); err != nil { // want "printed `<…>`"
+	if err := tm.Marshal(&buf, m); err != nil { // want "printed `<…>`" // want "importer passes one"
 		return "", err
 	}
 	return buf.String(), nil
@@ -24,8 +24,8 @@ func dumpElse(m proto.Message, skip bool) error {
 	var buf bytes.Buffer
 	if skip {
 		return nil
-	} else if err := tm.Marshal(&buf, m); err != nil { // want "printed `<…>`"
+	} else if err := tm.Marshal(&buf, m); err != nil { // want "printed `<…>`" // want "importer passes one"
 		return err
 	}
-	return fmt.Errorf("again: %v", tm.Marshal(&buf, m)) // want "printed `<…>`"
+	return fmt.Errorf("again: %v", tm.Marshal(&buf, m)) // want "printed `<…>`" // want "importer passes one"
 }

@@ -119,7 +119,7 @@ func outerScope(a *anypb.Any) string {
 			return ""
 		}
 	}
-	return proto.CompactTextString(dyn.Message) // want "name:<… >"
+	return proto.CompactTextString(dyn.Message) // want "is a v1 message interface"
 }
 
 // validOnly decodes only to check that it can: nothing reads s afterwards,
