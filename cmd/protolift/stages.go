@@ -271,6 +271,11 @@ type pipeline struct {
 	// configs are the extra build configurations (tags) the Go stage
 	// migrated files under; they are verified too.
 	configs []rewrite.Config
+	// vetBase is go vet's result on the module as it is on disk, per
+	// build configuration; vetAnnounced are the new findings no change
+	// causes alone, reported instead of withdrawn (verifyvet.go).
+	vetBase      map[string]*verify.VetResult
+	vetAnnounced []verify.Problem
 }
 
 func newPipeline(f *flags, stage string, patterns []string, stderr io.Writer) (*pipeline, error) {
@@ -291,7 +296,8 @@ func newPipeline(f *flags, stage string, patterns []string, stderr io.Writer) (*
 		return nil, err
 	}
 	return &pipeline{f: f, patterns: patterns, module: m, base: base, stderr: stderr, requires: map[string]string{},
-		baseline: map[string][]verify.Problem{}, goDisabled: map[string]map[string]bool{}, pinned: map[string]bool{}}, nil
+		baseline: map[string][]verify.Problem{}, goDisabled: map[string]map[string]bool{}, pinned: map[string]bool{},
+		vetBase: map[string]*verify.VetResult{}}, nil
 }
 
 // recoverWrite finishes or undoes the write of an earlier run that was

@@ -117,3 +117,43 @@ var Resolver naming.Resolver
 	goIn(t, dir, "build", "./...")
 	goIn(t, dir, "vet", "./...")
 }
+
+// Regenerated messages hold a protoimpl.MessageState: hand-written code
+// that copies a message value (`*dst = *src`) is what go vet's
+// copylocks check flags, and a real hazard. The gate compares go vet
+// with the baseline like the compiler: the package's regeneration is
+// withdrawn (the old generated code may be copied), reported with what
+// to do, and the result has no new vet finding.
+func TestFullRunWithdrawsRegenerationThatVetFlags(t *testing.T) {
+	if testing.Short() {
+		t.Skip("full pipeline on a copy of legacyapp; runs without -short")
+	}
+	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
+	write(t, filepath.Join(dir, "internal", "server", "assign.go"), []byte(`package server
+
+import orderspb "example.com/legacyapp/proto/orders/v1"
+
+// Assign overwrites dst with src.
+func Assign(dst, src *orderspb.Money) { *dst = *src }
+`))
+	oldGen, _ := os.ReadFile(filepath.Join(dir, "proto", "orders", "v1", "orders.pb.go"))
+	code, _, errOut := protolift(t, "-C", dir, "-w", "./...")
+	if code != exitFindings {
+		t.Fatalf("protolift -w: exit %d, want 1\n%s", code, errOut)
+	}
+	for _, want := range []string{
+		"orders.pb.go:1:1: gen.regenerate: not regenerated: with the regenerated code, go vet reports code that uses it: assignment copies lock value to *dst: example.com/legacyapp/proto/orders/v1.Money contains google.golang.org/protobuf/runtime/protoimpl.MessageState contains sync.Mutex (at internal/server/assign.go:6:",
+		"take pointers (*T), or copy with proto.Clone / proto.Merge",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if now, _ := os.ReadFile(filepath.Join(dir, "proto", "orders", "v1", "orders.pb.go")); string(now) != string(oldGen) {
+		t.Error("orders.pb.go was regenerated although hand-written code copies its messages")
+	}
+	goIn(t, dir, "build", "./...")
+	goIn(t, dir, "vet", "./...")
+	goIn(t, dir, "vet", "-tags=integration", "./...")
+	goIn(t, dir, "test", "./...")
+}
