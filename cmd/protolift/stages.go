@@ -111,7 +111,7 @@ func newFlags(name string, out io.Writer) *flags {
 	str(&f.goPkgPrefix, "go-package-prefix", "", "proto stage: import path prefix for go_package options it adds (default: the module path)")
 	str(&f.goPkgMap, "go-package-map", "", "proto stage: comma-separated `dir=importpath` pairs for go_package options it adds (longest match wins)")
 	if has("verify") {
-		f.fs.BoolFunc("verify", "type-check the result and withdraw every change that breaks the build (default true; -verify=false only to debug protolift)", func(v string) error {
+		f.fs.BoolFunc("verify", "type-check and go vet the result and withdraw every change that breaks the build or gives go vet a new finding (default true; -verify=false only to debug protolift)", func(v string) error {
 			b, err := strconv.ParseBool(v)
 			f.noVerify = !b
 			return err
