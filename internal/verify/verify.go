@@ -17,6 +17,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"golang.org/x/mod/modfile"
 )
 
 // Problem is one error of one package, with its position.
@@ -379,7 +381,12 @@ func Vet(ctx context.Context, cfg Config, analyzers []string) (*VetResult, error
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"vet", "-json"}
+	// The gate's own flag keeps its results apart in the build cache:
+	// go vet replays a cached result verbatim, and the gate's name the
+	// overlay's temporary files, which the user's own go vet after the
+	// write must never print. (The flag only names one more printf
+	// wrapper, a function no code has.)
+	args := []string{"vet", "-json", "-printf.funcs=" + vetCacheMark}
 	for _, a := range analyzers {
 		args = append(args, "-"+a)
 	}
@@ -403,6 +410,10 @@ func Vet(ctx context.Context, cfg Config, analyzers []string) (*VetResult, error
 	runErr := cmd.Run()
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
+	}
+	modPath := ""
+	if data, err := os.ReadFile(filepath.Join(cfg.ModuleDir, "go.mod")); err == nil {
+		modPath = modfile.ModulePath(data)
 	}
 	res := &VetResult{Failed: map[string]bool{}}
 	blocks := 0
@@ -449,6 +460,8 @@ func Vet(ctx context.Context, cfg Config, analyzers []string) (*VetResult, error
 						pr.File, pr.Line, pr.Col = splitPos(d.Posn, cfg.ModuleDir)
 						if orig, ok := back[pr.File]; ok {
 							pr.File = orig
+						} else if orig := replayed(cfg, modPath, pkg, pr.File); orig != "" {
+							pr.File = orig
 						}
 						if pr.File == "" || !within(cfg.ModuleDir, pr.File) {
 							continue
@@ -482,6 +495,30 @@ func Vet(ctx context.Context, cfg Config, analyzers []string) (*VetResult, error
 		return a.Msg < b.Msg
 	})
 	return res, nil
+}
+
+// vetCacheMark is the printf wrapper name the gate's go vet runs add.
+const vetCacheMark = "protoliftVerifyGate"
+
+// replayed maps a file of an earlier run's overlay, which go vet names
+// when it replays a cached result for the same content, back to the
+// module's file: the package's directory and the file's name.
+func replayed(cfg Config, modPath, pkg, file string) string {
+	if modPath == "" || !strings.Contains(file, "protolift-verify-overlay-") {
+		return ""
+	}
+	rest, ok := strings.CutPrefix(pkg, modPath)
+	if !ok || rest != "" && rest[0] != '/' {
+		return ""
+	}
+	orig := filepath.Join(cfg.ModuleDir, filepath.FromSlash(rest), filepath.Base(file))
+	if _, ok := cfg.Overlay[orig]; ok {
+		return orig
+	}
+	if _, err := os.Stat(orig); err == nil {
+		return orig
+	}
+	return ""
 }
 
 // vetPkg turns go vet's package id ("example.com/a_test
