@@ -157,7 +157,7 @@ func TestVetOverlayAndNew(t *testing.T) {
 	for f, content := range ov {
 		writeFile(t, f, string(content))
 	}
-	cmd := exec.Command("go", "vet", "./a")
+	cmd := exec.Command("go", "vet", "-json", "./a")
 	cmd.Dir = dir
 	out, _ := cmd.CombinedOutput()
 	if strings.Contains(string(out), "protolift-verify-overlay-") || !strings.Contains(string(out), "a_test.go:5:") {
