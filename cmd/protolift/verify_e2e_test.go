@@ -157,3 +157,43 @@ func Assign(dst, src *orderspb.Money) { *dst = *src }
 	goIn(t, dir, "vet", "-tags=integration", "./...")
 	goIn(t, dir, "test", "./...")
 }
+
+// A dependency's message type copied by hand-written code: the file's
+// migration moves `plugin.CodeGeneratorRequest` (a v1 struct while
+// golang/protobuf stays at v1.3) to pluginpb's APIv2 type, which go vet's
+// copylocks check flags. Nothing else needs golang/protobuf v1.4, so the
+// rule that moved the type on that line is withdrawn; the module keeps
+// building and vetting as before.
+func TestVetFindingOnDependencyTypeWithdrawsRule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("downloads golang/protobuf v1.3.3 through the module proxy; runs without -short")
+	}
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "go.mod"), []byte("module example.com/plug\n\ngo 1.21\n\nrequire github.com/golang/protobuf v1.3.3\n"))
+	same := `package app
+
+import (
+	"reflect"
+
+	plugin "github.com/golang/protobuf/protoc-gen-go/plugin"
+)
+
+// Same reports whether two requests are equal.
+func Same(a, b *plugin.CodeGeneratorRequest) bool { return reflect.DeepEqual(*a, *b) }
+`
+	write(t, filepath.Join(dir, "app", "app.go"), []byte(same))
+	goIn(t, dir, "mod", "tidy")
+	code, _, errOut := protolift(t, "-C", dir, "-w", "./...")
+	if code != exitFindings {
+		t.Fatalf("exit %d, want 1\n%s", code, errOut)
+	}
+	want := "app/app.go:10:17: protov1.wkt.imports: not rewritten: call of reflect.DeepEqual copies lock value: google.golang.org/protobuf/types/pluginpb.CodeGeneratorRequest contains google.golang.org/protobuf/runtime/protoimpl.MessageState contains sync.Mutex (at app/app.go:10:"
+	if !strings.Contains(errOut, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errOut)
+	}
+	if now, _ := os.ReadFile(filepath.Join(dir, "app", "app.go")); string(now) != same {
+		t.Errorf("app.go changed:\n%s", now)
+	}
+	goIn(t, dir, "build", "./...")
+	goIn(t, dir, "vet", "./...")
+}

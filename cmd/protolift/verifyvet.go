@@ -3,9 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"golang.org/x/mod/modfile"
+	"golang.org/x/mod/semver"
 
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/internal/verify"
@@ -94,14 +98,22 @@ func (p *pipeline) attributeVet(pr verify.Problem) (culprit, bool) {
 		// The types that carry the lock, outermost first: the first one
 		// declared in a package this run regenerated is where the lock
 		// came from. One declared outside the module (pluginpb's
-		// CodeGeneratorRequest, which golang/protobuf >= v1.4's plugin
-		// package aliases) has no change of ours to withdraw: withdrawing
-		// the rewrite of the import would leave the same type behind its
-		// old name.
+		// CodeGeneratorRequest) is the file's migration's doing only while
+		// golang/protobuf stays below v1.4: from v1.4 on, the old plugin
+		// package aliases the same type, so withdrawing the rewrite of the
+		// import would change nothing but the name (the raise itself is
+		// announced at go.mod), and the finding is reported at its line.
 		for _, ip := range lockChain(pr.Msg) {
 			if dir := p.moduleDirOf(ip); dir != "" && p.regenerated(dir) {
 				return culprit{kind: "gen", dir: dir, why: pr}, true
 			}
+		}
+		// A dependency's type: while golang/protobuf stays below v1.4
+		// (or goes away), the old package's type is a v1 struct without a
+		// lock, and the file's migration is what moved the value to the
+		// APIv2 type.
+		if f != nil && f.Stage == "go" && !p.v1AliasesV2() {
+			return culprit{kind: "file", file: f.Path, why: pr}, true
 		}
 		return culprit{}, false
 	}
@@ -171,6 +183,28 @@ func (p *pipeline) regenerated(dir string) bool {
 	for _, f := range p.set.Files {
 		if f.Stage == "gen" && filepath.Dir(f.Path) == dir {
 			return true
+		}
+	}
+	return false
+}
+
+// v1AliasesV2 reports whether the module as the set leaves it requires
+// golang/protobuf v1.4.0 or later, whose plugin, descriptor and
+// well-known-type packages alias the APIv2 types.
+func (p *pipeline) v1AliasesV2() bool {
+	data := p.stagedMod
+	if f := p.set.Lookup(p.gomodPath()); f != nil {
+		data = f.New
+	} else if data == nil {
+		data, _ = os.ReadFile(p.gomodPath())
+	}
+	mf, err := modfile.ParseLax("go.mod", data, nil)
+	if err != nil {
+		return false
+	}
+	for _, r := range mf.Require {
+		if r.Mod.Path == "github.com/golang/protobuf" {
+			return semver.Compare(r.Mod.Version, "v1.4.0") >= 0
 		}
 	}
 	return false
