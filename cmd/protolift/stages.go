@@ -109,7 +109,7 @@ func newFlags(name string, out io.Writer) *flags {
 	str(&f.goPkgPrefix, "go-package-prefix", "", "proto stage: import path prefix for go_package options it adds (default: the module path)")
 	str(&f.goPkgMap, "go-package-map", "", "proto stage: comma-separated `dir=importpath` pairs for go_package options it adds (longest match wins)")
 	if has("verify") {
-		f.fs.BoolFunc("verify", "type-check the result and withdraw every change that breaks the build (default true; -verify=false only to debug protolift)", func(v string) error {
+		f.fs.BoolFunc("verify", "type-check and go vet the result and withdraw every change that breaks the build or gives go vet a new finding (default true; -verify=false only to debug protolift)", func(v string) error {
 			b, err := strconv.ParseBool(v)
 			f.noVerify = !b
 			return err
@@ -269,6 +269,11 @@ type pipeline struct {
 	// configs are the extra build configurations (tags) the Go stage
 	// migrated files under; they are verified too.
 	configs []rewrite.Config
+	// vetBase is go vet's result on the module as it is on disk, per
+	// build configuration; vetAnnounced are the new findings no change
+	// causes alone, reported instead of withdrawn (verifyvet.go).
+	vetBase      map[string]*verify.VetResult
+	vetAnnounced []verify.Problem
 }
 
 func newPipeline(f *flags, stage string, patterns []string, stderr io.Writer) (*pipeline, error) {
@@ -289,7 +294,8 @@ func newPipeline(f *flags, stage string, patterns []string, stderr io.Writer) (*
 		return nil, err
 	}
 	return &pipeline{f: f, patterns: patterns, module: m, base: base, stderr: stderr, requires: map[string]string{},
-		baseline: map[string][]verify.Problem{}, goDisabled: map[string]map[string]bool{}, pinned: map[string]bool{}}, nil
+		baseline: map[string][]verify.Problem{}, goDisabled: map[string]map[string]bool{}, pinned: map[string]bool{},
+		vetBase: map[string]*verify.VetResult{}}, nil
 }
 
 // recoverWrite finishes or undoes the write of an earlier run that was

@@ -91,13 +91,29 @@ func (p *pipeline) verify(ctx context.Context, point verifyPoint) error {
 			return err
 		}
 		if len(news) == 0 {
-			return nil
+			if point != final {
+				return nil
+			}
+			// The result builds: now it must not give go vet anything to
+			// say that it did not say about the module before.
+			if news, err = p.newVetProblems(ctx); err != nil {
+				return err
+			}
+			if len(news) == 0 {
+				return nil
+			}
 		}
 		var culprits []culprit
 		seen := map[string]bool{}
 		for _, pr := range news {
-			c, ok := p.attribute(ctx, pr)
-			if !ok {
+			var c culprit
+			var ok bool
+			if pr.Analyzer != "" {
+				if c, ok = p.attributeVet(pr); !ok {
+					p.announceVet(pr)
+					continue
+				}
+			} else if c, ok = p.attribute(ctx, pr); !ok {
 				continue
 			}
 			if !seen[c.key()] {
@@ -106,6 +122,10 @@ func (p *pipeline) verify(ctx context.Context, point verifyPoint) error {
 			}
 		}
 		if len(culprits) == 0 {
+			if news[0].Analyzer != "" {
+				// Every finding was announced: nothing to withdraw.
+				continue
+			}
 			return unattributed(news)
 		}
 		requiresBefore := fmt.Sprint(p.fileRequires(), p.pinned)
@@ -162,12 +182,7 @@ func (p *pipeline) newProblems(ctx context.Context, repairable func(string) bool
 		return nil, err
 	}
 	defer cleanup()
-	ov := map[string][]byte{}
-	for _, f := range p.set.Files {
-		if !f.Deleted && f.Path != p.gomodPath() && f.Path != p.gosumPath() {
-			ov[f.Path] = f.New
-		}
-	}
+	ov := p.verifyOverlay()
 	// The default configuration covers every package; each extra one
 	// (files only some build tags include) covers the packages that
 	// needed it. Baselines are kept per configuration and directory.
@@ -225,6 +240,18 @@ func (p *pipeline) newIn(ctx context.Context, config string, tags []string, got 
 		base = append(base, p.baseline[key(d)]...)
 	}
 	return verify.New(base, got), nil
+}
+
+// verifyOverlay returns the set's files the checks load through an
+// overlay (go.mod and go.sum go through -modfile).
+func (p *pipeline) verifyOverlay() map[string][]byte {
+	ov := map[string][]byte{}
+	for _, f := range p.set.Files {
+		if !f.Deleted && f.Path != p.gomodPath() && f.Path != p.gosumPath() {
+			ov[f.Path] = f.New
+		}
+	}
+	return ov
 }
 
 func (p *pipeline) tags() []string {
@@ -596,30 +623,44 @@ func (p *pipeline) withdraw(c culprit) []string {
 		for _, r := range c.rules {
 			p.disable(c.file, r)
 			pos := editOf(f, r)
-			p.set.Report(change.Diagnostic{Path: c.file, Start: pos, End: pos, Rule: r, Risk: change.Manual,
-				Message: fmt.Sprintf("not rewritten: the rewrite does not type-check: %s%s", msg, where)})
+			m := fmt.Sprintf("not rewritten: the rewrite does not type-check: %s%s", msg, where)
+			if vet := c.why.Analyzer; vet != "" {
+				m = fmt.Sprintf("not rewritten: %s%s; %s", msg, where, vetAdvice(vet))
+			}
+			p.set.Report(change.Diagnostic{Path: c.file, Start: pos, End: pos, Rule: r, Risk: change.Manual, Message: m})
 		}
 		return []string{c.file}
 	case "file":
 		p.disable(c.file, "*")
 		p.set.Remove(c.file)
-		p.set.Report(change.Diagnostic{Path: c.file, Start: change.Position{Line: 1, Col: 1}, Rule: rewrite.VerifyRule, Risk: change.Manual,
-			Message: fmt.Sprintf("not rewritten: the file's migration breaks the build: %s%s; migrate it by hand", msg, where)})
+		m := fmt.Sprintf("not rewritten: the file's migration breaks the build: %s%s; migrate it by hand", msg, where)
+		if vet := c.why.Analyzer; vet != "" {
+			m = fmt.Sprintf("not rewritten: %s%s; the file's migration causes it, %s", msg, where, vetAdvice(vet))
+		}
+		p.set.Report(change.Diagnostic{Path: c.file, Start: change.Position{Line: 1, Col: 1}, Rule: rewrite.VerifyRule, Risk: change.Manual, Message: m})
 	case "gen":
 		advice := "adapt that code, then run protolift gen"
 		if rs, err := p.selectRules(); err == nil && p.stage == "gen" && rewrite.Repairable(rs)(msg) {
 			advice = "the go stage adapts such code: run every stage (protolift -w ./...) instead of protolift gen alone"
 		}
 		p.withdrawScripts(c.dir)
+		what := "the regenerated code breaks code that uses it"
+		if vet := c.why.Analyzer; vet != "" {
+			what, advice = "with the regenerated code, go vet reports code that uses it", vetAdvice(vet)
+		}
 		for _, f := range slices.Clone(p.set.Files) {
 			if f.Stage == "gen" && filepath.Dir(f.Path) == c.dir && strings.HasSuffix(f.Path, ".go") {
 				p.set.Remove(f.Path)
 				if !f.Created {
 					p.set.Report(change.Diagnostic{Path: f.Path, Start: change.Position{Line: 1, Col: 1}, Rule: regen.RegenerateRule, Risk: change.Manual,
-						Message: fmt.Sprintf("not regenerated: the regenerated code breaks code that uses it: %s%s; the old generated code is kept: %s", msg, where, advice)})
+						Message: fmt.Sprintf("not regenerated: %s: %s%s; the old generated code is kept: %s", what, msg, where, advice)})
 				}
 			}
 		}
+		// Go rewrites made against the regenerated code (in the package,
+		// or in a file importing it) are made again against the old one,
+		// rather than withdrawn one by one as they stop type-checking.
+		return p.usersOf(c.dir)
 	case "raise":
 		p.pinned[c.module] = true
 		var rerun []string
@@ -638,7 +679,11 @@ func (p *pipeline) withdraw(c culprit) []string {
 					}
 				}
 			case f.Stage == "gen" && f.Requires[c.module] != "":
-				p.withdraw(culprit{kind: "gen", dir: filepath.Dir(f.Path), why: c.why})
+				for _, u := range p.withdraw(culprit{kind: "gen", dir: filepath.Dir(f.Path), why: c.why}) {
+					if !slices.Contains(rerun, u) {
+						rerun = append(rerun, u)
+					}
+				}
 			}
 		}
 		pos := p.requireLine(c.module)
@@ -668,6 +713,37 @@ func (p *pipeline) withdrawScripts(dir string) {
 				Message: fmt.Sprintf("not rewritten: the regeneration of %s was withdrawn, and this script would regenerate it; it still asks protoc-gen-go for plugins=grpc and golang/protobuf's well-known-type packages", p.rel(dir))})
 		}
 	}
+}
+
+// usersOf returns the files the Go stage changed in dir or in packages
+// that import dir's package directly.
+func (p *pipeline) usersOf(dir string) []string {
+	rel, err := filepath.Rel(p.module.Dir, dir)
+	if err != nil {
+		return nil
+	}
+	ip := path.Join(p.module.Path, filepath.ToSlash(rel))
+	var out []string
+	for _, f := range p.set.Files {
+		if f.Stage != "go" || p.goDisabled[f.Path]["*"] {
+			continue
+		}
+		if filepath.Dir(f.Path) == dir {
+			out = append(out, f.Path)
+			continue
+		}
+		af, err := parser.ParseFile(token.NewFileSet(), f.Path, f.Old, parser.ImportsOnly)
+		if err != nil {
+			continue
+		}
+		for _, is := range af.Imports {
+			if v, _ := strconv.Unquote(is.Path.Value); v == ip {
+				out = append(out, f.Path)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // requireLine returns where the module's go.mod (as it is on disk)

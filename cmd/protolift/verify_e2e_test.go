@@ -126,3 +126,83 @@ var Resolver naming.Resolver
 	goIn(t, dir, "build", "./...")
 	goIn(t, dir, "vet", "./...")
 }
+
+// Regenerated messages hold a protoimpl.MessageState: hand-written code
+// that copies a message value (`*dst = *src`) is what go vet's
+// copylocks check flags, and a real hazard. The gate compares go vet
+// with the baseline like the compiler: the package's regeneration is
+// withdrawn (the old generated code may be copied), reported with what
+// to do, and the result has no new vet finding.
+func TestFullRunWithdrawsRegenerationThatVetFlags(t *testing.T) {
+	if testing.Short() {
+		t.Skip("full pipeline on a copy of legacyapp; runs without -short")
+	}
+	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
+	write(t, filepath.Join(dir, "internal", "server", "assign.go"), []byte(`package server
+
+import orderspb "example.com/legacyapp/proto/orders/v1"
+
+// Assign overwrites dst with src.
+func Assign(dst, src *orderspb.Money) { *dst = *src }
+`))
+	oldGen, _ := os.ReadFile(filepath.Join(dir, "proto", "orders", "v1", "orders.pb.go"))
+	code, _, errOut := protolift(t, "-C", dir, "-w", "./...")
+	if code != exitFindings {
+		t.Fatalf("protolift -w: exit %d, want 1\n%s", code, errOut)
+	}
+	for _, want := range []string{
+		"orders.pb.go:1:1: gen.regenerate: not regenerated: with the regenerated code, go vet reports code that uses it: assignment copies lock value to *dst: example.com/legacyapp/proto/orders/v1.Money contains google.golang.org/protobuf/runtime/protoimpl.MessageState contains sync.Mutex (at internal/server/assign.go:6:",
+		"take pointers (*T), or copy with proto.Clone / proto.Merge",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if now, _ := os.ReadFile(filepath.Join(dir, "proto", "orders", "v1", "orders.pb.go")); string(now) != string(oldGen) {
+		t.Error("orders.pb.go was regenerated although hand-written code copies its messages")
+	}
+	goIn(t, dir, "build", "./...")
+	goIn(t, dir, "vet", "./...")
+	goIn(t, dir, "vet", "-tags=integration", "./...")
+	goIn(t, dir, "test", "./...")
+}
+
+// A dependency's message type copied by hand-written code: the file's
+// migration moves `plugin.CodeGeneratorRequest` (a v1 struct while
+// golang/protobuf stays at v1.3) to pluginpb's APIv2 type, which go vet's
+// copylocks check flags. Nothing else needs golang/protobuf v1.4, so the
+// rule that moved the type on that line is withdrawn; the module keeps
+// building and vetting as before.
+func TestVetFindingOnDependencyTypeWithdrawsRule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("downloads golang/protobuf v1.3.3 through the module proxy; runs without -short")
+	}
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "go.mod"), []byte("module example.com/plug\n\ngo 1.21\n\nrequire github.com/golang/protobuf v1.3.3\n"))
+	same := `package app
+
+import (
+	"reflect"
+
+	plugin "github.com/golang/protobuf/protoc-gen-go/plugin"
+)
+
+// Same reports whether two requests are equal.
+func Same(a, b *plugin.CodeGeneratorRequest) bool { return reflect.DeepEqual(*a, *b) }
+`
+	write(t, filepath.Join(dir, "app", "app.go"), []byte(same))
+	goIn(t, dir, "mod", "tidy")
+	code, _, errOut := protolift(t, "-C", dir, "-w", "./...")
+	if code != exitFindings {
+		t.Fatalf("exit %d, want 1\n%s", code, errOut)
+	}
+	want := "app/app.go:10:17: protov1.wkt.imports: not rewritten: call of reflect.DeepEqual copies lock value: google.golang.org/protobuf/types/pluginpb.CodeGeneratorRequest contains google.golang.org/protobuf/runtime/protoimpl.MessageState contains sync.Mutex (at app/app.go:10:"
+	if !strings.Contains(errOut, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errOut)
+	}
+	if now, _ := os.ReadFile(filepath.Join(dir, "app", "app.go")); string(now) != same {
+		t.Errorf("app.go changed:\n%s", now)
+	}
+	goIn(t, dir, "build", "./...")
+	goIn(t, dir, "vet", "./...")
+}

@@ -17,6 +17,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"golang.org/x/mod/modfile"
 )
 
 // Problem is one error of one package, with its position.
@@ -30,6 +32,9 @@ type Problem struct {
 	File      string
 	Line, Col int
 	Msg       string
+	// Analyzer is the go vet analyzer that reported a vet finding
+	// (copylocks, printf, …); empty for a compile error.
+	Analyzer string
 	// Imports are the directories of the module packages the erring
 	// package imports directly: where a change that broke an unchanged
 	// file most likely is.
@@ -46,7 +51,9 @@ func (p Problem) String() string {
 // key identifies a problem across the baseline and the result, where
 // line numbers of changed files move: the package, the file and the
 // message.
-func (p Problem) key() string { return p.Pkg + "\x00" + p.File + "\x00" + p.Msg }
+func (p Problem) key() string {
+	return p.Pkg + "\x00" + p.File + "\x00" + p.Analyzer + "\x00" + p.Msg
+}
 
 // Config says what to check.
 type Config struct {
@@ -71,16 +78,9 @@ type Config struct {
 // cache, so after the first round only the packages a withdrawal touched
 // are compiled again, and nothing of the module stays in memory here.
 func Check(ctx context.Context, cfg Config) ([]Problem, error) {
-	pats := []string{"./..."}
-	if len(cfg.Dirs) > 0 {
-		pats = pats[:0]
-		for _, d := range cfg.Dirs {
-			rel, err := filepath.Rel(cfg.ModuleDir, d)
-			if err != nil {
-				return nil, err
-			}
-			pats = append(pats, "./"+filepath.ToSlash(rel))
-		}
+	pats, err := patterns(cfg)
+	if err != nil {
+		return nil, err
 	}
 	args := []string{"list", "-e", "-export", "-test", "-json=ImportPath,Dir,Error,DepsErrors,Module,Imports,ForTest"}
 	if len(cfg.Tags) > 0 {
@@ -89,39 +89,12 @@ func Check(ctx context.Context, cfg Config) ([]Problem, error) {
 	if cfg.ModFile != "" {
 		args = append(args, "-modfile="+cfg.ModFile)
 	}
-	// The compiler names overlaid files by their replacement's path:
-	// replacements get directories of their own so each maps back.
-	back := map[string]string{}
-	if len(cfg.Overlay) > 0 {
-		tmp, err := os.MkdirTemp("", "protolift-verify-overlay-")
-		if err != nil {
-			return nil, err
-		}
-		defer os.RemoveAll(tmp)
-		replace := map[string]string{}
-		i := 0
-		for path, content := range cfg.Overlay {
-			d := filepath.Join(tmp, strconv.Itoa(i))
-			i++
-			if err := os.Mkdir(d, 0o755); err != nil {
-				return nil, err
-			}
-			r := filepath.Join(d, filepath.Base(path))
-			if err := os.WriteFile(r, content, 0o644); err != nil {
-				return nil, err
-			}
-			replace[path], back[r] = r, path
-		}
-		data, err := json.Marshal(struct{ Replace map[string]string }{replace})
-		if err != nil {
-			return nil, err
-		}
-		ov := filepath.Join(tmp, "overlay.json")
-		if err := os.WriteFile(ov, data, 0o644); err != nil {
-			return nil, err
-		}
-		args = append(args, "-overlay="+ov)
+	ovArgs, back, cleanup, err := writeOverlay(cfg.Overlay)
+	if err != nil {
+		return nil, err
 	}
+	defer cleanup()
+	args = append(args, ovArgs...)
 	cmd := exec.CommandContext(ctx, "go", append(args, pats...)...)
 	cmd.Dir = cfg.ModuleDir
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOWORK=off")
@@ -243,6 +216,66 @@ func Check(ctx context.Context, cfg Config) ([]Problem, error) {
 	return problems, nil
 }
 
+// patterns returns the go command's package patterns for cfg.
+func patterns(cfg Config) ([]string, error) {
+	if len(cfg.Dirs) == 0 {
+		return []string{"./..."}, nil
+	}
+	var pats []string
+	for _, d := range cfg.Dirs {
+		rel, err := filepath.Rel(cfg.ModuleDir, d)
+		if err != nil {
+			return nil, err
+		}
+		pats = append(pats, "./"+filepath.ToSlash(rel))
+	}
+	return pats, nil
+}
+
+// writeOverlay writes an -overlay file for the go command and returns
+// its flag, the map from replacement files back to the files they
+// replace, and a cleanup. The compiler and vet name overlaid files by
+// their replacement's path: replacements get directories of their own
+// so each maps back.
+func writeOverlay(overlay map[string][]byte) (args []string, back map[string]string, cleanup func(), err error) {
+	back = map[string]string{}
+	if len(overlay) == 0 {
+		return nil, back, func() {}, nil
+	}
+	tmp, err := os.MkdirTemp("", "protolift-verify-overlay-")
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	cleanup = func() { os.RemoveAll(tmp) }
+	replace := map[string]string{}
+	i := 0
+	for path, content := range overlay {
+		d := filepath.Join(tmp, strconv.Itoa(i))
+		i++
+		if err := os.Mkdir(d, 0o755); err != nil {
+			cleanup()
+			return nil, nil, nil, err
+		}
+		r := filepath.Join(d, filepath.Base(path))
+		if err := os.WriteFile(r, content, 0o644); err != nil {
+			cleanup()
+			return nil, nil, nil, err
+		}
+		replace[path], back[r] = r, path
+	}
+	data, err := json.Marshal(struct{ Replace map[string]string }{replace})
+	if err != nil {
+		cleanup()
+		return nil, nil, nil, err
+	}
+	ov := filepath.Join(tmp, "overlay.json")
+	if err := os.WriteFile(ov, data, 0o644); err != nil {
+		cleanup()
+		return nil, nil, nil, err
+	}
+	return []string{"-overlay=" + ov}, back, cleanup, nil
+}
+
 // cutPos splits a compiler line "file.go:12:3: msg".
 func cutPos(l string) (pos, msg string, ok bool) {
 	l = strings.TrimSpace(l)
@@ -323,4 +356,174 @@ func Dirs(ps []Problem) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// VetResult is what go vet found in a module's packages.
+type VetResult struct {
+	// Problems are the diagnostics in files of the module, with the
+	// analyzer that reported each.
+	Problems []Problem
+	// Failed are the import paths of packages vet could not analyze
+	// (they do not type-check); their findings are unknown.
+	Failed map[string]bool
+}
+
+// DefaultAnalyzers selects every analyzer `go vet` runs by default.
+var DefaultAnalyzers []string
+
+// Vet runs go vet on the packages of cfg, tests included, with the same
+// overlay and go.mod a Check of cfg uses (so the build cache the check
+// filled is reused), and returns its diagnostics. analyzers names the
+// analyzers to run (as go vet's -NAME flags); DefaultAnalyzers (nil)
+// runs go vet's default set.
+func Vet(ctx context.Context, cfg Config, analyzers []string) (*VetResult, error) {
+	pats, err := patterns(cfg)
+	if err != nil {
+		return nil, err
+	}
+	// The gate's own flag keeps its results apart in the build cache:
+	// go vet replays a cached result verbatim, and the gate's name the
+	// overlay's temporary files, which the user's own go vet after the
+	// write must never print. (The flag only names one more printf
+	// wrapper, a function no code has.)
+	args := []string{"vet", "-json", "-printf.funcs=" + vetCacheMark}
+	for _, a := range analyzers {
+		args = append(args, "-"+a)
+	}
+	if len(cfg.Tags) > 0 {
+		args = append(args, "-tags="+strings.Join(cfg.Tags, ","))
+	}
+	if cfg.ModFile != "" {
+		args = append(args, "-modfile="+cfg.ModFile)
+	}
+	ovArgs, back, cleanup, err := writeOverlay(cfg.Overlay)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	args = append(args, ovArgs...)
+	cmd := exec.CommandContext(ctx, "go", append(args, pats...)...)
+	cmd.Dir = cfg.ModuleDir
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOWORK=off")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	runErr := cmd.Run()
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	modPath := ""
+	if data, err := os.ReadFile(filepath.Join(cfg.ModuleDir, "go.mod")); err == nil {
+		modPath = modfile.ModulePath(data)
+	}
+	res := &VetResult{Failed: map[string]bool{}}
+	blocks := 0
+	seen := map[string]bool{}
+	// go vet -json prints one JSON object per package (to stdout or
+	// stderr, depending on the Go version), and "# pkg" headers followed by
+	// the errors of packages it could not analyze.
+	for _, out := range []string{stdout.String(), stderr.String()} {
+		lines := strings.Split(out, "\n")
+		for i := 0; i < len(lines); i++ {
+			l := lines[i]
+			if h, ok := strings.CutPrefix(l, "# "); ok {
+				res.Failed[vetPkg(h)] = true
+				continue
+			}
+			if l != "{" && l != "{}" {
+				continue
+			}
+			j := i
+			for l != "{}" && j < len(lines) && lines[j] != "}" {
+				j++
+			}
+			if j == len(lines) {
+				break
+			}
+			block := strings.Join(lines[i:j+1], "\n")
+			i = j
+			blocks++
+			var byPkg map[string]map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(block), &byPkg); err != nil {
+				return nil, fmt.Errorf("checking the result: reading go vet output: %v", err)
+			}
+			for id, byAnalyzer := range byPkg {
+				pkg := vetPkg(id)
+				for analyzer, raw := range byAnalyzer {
+					var diags []struct{ Posn, Message string }
+					if json.Unmarshal(raw, &diags) != nil {
+						// {"error": "..."}: the analyzer could not run.
+						res.Failed[pkg] = true
+						continue
+					}
+					for _, d := range diags {
+						pr := Problem{Pkg: pkg, Msg: d.Message, Analyzer: analyzer}
+						pr.File, pr.Line, pr.Col = splitPos(d.Posn, cfg.ModuleDir)
+						if orig, ok := back[pr.File]; ok {
+							pr.File = orig
+						} else if orig := replayed(cfg, modPath, pkg, pr.File); orig != "" {
+							pr.File = orig
+						}
+						if pr.File == "" || !within(cfg.ModuleDir, pr.File) {
+							continue
+						}
+						pr.Dir = filepath.Dir(pr.File)
+						k := fmt.Sprintf("%s:%d:%d:%s:%s", pr.File, pr.Line, pr.Col, analyzer, pr.Msg)
+						if seen[k] {
+							continue
+						}
+						seen[k] = true
+						res.Problems = append(res.Problems, pr)
+					}
+				}
+			}
+		}
+	}
+	if runErr != nil && blocks == 0 && len(res.Failed) == 0 {
+		return nil, fmt.Errorf("checking the result: go vet: %v\n%s", runErr, stderr.String())
+	}
+	sort.Slice(res.Problems, func(i, j int) bool {
+		a, b := res.Problems[i], res.Problems[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Col != b.Col {
+			return a.Col < b.Col
+		}
+		return a.Msg < b.Msg
+	})
+	return res, nil
+}
+
+// vetCacheMark is the printf wrapper name the gate's go vet runs add.
+const vetCacheMark = "protoliftVerifyGate"
+
+// replayed maps a file of an earlier run's overlay, which go vet names
+// when it replays a cached result for the same content, back to the
+// module's file: the package's directory and the file's name.
+func replayed(cfg Config, modPath, pkg, file string) string {
+	if modPath == "" || !strings.Contains(file, "protolift-verify-overlay-") {
+		return ""
+	}
+	rest, ok := strings.CutPrefix(pkg, modPath)
+	if !ok || rest != "" && rest[0] != '/' {
+		return ""
+	}
+	orig := filepath.Join(cfg.ModuleDir, filepath.FromSlash(rest), filepath.Base(file))
+	if _, ok := cfg.Overlay[orig]; ok {
+		return orig
+	}
+	if _, err := os.Stat(orig); err == nil {
+		return orig
+	}
+	return ""
+}
+
+// vetPkg turns go vet's package id ("example.com/a_test
+// [example.com/a.test]") into the import path Problems use.
+func vetPkg(id string) string {
+	id, _, _ = strings.Cut(strings.TrimSpace(id), " ")
+	return strings.TrimSuffix(id, "_test")
 }

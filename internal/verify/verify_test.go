@@ -3,7 +3,9 @@ package verify
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -98,5 +100,67 @@ func TestCheckBrokenDependency(t *testing.T) {
 	if len(got) != 1 || got[0].Pkg != "example.com/m/a" || got[0].File != "" ||
 		got[0].Msg[:len("dependency package example.com/dep does not compile: ")] != "dependency package example.com/dep does not compile: " {
 		t.Fatalf("got %v", got)
+	}
+}
+
+// go vet runs with the check's overlay: a finding in an overlaid file is
+// reported at the original file, with its analyzer; a finding the
+// baseline already had (same package, file, analyzer and message, at a
+// line the change moved) is not new; a package vet cannot analyze
+// (it does not type-check) is listed as failed, not as clean.
+func TestVetOverlayAndNew(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go command")
+	}
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "go.mod"), "module example.com/m\n\ngo 1.21\n")
+	lock := "package a\n\nimport \"sync\"\n\n// T holds a lock, as an APIv2 message does.\ntype T struct{ mu sync.Mutex }\n\n"
+	old := lock + "func Old(a, b *T) { *a = *b }\n"
+	writeFile(t, filepath.Join(dir, "a", "a.go"), old)
+	writeFile(t, filepath.Join(dir, "a", "a_test.go"), "package a\n\nimport \"testing\"\n\nfunc TestA(t *testing.T) { Old(&T{}, &T{}) }\n")
+	writeFile(t, filepath.Join(dir, "b", "b.go"), "package b\n\nvar B int = \"\"\n")
+	ctx := context.Background()
+	base, err := Vet(ctx, Config{ModuleDir: dir}, DefaultAnalyzers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(base.Problems) != 1 || base.Problems[0].Analyzer != "copylocks" || base.Problems[0].Line != 8 {
+		t.Fatalf("baseline: %v", base.Problems)
+	}
+	if !base.Failed["example.com/m/b"] {
+		t.Errorf("b does not type-check, want it failed: %v", base.Failed)
+	}
+	// The same copy two lines lower, and a new one in a test file.
+	ov := map[string][]byte{
+		filepath.Join(dir, "a", "a.go"):      []byte(lock + "// moved\n\n" + "func Old(a, b *T) { *a = *b }\n"),
+		filepath.Join(dir, "a", "a_test.go"): []byte("package a\n\nimport \"testing\"\n\nfunc TestA(t *testing.T) { x := T{}; y := x; t.Log(&y) }\n"),
+	}
+	// Twice: the second run replays the first one's cached result, which
+	// names the first run's overlay files.
+	for range 2 {
+		got, err := Vet(ctx, Config{ModuleDir: dir, Overlay: ov}, DefaultAnalyzers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		news := New(base.Problems, got.Problems)
+		if len(news) != 1 {
+			t.Fatalf("new findings: %v (all: %v)", news, got.Problems)
+		}
+		n := news[0]
+		if n.File != filepath.Join(dir, "a", "a_test.go") || n.Dir != filepath.Join(dir, "a") || n.Pkg != "example.com/m/a" ||
+			n.Analyzer != "copylocks" || n.Line != 5 || n.Msg != "assignment copies lock value to y: example.com/m/a.T contains sync.Mutex" {
+			t.Errorf("new finding: %+v", n)
+		}
+	}
+	// Once written, the user's own go vet names the real files, not the
+	// gate's overlay (whose cached results it must not replay).
+	for f, content := range ov {
+		writeFile(t, f, string(content))
+	}
+	cmd := exec.Command("go", "vet", "-json", "./a")
+	cmd.Dir = dir
+	out, _ := cmd.CombinedOutput()
+	if strings.Contains(string(out), "protolift-verify-overlay-") || !strings.Contains(string(out), "a_test.go:5:") {
+		t.Errorf("go vet after the write:\n%s", out)
 	}
 }

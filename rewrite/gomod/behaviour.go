@@ -9,28 +9,33 @@ import (
 	"github.com/protolift/protolift/internal/change"
 )
 
-// grpcBehaviour lists grpc-go behaviour changes that come without an API
-// deprecation (spec C.9), by the release that made them.
-var grpcBehaviour = []struct{ since, change string }{
-	{"v1.59.0", "channels enter IDLE after 30 minutes without RPCs by default (grpc.WithIdleTimeout changes it)"},
-	{"v1.67.0", "client TLS requires the server to negotiate ALPN (GRPC_ENFORCE_ALPN_ENABLED=false restores the old behaviour)"},
-	{"v1.69.0", "balancer.SubConn implementations must embed the interface"},
-	{"v1.71.0", "grpc.Dial/DialContext resolve host names locally even through an HTTP CONNECT proxy (implicit WithLocalDNSResolution; grpc.NewClient sends the name to the proxy); balancer.ClientConn implementations must embed the interface"},
-	{"v1.74.0", "balancer.Balancer requires ExitIdle()"},
+// behaviour lists behaviour changes that come without an API deprecation
+// (grpc-go: spec C.9), by module and the release that made them.
+var behaviour = []struct{ module, since, change string }{
+	// A raise across v1.4.0 is what a migration to APIv2 does whenever
+	// regenerated code or rewritten calls need google.golang.org/protobuf:
+	// the code left on golang/protobuf changes too, and tests notice.
+	{golangProtobuf, "v1.4.0", "golang/protobuf is implemented on google.golang.org/protobuf: every message holds internal state, so reflect.DeepEqual (and == on values) no longer compares message contents (use proto.Equal, or cmp with protocmp.Transform()) and copying a message value is unsafe (go vet copylocks; copy with proto.Clone); the old plugin, descriptor and well-known-type packages alias the APIv2 types; Unmarshal and jsonpb errors have new texts; text and JSON output vary their whitespace"},
+	{grpcModule, "v1.59.0", "channels enter IDLE after 30 minutes without RPCs by default (grpc.WithIdleTimeout changes it)"},
+	{grpcModule, "v1.67.0", "client TLS requires the server to negotiate ALPN (GRPC_ENFORCE_ALPN_ENABLED=false restores the old behaviour)"},
+	{grpcModule, "v1.69.0", "balancer.SubConn implementations must embed the interface"},
+	{grpcModule, "v1.71.0", "grpc.Dial/DialContext resolve host names locally even through an HTTP CONNECT proxy (implicit WithLocalDNSResolution; grpc.NewClient sends the name to the proxy); balancer.ClientConn implementations must embed the interface"},
+	{grpcModule, "v1.74.0", "balancer.Balancer requires ExitIdle()"},
 }
 
-// behaviourChanges reports, at the grpc requirement, the documented
-// behaviour changes between the version go.mod had and the one it gets.
+// behaviourChanges reports, at each module's requirement, the
+// documented behaviour changes between the version go.mod had and the
+// one it gets.
 func behaviourChanges(gomodPath string, old, new *modfile.File) []change.Diagnostic {
-	from, to := current(old, grpcModule), current(new, grpcModule)
-	if from == "" || to == "" || semver.Compare(to, from) <= 0 {
-		return nil
-	}
 	var out []change.Diagnostic
-	for _, b := range grpcBehaviour {
+	for _, b := range behaviour {
+		from, to := current(old, b.module), current(new, b.module)
+		if from == "" || to == "" || semver.Compare(to, from) <= 0 {
+			continue
+		}
 		if semver.Compare(from, b.since) < 0 && semver.Compare(to, b.since) >= 0 {
-			out = append(out, requireDiag(gomodPath, old, grpcModule, change.Diagnostic{Rule: BehaviourRule, Risk: change.Review,
-				Message: fmt.Sprintf("%s %s → %s changes behaviour: since %s, %s", grpcModule, from, to, semver.MajorMinor(b.since), b.change)}))
+			out = append(out, requireDiag(gomodPath, old, b.module, change.Diagnostic{Rule: BehaviourRule, Risk: change.Review,
+				Message: fmt.Sprintf("%s %s → %s changes behaviour: since %s, %s", b.module, from, to, semver.MajorMinor(b.since), b.change)}))
 		}
 	}
 	return out

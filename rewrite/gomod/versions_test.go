@@ -125,6 +125,23 @@ func TestBehaviourChanges(t *testing.T) {
 	}
 }
 
+// A raise of golang/protobuf across v1.4.0 (what a migration does as soon
+// as anything needs APIv2) changes the code left on golang/protobuf too:
+// messages compared with reflect.DeepEqual, copied, or errors compared by
+// text (grpc-gateway's tests); it is announced at the requirement.
+func TestBehaviourChangesGolangProtobuf(t *testing.T) {
+	old, _ := modfile.Parse("go.mod", []byte("module m\n\ngo 1.21\n\nrequire (\n\tgithub.com/golang/protobuf v1.3.3\n\tgoogle.golang.org/grpc v1.29.1\n)\n"), nil)
+	new, _ := modfile.Parse("go.mod", []byte("module m\n\ngo 1.21\n\nrequire (\n\tgithub.com/golang/protobuf v1.5.0\n\tgoogle.golang.org/grpc v1.34.0\n)\n"), nil)
+	ds := behaviourChanges("go.mod", old, new)
+	if len(ds) != 1 || ds[0].Start.Line != 6 || !strings.Contains(ds[0].Message, "github.com/golang/protobuf v1.3.3 → v1.5.0 changes behaviour: since v1.4, golang/protobuf is implemented on google.golang.org/protobuf: every message holds internal state, so reflect.DeepEqual") {
+		t.Errorf("want one note at the golang/protobuf requirement: %+v", ds)
+	}
+	v14, _ := modfile.Parse("go.mod", []byte("module m\n\ngo 1.21\n\nrequire github.com/golang/protobuf v1.4.3\n"), nil)
+	if ds := behaviourChanges("go.mod", v14, new); len(ds) != 0 {
+		t.Errorf("v1.4.3 → v1.5.0 crosses nothing, yet %v", ds)
+	}
+}
+
 // TestTidyDependencyTestImport: a go 1.12 module requires a module whose
 // tests import google.golang.org/grpc/naming, which grpc-go removed
 // after v1.27. Raising grpc makes go mod tidy fail on that test-only
