@@ -19,6 +19,7 @@ import (
 	"github.com/protolift/protolift/internal/apply"
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/internal/modroot"
+	"github.com/protolift/protolift/internal/protoreg"
 	"github.com/protolift/protolift/internal/protows"
 	"github.com/protolift/protolift/internal/report"
 	"github.com/protolift/protolift/internal/verify"
@@ -271,6 +272,10 @@ type pipeline struct {
 	// configs are the extra build configurations (tags) the Go stage
 	// migrated files under; they are verified too.
 	configs []rewrite.Config
+	// registryBase holds the registration conflicts of the module as it
+	// is on disk, by ID; registryReported the ones reported (conflicts.go).
+	registryBase     map[string]protoreg.Conflict
+	registryReported map[string]bool
 }
 
 func newPipeline(f *flags, stage string, patterns []string, stderr io.Writer) (*pipeline, error) {

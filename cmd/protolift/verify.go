@@ -63,6 +63,9 @@ type culprit struct {
 	dir    string
 	module string
 	why    verify.Problem
+	// effect says what the change does, for the report ("" means it
+	// breaks the build).
+	effect string
 }
 
 func (c culprit) key() string {
@@ -90,10 +93,17 @@ func (p *pipeline) verify(ctx context.Context, point verifyPoint) error {
 		if err != nil {
 			return err
 		}
-		if len(news) == 0 {
-			return nil
-		}
 		var culprits []culprit
+		if len(news) == 0 {
+			// It builds; the one runtime failure a version raise or a
+			// regeneration causes by itself is checked next (conflicts.go).
+			if point != final {
+				return nil
+			}
+			if culprits, err = p.registryCulprits(ctx); err != nil || len(culprits) == 0 {
+				return err
+			}
+		}
 		seen := map[string]bool{}
 		for _, pr := range news {
 			c, ok := p.attribute(ctx, pr)
@@ -590,6 +600,10 @@ func (p *pipeline) withdraw(c culprit) []string {
 	if c.why.File != "" {
 		where = fmt.Sprintf(" (at %s:%d:%d)", p.rel(c.why.File), c.why.Line, c.why.Col)
 	}
+	effect := "breaks the build"
+	if c.effect != "" {
+		effect = c.effect
+	}
 	switch c.kind {
 	case "rules":
 		f := p.set.Lookup(c.file)
@@ -615,7 +629,7 @@ func (p *pipeline) withdraw(c culprit) []string {
 				p.set.Remove(f.Path)
 				if !f.Created {
 					p.set.Report(change.Diagnostic{Path: f.Path, Start: change.Position{Line: 1, Col: 1}, Rule: regen.RegenerateRule, Risk: change.Manual,
-						Message: fmt.Sprintf("not regenerated: the regenerated code breaks code that uses it: %s%s; the old generated code is kept: %s", msg, where, advice)})
+						Message: fmt.Sprintf("not regenerated: the regenerated code %s: %s%s; the old generated code is kept: %s", strings.Replace(effect, "breaks the build", "breaks code that uses it", 1), msg, where, advice)})
 				}
 			}
 		}
@@ -633,16 +647,16 @@ func (p *pipeline) withdraw(c culprit) []string {
 						}
 						pos := editOf(f, r)
 						p.set.Report(change.Diagnostic{Path: f.Path, Start: pos, End: pos, Rule: r, Risk: change.Manual,
-							Message: fmt.Sprintf("not rewritten: it needs %s %s, and raising %s breaks the build: %s%s", c.module, req[c.module], c.module, msg, where)})
+							Message: fmt.Sprintf("not rewritten: it needs %s %s, and raising %s %s: %s%s", c.module, req[c.module], c.module, effect, msg, where)})
 					}
 				}
 			case f.Stage == "gen" && f.Requires[c.module] != "":
-				p.withdraw(culprit{kind: "gen", dir: filepath.Dir(f.Path), why: c.why})
+				p.withdraw(culprit{kind: "gen", dir: filepath.Dir(f.Path), why: c.why, effect: c.effect})
 			}
 		}
 		pos := p.requireLine(c.module)
 		p.set.Report(change.Diagnostic{Path: p.gomodPath(), Start: pos, End: pos, Rule: "mod.raise", Risk: change.Manual,
-			Message: fmt.Sprintf("%s was not raised: the new version breaks the build: %s%s; the rewrites that needed it were withdrawn", c.module, msg, where)})
+			Message: fmt.Sprintf("%s was not raised: the new version %s: %s%s; the rewrites that needed it were withdrawn", c.module, effect, msg, where)})
 		return rerun
 	}
 	return nil
