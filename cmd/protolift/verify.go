@@ -455,10 +455,31 @@ func (p *pipeline) raisedModuleOf(ctx context.Context, pr verify.Problem) string
 	if by := p.draggedBy(ctx, mod, changed[mod]); by != "" {
 		return by
 	}
-	if !p.pinned[mod] {
+	// A module whose raise was withdrawn before the Go stage ran (after
+	// regeneration) moves again when rules that need it import its newer
+	// packages: go mod tidy adds its latest release for them. Those rules
+	// are the culprits (protoreflect: grpc withdrawn, then raised to the
+	// latest, which lacks test/grpc_testing).
+	if !p.pinned[mod] || p.rulesNeed(mod) {
 		return mod
 	}
 	return p.lastResortRaise()
+}
+
+// rulesNeed reports whether a rule application still in the set needs
+// mod.
+func (p *pipeline) rulesNeed(mod string) bool {
+	for _, f := range p.set.Files {
+		if f.Stage != "go" {
+			continue
+		}
+		for r, req := range f.RuleRequires {
+			if _, ok := req[mod]; ok && !p.goDisabled[f.Path][r] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // read returns a file's content as the set leaves it.
@@ -634,6 +655,7 @@ func (p *pipeline) withdraw(c culprit) []string {
 			}
 		}
 	case "raise":
+		again := p.pinned[c.module]
 		p.pinned[c.module] = true
 		var rerun []string
 		for _, f := range slices.Clone(p.set.Files) {
@@ -653,6 +675,9 @@ func (p *pipeline) withdraw(c culprit) []string {
 			case f.Stage == "gen" && f.Requires[c.module] != "":
 				p.withdraw(culprit{kind: "gen", dir: filepath.Dir(f.Path), why: c.why, effect: c.effect})
 			}
+		}
+		if again {
+			return rerun
 		}
 		pos := p.requireLine(c.module)
 		p.set.Report(change.Diagnostic{Path: p.gomodPath(), Start: pos, End: pos, Rule: "mod.raise", Risk: change.Manual,
