@@ -17,6 +17,7 @@ import (
 	"github.com/protolift/protolift/internal/apply"
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/internal/modroot"
+	"github.com/protolift/protolift/internal/protoreg"
 	"github.com/protolift/protolift/internal/protows"
 	"github.com/protolift/protolift/internal/report"
 	"github.com/protolift/protolift/internal/verify"
@@ -274,6 +275,10 @@ type pipeline struct {
 	// causes alone, reported instead of withdrawn (verifyvet.go).
 	vetBase      map[string]*verify.VetResult
 	vetAnnounced []verify.Problem
+	// registryBase holds the registration conflicts of the module as it
+	// is on disk, by ID; registryReported the ones reported (conflicts.go).
+	registryBase     map[string]protoreg.Conflict
+	registryReported map[string]bool
 }
 
 func newPipeline(f *flags, stage string, patterns []string, stderr io.Writer) (*pipeline, error) {

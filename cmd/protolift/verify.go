@@ -63,6 +63,9 @@ type culprit struct {
 	dir    string
 	module string
 	why    verify.Problem
+	// effect says what the change does, for the report ("" means it
+	// breaks the build).
+	effect string
 }
 
 func (c culprit) key() string {
@@ -90,6 +93,7 @@ func (p *pipeline) verify(ctx context.Context, point verifyPoint) error {
 		if err != nil {
 			return err
 		}
+		var culprits []culprit
 		if len(news) == 0 {
 			if point != final {
 				return nil
@@ -99,11 +103,14 @@ func (p *pipeline) verify(ctx context.Context, point verifyPoint) error {
 			if news, err = p.newVetProblems(ctx); err != nil {
 				return err
 			}
+			// Then the one runtime failure a version raise or a
+			// regeneration causes by itself (conflicts.go).
 			if len(news) == 0 {
-				return nil
+				if culprits, err = p.registryCulprits(ctx); err != nil || len(culprits) == 0 {
+					return err
+				}
 			}
 		}
-		var culprits []culprit
 		seen := map[string]bool{}
 		for _, pr := range news {
 			var c culprit
@@ -472,10 +479,31 @@ func (p *pipeline) raisedModuleOf(ctx context.Context, pr verify.Problem) string
 	if by := p.draggedBy(ctx, mod, changed[mod]); by != "" {
 		return by
 	}
-	if !p.pinned[mod] {
+	// A module whose raise was withdrawn before the Go stage ran (after
+	// regeneration) moves again when rules that need it import its newer
+	// packages: go mod tidy adds its latest release for them. Those rules
+	// are the culprits (protoreflect: grpc withdrawn, then raised to the
+	// latest, which lacks test/grpc_testing).
+	if !p.pinned[mod] || p.rulesNeed(mod) {
 		return mod
 	}
 	return p.lastResortRaise()
+}
+
+// rulesNeed reports whether a rule application still in the set needs
+// mod.
+func (p *pipeline) rulesNeed(mod string) bool {
+	for _, f := range p.set.Files {
+		if f.Stage != "go" {
+			continue
+		}
+		for r, req := range f.RuleRequires {
+			if _, ok := req[mod]; ok && !p.goDisabled[f.Path][r] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // read returns a file's content as the set leaves it.
@@ -617,6 +645,10 @@ func (p *pipeline) withdraw(c culprit) []string {
 	if c.why.File != "" {
 		where = fmt.Sprintf(" (at %s:%d:%d)", p.rel(c.why.File), c.why.Line, c.why.Col)
 	}
+	effect := "breaks the build"
+	if c.effect != "" {
+		effect = c.effect
+	}
 	switch c.kind {
 	case "rules":
 		f := p.set.Lookup(c.file)
@@ -644,7 +676,7 @@ func (p *pipeline) withdraw(c culprit) []string {
 			advice = "the go stage adapts such code: run every stage (protolift -w ./...) instead of protolift gen alone"
 		}
 		p.withdrawScripts(c.dir)
-		what := "the regenerated code breaks code that uses it"
+		what := "the regenerated code " + strings.Replace(effect, "breaks the build", "breaks code that uses it", 1)
 		if vet := c.why.Analyzer; vet != "" {
 			what, advice = "with the regenerated code, go vet reports code that uses it", vetAdvice(vet)
 		}
@@ -662,6 +694,7 @@ func (p *pipeline) withdraw(c culprit) []string {
 		// rather than withdrawn one by one as they stop type-checking.
 		return p.usersOf(c.dir)
 	case "raise":
+		again := p.pinned[c.module]
 		p.pinned[c.module] = true
 		var rerun []string
 		for _, f := range slices.Clone(p.set.Files) {
@@ -675,20 +708,23 @@ func (p *pipeline) withdraw(c culprit) []string {
 						}
 						pos := editOf(f, r)
 						p.set.Report(change.Diagnostic{Path: f.Path, Start: pos, End: pos, Rule: r, Risk: change.Manual,
-							Message: fmt.Sprintf("not rewritten: it needs %s %s, and raising %s breaks the build: %s%s", c.module, req[c.module], c.module, msg, where)})
+							Message: fmt.Sprintf("not rewritten: it needs %s %s, and raising %s %s: %s%s", c.module, req[c.module], c.module, effect, msg, where)})
 					}
 				}
 			case f.Stage == "gen" && f.Requires[c.module] != "":
-				for _, u := range p.withdraw(culprit{kind: "gen", dir: filepath.Dir(f.Path), why: c.why}) {
+				for _, u := range p.withdraw(culprit{kind: "gen", dir: filepath.Dir(f.Path), why: c.why, effect: c.effect}) {
 					if !slices.Contains(rerun, u) {
 						rerun = append(rerun, u)
 					}
 				}
 			}
 		}
+		if again {
+			return rerun
+		}
 		pos := p.requireLine(c.module)
 		p.set.Report(change.Diagnostic{Path: p.gomodPath(), Start: pos, End: pos, Rule: "mod.raise", Risk: change.Manual,
-			Message: fmt.Sprintf("%s was not raised: the new version breaks the build: %s%s; the rewrites that needed it were withdrawn", c.module, msg, where)})
+			Message: fmt.Sprintf("%s was not raised: the new version %s: %s%s; the rewrites that needed it were withdrawn", c.module, effect, msg, where)})
 		return rerun
 	}
 	return nil

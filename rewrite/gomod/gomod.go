@@ -149,7 +149,21 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 	}
 	defer os.RemoveAll(tmp)
 	tmpMod, tmpSum := filepath.Join(tmp, "go.mod"), filepath.Join(tmp, "go.sum")
-	if err := os.WriteFile(tmpMod, oldMod, 0o644); err != nil {
+	// A go.mod without a go directive is go 1.16 to the go command (the
+	// language version its files are compiled and vetted under, and a
+	// module graph without pruning); but go get and go mod tidy add the
+	// running toolchain's version (go 1.26.8), which silently raises the
+	// language version: vet's printf check then rejects %q with an integer
+	// that is not a rune (prometheus/common's log tests stopped building).
+	// The go commands work on a copy that says go 1.16; noGoLine takes the
+	// line out again afterwards, so go.mod keeps what it said.
+	work := oldMod
+	if mf.Go == nil {
+		if work, err = setGoLine(oldMod, impliedGo); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.WriteFile(tmpMod, work, 0o644); err != nil {
 		return nil, err
 	}
 	if err := os.WriteFile(tmpSum, oldSum, 0o644); err != nil {
@@ -269,6 +283,11 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 	if err != nil {
 		return nil, err
 	}
+	if mf.Go == nil {
+		if newMod, err = noGoLine(oldMod, newMod); err != nil {
+			return nil, err
+		}
+	}
 	newSum, _ := os.ReadFile(tmpSum)
 	if !bytes.Equal(newMod, oldMod) {
 		msg := "go mod tidy over the rewritten code"
@@ -286,19 +305,32 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	if mf.Go != nil && nf.Go != nil && semver.Compare("v"+nf.Go.Version, "v"+mf.Go.Version) <= 0 {
+	if oldGo := goVersion(mf); semver.Compare("v"+goVersion(nf), "v"+oldGo) <= 0 {
 		// Below go 1.21 the go command does not raise the directive for
 		// a dependency's; the build still needs that Go, so say so.
-		if path, need := neededGo(ctx, chosen); need != "" && !goFits(need, mf.Go.Version) {
-			pos := change.Position{Line: mf.Go.Syntax.Start.Line, Col: mf.Go.Syntax.Start.LineRune, Offset: mf.Go.Syntax.Start.Byte}
+		if path, need := neededGo(ctx, chosen); need != "" && !goFits(need, oldGo) {
+			pos := change.Position{Line: 1, Col: 1}
+			if mf.Go != nil {
+				pos = change.Position{Line: mf.Go.Syntax.Start.Line, Col: mf.Go.Syntax.Start.LineRune, Offset: mf.Go.Syntax.Start.Byte}
+			} else if mf.Module != nil {
+				pos = change.Position{Line: mf.Module.Syntax.Start.Line, Col: mf.Module.Syntax.Start.LineRune, Offset: mf.Module.Syntax.Start.Byte}
+			}
 			set.Report(change.Diagnostic{Path: gomodPath, Start: pos, End: pos, Rule: GoDirectiveRule, Risk: change.Review,
-				Message: fmt.Sprintf("the go directive stays %s (the go command does not raise it for dependencies below go 1.21), but %s %s declares go %s: building the module now needs Go %s or later", mf.Go.Version, path, chosen[path], need, need)})
+				Message: fmt.Sprintf("the go directive stays %s (the go command does not raise it for dependencies below go 1.21), but %s %s declares go %s: building the module now needs Go %s or later", oldGo, path, chosen[path], need, need)})
 		}
 	}
-	if mf.Go != nil && nf.Go != nil && semver.Compare("v"+nf.Go.Version, "v"+mf.Go.Version) > 0 {
-		pos := change.Position{Line: mf.Go.Syntax.Start.Line, Col: mf.Go.Syntax.Start.LineRune, Offset: mf.Go.Syntax.Start.Byte}
+	if oldGo := goVersion(mf); nf.Go != nil && semver.Compare("v"+nf.Go.Version, "v"+oldGo) > 0 {
+		pos := change.Position{Line: 1, Col: 1}
+		from := oldGo
+		switch {
+		case mf.Go != nil:
+			pos = change.Position{Line: mf.Go.Syntax.Start.Line, Col: mf.Go.Syntax.Start.LineRune, Offset: mf.Go.Syntax.Start.Byte}
+		case mf.Module != nil:
+			pos = change.Position{Line: mf.Module.Syntax.Start.Line, Col: mf.Module.Syntax.Start.LineRune, Offset: mf.Module.Syntax.Start.Byte}
+			from += " (go.mod had no go directive)"
+		}
 		d := change.Diagnostic{Path: gomodPath, Start: pos, End: pos, Rule: GoDirectiveRule, Risk: change.Review,
-			Message: fmt.Sprintf("go directive raised from %s to %s: a required module version needs it (%s); builds now need Go %s or later", mf.Go.Version, nf.Go.Version, strings.Join(why, "; "), nf.Go.Version)}
+			Message: fmt.Sprintf("go directive raised from %s to %s: a required module version needs it (%s); builds now need Go %s or later, and the module's files are compiled and vetted as go %s", from, nf.Go.Version, strings.Join(why, "; "), nf.Go.Version, nf.Go.Version)}
 		if !goFits(nf.Go.Version, limit) {
 			// A module the build list pulled in needs more than allowed.
 			d.Risk = change.Manual
@@ -418,6 +450,51 @@ func unreachableFix(ctx context.Context, msg, limit string) (fix, goNeed string,
 		return v, dirs[v], true
 	}
 	return "", "", false
+}
+
+// impliedGo is the go directive the go command assumes for a go.mod
+// without one.
+const impliedGo = "1.16"
+
+// goVersion returns mf's go directive, or the one the go command assumes.
+func goVersion(mf *modfile.File) string {
+	if mf.Go == nil {
+		return impliedGo
+	}
+	return mf.Go.Version
+}
+
+// setGoLine returns data with a go directive saying v.
+func setGoLine(data []byte, v string) ([]byte, error) {
+	f, err := modfile.Parse("go.mod", data, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.AddGoStmt(v); err != nil {
+		return nil, err
+	}
+	return modfile.Format(f.Syntax), nil
+}
+
+// noGoLine returns newMod, which the go command wrote from oldMod (a
+// go.mod without a go directive) plus "go 1.16", without that line again:
+// unchanged when the rest is what oldMod said. A directive the go command
+// raised above go 1.16 (a requirement needs it) stays, and is reported.
+func noGoLine(oldMod, newMod []byte) ([]byte, error) {
+	f, err := modfile.Parse("go.mod", newMod, nil)
+	if err != nil {
+		return nil, err
+	}
+	if f.Go == nil || f.Go.Version != impliedGo {
+		return newMod, nil
+	}
+	f.DropGoStmt()
+	f.Cleanup()
+	out := modfile.Format(f.Syntax)
+	if o, err := modfile.Parse("go.mod", oldMod, nil); err == nil && bytes.Equal(modfile.Format(o.Syntax), out) {
+		return oldMod, nil
+	}
+	return out, nil
 }
 
 const (

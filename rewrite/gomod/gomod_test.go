@@ -257,3 +257,57 @@ func TestUnmetRequirementKeepsGoDirective(t *testing.T) {
 		t.Errorf("unmet findings: %+v", unmet)
 	}
 }
+
+// TestNoGoDirectiveStaysAbsent: a go.mod without a go directive is go
+// 1.16 to the go command, and go mod tidy would add the running
+// toolchain's version, raising the language version the module's files
+// are compiled and vetted under (prometheus/common v0.6.0: vet's printf
+// check then rejected a test's %q with a named integer, and its test
+// package stopped building). The stage leaves the go line out.
+func TestNoGoDirectiveStaysAbsent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: runs go get and go mod tidy on a temporary module")
+	}
+	dir := t.TempDir()
+	write := writer(t, dir)
+	write("go.mod", "module example.com/m\n")
+	write("a.go", "package m\n")
+	write("a_test.go", "package m\n\nimport \"testing\"\n\ntype P int\n\nfunc TestP(t *testing.T) {\n\tif false {\n\t\tt.Errorf(\"%q\", P(1))\n\t}\n}\n")
+	gocmdT(t, dir, "vet", "./...")
+
+	rewritten := "package m\n\nimport \"google.golang.org/protobuf/proto\"\n\nvar _ = proto.Marshal\n"
+	set, err := Run(context.Background(), Options{
+		ModuleDir: dir,
+		Requires:  map[string]string{"google.golang.org/protobuf": "v1.20.0"},
+		Overlay:   map[string][]byte{filepath.Join(dir, "a.go"): []byte(rewritten)},
+		Tidy:      true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range set.Files {
+		if filepath.Base(f.Path) != "go.mod" {
+			continue
+		}
+		mf, err := modfile.Parse("go.mod", f.New, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mf.Go != nil {
+			t.Errorf("go directive %s added to a go.mod that had none:\n%s", mf.Go.Version, f.New)
+		}
+	}
+	for _, d := range set.Diags {
+		if d.Rule == GoDirectiveRule {
+			t.Errorf("unexpected %s: %s", d.Rule, d.Message)
+		}
+	}
+	write("a.go", rewritten)
+	for _, f := range set.Files {
+		f.Old, _ = os.ReadFile(f.Path)
+	}
+	if err := apply.Write(dir, set); err != nil {
+		t.Fatal(err)
+	}
+	gocmdT(t, dir, "vet", "./...")
+}
