@@ -225,7 +225,7 @@ func (j *jsonpbPass) plan(c *jcall) *plan {
 			return nil
 		}
 		w, m := args[0], v2Arg(p, args[1])
-		if !sideEffectFree(w) {
+		if !p.SideEffectFree(w) {
 			j.done[c.call] = true
 			p.Report(c.call, change.Manual, "not rewritten: the writer expression would be evaluated after marshalling (and not at all on error); assign it to a variable first", "")
 			return nil
@@ -264,7 +264,7 @@ func (j *jsonpbPass) plan(c *jcall) *plan {
 		if j.handWritten(c, m) {
 			return nil
 		}
-		if !sideEffectFree(m) || (c.recv != nil && !sideEffectFree(c.recv)) {
+		if !p.SideEffectFree(m) || (c.recv != nil && !p.SideEffectFree(c.recv)) {
 			j.done[c.call] = true
 			p.Report(c.call, change.Manual, "not rewritten: the message or options expression would be evaluated after reading the input (and not at all on a read error); assign it to a variable first", "")
 			return nil
@@ -478,7 +478,7 @@ func (j *jsonpbPass) stmt(s dst.Stmt) []dst.Stmt {
 			return nil
 		}
 		for _, l := range as.Lhs {
-			if !rule.IsPure(l) {
+			if !p.SideEffectFree(l) {
 				return nil
 			}
 		}

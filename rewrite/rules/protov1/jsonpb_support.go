@@ -100,41 +100,6 @@ func (nm *namer) errName(at dst.Node) string {
 	return nm.fresh(at, "jerr")
 }
 
-// sideEffectFree reports whether evaluating e later, or more than once,
-// is indistinguishable from evaluating it once where it was: names,
-// field selections, generated getters, &x of those, new(T) and empty
-// composite literals, and literals.
-func sideEffectFree(e dst.Expr) bool {
-	switch e := e.(type) {
-	case *dst.BasicLit:
-		return true
-	case *dst.UnaryExpr:
-		if e.Op == token.AND {
-			return sideEffectFree(e.X)
-		}
-	case *dst.CompositeLit:
-		// A literal allocates, but evaluating it later or twice is
-		// indistinguishable as long as its elements are themselves free
-		// of side effects (&jsonpb.Unmarshaler{AllowUnknownFields: true}).
-		for _, el := range e.Elts {
-			if kv, ok := el.(*dst.KeyValueExpr); ok {
-				el = kv.Value
-			}
-			if !sideEffectFree(el) {
-				return false
-			}
-		}
-		return true
-	case *dst.CallExpr:
-		if id, ok := e.Fun.(*dst.Ident); ok && id.Name == "new" && id.Path == "" && len(e.Args) == 1 {
-			return true
-		}
-	case *dst.ParenExpr:
-		return sideEffectFree(e.X)
-	}
-	return rule.IsPure(e)
-}
-
 // optionUse is one place in a package where a jsonpb option struct
 // (Marshaler or Unmarshaler) is used in a way protolift cannot carry over
 // to its protojson counterpart.

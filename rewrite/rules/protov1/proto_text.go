@@ -406,7 +406,7 @@ func textMarshalerPlan(p *rule.Pass) *textMarshalerUse {
 				if why := refuseOutput(p, n, n.Args[0], "text"); why != "" {
 					return n.Pos(), why, true
 				}
-				if sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr); ok && !astSideEffectFree(sel.X) {
+				if sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr); ok && !rule.SideEffectFreeAst(p.Fset, p.Info(), sel.X) {
 					return n.Pos(), "the TextMarshaler expression of this call would be evaluated after the writer; assign it to a variable first", true
 				}
 			}
