@@ -71,6 +71,8 @@ type Pass struct {
 	// Enabled holds the names of the rules enabled in this run, for a
 	// rule whose output leaves work to a later rule.
 	Enabled map[string]bool
+
+	names *Names // see Names
 }
 
 // RuleEnabled reports whether the rule called name runs in this run

@@ -2,7 +2,6 @@ package grpc
 
 import (
 	"go/token"
-	"strconv"
 
 	"github.com/dave/dst"
 
@@ -125,7 +124,7 @@ func statsRead(p *rule.Pass, st dst.Stmt) []dst.Stmt {
 	if define && (!isIdent || !p.IsNewDef(lhs)) {
 		return nil
 	}
-	vs := freshName(st, "vs")
+	vs := p.Names().FreshIn(st, "vs")
 	key := &dst.BasicLit{Kind: token.STRING, Value: `"` + statsKeys[name] + `"`}
 	p.Changed(call, change.Safe, "stats."+name+" → the last value of incoming metadata key "+statsKeys[name])
 	p.Require(grpcModule, "v1.50.0")
@@ -160,21 +159,4 @@ func statsRead(p *rule.Pass, st dst.Stmt) []dst.Stmt {
 	})
 	rule.MoveStmtDecs(st, out)
 	return out
-}
-
-// freshName returns base, or base with a number, such that no identifier
-// in n is spelled that way (so the new variable shadows nothing n uses).
-func freshName(n dst.Node, base string) string {
-	used := map[string]bool{}
-	dst.Inspect(n, func(x dst.Node) bool {
-		if id, ok := x.(*dst.Ident); ok {
-			used[id.Name] = true
-		}
-		return true
-	})
-	name := base
-	for i := 2; used[name]; i++ {
-		name = base + strconv.Itoa(i)
-	}
-	return name
 }

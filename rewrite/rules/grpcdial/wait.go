@@ -9,32 +9,6 @@ import (
 	"github.com/protolift/protolift/rewrite/rule"
 )
 
-// names hands out identifiers no identifier of the function already
-// spells, so new variables can neither shadow nor clash.
-type names struct{ used map[string]bool }
-
-func newNames(body dst.Node) *names {
-	n := &names{used: map[string]bool{}}
-	if body != nil {
-		dst.Inspect(body, func(x dst.Node) bool {
-			if id, ok := x.(*dst.Ident); ok && id.Path == "" {
-				n.used[id.Name] = true
-			}
-			return true
-		})
-	}
-	return n
-}
-
-func (n *names) fresh(base string) string {
-	name := base
-	for i := 2; n.used[name]; i++ {
-		name = base + strconv.Itoa(i)
-	}
-	n.used[name] = true
-	return name
-}
-
 // waitStmt builds the wait a blocking Dial did, after conn, err were set
 // by NewClient:
 //
@@ -57,11 +31,11 @@ func (n *names) fresh(base string) string {
 // This is DialContext's own loop (G:clientconn.go), so the bound, the
 // failure and the error (ctx.Err(), e.g. context.DeadlineExceeded) are the
 // same.
-func waitStmt(pl *dialPlan, conn, errID dst.Expr, nm *names) dst.Stmt {
+func waitStmt(pl *dialPlan, conn, errID dst.Expr, fresh func(base string) string) dst.Stmt {
 	connectivity := func(name string) dst.Expr { return rule.QualifiedIdent("google.golang.org/grpc/connectivity", name) }
 	c := func() dst.Expr { return rule.Clone(conn) }
 	e := func() dst.Expr { return rule.Clone(errID) }
-	state := nm.fresh("state")
+	state := fresh("state")
 	st := func() dst.Expr { return dst.NewIdent(state) }
 
 	var pre, post []dst.Stmt
@@ -74,7 +48,7 @@ func waitStmt(pl *dialPlan, conn, errID dst.Expr, nm *names) dst.Stmt {
 	var ctx dst.Expr
 	switch {
 	case pl.timeout != nil:
-		name, cancel := nm.fresh("ctx"), nm.fresh("cancel")
+		name, cancel := fresh("ctx"), fresh("cancel")
 		pre = append(pre, &dst.AssignStmt{
 			Lhs: []dst.Expr{dst.NewIdent(name), dst.NewIdent(cancel)}, Tok: token.DEFINE,
 			Rhs: []dst.Expr{rule.Call(rule.QualifiedIdent("context", "WithTimeout"), base, rule.Clone(pl.timeout))},
@@ -84,7 +58,7 @@ func waitStmt(pl *dialPlan, conn, errID dst.Expr, nm *names) dst.Stmt {
 	case pl.ctx == nil || isIdent(base):
 		ctx = base
 	default:
-		name := nm.fresh("ctx")
+		name := fresh("ctx")
 		pre = append(pre, &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(name)}, Tok: token.DEFINE, Rhs: []dst.Expr{base}})
 		ctx = dst.NewIdent(name)
 	}

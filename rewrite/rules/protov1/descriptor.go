@@ -48,7 +48,6 @@ var Descriptor = &rule.Rule{
 }
 
 func runDescriptor(p *rule.Pass) {
-	nm := newNamer(p)
 	kind := func(f *types.Func) string {
 		for _, n := range []string{"ForMessage", "MessageDescriptorProto", "EnumDescriptorProto", "MessageRawDescriptor", "EnumRawDescriptor"} {
 			if rule.IsPkgFunc(f, v1Descriptor, n) {
@@ -147,7 +146,7 @@ func runDescriptor(p *rule.Pass) {
 					repl = []dst.Stmt{p.Assign(as, lhs[1], item(d))}
 				}
 			default:
-				n := nm.fresh(s, "desc")
+				n := p.Names().Fresh(s, "desc")
 				repl = []dst.Stmt{define(exprs(ident(n)), d)}
 				if as != nil {
 					repl = append(repl, p.Assign(as, lhs[0], file(ident(n))), p.Assign(as, lhs[1], item(ident(n))))

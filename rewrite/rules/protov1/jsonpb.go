@@ -102,13 +102,12 @@ var (
 
 type jsonpbPass struct {
 	p       *rule.Pass
-	nm      *namer
 	blocked map[string]bool        // struct name → kept on jsonpb
 	done    map[*dst.CallExpr]bool // reported, not to be looked at again
 }
 
 func runJsonpb(p *rule.Pass) {
-	j := &jsonpbPass{p: p, nm: newNamer(p), blocked: map[string]bool{}, done: map[*dst.CallExpr]bool{}}
+	j := &jsonpbPass{p: p, blocked: map[string]bool{}, done: map[*dst.CallExpr]bool{}}
 	for _, s := range []*optionStruct{jsonpbMarshaler, jsonpbUnmarshaler} {
 		if uses := s.blockers(p, unrewritableCall(p, s.name)); len(uses) > 0 {
 			j.blocked[s.name] = true
@@ -487,11 +486,11 @@ func (j *jsonpbPass) stmt(s dst.Stmt) []dst.Stmt {
 	if pl == nil {
 		return nil
 	}
-	bName := j.nm.fresh(s, "b", "data")
+	bName := j.p.Names().Fresh(s, "b", "data")
 	b := func() dst.Expr { return ident(bName) }
 	switch s := s.(type) {
 	case *dst.ReturnStmt:
-		e := j.nm.errName(s)
+		e := errName(j.p, s)
 		first := define(exprs(b(), ident(e)), pl.first())
 		p.Changed(s, change.Review, pl.msg)
 		p.Require(protobufModule, minProtobuf)
@@ -513,7 +512,7 @@ func (j *jsonpbPass) stmt(s dst.Stmt) []dst.Stmt {
 		}
 		e, fresh := lhsE, false
 		if rule.IsBlank(lhsE) && pl.then != nil {
-			e, fresh = ident(j.nm.fresh(s, "err")), true
+			e, fresh = ident(j.p.Names().Fresh(s, "err")), true
 		}
 		var out []dst.Stmt
 		// When the original := reused err, err lives in this scope, so the
@@ -642,8 +641,8 @@ func (j *jsonpbPass) expr(c *jcall) {
 	if pl == nil {
 		return
 	}
-	bName := j.nm.fresh(call, "b", "data")
-	eName := j.nm.fresh(call, "err")
+	bName := j.p.Names().Fresh(call, "b", "data")
+	eName := j.p.Names().Fresh(call, "err")
 	b, e := func() dst.Expr { return ident(bName) }, func() dst.Expr { return ident(eName) }
 	var fl *dst.CallExpr
 	switch {

@@ -8,87 +8,23 @@ import (
 	"strings"
 
 	"github.com/dave/dst"
-	"golang.org/x/tools/go/ast/astutil"
 
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/rewrite/rule"
 )
 
 // Shared machinery of the jsonpb, ptypes.any/duration and descriptor
-// rules (v2 wrapping is proto_common.go's v2Arg): fresh local names, and the
-// package-wide consistency check for jsonpb's option structs.
-
-// namer hands out local variable names that cannot capture or shadow
-// anything: a name is free in a function when no identifier in it (and
-// no import of the file) is spelled that way and the rule has not handed
-// it out in that function already.
-type namer struct {
-	p     *rule.Pass
-	given map[ast.Node]map[string]bool
-}
-
-func newNamer(p *rule.Pass) *namer { return &namer{p: p, given: map[ast.Node]map[string]bool{}} }
-
-// scope returns the innermost function (declaration or literal) around
-// the original node n, or the file.
-func (nm *namer) scope(n dst.Node) ast.Node {
-	a := nm.p.Ast(n)
-	if a == nil {
-		return nm.p.AstFile
-	}
-	path, _ := astutil.PathEnclosingInterval(nm.p.AstFile, a.Pos(), a.End())
-	for _, x := range path {
-		switch x.(type) {
-		case *ast.FuncDecl, *ast.FuncLit:
-			return x
-		}
-	}
-	return nm.p.AstFile
-}
-
-// fresh returns the first free candidate (then candidate2, 3, ...) in
-// the function around the original node at.
-func (nm *namer) fresh(at dst.Node, candidates ...string) string {
-	sc := nm.scope(at)
-	if nm.given[sc] == nil {
-		nm.given[sc] = map[string]bool{}
-	}
-	used := map[string]bool{}
-	ast.Inspect(sc, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok {
-			used[id.Name] = true
-		}
-		return true
-	})
-	for _, is := range nm.p.AstFile.Imports {
-		if is.Name != nil {
-			used[is.Name.Name] = true
-		} else if path, err := strconv.Unquote(is.Path.Value); err == nil {
-			used[path[strings.LastIndex(path, "/")+1:]] = true
-		}
-	}
-	free := func(s string) bool { return !used[s] && !nm.given[sc][s] }
-	for i := 1; ; i++ {
-		for _, c := range candidates {
-			name := c
-			if i > 1 {
-				name += strconv.Itoa(i)
-			}
-			if free(name) {
-				nm.given[sc][name] = true
-				return name
-			}
-		}
-	}
-}
+// rules (v2 wrapping is proto_common.go's v2Arg; fresh local names are
+// rule.Pass.Names): the err name, and the package-wide consistency check
+// for jsonpb's option structs.
 
 // errName returns "err" when declaring it with := right before the
 // original statement at is sound (no err is visible there, or the
 // visible one is an error), otherwise a fresh name.
-func (nm *namer) errName(at dst.Node) string {
-	a := nm.p.Ast(at)
+func errName(p *rule.Pass, at dst.Node) string {
+	a := p.Ast(at)
 	if a != nil {
-		if sc := nm.p.Pkg.Types.Scope().Innermost(a.Pos()); sc != nil {
+		if sc := p.Pkg.Types.Scope().Innermost(a.Pos()); sc != nil {
 			_, obj := sc.LookupParent("err", a.Pos())
 			if obj == nil || types.Identical(obj.Type(), types.Universe.Lookup("error").Type()) {
 				if _, isVar := obj.(*types.Var); obj == nil || isVar {
@@ -97,7 +33,7 @@ func (nm *namer) errName(at dst.Node) string {
 			}
 		}
 	}
-	return nm.fresh(at, "jerr")
+	return p.Names().Fresh(at, "jerr")
 }
 
 // optionUse is one place in a package where a jsonpb option struct

@@ -61,7 +61,6 @@ var ProtoText = &rule.Rule{
 }
 
 func runProtoText(p *rule.Pass) {
-	nm := newNamer(p)
 	tm := textMarshalerPlan(p)
 	textFn := func(f *types.Func) string {
 		for _, n := range []string{"MarshalText", "MarshalTextString", "CompactText", "CompactTextString", "UnmarshalText"} {
@@ -154,7 +153,7 @@ func runProtoText(p *rule.Pass) {
 				}
 				if c, text := writerCall(s.Results[0]); c != nil {
 					p.Changed(s, change.Review, writeMsg)
-					e := nm.errName(s)
+					e := errName(p, s)
 					repl = []dst.Stmt{define(exprs(ident("_"), ident(e)), write(c, text)), &dst.ReturnStmt{Results: exprs(ident(e))}}
 				}
 			}
@@ -208,7 +207,7 @@ func runProtoText(p *rule.Pass) {
 					// An expression position: the writer's count is dropped
 					// inside a function literal that yields just the error.
 					c, text := writerCall(n)
-					e := nm.fresh(n, "err")
+					e := p.Names().Fresh(n, "err")
 					repl = closure(exprs(errorType()),
 						define(exprs(ident("_"), ident(e)), write(c, text)),
 						&dst.ReturnStmt{Results: exprs(ident(e))})
@@ -219,7 +218,7 @@ func runProtoText(p *rule.Pass) {
 				// An expression position (`else if err := tm.Marshal(w, m)`,
 				// an argument): the same closure as for MarshalText.
 				c, text := writerCall(n)
-				e := nm.fresh(n, "err")
+				e := p.Names().Fresh(n, "err")
 				repl = closure(exprs(errorType()),
 					define(exprs(ident("_"), ident(e)), write(c, text)),
 					&dst.ReturnStmt{Results: exprs(ident(e))})

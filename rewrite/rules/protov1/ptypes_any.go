@@ -58,7 +58,7 @@ func runPtypesAny(p *rule.Pass) {
 		return ""
 	}
 	rewriteAnyMessageName(p)
-	refused := rewriteDynamicAny(p, newNamer(p))
+	refused := rewriteDynamicAny(p)
 	whyNot := func(n dst.Node) string {
 		if a := p.Ast(n); a != nil {
 			for d, why := range refused {
@@ -179,7 +179,6 @@ func parenIfNeeded(e dst.Expr) dst.Expr {
 // rewriteAnyMessageName handles `n, err := ptypes.AnyMessageName(x)`
 // (also with = and blanks) and `return ptypes.AnyMessageName(x)`.
 func rewriteAnyMessageName(p *rule.Pass) {
-	nm := newNamer(p)
 	match := func(rhs []dst.Expr) *dst.CallExpr {
 		if len(rhs) != 1 {
 			return nil
@@ -233,7 +232,7 @@ func rewriteAnyMessageName(p *rule.Pass) {
 				var stmts []dst.Stmt
 				switch {
 				case rule.IsBlank(lv):
-					n := nm.fresh(s, "name")
+					n := p.Names().Fresh(s, "name")
 					hold = ident(n)
 					stmts = append(stmts, define(exprs(ident(n)), nameOf(call)))
 				case p.SideEffectFree(lv):
@@ -268,7 +267,7 @@ func rewriteAnyMessageName(p *rule.Pass) {
 					break
 				}
 				p.Changed(s, change.Review, msg)
-				n := nm.fresh(s, "name")
+				n := p.Names().Fresh(s, "name")
 				stmts := []dst.Stmt{
 					define(exprs(ident(n)), nameOf(call)),
 					ifErr(&dst.BinaryExpr{X: ident(n), Op: token.EQL, Y: &dst.BasicLit{Kind: token.STRING, Value: `""`}},

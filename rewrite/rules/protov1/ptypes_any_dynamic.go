@@ -50,7 +50,7 @@ type dynPlan struct {
 
 // rewriteDynamicAny rewrites the DynamicAny variables it can and returns,
 // for those it cannot, the declaration's extent and the reason.
-func rewriteDynamicAny(p *rule.Pass, nm *namer) map[ast.Stmt]string {
+func rewriteDynamicAny(p *rule.Pass) map[ast.Stmt]string {
 	info := p.Info()
 	var vars []*ast.Ident
 	for id, o := range info.Defs {
@@ -79,7 +79,7 @@ func rewriteDynamicAny(p *rule.Pass, nm *namer) map[ast.Stmt]string {
 		plans = append(plans, pl)
 	}
 	for _, pl := range plans {
-		applyDynamic(p, nm, pl, parent)
+		applyDynamic(p, pl, parent)
 	}
 	return refused
 }
@@ -300,7 +300,7 @@ func takesV2(info *types.Info, sel *ast.SelectorExpr, parent map[ast.Node]ast.No
 	return textRuleRuns && (rule.IsPkgFunc(f, v1Proto, "CompactTextString") || rule.IsPkgFunc(f, v1Proto, "MarshalTextString"))
 }
 
-func applyDynamic(p *rule.Pass, nm *namer, pl *dynPlan, parent map[ast.Node]ast.Node) {
+func applyDynamic(p *rule.Pass, pl *dynPlan, parent map[ast.Node]ast.Node) {
 	info := p.Info()
 	name := pl.obj.Name()
 	nodes := p.Dec.Dst.Nodes
@@ -359,7 +359,7 @@ func applyDynamic(p *rule.Pass, nm *namer, pl *dynPlan, parent map[ast.Node]ast.
 			break
 		}
 		errObj := p.ObjectOf(as.Lhs[0].(*dst.Ident))
-		en := hoistedErrName(p, nm, pl.stmt.(*ast.IfStmt), errObj, parent)
+		en := hoistedErrName(p, pl.stmt.(*ast.IfStmt), errObj, parent)
 		if en != errObj.Name() {
 			dst.Inspect(s, func(n dst.Node) bool {
 				if id, ok := n.(*dst.Ident); ok && id.Path == "" && p.ObjectOf(id) == errObj {
@@ -430,10 +430,10 @@ func applyDynamic(p *rule.Pass, nm *namer, pl *dynPlan, parent map[ast.Node]ast.
 // block's scope (so := declares a fresh one) or the one that does is an
 // error variable that is neither a parameter nor captured by a closure,
 // so overwriting it is unobservable. Otherwise a fresh name is used.
-func hoistedErrName(p *rule.Pass, nm *namer, ifs *ast.IfStmt, errObj types.Object, parent map[ast.Node]ast.Node) string {
+func hoistedErrName(p *rule.Pass, ifs *ast.IfStmt, errObj types.Object, parent map[ast.Node]ast.Node) string {
 	info := p.Info()
 	name := errObj.Name()
-	fresh := func() string { return nm.fresh(p.Dec.Dst.Nodes[ifs], name) }
+	fresh := func() string { return p.Names().Fresh(p.Dec.Dst.Nodes[ifs], name) }
 	holder := parent[ifs]
 	var list []ast.Stmt
 	var sc *types.Scope

@@ -126,12 +126,11 @@ func timestampStringFunc() *dst.FuncLit {
 // was. Whether an argument needs it is rule.Pass.SideEffectFree's answer,
 // the same for both functions.
 func bindPtypesArgs(p *rule.Pass, fn, base string) {
-	nm := newNamer(p)
 	rule.StmtLists(p.File, func(list []dst.Stmt) []dst.Stmt {
 		var out []dst.Stmt
 		for _, s := range list {
 			if call := ptypesCallIn(p, s, fn); call != nil && !p.SideEffectFree(call.Args[0]) {
-				name := nm.fresh(call, base)
+				name := p.Names().Fresh(call, base)
 				decl := &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(name)}, Tok: token.DEFINE, Rhs: []dst.Expr{call.Args[0]}}
 				call.Args[0] = dst.NewIdent(name)
 				decl.Decs.Before, decl.Decs.Start = s.Decorations().Before, s.Decorations().Start
