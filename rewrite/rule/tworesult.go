@@ -1,7 +1,6 @@
 package rule
 
 import (
-	"go/token"
 	"go/types"
 
 	"github.com/dave/dst"
@@ -127,7 +126,7 @@ func (p *Pass) valueErrStmt(v ValueErr, list []dst.Stmt, i int, s dst.Stmt, done
 		p.Changed(s, v.Risk, v.Message)
 		done[call] = true
 		p.require(v.Requires)
-		decl := &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(name)}, Tok: token.DEFINE, Rhs: []dst.Expr{value}}
+		decl := DefineStmt(Exprs(dst.NewIdent(name)), value)
 		ret := &dst.ReturnStmt{Results: []dst.Expr{dst.NewIdent(name), errOf(dst.NewIdent(name))}}
 		out := []dst.Stmt{decl, ret}
 		MoveStmtDecs(s, out)

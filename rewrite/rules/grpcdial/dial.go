@@ -181,7 +181,7 @@ func (r *dialRun) stmt(s dst.Stmt) []dst.Stmt {
 		fresh := func(base string) string { return p.Names().Fresh(call, base) }
 		conn, errName := fresh("conn"), fresh("err")
 		r.apply(pl)
-		decl := &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(conn), dst.NewIdent(errName)}, Tok: token.DEFINE, Rhs: []dst.Expr{call}}
+		decl := rule.DefineStmt(rule.Exprs(dst.NewIdent(conn), dst.NewIdent(errName)), call)
 		w := waitStmt(pl, dst.NewIdent(conn), dst.NewIdent(errName), fresh)
 		ret := &dst.ReturnStmt{Results: []dst.Expr{dst.NewIdent(conn), dst.NewIdent(errName)}}
 		out := []dst.Stmt{decl, w, ret}

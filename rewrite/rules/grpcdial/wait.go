@@ -49,24 +49,22 @@ func waitStmt(pl *dialPlan, conn, errID dst.Expr, fresh func(base string) string
 	switch {
 	case pl.timeout != nil:
 		name, cancel := fresh("ctx"), fresh("cancel")
-		pre = append(pre, &dst.AssignStmt{
-			Lhs: []dst.Expr{dst.NewIdent(name), dst.NewIdent(cancel)}, Tok: token.DEFINE,
-			Rhs: []dst.Expr{rule.Call(rule.QualifiedIdent("context", "WithTimeout"), base, rule.Clone(pl.timeout))},
-		})
+		pre = append(pre, rule.DefineStmt(rule.Exprs(dst.NewIdent(name), dst.NewIdent(cancel)),
+			rule.Call(rule.QualifiedIdent("context", "WithTimeout"), base, rule.Clone(pl.timeout))))
 		post = append(post, &dst.ExprStmt{X: rule.Call(dst.NewIdent(cancel))})
 		ctx = dst.NewIdent(name)
 	case pl.ctx == nil || isIdent(base):
 		ctx = base
 	default:
 		name := fresh("ctx")
-		pre = append(pre, &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(name)}, Tok: token.DEFINE, Rhs: []dst.Expr{base}})
+		pre = append(pre, rule.DefineStmt(rule.Exprs(dst.NewIdent(name)), base))
 		ctx = dst.NewIdent(name)
 	}
 	failWith := func(err dst.Expr) []dst.Stmt {
 		return []dst.Stmt{
-			&dst.AssignStmt{Lhs: []dst.Expr{e()}, Tok: token.ASSIGN, Rhs: []dst.Expr{err}},
+			rule.AssignStmt(rule.Exprs(e()), err),
 			&dst.ExprStmt{X: rule.Call(rule.Sel(c(), "Close"))},
-			&dst.AssignStmt{Lhs: []dst.Expr{c()}, Tok: token.ASSIGN, Rhs: []dst.Expr{dst.NewIdent("nil")}},
+			rule.AssignStmt(rule.Exprs(c()), dst.NewIdent("nil")),
 			&dst.BranchStmt{Tok: token.BREAK},
 		}
 	}
@@ -99,14 +97,14 @@ func waitStmt(pl *dialPlan, conn, errID dst.Expr, fresh func(base string) string
 	}
 	getState := func() dst.Expr { return rule.Call(rule.Sel(c(), "GetState")) }
 	forStmt := &dst.ForStmt{
-		Init: &dst.AssignStmt{Lhs: []dst.Expr{st()}, Tok: token.DEFINE, Rhs: []dst.Expr{getState()}},
+		Init: rule.DefineStmt(rule.Exprs(st()), getState()),
 		Cond: &dst.BinaryExpr{X: st(), Op: token.NEQ, Y: connectivity("Ready")},
-		Post: &dst.AssignStmt{Lhs: []dst.Expr{st()}, Tok: token.ASSIGN, Rhs: []dst.Expr{getState()}},
+		Post: rule.AssignStmt(rule.Exprs(st()), getState()),
 		Body: &dst.BlockStmt{List: loop},
 	}
 	body := append(append(pre, forStmt), post...)
 	return &dst.IfStmt{
-		Cond: &dst.BinaryExpr{X: e(), Op: token.EQL, Y: dst.NewIdent("nil")},
+		Cond: rule.IsNil(e()),
 		Body: &dst.BlockStmt{List: body},
 	}
 }

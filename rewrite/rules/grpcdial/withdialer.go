@@ -122,14 +122,11 @@ func adapter(p *rule.Pass, f dst.Expr) dst.Expr {
 		fun = &dst.ParenExpr{X: f}
 	}
 	body := []dst.Stmt{
-		&dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{
-			&dst.ValueSpec{Names: []*dst.Ident{id(timeout)}, Type: rule.QualifiedIdent("time", "Duration")},
-		}}},
+		rule.VarDecl(timeout, rule.QualifiedIdent("time", "Duration")),
 		&dst.IfStmt{
-			Init: &dst.AssignStmt{Lhs: []dst.Expr{id(deadline), id(ok)}, Tok: token.DEFINE, Rhs: []dst.Expr{rule.Call(rule.Sel(id(ctx), "Deadline"))}},
+			Init: rule.DefineStmt(rule.Exprs(id(deadline), id(ok)), rule.Call(rule.Sel(id(ctx), "Deadline"))),
 			Cond: id(ok),
-			Body: &dst.BlockStmt{List: []dst.Stmt{&dst.AssignStmt{Lhs: []dst.Expr{id(timeout)}, Tok: token.ASSIGN,
-				Rhs: []dst.Expr{rule.Call(rule.QualifiedIdent("time", "Until"), id(deadline))}}}},
+			Body: &dst.BlockStmt{List: []dst.Stmt{rule.AssignStmt(rule.Exprs(id(timeout)), rule.Call(rule.QualifiedIdent("time", "Until"), id(deadline)))}},
 		},
 		&dst.ReturnStmt{Results: []dst.Expr{rule.Call(fun, id(addr), id(timeout))}},
 	}

@@ -252,45 +252,7 @@ func (s *optionStruct) owns(p *rule.Pass, x dst.Expr) bool {
 	return rule.IsNamed(p.TypeOf(x), s.path(), s.name)
 }
 
-// closure wraps statements into an immediately called function literal
-// with the given result types, for calls whose new form needs statements
-// but that sit where only an expression fits.
-func closure(results []dst.Expr, body ...dst.Stmt) *dst.CallExpr {
-	fl := &dst.FieldList{}
-	for _, r := range results {
-		fl.List = append(fl.List, &dst.Field{Type: r})
-	}
-	for _, s := range body {
-		s.Decorations().Before = dst.NewLine
-		s.Decorations().After = dst.NewLine
-	}
-	return rule.Call(&dst.FuncLit{Type: &dst.FuncType{Func: true, Params: &dst.FieldList{}, Results: fl}, Body: &dst.BlockStmt{List: body}})
-}
-
-func ident(name string) *dst.Ident { return dst.NewIdent(name) }
-
-func define(lhs []dst.Expr, rhs ...dst.Expr) *dst.AssignStmt {
-	return &dst.AssignStmt{Lhs: lhs, Tok: token.DEFINE, Rhs: rhs}
-}
-
-func assign(lhs []dst.Expr, rhs ...dst.Expr) *dst.AssignStmt {
-	return &dst.AssignStmt{Lhs: lhs, Tok: token.ASSIGN, Rhs: rhs}
-}
-
-func exprs(es ...dst.Expr) []dst.Expr { return es }
-
-func ifErr(cond dst.Expr, body ...dst.Stmt) *dst.IfStmt {
-	return &dst.IfStmt{Cond: cond, Body: &dst.BlockStmt{List: body}}
-}
-
-func isNil(e dst.Expr) dst.Expr  { return &dst.BinaryExpr{X: e, Op: token.EQL, Y: ident("nil")} }
-func notNil(e dst.Expr) dst.Expr { return &dst.BinaryExpr{X: e, Op: token.NEQ, Y: ident("nil")} }
-
-func varDecl(name string, typ dst.Expr) *dst.DeclStmt {
-	return &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{&dst.ValueSpec{Names: []*dst.Ident{ident(name)}, Type: typ}}}}
-}
-
-func errorType() dst.Expr { return ident("error") }
+func errorType() dst.Expr { return dst.NewIdent("error") }
 
 // qual is the struct's qualified name as users write it.
 func (s *optionStruct) qual() string {

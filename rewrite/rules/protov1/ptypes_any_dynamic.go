@@ -319,32 +319,32 @@ func applyDynamic(p *rule.Pass, pl *dynPlan, parent map[ast.Node]ast.Node) {
 	unread := len(pl.reads) == 0
 	target := func() dst.Expr {
 		if unread {
-			return ident("_")
+			return dst.NewIdent("_")
 		}
-		return ident(name)
+		return dst.NewIdent(name)
 	}
 	declare := func() {
 		if !unread {
-			replaceDecl = []dst.Stmt{varDecl(name, rule.QualifiedIdent(v2Proto, "Message"))}
+			replaceDecl = []dst.Stmt{rule.VarDecl(name, rule.QualifiedIdent(v2Proto, "Message"))}
 		}
 	}
 	var replaceStmt []dst.Stmt
 	switch s := stmtDst.(type) {
 	case *dst.ExprStmt:
 		if unread {
-			replaceStmt = []dst.Stmt{assign(exprs(ident("_"), ident("_")), newCall)}
+			replaceStmt = []dst.Stmt{rule.AssignStmt(rule.Exprs(dst.NewIdent("_"), dst.NewIdent("_")), newCall)}
 		} else {
-			replaceStmt = []dst.Stmt{define(exprs(ident(name), ident("_")), newCall)}
+			replaceStmt = []dst.Stmt{rule.DefineStmt(rule.Exprs(dst.NewIdent(name), dst.NewIdent("_")), newCall)}
 		}
 		rule.MoveStmtDecs(s, replaceStmt)
 	case *dst.AssignStmt:
 		if s.Tok == token.DEFINE {
-			replaceStmt = []dst.Stmt{define(exprs(target(), s.Lhs[0]), newCall)}
+			replaceStmt = []dst.Stmt{rule.DefineStmt(rule.Exprs(target(), s.Lhs[0]), newCall)}
 			rule.MoveStmtDecs(s, replaceStmt)
 		} else {
 			declare()
-			s.Lhs = append(exprs(target()), s.Lhs...)
-			s.Rhs = exprs(newCall)
+			s.Lhs = append(rule.Exprs(target()), s.Lhs...)
+			s.Rhs = rule.Exprs(newCall)
 			replaceStmt = []dst.Stmt{s}
 		}
 	case *dst.IfStmt:
@@ -353,8 +353,8 @@ func applyDynamic(p *rule.Pass, pl *dynPlan, parent map[ast.Node]ast.Node) {
 			// The error stays in the if statement's init; so does the
 			// decode when nothing reads its result.
 			declare()
-			as.Lhs = append(exprs(target()), as.Lhs...)
-			as.Rhs = exprs(newCall)
+			as.Lhs = append(rule.Exprs(target()), as.Lhs...)
+			as.Rhs = rule.Exprs(newCall)
 			replaceStmt = []dst.Stmt{s}
 			break
 		}
@@ -368,7 +368,7 @@ func applyDynamic(p *rule.Pass, pl *dynPlan, parent map[ast.Node]ast.Node) {
 				return true
 			})
 		}
-		hoisted := define(exprs(ident(name), ident(en)), newCall)
+		hoisted := rule.DefineStmt(rule.Exprs(dst.NewIdent(name), dst.NewIdent(en)), newCall)
 		hoisted.Decs.Before = s.Decs.Before
 		hoisted.Decs.Start = s.Decs.Start
 		hoisted.Decs.End = as.Decs.End
@@ -403,7 +403,7 @@ func applyDynamic(p *rule.Pass, pl *dynPlan, parent map[ast.Node]ast.Node) {
 	for _, r := range pl.reads {
 		rd := nodes[r].(dst.Expr)
 		p.Changed(rd, change.Review, msg)
-		id := ident(name)
+		id := dst.NewIdent(name)
 		p.SetType(id, pl.msg)
 		var repl dst.Expr = id
 		if !takesV2(info, r, parent, p.RuleEnabled(ProtoText.Name)) {
