@@ -7,15 +7,18 @@ import (
 	"strings"
 
 	"github.com/dave/dst"
+	"github.com/dave/dst/decorator"
 )
 
 // SideEffectFree is the one answer every rule gives to "may this
 // expression be evaluated again, later, or not at all, without a
 // difference the program can observe?" — the question behind reading a
 // message twice for a HasExtension guard, moving an argument into a
-// method receiver used twice (AsTime and CheckValid), deferring an
-// options expression, or deleting a no-op option's argument. The same
-// shape gets the same answer in every rule.
+// method receiver used twice (AsTime and CheckValid), evaluating a writer
+// or message after marshalling or reading, deferring an options
+// expression, or deleting a no-op option's argument. The same shape gets
+// the same answer in every rule, on rewritten syntax (this method) and on
+// original syntax (SideEffectFreeAst).
 //
 // Free of side effects are: constants and literals; names (variables,
 // functions, types, package members); field and method selections,
@@ -28,32 +31,65 @@ import (
 // have side effects). Any other call, a channel receive and anything
 // unknown is not.
 //
-// A run-time panic (a nil dereference, a failed type assertion, an index
-// out of range) is not counted as an effect: the program still panics on
-// the same values, and `x.(T).D` is treated like `x.D` (a nil x panics
-// there too).
-func (p *Pass) SideEffectFree(e dst.Expr) bool { return sideEffectFree(p, e) }
+// The two uses get one answer, and the difference is only in panics:
+//
+//   - Evaluated again (the value read twice): the second evaluation sees
+//     the same operands, so it yields the same value, and it panics only
+//     where the first already did.
+//   - Evaluated later, or not at all (moved after a call, or dropped with
+//     a no-op option): a run-time panic — a nil dereference, a failed type
+//     assertion x.(T), an index out of range — moves or disappears with
+//     the expression. It is not counted as an effect: it happens only in a
+//     program that already crashes there, and x.(T).D is treated like x.D,
+//     which panics the same way for a nil x. What a free expression cannot
+//     do is write a variable, call unknown code or communicate, so the
+//     value is the same wherever it is read, as long as the code in
+//     between does not assign its operands (which the callers check where
+//     it matters).
+func (p *Pass) SideEffectFree(e dst.Expr) bool {
+	return purity{info: p.Info(), ast: p.Ast}.free(e)
+}
 
-// IsPure is SideEffectFree without type information, for callers that
-// have no Pass: conversions and named constants are not recognised, so
-// it answers "no" where SideEffectFree may say "yes", never the reverse.
-// Rules should call p.SideEffectFree.
-func IsPure(e dst.Expr) bool { return sideEffectFree(nil, e) }
-
-func sideEffectFree(p *Pass, e dst.Expr) bool {
+// SideEffectFreeAst is SideEffectFree for original go/ast syntax, for
+// analyses that read files of the package as they were loaded (another
+// file than the pass's, or a node an earlier rule already replaced).
+// fset is the package's file set and info its type information (nil:
+// conversions and named constants are not recognised, so the answer is
+// "no" where SideEffectFree may say "yes", never the reverse).
+func SideEffectFreeAst(fset *token.FileSet, info *types.Info, e ast.Expr) bool {
 	if e == nil {
 		return false
 	}
-	if p != nil {
-		if a, ok := p.Ast(e).(ast.Expr); ok {
-			if tv, ok := p.Info().Types[a]; ok && (tv.Value != nil || tv.IsType()) {
-				return true
-			}
-		}
+	d := decorator.NewDecorator(fset)
+	n, err := d.DecorateNode(e)
+	if err != nil {
+		return false
+	}
+	x, ok := n.(dst.Expr)
+	if !ok {
+		return false
+	}
+	return purity{info: info, ast: func(n dst.Node) ast.Node { return d.Ast.Nodes[n] }}.free(x)
+}
+
+// purity is the analysis behind SideEffectFree: info and ast give the
+// type information of original nodes (both nil-safe: a node a rule built
+// has none).
+type purity struct {
+	info *types.Info
+	ast  func(dst.Node) ast.Node
+}
+
+func (pu purity) free(e dst.Expr) bool {
+	if e == nil {
+		return false
+	}
+	if tv, ok := pu.typeAndValue(e); ok && (tv.Value != nil || tv.IsType()) {
+		return true
 	}
 	free := func(es ...dst.Expr) bool {
 		for _, x := range es {
-			if x != nil && !sideEffectFree(p, x) {
+			if x != nil && !pu.free(x) {
 				return false
 			}
 		}
@@ -88,13 +124,10 @@ func sideEffectFree(p *Pass, e dst.Expr) bool {
 		if e.Ellipsis {
 			return false
 		}
-		if p != nil && len(e.Args) == 1 {
-			// A conversion T(x).
-			if a, ok := p.Ast(e.Fun).(ast.Expr); ok && p.Info().Types[a].IsType() {
-				return free(e.Args[0])
-			}
+		if tv, ok := pu.typeAndValue(e.Fun); ok && tv.IsType() && len(e.Args) == 1 {
+			return free(e.Args[0]) // a conversion T(x)
 		}
-		if id, ok := e.Fun.(*dst.Ident); ok && isBuiltin(p, id) {
+		if id, ok := e.Fun.(*dst.Ident); ok && pu.isBuiltin(id) {
 			switch id.Name {
 			case "new":
 				return len(e.Args) == 1
@@ -109,20 +142,32 @@ func sideEffectFree(p *Pass, e dst.Expr) bool {
 	return false
 }
 
+// typeAndValue returns what the type checker recorded for the original
+// expression e was decorated from.
+func (pu purity) typeAndValue(e dst.Expr) (types.TypeAndValue, bool) {
+	if pu.info == nil || pu.ast == nil {
+		return types.TypeAndValue{}, false
+	}
+	a, ok := pu.ast(e).(ast.Expr)
+	if !ok {
+		return types.TypeAndValue{}, false
+	}
+	tv, ok := pu.info.Types[a]
+	return tv, ok
+}
+
 // isBuiltin reports whether id names the predeclared function of its
 // name: by its object where the type checker saw it, by spelling for an
 // identifier a rule built.
-func isBuiltin(p *Pass, id *dst.Ident) bool {
+func (pu purity) isBuiltin(id *dst.Ident) bool {
 	if id.Path != "" {
 		return false
 	}
-	if p != nil {
-		if o := p.ObjectOf(id); o != nil {
+	if pu.ast != nil {
+		if a := pu.ast(id); a != nil {
+			o := objectOf(pu.info, a)
 			_, ok := o.(*types.Builtin)
-			return ok
-		}
-		if p.Ast(id) != nil {
-			return false
+			return ok || (o == nil && pu.info == nil && types.Universe.Lookup(id.Name) != nil)
 		}
 	}
 	return types.Universe.Lookup(id.Name) != nil

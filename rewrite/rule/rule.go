@@ -71,6 +71,8 @@ type Pass struct {
 	// Enabled holds the names of the rules enabled in this run, for a
 	// rule whose output leaves work to a later rule.
 	Enabled map[string]bool
+
+	names *Names // see Names
 }
 
 // RuleEnabled reports whether the rule called name runs in this run
@@ -101,18 +103,25 @@ func (p *Pass) Ast(n dst.Node) ast.Node { return p.Dec.Ast.Nodes[n] }
 // ObjectOf returns the object an identifier refers to or defines. For a
 // dst.Ident that replaced a qualified selector (pkg.Name), it is the
 // object of Name.
-func (p *Pass) ObjectOf(id *dst.Ident) types.Object {
-	switch n := p.Ast(id).(type) {
+func (p *Pass) ObjectOf(id *dst.Ident) types.Object { return objectOf(p.Info(), p.Ast(id)) }
+
+// objectOf is ObjectOf for the original node an identifier was decorated
+// from (an *ast.Ident, or the *ast.SelectorExpr of a qualified name).
+func objectOf(info *types.Info, a ast.Node) types.Object {
+	if info == nil {
+		return nil
+	}
+	switch n := a.(type) {
 	case *ast.Ident:
-		if o := p.Info().Uses[n]; o != nil {
+		if o := info.Uses[n]; o != nil {
 			return o
 		}
-		return p.Info().Defs[n]
+		return info.Defs[n]
 	case *ast.SelectorExpr:
-		if o := p.Info().Uses[n.Sel]; o != nil {
+		if o := info.Uses[n.Sel]; o != nil {
 			return o
 		}
-		if sel := p.Info().Selections[n]; sel != nil {
+		if sel := info.Selections[n]; sel != nil {
 			return sel.Obj()
 		}
 	}

@@ -66,7 +66,7 @@ func (p *Pass) SplitValueErr(orig *dst.AssignStmt, value dst.Expr, errOf func(v 
 	var out []dst.Stmt
 	switch {
 	case IsBlank(lv) && IsBlank(le):
-		out = []dst.Stmt{&dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent("_")}, Tok: token.ASSIGN, Rhs: []dst.Expr{value}}}
+		out = []dst.Stmt{AssignStmt(Exprs(dst.NewIdent("_")), value)}
 	case IsBlank(le):
 		out = []dst.Stmt{p.Assign(orig, lv, value)}
 	case IsBlank(lv):

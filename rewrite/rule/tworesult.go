@@ -1,7 +1,6 @@
 package rule
 
 import (
-	"go/token"
 	"go/types"
 
 	"github.com/dave/dst"
@@ -19,8 +18,9 @@ type ValueErr struct {
 	// builds the error expression from an expression denoting the value.
 	// ok=false reports the call as not rewritable with reason why.
 	Build func(call *dst.CallExpr) (value dst.Expr, errOf func(v dst.Expr) dst.Expr, ok bool, why string)
-	// FreshName is the variable name used when a return statement needs
-	// the value twice ("ts" for timestamps).
+	// FreshName is the name of the variable a return statement that needs
+	// the value twice declares ("ts" for timestamps; Pass.Names numbers it
+	// where the function already uses it).
 	FreshName string
 	// Risk and Message describe the change.
 	Risk    change.Risk
@@ -122,16 +122,11 @@ func (p *Pass) valueErrStmt(v ValueErr, list []dst.Stmt, i int, s dst.Stmt, done
 			break
 		}
 		MoveDecs(call, value)
-		name := v.FreshName
-		if nameUsed(list, name) {
-			p.Report(call, change.Manual, "not rewritten: no free variable name to hold the value ("+name+" is taken here)", "")
-			done[call] = true
-			break
-		}
+		name := p.Names().Fresh(s, v.FreshName)
 		p.Changed(s, v.Risk, v.Message)
 		done[call] = true
 		p.require(v.Requires)
-		decl := &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(name)}, Tok: token.DEFINE, Rhs: []dst.Expr{value}}
+		decl := DefineStmt(Exprs(dst.NewIdent(name)), value)
 		ret := &dst.ReturnStmt{Results: []dst.Expr{dst.NewIdent(name), errOf(dst.NewIdent(name))}}
 		out := []dst.Stmt{decl, ret}
 		MoveStmtDecs(s, out)

@@ -2,7 +2,6 @@ package grpc
 
 import (
 	"go/token"
-	"strconv"
 
 	"github.com/dave/dst"
 
@@ -125,18 +124,15 @@ func statsRead(p *rule.Pass, st dst.Stmt) []dst.Stmt {
 	if define && (!isIdent || !p.IsNewDef(lhs)) {
 		return nil
 	}
-	vs := freshName(st, "vs")
+	vs := p.Names().FreshIn(st, "vs")
 	key := &dst.BasicLit{Kind: token.STRING, Value: `"` + statsKeys[name] + `"`}
 	p.Changed(call, change.Safe, "stats."+name+" → the last value of incoming metadata key "+statsKeys[name])
 	p.Require(grpcModule, "v1.50.0")
 	var out []dst.Stmt
 	if define {
-		out = append(out, &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{&dst.ValueSpec{
-			Names: []*dst.Ident{dst.NewIdent(lhs.Name)},
-			Type:  &dst.ArrayType{Elt: dst.NewIdent("byte")},
-		}}}})
+		out = append(out, rule.VarDecl(lhs.Name, &dst.ArrayType{Elt: dst.NewIdent("byte")}))
 	} else {
-		out = append(out, &dst.AssignStmt{Lhs: []dst.Expr{rule.Clone(as.Lhs[0])}, Tok: token.ASSIGN, Rhs: []dst.Expr{dst.NewIdent("nil")}})
+		out = append(out, rule.AssignStmt(rule.Exprs(rule.Clone(as.Lhs[0])), dst.NewIdent("nil")))
 	}
 	last := &dst.IndexExpr{X: dst.NewIdent(vs), Index: &dst.BinaryExpr{
 		X: rule.Call(dst.NewIdent("len"), dst.NewIdent(vs)), Op: token.SUB, Y: &dst.BasicLit{Kind: token.INT, Value: "1"},
@@ -145,36 +141,10 @@ func statsRead(p *rule.Pass, st dst.Stmt) []dst.Stmt {
 	if define {
 		target = dst.NewIdent(lhs.Name)
 	}
-	out = append(out, &dst.IfStmt{
-		Init: &dst.AssignStmt{
-			Lhs: []dst.Expr{dst.NewIdent(vs)},
-			Tok: token.DEFINE,
-			Rhs: []dst.Expr{rule.Call(rule.QualifiedIdent(metadataPath, "ValueFromIncomingContext"), call.Args[0], key)},
-		},
-		Cond: &dst.BinaryExpr{X: rule.Call(dst.NewIdent("len"), dst.NewIdent(vs)), Op: token.GTR, Y: &dst.BasicLit{Kind: token.INT, Value: "0"}},
-		Body: &dst.BlockStmt{List: []dst.Stmt{&dst.AssignStmt{
-			Lhs: []dst.Expr{target},
-			Tok: token.ASSIGN,
-			Rhs: []dst.Expr{rule.Call(&dst.ArrayType{Elt: dst.NewIdent("byte")}, last)},
-		}}},
-	})
+	read := rule.If(&dst.BinaryExpr{X: rule.Call(dst.NewIdent("len"), dst.NewIdent(vs)), Op: token.GTR, Y: &dst.BasicLit{Kind: token.INT, Value: "0"}},
+		rule.AssignStmt(rule.Exprs(target), rule.Call(&dst.ArrayType{Elt: dst.NewIdent("byte")}, last)))
+	read.Init = rule.DefineStmt(rule.Exprs(dst.NewIdent(vs)), rule.Call(rule.QualifiedIdent(metadataPath, "ValueFromIncomingContext"), call.Args[0], key))
+	out = append(out, read)
 	rule.MoveStmtDecs(st, out)
 	return out
-}
-
-// freshName returns base, or base with a number, such that no identifier
-// in n is spelled that way (so the new variable shadows nothing n uses).
-func freshName(n dst.Node, base string) string {
-	used := map[string]bool{}
-	dst.Inspect(n, func(x dst.Node) bool {
-		if id, ok := x.(*dst.Ident); ok {
-			used[id.Name] = true
-		}
-		return true
-	})
-	name := base
-	for i := 2; used[name]; i++ {
-		name = base + strconv.Itoa(i)
-	}
-	return name
 }

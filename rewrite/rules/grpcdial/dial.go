@@ -61,14 +61,13 @@ var Dial = &rule.Rule{
 type dialRun struct {
 	p          *rule.Pass
 	fnOf       map[dst.Node]*funcCtx
-	parent     map[dst.Node]dst.Node
 	done       map[*dst.CallExpr]bool
 	deleteStmt map[dst.Stmt]bool
 }
 
 func newDialRun(p *rule.Pass) *dialRun {
-	fnOf, parent := enclosing(p.File)
-	return &dialRun{p: p, fnOf: fnOf, parent: parent, done: map[*dst.CallExpr]bool{}, deleteStmt: map[dst.Stmt]bool{}}
+	fnOf, _ := enclosing(p.File)
+	return &dialRun{p: p, fnOf: fnOf, done: map[*dst.CallExpr]bool{}, deleteStmt: map[dst.Stmt]bool{}}
 }
 
 // dialPlan is what a Dial call asks for.
@@ -164,9 +163,9 @@ func (r *dialRun) stmt(s dst.Stmt) []dst.Stmt {
 			p.Report(call, change.Manual, "not rewritten: this dial blocks until connected, and the replacement must wait with the conn and report failure through the error; assign both results to named variables (`conn, err := ...`) first", "")
 			break
 		}
-		nm := newNames(r.body(call))
+		fresh := func(base string) string { return p.Names().Fresh(call, base) }
 		r.apply(pl)
-		w := waitStmt(pl, conn, errID, nm)
+		w := waitStmt(pl, conn, errID, fresh)
 		out := []dst.Stmt{s, w}
 		moveAfter(s, w)
 		return out
@@ -179,11 +178,11 @@ func (r *dialRun) stmt(s dst.Stmt) []dst.Stmt {
 			r.apply(pl)
 			break
 		}
-		nm := newNames(r.body(call))
-		conn, errName := nm.fresh("conn"), nm.fresh("err")
+		fresh := func(base string) string { return p.Names().Fresh(call, base) }
+		conn, errName := fresh("conn"), fresh("err")
 		r.apply(pl)
-		decl := &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(conn), dst.NewIdent(errName)}, Tok: token.DEFINE, Rhs: []dst.Expr{call}}
-		w := waitStmt(pl, dst.NewIdent(conn), dst.NewIdent(errName), nm)
+		decl := rule.DefineStmt(rule.Exprs(dst.NewIdent(conn), dst.NewIdent(errName)), call)
+		w := waitStmt(pl, dst.NewIdent(conn), dst.NewIdent(errName), fresh)
 		ret := &dst.ReturnStmt{Results: []dst.Expr{dst.NewIdent(conn), dst.NewIdent(errName)}}
 		out := []dst.Stmt{decl, w, ret}
 		rule.MoveStmtDecs(s, out)
@@ -228,18 +227,6 @@ func moveAfter(s, w dst.Stmt) {
 	wd.After = sd.After
 	sd.After = dst.NewLine
 	wd.Before = dst.NewLine
-}
-
-// body is the function around n, parameters included, so fresh names
-// avoid them as well.
-func (r *dialRun) body(n dst.Node) dst.Node {
-	if fc := r.fnOf[n]; fc != nil {
-		if fn := r.parent[fc.body]; fn != nil {
-			return fn
-		}
-		return fc.body
-	}
-	return n
 }
 
 // analyze works out what a Dial call asks for, or reports why it is left

@@ -114,16 +114,12 @@ func runtimeTarget(e dst.Expr) dst.Expr {
 	// than "t", which in tests hides *testing.T.
 	t := func() *dst.Ident { return dst.NewIdent("target") }
 	cond := &dst.BinaryExpr{
-		X:  &dst.BinaryExpr{X: dst.NewIdent("err"), Op: token.EQL, Y: dst.NewIdent("nil")},
+		X:  rule.IsNil(dst.NewIdent("err")),
 		Op: token.LAND,
-		Y: &dst.BinaryExpr{
-			X:  rule.Call(rule.QualifiedIdent("google.golang.org/grpc/resolver", "Get"), rule.Sel(dst.NewIdent("u"), "Scheme")),
-			Op: token.NEQ, Y: dst.NewIdent("nil"),
-		},
+		Y:  rule.NotNil(rule.Call(rule.QualifiedIdent("google.golang.org/grpc/resolver", "Get"), rule.Sel(dst.NewIdent("u"), "Scheme"))),
 	}
 	ifs := &dst.IfStmt{
-		Init: &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent("u"), dst.NewIdent("err")}, Tok: token.DEFINE,
-			Rhs: []dst.Expr{rule.Call(rule.QualifiedIdent("net/url", "Parse"), t())}},
+		Init: rule.DefineStmt(rule.Exprs(dst.NewIdent("u"), dst.NewIdent("err")), rule.Call(rule.QualifiedIdent("net/url", "Parse"), t())),
 		Cond: cond,
 		Body: &dst.BlockStmt{List: []dst.Stmt{&dst.ReturnStmt{Results: []dst.Expr{t()}}}},
 	}

@@ -9,32 +9,6 @@ import (
 	"github.com/protolift/protolift/rewrite/rule"
 )
 
-// names hands out identifiers no identifier of the function already
-// spells, so new variables can neither shadow nor clash.
-type names struct{ used map[string]bool }
-
-func newNames(body dst.Node) *names {
-	n := &names{used: map[string]bool{}}
-	if body != nil {
-		dst.Inspect(body, func(x dst.Node) bool {
-			if id, ok := x.(*dst.Ident); ok && id.Path == "" {
-				n.used[id.Name] = true
-			}
-			return true
-		})
-	}
-	return n
-}
-
-func (n *names) fresh(base string) string {
-	name := base
-	for i := 2; n.used[name]; i++ {
-		name = base + strconv.Itoa(i)
-	}
-	n.used[name] = true
-	return name
-}
-
 // waitStmt builds the wait a blocking Dial did, after conn, err were set
 // by NewClient:
 //
@@ -57,11 +31,11 @@ func (n *names) fresh(base string) string {
 // This is DialContext's own loop (G:clientconn.go), so the bound, the
 // failure and the error (ctx.Err(), e.g. context.DeadlineExceeded) are the
 // same.
-func waitStmt(pl *dialPlan, conn, errID dst.Expr, nm *names) dst.Stmt {
+func waitStmt(pl *dialPlan, conn, errID dst.Expr, fresh func(base string) string) dst.Stmt {
 	connectivity := func(name string) dst.Expr { return rule.QualifiedIdent("google.golang.org/grpc/connectivity", name) }
 	c := func() dst.Expr { return rule.Clone(conn) }
 	e := func() dst.Expr { return rule.Clone(errID) }
-	state := nm.fresh("state")
+	state := fresh("state")
 	st := func() dst.Expr { return dst.NewIdent(state) }
 
 	var pre, post []dst.Stmt
@@ -74,25 +48,23 @@ func waitStmt(pl *dialPlan, conn, errID dst.Expr, nm *names) dst.Stmt {
 	var ctx dst.Expr
 	switch {
 	case pl.timeout != nil:
-		name, cancel := nm.fresh("ctx"), nm.fresh("cancel")
-		pre = append(pre, &dst.AssignStmt{
-			Lhs: []dst.Expr{dst.NewIdent(name), dst.NewIdent(cancel)}, Tok: token.DEFINE,
-			Rhs: []dst.Expr{rule.Call(rule.QualifiedIdent("context", "WithTimeout"), base, rule.Clone(pl.timeout))},
-		})
+		name, cancel := fresh("ctx"), fresh("cancel")
+		pre = append(pre, rule.DefineStmt(rule.Exprs(dst.NewIdent(name), dst.NewIdent(cancel)),
+			rule.Call(rule.QualifiedIdent("context", "WithTimeout"), base, rule.Clone(pl.timeout))))
 		post = append(post, &dst.ExprStmt{X: rule.Call(dst.NewIdent(cancel))})
 		ctx = dst.NewIdent(name)
 	case pl.ctx == nil || isIdent(base):
 		ctx = base
 	default:
-		name := nm.fresh("ctx")
-		pre = append(pre, &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(name)}, Tok: token.DEFINE, Rhs: []dst.Expr{base}})
+		name := fresh("ctx")
+		pre = append(pre, rule.DefineStmt(rule.Exprs(dst.NewIdent(name)), base))
 		ctx = dst.NewIdent(name)
 	}
 	failWith := func(err dst.Expr) []dst.Stmt {
 		return []dst.Stmt{
-			&dst.AssignStmt{Lhs: []dst.Expr{e()}, Tok: token.ASSIGN, Rhs: []dst.Expr{err}},
+			rule.AssignStmt(rule.Exprs(e()), err),
 			&dst.ExprStmt{X: rule.Call(rule.Sel(c(), "Close"))},
-			&dst.AssignStmt{Lhs: []dst.Expr{c()}, Tok: token.ASSIGN, Rhs: []dst.Expr{dst.NewIdent("nil")}},
+			rule.AssignStmt(rule.Exprs(c()), dst.NewIdent("nil")),
 			&dst.BranchStmt{Tok: token.BREAK},
 		}
 	}
@@ -125,14 +97,14 @@ func waitStmt(pl *dialPlan, conn, errID dst.Expr, nm *names) dst.Stmt {
 	}
 	getState := func() dst.Expr { return rule.Call(rule.Sel(c(), "GetState")) }
 	forStmt := &dst.ForStmt{
-		Init: &dst.AssignStmt{Lhs: []dst.Expr{st()}, Tok: token.DEFINE, Rhs: []dst.Expr{getState()}},
+		Init: rule.DefineStmt(rule.Exprs(st()), getState()),
 		Cond: &dst.BinaryExpr{X: st(), Op: token.NEQ, Y: connectivity("Ready")},
-		Post: &dst.AssignStmt{Lhs: []dst.Expr{st()}, Tok: token.ASSIGN, Rhs: []dst.Expr{getState()}},
+		Post: rule.AssignStmt(rule.Exprs(st()), getState()),
 		Body: &dst.BlockStmt{List: loop},
 	}
 	body := append(append(pre, forStmt), post...)
 	return &dst.IfStmt{
-		Cond: &dst.BinaryExpr{X: e(), Op: token.EQL, Y: dst.NewIdent("nil")},
+		Cond: rule.IsNil(e()),
 		Body: &dst.BlockStmt{List: body},
 	}
 }

@@ -56,7 +56,7 @@ func runWithDialer(p *rule.Pass) {
 			}
 			p.Changed(n, change.Safe, "grpc.WithDialer → grpc.WithContextDialer; the adapter passes the time left before the dial context's deadline (0 without one), as WithDialer did")
 			id.Name = "WithContextDialer"
-			n.Args[0] = adapter(f)
+			n.Args[0] = adapter(p, f)
 			p.Require(grpcModule, minContextDialer)
 		case *dst.Ident:
 			if fn, ok := p.ObjectOf(n).(*types.Func); ok && !called[n] && n.Path != "" && rule.IsPkgFunc(fn, grpcPath, "WithDialer") {
@@ -113,23 +113,20 @@ func stableFunc(p *rule.Pass, f dst.Expr, fc *funcCtx, parent map[dst.Node]dst.N
 // adapter builds WithDialer's own wrapper around f, with names f does
 // not mention so nothing inside f gets captured, calling f once so a
 // function literal is written once.
-func adapter(f dst.Expr) dst.Expr {
-	nm := newNames(f)
-	ctx, addr, timeout, deadline, ok := nm.fresh("ctx"), nm.fresh("addr"), nm.fresh("timeout"), nm.fresh("deadline"), nm.fresh("ok")
+func adapter(p *rule.Pass, f dst.Expr) dst.Expr {
+	fresh := func(base string) string { return p.Names().FreshIn(f, base) }
+	ctx, addr, timeout, deadline, ok := fresh("ctx"), fresh("addr"), fresh("timeout"), fresh("deadline"), fresh("ok")
 	id := dst.NewIdent
 	var fun dst.Expr = f
 	if _, lit := f.(*dst.FuncLit); lit {
 		fun = &dst.ParenExpr{X: f}
 	}
 	body := []dst.Stmt{
-		&dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{
-			&dst.ValueSpec{Names: []*dst.Ident{id(timeout)}, Type: rule.QualifiedIdent("time", "Duration")},
-		}}},
+		rule.VarDecl(timeout, rule.QualifiedIdent("time", "Duration")),
 		&dst.IfStmt{
-			Init: &dst.AssignStmt{Lhs: []dst.Expr{id(deadline), id(ok)}, Tok: token.DEFINE, Rhs: []dst.Expr{rule.Call(rule.Sel(id(ctx), "Deadline"))}},
+			Init: rule.DefineStmt(rule.Exprs(id(deadline), id(ok)), rule.Call(rule.Sel(id(ctx), "Deadline"))),
 			Cond: id(ok),
-			Body: &dst.BlockStmt{List: []dst.Stmt{&dst.AssignStmt{Lhs: []dst.Expr{id(timeout)}, Tok: token.ASSIGN,
-				Rhs: []dst.Expr{rule.Call(rule.QualifiedIdent("time", "Until"), id(deadline))}}}},
+			Body: &dst.BlockStmt{List: []dst.Stmt{rule.AssignStmt(rule.Exprs(id(timeout)), rule.Call(rule.QualifiedIdent("time", "Until"), id(deadline)))}},
 		},
 		&dst.ReturnStmt{Results: []dst.Expr{rule.Call(fun, id(addr), id(timeout))}},
 	}

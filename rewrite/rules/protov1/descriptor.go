@@ -48,7 +48,6 @@ var Descriptor = &rule.Rule{
 }
 
 func runDescriptor(p *rule.Pass) {
-	nm := newNamer(p)
 	kind := func(f *types.Func) string {
 		for _, n := range []string{"ForMessage", "MessageDescriptorProto", "EnumDescriptorProto", "MessageRawDescriptor", "EnumRawDescriptor"} {
 			if rule.IsPkgFunc(f, v1Descriptor, n) {
@@ -140,19 +139,19 @@ func runDescriptor(p *rule.Pass) {
 			case as != nil && (rule.IsBlank(lhs[0]) || rule.IsBlank(lhs[1])):
 				// One result: the descriptor is needed once, inline.
 				if rule.IsBlank(lhs[1]) && rule.IsBlank(lhs[0]) {
-					repl = []dst.Stmt{assign(exprs(ident("_")), d)}
+					repl = []dst.Stmt{rule.AssignStmt(rule.Exprs(dst.NewIdent("_")), d)}
 				} else if rule.IsBlank(lhs[1]) {
 					repl = []dst.Stmt{p.Assign(as, lhs[0], file(d))}
 				} else {
 					repl = []dst.Stmt{p.Assign(as, lhs[1], item(d))}
 				}
 			default:
-				n := nm.fresh(s, "desc")
-				repl = []dst.Stmt{define(exprs(ident(n)), d)}
+				n := p.Names().Fresh(s, "desc")
+				repl = []dst.Stmt{rule.DefineStmt(rule.Exprs(dst.NewIdent(n)), d)}
 				if as != nil {
-					repl = append(repl, p.Assign(as, lhs[0], file(ident(n))), p.Assign(as, lhs[1], item(ident(n))))
+					repl = append(repl, p.Assign(as, lhs[0], file(dst.NewIdent(n))), p.Assign(as, lhs[1], item(dst.NewIdent(n))))
 				} else {
-					repl = append(repl, &dst.ReturnStmt{Results: exprs(file(ident(n)), item(ident(n)))})
+					repl = append(repl, &dst.ReturnStmt{Results: rule.Exprs(file(dst.NewIdent(n)), item(dst.NewIdent(n)))})
 				}
 			}
 			p.Changed(s, change.Review, msg)

@@ -102,13 +102,12 @@ var (
 
 type jsonpbPass struct {
 	p       *rule.Pass
-	nm      *namer
 	blocked map[string]bool        // struct name → kept on jsonpb
 	done    map[*dst.CallExpr]bool // reported, not to be looked at again
 }
 
 func runJsonpb(p *rule.Pass) {
-	j := &jsonpbPass{p: p, nm: newNamer(p), blocked: map[string]bool{}, done: map[*dst.CallExpr]bool{}}
+	j := &jsonpbPass{p: p, blocked: map[string]bool{}, done: map[*dst.CallExpr]bool{}}
 	for _, s := range []*optionStruct{jsonpbMarshaler, jsonpbUnmarshaler} {
 		if uses := s.blockers(p, unrewritableCall(p, s.name)); len(uses) > 0 {
 			j.blocked[s.name] = true
@@ -225,7 +224,7 @@ func (j *jsonpbPass) plan(c *jcall) *plan {
 			return nil
 		}
 		w, m := args[0], v2Arg(p, args[1])
-		if !sideEffectFree(w) {
+		if !p.SideEffectFree(w) {
 			j.done[c.call] = true
 			p.Report(c.call, change.Manual, "not rewritten: the writer expression would be evaluated after marshalling (and not at all on error); assign it to a variable first", "")
 			return nil
@@ -239,7 +238,7 @@ func (j *jsonpbPass) plan(c *jcall) *plan {
 		return &plan{
 			first: func() dst.Expr { return rule.Call(rule.Sel(c.recv, "Marshal"), m) },
 			then: func(b, e dst.Expr) dst.Stmt {
-				return assign(exprs(ident("_"), e), rule.Call(rule.Sel(w, "Write"), b))
+				return rule.AssignStmt(rule.Exprs(dst.NewIdent("_"), e), rule.Call(rule.Sel(w, "Write"), b))
 			},
 			msg: "jsonpb Marshal(w, m) → protojson Marshal(m) + w.Write (output whitespace is not stable; a nil message gives {} instead of an error; JSONPBMarshaler hooks are not called)",
 		}
@@ -253,7 +252,7 @@ func (j *jsonpbPass) plan(c *jcall) *plan {
 		m := v2Arg(p, args[0])
 		return &plan{
 			first: func() dst.Expr { return rule.Call(rule.Sel(c.recv, "Marshal"), m) },
-			value: func(b dst.Expr) dst.Expr { return &dst.CallExpr{Fun: ident("string"), Args: exprs(b)} },
+			value: func(b dst.Expr) dst.Expr { return &dst.CallExpr{Fun: dst.NewIdent("string"), Args: rule.Exprs(b)} },
 			msg:   "jsonpb MarshalToString → protojson Marshal + string (output whitespace is not stable; JSONPBMarshaler hooks are not called)",
 		}
 	case "Unmarshal", "UnmarshalNext":
@@ -264,7 +263,7 @@ func (j *jsonpbPass) plan(c *jcall) *plan {
 		if j.handWritten(c, m) {
 			return nil
 		}
-		if !sideEffectFree(m) || (c.recv != nil && !sideEffectFree(c.recv)) {
+		if !p.SideEffectFree(m) || (c.recv != nil && !p.SideEffectFree(c.recv)) {
 			j.done[c.call] = true
 			p.Report(c.call, change.Manual, "not rewritten: the message or options expression would be evaluated after reading the input (and not at all on a read error); assign it to a variable first", "")
 			return nil
@@ -278,7 +277,7 @@ func (j *jsonpbPass) plan(c *jcall) *plan {
 		if c.kind == "Unmarshal" {
 			return &plan{
 				first: func() dst.Expr { return rule.Call(rule.QualifiedIdent("io", "ReadAll"), src) },
-				then:  func(b, e dst.Expr) dst.Stmt { return assign(exprs(e), decode(b)) },
+				then:  func(b, e dst.Expr) dst.Stmt { return rule.AssignStmt(rule.Exprs(e), decode(b)) },
 				msg:   "jsonpb Unmarshal(r, m) → io.ReadAll + protojson (reads the whole input and rejects trailing data; a top-level null is an error for a fresh target)",
 			}
 		}
@@ -287,7 +286,7 @@ func (j *jsonpbPass) plan(c *jcall) *plan {
 			first: func() dst.Expr {
 				return nil // UnmarshalNext is built by nextClosure
 			},
-			then: func(b, e dst.Expr) dst.Stmt { return assign(exprs(e), decode(b)) },
+			then: func(b, e dst.Expr) dst.Stmt { return rule.AssignStmt(rule.Exprs(e), decode(b)) },
 		}
 	}
 	return nil
@@ -350,7 +349,7 @@ func (j *jsonpbPass) decoder(c *jcall, m dst.Expr) func(b dst.Expr) dst.Expr {
 	if name == "" {
 		return nil
 	}
-	return func(b dst.Expr) dst.Expr { return rule.Call(ident(name), opts(), b, mv) }
+	return func(b dst.Expr) dst.Expr { return rule.Call(dst.NewIdent(name), opts(), b, mv) }
 }
 
 // stmts rewrites the statement shapes where the new steps can be
@@ -478,7 +477,7 @@ func (j *jsonpbPass) stmt(s dst.Stmt) []dst.Stmt {
 			return nil
 		}
 		for _, l := range as.Lhs {
-			if !rule.IsPure(l) {
+			if !p.SideEffectFree(l) {
 				return nil
 			}
 		}
@@ -487,33 +486,33 @@ func (j *jsonpbPass) stmt(s dst.Stmt) []dst.Stmt {
 	if pl == nil {
 		return nil
 	}
-	bName := j.nm.fresh(s, "b", "data")
-	b := func() dst.Expr { return ident(bName) }
+	bName := j.p.Names().Fresh(s, "b", "data")
+	b := func() dst.Expr { return dst.NewIdent(bName) }
 	switch s := s.(type) {
 	case *dst.ReturnStmt:
-		e := j.nm.errName(s)
-		first := define(exprs(b(), ident(e)), pl.first())
+		e := errName(j.p, s)
+		first := rule.DefineStmt(rule.Exprs(b(), dst.NewIdent(e)), pl.first())
 		p.Changed(s, change.Review, pl.msg)
 		p.Require(protobufModule, minProtobuf)
 		if pl.value != nil {
-			return []dst.Stmt{first, &dst.ReturnStmt{Results: exprs(pl.value(b()), ident(e))}}
+			return []dst.Stmt{first, &dst.ReturnStmt{Results: rule.Exprs(pl.value(b()), dst.NewIdent(e))}}
 		}
-		check := ifErr(notNil(ident(e)), &dst.ReturnStmt{Results: exprs(ident(e))})
-		then := pl.then(b(), ident(e)).(*dst.AssignStmt)
+		check := rule.If(rule.NotNil(dst.NewIdent(e)), &dst.ReturnStmt{Results: rule.Exprs(dst.NewIdent(e))})
+		then := pl.then(b(), dst.NewIdent(e)).(*dst.AssignStmt)
 		if len(then.Lhs) == 1 {
 			// The last step yields just the error: return it directly.
 			return []dst.Stmt{first, check, &dst.ReturnStmt{Results: then.Rhs}}
 		}
-		return []dst.Stmt{first, check, then, &dst.ReturnStmt{Results: exprs(ident(e))}}
+		return []dst.Stmt{first, check, then, &dst.ReturnStmt{Results: rule.Exprs(dst.NewIdent(e))}}
 	case *dst.AssignStmt:
 		lhsV, lhsE := assignShape(s, pl)
 		bExpr := b()
 		if pl.value != nil && rule.IsBlank(lhsV) {
-			bExpr = ident("_")
+			bExpr = dst.NewIdent("_")
 		}
 		e, fresh := lhsE, false
 		if rule.IsBlank(lhsE) && pl.then != nil {
-			e, fresh = ident(j.nm.fresh(s, "err")), true
+			e, fresh = dst.NewIdent(j.p.Names().Fresh(s, "err")), true
 		}
 		var out []dst.Stmt
 		// When the original := reused err, err lives in this scope, so the
@@ -521,15 +520,15 @@ func (j *jsonpbPass) stmt(s dst.Stmt) []dst.Stmt {
 		if s.Tok == token.DEFINE || fresh || j.declaredHere(s, e) {
 			// `b, err := …` also when err is assigned (=) but declared in
 			// this very scope: := then reuses it, as a person writes.
-			out = append(out, define(exprs(bExpr, e), pl.first()))
+			out = append(out, rule.DefineStmt(rule.Exprs(bExpr, e), pl.first()))
 		} else {
 			if !rule.IsBlank(bExpr) {
-				out = append(out, varDecl(bName, &dst.ArrayType{Elt: ident("byte")}))
+				out = append(out, rule.VarDecl(bName, &dst.ArrayType{Elt: dst.NewIdent("byte")}))
 			}
-			out = append(out, assign(exprs(bExpr, e), pl.first()))
+			out = append(out, rule.AssignStmt(rule.Exprs(bExpr, e), pl.first()))
 		}
 		if pl.then != nil {
-			out = append(out, ifErr(isNil(rule.Clone(e)), pl.then(b(), rule.Clone(e))))
+			out = append(out, rule.If(rule.IsNil(rule.Clone(e)), pl.then(b(), rule.Clone(e))))
 		}
 		if pl.value != nil && !rule.IsBlank(lhsV) {
 			out = append(out, j.p.Assign(s, lhsV, pl.value(b())))
@@ -632,7 +631,7 @@ func (j *jsonpbPass) expr(c *jcall) {
 		s, m := call.Args[0], call.Args[1]
 		decode := j.decoder(c, m)
 		p.Changed(call, change.Review, "jsonpb.UnmarshalString → protojson (same merge semantics kept; error texts differ)")
-		repl := decode(&dst.CallExpr{Fun: &dst.ArrayType{Elt: ident("byte")}, Args: exprs(s)})
+		repl := decode(&dst.CallExpr{Fun: &dst.ArrayType{Elt: dst.NewIdent("byte")}, Args: rule.Exprs(s)})
 		rule.MoveDecs(call, repl)
 		*call = *repl.(*dst.CallExpr)
 		p.Require(protobufModule, minProtobuf)
@@ -642,30 +641,30 @@ func (j *jsonpbPass) expr(c *jcall) {
 	if pl == nil {
 		return
 	}
-	bName := j.nm.fresh(call, "b", "data")
-	eName := j.nm.fresh(call, "err")
-	b, e := func() dst.Expr { return ident(bName) }, func() dst.Expr { return ident(eName) }
+	bName := j.p.Names().Fresh(call, "b", "data")
+	eName := j.p.Names().Fresh(call, "err")
+	b, e := func() dst.Expr { return dst.NewIdent(bName) }, func() dst.Expr { return dst.NewIdent(eName) }
 	var fl *dst.CallExpr
 	switch {
 	case c.kind == "UnmarshalNext":
-		raw := &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{&dst.ValueSpec{Names: []*dst.Ident{ident(bName)}, Type: rule.QualifiedIdent("encoding/json", "RawMessage")}}}}
+		raw := rule.VarDecl(bName, rule.QualifiedIdent("encoding/json", "RawMessage"))
 		dec := rule.Call(rule.Sel(call.Args[0], "Decode"), &dst.UnaryExpr{Op: token.AND, X: b()})
-		fl = closure(exprs(errorType()),
+		fl = rule.Closure(rule.Exprs(errorType()),
 			raw,
-			&dst.IfStmt{Init: define(exprs(e()), dec), Cond: notNil(e()), Body: &dst.BlockStmt{List: []dst.Stmt{&dst.ReturnStmt{Results: exprs(e())}}}},
-			&dst.ReturnStmt{Results: exprs(pl.then(b(), e()).(*dst.AssignStmt).Rhs[0])})
+			&dst.IfStmt{Init: rule.DefineStmt(rule.Exprs(e()), dec), Cond: rule.NotNil(e()), Body: &dst.BlockStmt{List: []dst.Stmt{&dst.ReturnStmt{Results: rule.Exprs(e())}}}},
+			&dst.ReturnStmt{Results: rule.Exprs(pl.then(b(), e()).(*dst.AssignStmt).Rhs[0])})
 	case pl.value != nil:
-		fl = closure(exprs(ident("string"), errorType()),
-			define(exprs(b(), e()), pl.first()),
-			&dst.ReturnStmt{Results: exprs(pl.value(b()), e())})
+		fl = rule.Closure(rule.Exprs(dst.NewIdent("string"), errorType()),
+			rule.DefineStmt(rule.Exprs(b(), e()), pl.first()),
+			&dst.ReturnStmt{Results: rule.Exprs(pl.value(b()), e())})
 	default:
-		body := []dst.Stmt{define(exprs(b(), e()), pl.first()), ifErr(notNil(e()), &dst.ReturnStmt{Results: exprs(e())})}
+		body := []dst.Stmt{rule.DefineStmt(rule.Exprs(b(), e()), pl.first()), rule.If(rule.NotNil(e()), &dst.ReturnStmt{Results: rule.Exprs(e())})}
 		if then := pl.then(b(), e()).(*dst.AssignStmt); len(then.Lhs) == 1 {
 			body = append(body, &dst.ReturnStmt{Results: then.Rhs})
 		} else {
-			body = append(body, then, &dst.ReturnStmt{Results: exprs(e())})
+			body = append(body, then, &dst.ReturnStmt{Results: rule.Exprs(e())})
 		}
-		fl = closure(exprs(errorType()), body...)
+		fl = rule.Closure(rule.Exprs(errorType()), body...)
 	}
 	p.Changed(call, change.Review, pl.msg)
 	rule.MoveDecs(call, fl)

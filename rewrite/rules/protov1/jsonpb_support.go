@@ -8,87 +8,23 @@ import (
 	"strings"
 
 	"github.com/dave/dst"
-	"golang.org/x/tools/go/ast/astutil"
 
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/rewrite/rule"
 )
 
 // Shared machinery of the jsonpb, ptypes.any/duration and descriptor
-// rules (v2 wrapping is proto_common.go's v2Arg): fresh local names, and the
-// package-wide consistency check for jsonpb's option structs.
-
-// namer hands out local variable names that cannot capture or shadow
-// anything: a name is free in a function when no identifier in it (and
-// no import of the file) is spelled that way and the rule has not handed
-// it out in that function already.
-type namer struct {
-	p     *rule.Pass
-	given map[ast.Node]map[string]bool
-}
-
-func newNamer(p *rule.Pass) *namer { return &namer{p: p, given: map[ast.Node]map[string]bool{}} }
-
-// scope returns the innermost function (declaration or literal) around
-// the original node n, or the file.
-func (nm *namer) scope(n dst.Node) ast.Node {
-	a := nm.p.Ast(n)
-	if a == nil {
-		return nm.p.AstFile
-	}
-	path, _ := astutil.PathEnclosingInterval(nm.p.AstFile, a.Pos(), a.End())
-	for _, x := range path {
-		switch x.(type) {
-		case *ast.FuncDecl, *ast.FuncLit:
-			return x
-		}
-	}
-	return nm.p.AstFile
-}
-
-// fresh returns the first free candidate (then candidate2, 3, ...) in
-// the function around the original node at.
-func (nm *namer) fresh(at dst.Node, candidates ...string) string {
-	sc := nm.scope(at)
-	if nm.given[sc] == nil {
-		nm.given[sc] = map[string]bool{}
-	}
-	used := map[string]bool{}
-	ast.Inspect(sc, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok {
-			used[id.Name] = true
-		}
-		return true
-	})
-	for _, is := range nm.p.AstFile.Imports {
-		if is.Name != nil {
-			used[is.Name.Name] = true
-		} else if path, err := strconv.Unquote(is.Path.Value); err == nil {
-			used[path[strings.LastIndex(path, "/")+1:]] = true
-		}
-	}
-	free := func(s string) bool { return !used[s] && !nm.given[sc][s] }
-	for i := 1; ; i++ {
-		for _, c := range candidates {
-			name := c
-			if i > 1 {
-				name += strconv.Itoa(i)
-			}
-			if free(name) {
-				nm.given[sc][name] = true
-				return name
-			}
-		}
-	}
-}
+// rules (v2 wrapping is proto_common.go's v2Arg; fresh local names are
+// rule.Pass.Names): the err name, and the package-wide consistency check
+// for jsonpb's option structs.
 
 // errName returns "err" when declaring it with := right before the
 // original statement at is sound (no err is visible there, or the
 // visible one is an error), otherwise a fresh name.
-func (nm *namer) errName(at dst.Node) string {
-	a := nm.p.Ast(at)
+func errName(p *rule.Pass, at dst.Node) string {
+	a := p.Ast(at)
 	if a != nil {
-		if sc := nm.p.Pkg.Types.Scope().Innermost(a.Pos()); sc != nil {
+		if sc := p.Pkg.Types.Scope().Innermost(a.Pos()); sc != nil {
 			_, obj := sc.LookupParent("err", a.Pos())
 			if obj == nil || types.Identical(obj.Type(), types.Universe.Lookup("error").Type()) {
 				if _, isVar := obj.(*types.Var); obj == nil || isVar {
@@ -97,42 +33,7 @@ func (nm *namer) errName(at dst.Node) string {
 			}
 		}
 	}
-	return nm.fresh(at, "jerr")
-}
-
-// sideEffectFree reports whether evaluating e later, or more than once,
-// is indistinguishable from evaluating it once where it was: names,
-// field selections, generated getters, &x of those, new(T) and empty
-// composite literals, and literals.
-func sideEffectFree(e dst.Expr) bool {
-	switch e := e.(type) {
-	case *dst.BasicLit:
-		return true
-	case *dst.UnaryExpr:
-		if e.Op == token.AND {
-			return sideEffectFree(e.X)
-		}
-	case *dst.CompositeLit:
-		// A literal allocates, but evaluating it later or twice is
-		// indistinguishable as long as its elements are themselves free
-		// of side effects (&jsonpb.Unmarshaler{AllowUnknownFields: true}).
-		for _, el := range e.Elts {
-			if kv, ok := el.(*dst.KeyValueExpr); ok {
-				el = kv.Value
-			}
-			if !sideEffectFree(el) {
-				return false
-			}
-		}
-		return true
-	case *dst.CallExpr:
-		if id, ok := e.Fun.(*dst.Ident); ok && id.Name == "new" && id.Path == "" && len(e.Args) == 1 {
-			return true
-		}
-	case *dst.ParenExpr:
-		return sideEffectFree(e.X)
-	}
-	return rule.IsPure(e)
+	return p.Names().Fresh(at, "jerr")
 }
 
 // optionUse is one place in a package where a jsonpb option struct
@@ -351,45 +252,7 @@ func (s *optionStruct) owns(p *rule.Pass, x dst.Expr) bool {
 	return rule.IsNamed(p.TypeOf(x), s.path(), s.name)
 }
 
-// closure wraps statements into an immediately called function literal
-// with the given result types, for calls whose new form needs statements
-// but that sit where only an expression fits.
-func closure(results []dst.Expr, body ...dst.Stmt) *dst.CallExpr {
-	fl := &dst.FieldList{}
-	for _, r := range results {
-		fl.List = append(fl.List, &dst.Field{Type: r})
-	}
-	for _, s := range body {
-		s.Decorations().Before = dst.NewLine
-		s.Decorations().After = dst.NewLine
-	}
-	return rule.Call(&dst.FuncLit{Type: &dst.FuncType{Func: true, Params: &dst.FieldList{}, Results: fl}, Body: &dst.BlockStmt{List: body}})
-}
-
-func ident(name string) *dst.Ident { return dst.NewIdent(name) }
-
-func define(lhs []dst.Expr, rhs ...dst.Expr) *dst.AssignStmt {
-	return &dst.AssignStmt{Lhs: lhs, Tok: token.DEFINE, Rhs: rhs}
-}
-
-func assign(lhs []dst.Expr, rhs ...dst.Expr) *dst.AssignStmt {
-	return &dst.AssignStmt{Lhs: lhs, Tok: token.ASSIGN, Rhs: rhs}
-}
-
-func exprs(es ...dst.Expr) []dst.Expr { return es }
-
-func ifErr(cond dst.Expr, body ...dst.Stmt) *dst.IfStmt {
-	return &dst.IfStmt{Cond: cond, Body: &dst.BlockStmt{List: body}}
-}
-
-func isNil(e dst.Expr) dst.Expr  { return &dst.BinaryExpr{X: e, Op: token.EQL, Y: ident("nil")} }
-func notNil(e dst.Expr) dst.Expr { return &dst.BinaryExpr{X: e, Op: token.NEQ, Y: ident("nil")} }
-
-func varDecl(name string, typ dst.Expr) *dst.DeclStmt {
-	return &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{&dst.ValueSpec{Names: []*dst.Ident{ident(name)}, Type: typ}}}}
-}
-
-func errorType() dst.Expr { return ident("error") }
+func errorType() dst.Expr { return dst.NewIdent("error") }
 
 // qual is the struct's qualified name as users write it.
 func (s *optionStruct) qual() string {

@@ -431,50 +431,14 @@ func unrewritableCall(p *rule.Pass, typ string) func(string, ast.Node) (token.Po
 		sel, _ := ast.Unparen(c.Fun).(*ast.SelectorExpr)
 		switch f.Name() {
 		case "Marshal":
-			if !astSideEffectFree(c.Args[0]) {
+			if !rule.SideEffectFreeAst(p.Fset, p.Info(), c.Args[0]) {
 				return c.Pos(), "the writer expression of this Marshal call would be evaluated after marshalling; assign it to a variable first", true
 			}
 		case "Unmarshal", "UnmarshalNext":
-			if !astSideEffectFree(c.Args[1]) || (sel != nil && !astSideEffectFree(sel.X)) {
+			if !rule.SideEffectFreeAst(p.Fset, p.Info(), c.Args[1]) || (sel != nil && !rule.SideEffectFreeAst(p.Fset, p.Info(), sel.X)) {
 				return c.Pos(), "the message or options expression of this call would be evaluated after reading the input; assign it to a variable first", true
 			}
 		}
 		return token.NoPos, "", false
 	}
-}
-
-// astSideEffectFree is sideEffectFree for original go/ast expressions.
-func astSideEffectFree(e ast.Expr) bool {
-	switch e := e.(type) {
-	case *ast.Ident, *ast.BasicLit:
-		return true
-	case *ast.ParenExpr:
-		return astSideEffectFree(e.X)
-	case *ast.SelectorExpr:
-		return astSideEffectFree(e.X)
-	case *ast.StarExpr:
-		return astSideEffectFree(e.X)
-	case *ast.UnaryExpr:
-		if e.Op != token.AND {
-			return false
-		}
-		return astSideEffectFree(e.X)
-	case *ast.CompositeLit:
-		for _, el := range e.Elts {
-			if kv, ok := el.(*ast.KeyValueExpr); ok {
-				el = kv.Value
-			}
-			if !astSideEffectFree(el) {
-				return false
-			}
-		}
-		return true
-	case *ast.CallExpr:
-		if id, ok := e.Fun.(*ast.Ident); ok && id.Name == "new" && len(e.Args) == 1 {
-			return true
-		}
-		sel, ok := e.Fun.(*ast.SelectorExpr)
-		return ok && len(e.Args) == 0 && strings.HasPrefix(sel.Sel.Name, "Get") && astSideEffectFree(sel.X)
-	}
-	return false
 }

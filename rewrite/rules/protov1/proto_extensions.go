@@ -1,7 +1,6 @@
 package protov1
 
 import (
-	"go/token"
 	"go/types"
 
 	"github.com/dave/dst"
@@ -256,12 +255,8 @@ func (x *extPass) stmt(list []dst.Stmt, i int) (out []dst.Stmt, skip int) {
 			x.Changed(s, change.Safe, "proto.RegisterExtension → protoregistry.GlobalTypes.RegisterExtension (v1 panicked on a conflict; the panic is kept)")
 			x.done[call] = true
 			reg := rule.Call(rule.Sel(rule.QualifiedIdent(v2Protoregistry, "GlobalTypes"), "RegisterExtension"), call.Args...)
-			errID := dst.NewIdent("err")
-			out := &dst.IfStmt{
-				Init: &dst.AssignStmt{Lhs: []dst.Expr{errID}, Tok: token.DEFINE, Rhs: []dst.Expr{reg}},
-				Cond: &dst.BinaryExpr{X: dst.NewIdent("err"), Op: token.NEQ, Y: dst.NewIdent("nil")},
-				Body: &dst.BlockStmt{List: []dst.Stmt{&dst.ExprStmt{X: rule.Call(dst.NewIdent("panic"), dst.NewIdent("err"))}}},
-			}
+			out := rule.If(rule.NotNil(dst.NewIdent("err")), &dst.ExprStmt{X: rule.Call(dst.NewIdent("panic"), dst.NewIdent("err"))})
+			out.Init = rule.DefineStmt(rule.Exprs(dst.NewIdent("err")), reg)
 			rule.MoveStmtDecs(s, []dst.Stmt{out})
 			x.Require(protobufModule, minProtobuf)
 			return []dst.Stmt{out}, 0

@@ -104,7 +104,7 @@ func (x *extPass) getExt(as *dst.AssignStmt, call *dst.CallExpr, list []dst.Stmt
 	case rule.IsBlank(lv):
 		// The value was not used and the call has no other effect.
 		if rule.IsBlank(le) {
-			out = []dst.Stmt{&dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent("_")}, Tok: token.ASSIGN, Rhs: []dst.Expr{call}}}
+			out = []dst.Stmt{rule.AssignStmt(rule.Exprs(dst.NewIdent("_")), call)}
 		}
 	default:
 		out = []dst.Stmt{x.Assign(as, lv, call)}
@@ -368,7 +368,7 @@ func (x *extPass) getExtInit(as *dst.AssignStmt, call *dst.CallExpr, check *dst.
 	var out []dst.Stmt
 	switch {
 	case rule.IsBlank(lv) && rule.IsBlank(le):
-		out = []dst.Stmt{&dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent("_")}, Tok: token.ASSIGN, Rhs: []dst.Expr{call}}}
+		out = []dst.Stmt{rule.AssignStmt(rule.Exprs(dst.NewIdent("_")), call)}
 	case !rule.IsBlank(lv):
 		out = []dst.Stmt{x.Assign(as, lv, call)}
 	}

@@ -232,13 +232,10 @@ func (x *extPass) setExtValue(call *dst.CallExpr) {
 	x.done[set] = true
 	rec := dst.NewIdent("rec")
 	recovered := &dst.IfStmt{
-		Init: &dst.AssignStmt{Lhs: []dst.Expr{rec}, Tok: token.DEFINE, Rhs: []dst.Expr{rule.Call(dst.NewIdent("recover"))}},
-		Cond: &dst.BinaryExpr{X: dst.NewIdent("rec"), Op: token.NEQ, Y: dst.NewIdent("nil")},
-		Body: &dst.BlockStmt{List: []dst.Stmt{&dst.AssignStmt{
-			Lhs: []dst.Expr{dst.NewIdent("err")},
-			Tok: token.ASSIGN,
-			Rhs: []dst.Expr{rule.Call(rule.QualifiedIdent("fmt", "Errorf"), &dst.BasicLit{Kind: token.STRING, Value: `"%v"`}, dst.NewIdent("rec"))},
-		}}},
+		Init: rule.DefineStmt(rule.Exprs(rec), rule.Call(dst.NewIdent("recover"))),
+		Cond: rule.NotNil(dst.NewIdent("rec")),
+		Body: &dst.BlockStmt{List: []dst.Stmt{rule.AssignStmt(rule.Exprs(dst.NewIdent("err")),
+			rule.Call(rule.QualifiedIdent("fmt", "Errorf"), &dst.BasicLit{Kind: token.STRING, Value: `"%v"`}, dst.NewIdent("rec")))}},
 	}
 	lit := &dst.FuncLit{
 		Type: &dst.FuncType{

@@ -100,18 +100,15 @@ func messageTypeStmts(p *rule.Pass, as *dst.AssignStmt, lhs dst.Expr, call *dst.
 		rule.Call(rule.QualifiedIdent(v2Protoreflect, "FullName"), call.Args[0]))
 	iface := rule.Call(rule.Sel(rule.Call(rule.Sel(dst.NewIdent("mt"), "Zero")), "Interface"))
 	typ := rule.Call(rule.QualifiedIdent("reflect", "TypeOf"), rule.Call(rule.QualifiedIdent(v2Protoadapt, "MessageV1Of"), iface))
-	lookup := &dst.IfStmt{
-		Init: &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent("mt"), dst.NewIdent("err")}, Tok: token.DEFINE, Rhs: []dst.Expr{find}},
-		Cond: &dst.BinaryExpr{X: dst.NewIdent("err"), Op: token.EQL, Y: dst.NewIdent("nil")},
-		Body: &dst.BlockStmt{List: []dst.Stmt{&dst.AssignStmt{Lhs: []dst.Expr{rule.Clone(lhs)}, Tok: token.ASSIGN, Rhs: []dst.Expr{typ}}}},
-	}
+	lookup := rule.If(rule.IsNil(dst.NewIdent("err")), rule.AssignStmt(rule.Exprs(rule.Clone(lhs)), typ))
+	lookup.Init = rule.DefineStmt(rule.Exprs(dst.NewIdent("mt"), dst.NewIdent("err")), find)
 	var out []dst.Stmt
 	if as.Tok == token.DEFINE {
 		out = append(out, &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{
 			&dst.ValueSpec{Names: []*dst.Ident{lhs.(*dst.Ident)}, Type: rule.QualifiedIdent("reflect", "Type")},
 		}}})
 	} else {
-		out = append(out, &dst.AssignStmt{Lhs: []dst.Expr{lhs}, Tok: token.ASSIGN, Rhs: []dst.Expr{dst.NewIdent("nil")}})
+		out = append(out, rule.AssignStmt(rule.Exprs(lhs), dst.NewIdent("nil")))
 	}
 	out = append(out, lookup)
 	rule.MoveStmtDecs(as, out)

@@ -61,7 +61,6 @@ var ProtoText = &rule.Rule{
 }
 
 func runProtoText(p *rule.Pass) {
-	nm := newNamer(p)
 	tm := textMarshalerPlan(p)
 	textFn := func(f *types.Func) string {
 		for _, n := range []string{"MarshalText", "MarshalTextString", "CompactText", "CompactTextString", "UnmarshalText"} {
@@ -76,10 +75,10 @@ func runProtoText(p *rule.Pass) {
 	format := func(multiline bool, m dst.Expr) dst.Expr {
 		lit := &dst.CompositeLit{Type: rule.QualifiedIdent(v2Prototext, "MarshalOptions")}
 		if multiline {
-			lit.Elts = append(lit.Elts, &dst.KeyValueExpr{Key: ident("Multiline"), Value: ident("true")})
+			lit.Elts = append(lit.Elts, &dst.KeyValueExpr{Key: dst.NewIdent("Multiline"), Value: dst.NewIdent("true")})
 		}
-		nilTypes := &dst.CallExpr{Fun: &dst.ParenExpr{X: &dst.StarExpr{X: rule.QualifiedIdent(v2Protoregistry, "Types")}}, Args: exprs(ident("nil"))}
-		lit.Elts = append(lit.Elts, &dst.KeyValueExpr{Key: ident("Resolver"), Value: nilTypes})
+		nilTypes := &dst.CallExpr{Fun: &dst.ParenExpr{X: &dst.StarExpr{X: rule.QualifiedIdent(v2Protoregistry, "Types")}}, Args: rule.Exprs(dst.NewIdent("nil"))}
+		lit.Elts = append(lit.Elts, &dst.KeyValueExpr{Key: dst.NewIdent("Resolver"), Value: nilTypes})
 		return rule.Call(rule.Sel(lit, "Format"), v2Arg(p, m))
 	}
 	// write builds w.Write([]byte(text())) for a writer-form call.
@@ -90,7 +89,7 @@ func runProtoText(p *rule.Pass) {
 				w = u.X
 			}
 		}
-		bytes := &dst.CallExpr{Fun: &dst.ArrayType{Elt: ident("byte")}, Args: exprs(text())}
+		bytes := &dst.CallExpr{Fun: &dst.ArrayType{Elt: dst.NewIdent("byte")}, Args: rule.Exprs(text())}
 		return rule.Call(rule.Sel(parenIfNeeded(w), "Write"), bytes)
 	}
 	// writerCall recognises MarshalText, CompactText and
@@ -130,7 +129,7 @@ func runProtoText(p *rule.Pass) {
 				}
 				if c, text := writerCall(s.Rhs[0]); c != nil {
 					p.Changed(s, change.Review, writeMsg)
-					repl = []dst.Stmt{&dst.AssignStmt{Lhs: exprs(ident("_"), s.Lhs[0]), Tok: s.Tok, Rhs: exprs(write(c, text))}}
+					repl = []dst.Stmt{&dst.AssignStmt{Lhs: rule.Exprs(dst.NewIdent("_"), s.Lhs[0]), Tok: s.Tok, Rhs: rule.Exprs(write(c, text))}}
 					if rule.IsBlank(s.Lhs[0]) {
 						repl = []dst.Stmt{&dst.ExprStmt{X: write(c, text)}}
 					}
@@ -142,8 +141,8 @@ func runProtoText(p *rule.Pass) {
 					if as, ok := ifs.Init.(*dst.AssignStmt); ok && len(as.Lhs) == 1 && len(as.Rhs) == 1 {
 						if c, text := writerCall(as.Rhs[0]); c != nil {
 							p.Changed(as, change.Review, writeMsg)
-							as.Lhs = exprs(ident("_"), as.Lhs[0])
-							as.Rhs = exprs(write(c, text))
+							as.Lhs = rule.Exprs(dst.NewIdent("_"), as.Lhs[0])
+							as.Rhs = rule.Exprs(write(c, text))
 							p.Require(protobufModule, minProtobuf)
 						}
 					}
@@ -154,8 +153,8 @@ func runProtoText(p *rule.Pass) {
 				}
 				if c, text := writerCall(s.Results[0]); c != nil {
 					p.Changed(s, change.Review, writeMsg)
-					e := nm.errName(s)
-					repl = []dst.Stmt{define(exprs(ident("_"), ident(e)), write(c, text)), &dst.ReturnStmt{Results: exprs(ident(e))}}
+					e := errName(p, s)
+					repl = []dst.Stmt{rule.DefineStmt(rule.Exprs(dst.NewIdent("_"), dst.NewIdent(e)), write(c, text)), &dst.ReturnStmt{Results: rule.Exprs(dst.NewIdent(e))}}
 				}
 			}
 			if repl == nil {
@@ -200,7 +199,7 @@ func runProtoText(p *rule.Pass) {
 					if warn != "" {
 						p.Report(n, change.Review, warn+textHandWritten, "")
 					}
-					repl = rule.Call(rule.QualifiedIdent(v2Prototext, "Unmarshal"), &dst.CallExpr{Fun: &dst.ArrayType{Elt: ident("byte")}, Args: exprs(n.Args[0])}, v2Arg(p, n.Args[1]))
+					repl = rule.Call(rule.QualifiedIdent(v2Prototext, "Unmarshal"), &dst.CallExpr{Fun: &dst.ArrayType{Elt: dst.NewIdent("byte")}, Args: rule.Exprs(n.Args[0])}, v2Arg(p, n.Args[1]))
 					p.Changed(n, change.Review, "proto.UnmarshalText → prototext.Unmarshal (stricter grammar; errors are not *proto.ParseError)")
 				}
 			case "MarshalText", "CompactText":
@@ -208,10 +207,10 @@ func runProtoText(p *rule.Pass) {
 					// An expression position: the writer's count is dropped
 					// inside a function literal that yields just the error.
 					c, text := writerCall(n)
-					e := nm.fresh(n, "err")
-					repl = closure(exprs(errorType()),
-						define(exprs(ident("_"), ident(e)), write(c, text)),
-						&dst.ReturnStmt{Results: exprs(ident(e))})
+					e := p.Names().Fresh(n, "err")
+					repl = rule.Closure(rule.Exprs(errorType()),
+						rule.DefineStmt(rule.Exprs(dst.NewIdent("_"), dst.NewIdent(e)), write(c, text)),
+						&dst.ReturnStmt{Results: rule.Exprs(dst.NewIdent(e))})
 					p.Changed(n, change.Review, writeMsg)
 				}
 			}
@@ -219,10 +218,10 @@ func runProtoText(p *rule.Pass) {
 				// An expression position (`else if err := tm.Marshal(w, m)`,
 				// an argument): the same closure as for MarshalText.
 				c, text := writerCall(n)
-				e := nm.fresh(n, "err")
-				repl = closure(exprs(errorType()),
-					define(exprs(ident("_"), ident(e)), write(c, text)),
-					&dst.ReturnStmt{Results: exprs(ident(e))})
+				e := p.Names().Fresh(n, "err")
+				repl = rule.Closure(rule.Exprs(errorType()),
+					rule.DefineStmt(rule.Exprs(dst.NewIdent("_"), dst.NewIdent(e)), write(c, text)),
+					&dst.ReturnStmt{Results: rule.Exprs(dst.NewIdent(e))})
 				p.Changed(n, change.Review, writeMsg)
 			}
 			if tm.ok && len(n.Args) == 1 && rule.IsMethod(p.Callee(n), v1Proto, "TextMarshaler", "Text") {
@@ -406,7 +405,7 @@ func textMarshalerPlan(p *rule.Pass) *textMarshalerUse {
 				if why := refuseOutput(p, n, n.Args[0], "text"); why != "" {
 					return n.Pos(), why, true
 				}
-				if sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr); ok && !astSideEffectFree(sel.X) {
+				if sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr); ok && !rule.SideEffectFreeAst(p.Fset, p.Info(), sel.X) {
 					return n.Pos(), "the TextMarshaler expression of this call would be evaluated after the writer; assign it to a variable first", true
 				}
 			}
@@ -436,11 +435,11 @@ func (*textMarshalerUse) literal(p *rule.Pass, n *dst.CompositeLit) {
 	p.Changed(n, change.Review, "proto.TextMarshaler{Compact, ExpandAny} → prototext.MarshalOptions{Multiline: !Compact, Resolver: empty unless ExpandAny}")
 	n.Elts = nil
 	if !compact {
-		n.Elts = append(n.Elts, &dst.KeyValueExpr{Key: ident("Multiline"), Value: ident("true")})
+		n.Elts = append(n.Elts, &dst.KeyValueExpr{Key: dst.NewIdent("Multiline"), Value: dst.NewIdent("true")})
 	}
 	if !expand {
-		nilTypes := &dst.CallExpr{Fun: &dst.ParenExpr{X: &dst.StarExpr{X: rule.QualifiedIdent(v2Protoregistry, "Types")}}, Args: exprs(ident("nil"))}
-		n.Elts = append(n.Elts, &dst.KeyValueExpr{Key: ident("Resolver"), Value: nilTypes})
+		nilTypes := &dst.CallExpr{Fun: &dst.ParenExpr{X: &dst.StarExpr{X: rule.QualifiedIdent(v2Protoregistry, "Types")}}, Args: rule.Exprs(dst.NewIdent("nil"))}
+		n.Elts = append(n.Elts, &dst.KeyValueExpr{Key: dst.NewIdent("Resolver"), Value: nilTypes})
 	}
 	p.Require(protobufModule, minProtobuf)
 }

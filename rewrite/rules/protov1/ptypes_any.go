@@ -58,7 +58,7 @@ func runPtypesAny(p *rule.Pass) {
 		return ""
 	}
 	rewriteAnyMessageName(p)
-	refused := rewriteDynamicAny(p, newNamer(p))
+	refused := rewriteDynamicAny(p)
 	whyNot := func(n dst.Node) string {
 		if a := p.Ast(n); a != nil {
 			for d, why := range refused {
@@ -151,13 +151,13 @@ func rewriteAnyCall(p *rule.Pass, call *dst.CallExpr, name string) {
 		p.Changed(call, change.Review, "ptypes.Empty → protoregistry.GlobalTypes.FindMessageByURL + New (the message is converted back to the v1 interface so surrounding code keeps compiling)")
 		x := call.Args[0]
 		find := rule.Call(rule.Sel(rule.QualifiedIdent(v2Protoregistry, "GlobalTypes"), "FindMessageByURL"), rule.Call(rule.Sel(parenIfNeeded(x), "GetTypeUrl")))
-		newMsg := rule.Call(rule.QualifiedIdent(v2Protoadapt, "MessageV1Of"), rule.Call(rule.Sel(rule.Call(rule.Sel(ident("mt"), "New")), "Interface")))
+		newMsg := rule.Call(rule.QualifiedIdent(v2Protoadapt, "MessageV1Of"), rule.Call(rule.Sel(rule.Call(rule.Sel(dst.NewIdent("mt"), "New")), "Interface")))
 		body := []dst.Stmt{
-			define(exprs(ident("mt"), ident("err")), find),
-			ifErr(notNil(ident("err")), &dst.ReturnStmt{Results: exprs(ident("nil"), ident("err"))}),
-			&dst.ReturnStmt{Results: exprs(newMsg, ident("nil"))},
+			rule.DefineStmt(rule.Exprs(dst.NewIdent("mt"), dst.NewIdent("err")), find),
+			rule.If(rule.NotNil(dst.NewIdent("err")), &dst.ReturnStmt{Results: rule.Exprs(dst.NewIdent("nil"), dst.NewIdent("err"))}),
+			&dst.ReturnStmt{Results: rule.Exprs(newMsg, dst.NewIdent("nil"))},
 		}
-		fl := closure(exprs(rule.QualifiedIdent(v2Protoadapt, "MessageV1"), errorType()), body...)
+		fl := rule.Closure(rule.Exprs(rule.QualifiedIdent(v2Protoadapt, "MessageV1"), errorType()), body...)
 		rule.MoveDecs(call, fl)
 		*call = *fl
 	default:
@@ -179,7 +179,6 @@ func parenIfNeeded(e dst.Expr) dst.Expr {
 // rewriteAnyMessageName handles `n, err := ptypes.AnyMessageName(x)`
 // (also with = and blanks) and `return ptypes.AnyMessageName(x)`.
 func rewriteAnyMessageName(p *rule.Pass) {
-	nm := newNamer(p)
 	match := func(rhs []dst.Expr) *dst.CallExpr {
 		if len(rhs) != 1 {
 			return nil
@@ -191,7 +190,7 @@ func rewriteAnyMessageName(p *rule.Pass) {
 		return c
 	}
 	nameOf := func(call *dst.CallExpr) dst.Expr {
-		v := &dst.CallExpr{Fun: ident("string"), Args: exprs(rule.Call(rule.Sel(parenIfNeeded(call.Args[0]), "MessageName")))}
+		v := &dst.CallExpr{Fun: dst.NewIdent("string"), Args: rule.Exprs(rule.Call(rule.Sel(parenIfNeeded(call.Args[0]), "MessageName")))}
 		rule.MoveDecs(call, v)
 		return v
 	}
@@ -219,7 +218,7 @@ func rewriteAnyMessageName(p *rule.Pass) {
 					p.Changed(s, change.Review, msg)
 					var repl dst.Stmt
 					if rule.IsBlank(lv) {
-						repl = assign(exprs(ident("_")), nameOf(call))
+						repl = rule.AssignStmt(rule.Exprs(dst.NewIdent("_")), nameOf(call))
 					} else {
 						repl = p.Assign(s, lv, nameOf(call))
 					}
@@ -233,9 +232,9 @@ func rewriteAnyMessageName(p *rule.Pass) {
 				var stmts []dst.Stmt
 				switch {
 				case rule.IsBlank(lv):
-					n := nm.fresh(s, "name")
-					hold = ident(n)
-					stmts = append(stmts, define(exprs(ident(n)), nameOf(call)))
+					n := p.Names().Fresh(s, "name")
+					hold = dst.NewIdent(n)
+					stmts = append(stmts, rule.DefineStmt(rule.Exprs(dst.NewIdent(n)), nameOf(call)))
 				case p.SideEffectFree(lv):
 					hold = rule.Clone(lv)
 					stmts = append(stmts, p.Assign(s, lv, nameOf(call)))
@@ -252,12 +251,12 @@ func rewriteAnyMessageName(p *rule.Pass) {
 					continue
 				}
 				if s.Tok == token.DEFINE && p.IsNewDef(le) {
-					stmts = append(stmts, varDecl(errID.Name, errorType()))
+					stmts = append(stmts, rule.VarDecl(errID.Name, errorType()))
 				} else {
-					stmts = append(stmts, assign(exprs(ident(errID.Name)), ident("nil")))
+					stmts = append(stmts, rule.AssignStmt(rule.Exprs(dst.NewIdent(errID.Name)), dst.NewIdent("nil")))
 				}
-				stmts = append(stmts, ifErr(&dst.BinaryExpr{X: hold, Op: token.EQL, Y: &dst.BasicLit{Kind: token.STRING, Value: `""`}},
-					assign(exprs(ident(errID.Name)), errExpr(call))))
+				stmts = append(stmts, rule.If(&dst.BinaryExpr{X: hold, Op: token.EQL, Y: &dst.BasicLit{Kind: token.STRING, Value: `""`}},
+					rule.AssignStmt(rule.Exprs(dst.NewIdent(errID.Name)), errExpr(call))))
 				rule.MoveStmtDecs(s, stmts)
 				out = append(out, stmts...)
 				p.Require(protobufModule, minProtobuf)
@@ -268,12 +267,12 @@ func rewriteAnyMessageName(p *rule.Pass) {
 					break
 				}
 				p.Changed(s, change.Review, msg)
-				n := nm.fresh(s, "name")
+				n := p.Names().Fresh(s, "name")
 				stmts := []dst.Stmt{
-					define(exprs(ident(n)), nameOf(call)),
-					ifErr(&dst.BinaryExpr{X: ident(n), Op: token.EQL, Y: &dst.BasicLit{Kind: token.STRING, Value: `""`}},
-						&dst.ReturnStmt{Results: exprs(ident(n), errExpr(call))}),
-					&dst.ReturnStmt{Results: exprs(ident(n), ident("nil"))},
+					rule.DefineStmt(rule.Exprs(dst.NewIdent(n)), nameOf(call)),
+					rule.If(&dst.BinaryExpr{X: dst.NewIdent(n), Op: token.EQL, Y: &dst.BasicLit{Kind: token.STRING, Value: `""`}},
+						&dst.ReturnStmt{Results: rule.Exprs(dst.NewIdent(n), errExpr(call))}),
+					&dst.ReturnStmt{Results: rule.Exprs(dst.NewIdent(n), dst.NewIdent("nil"))},
 				}
 				rule.MoveStmtDecs(s, stmts)
 				out = append(out, stmts...)

@@ -50,7 +50,7 @@ type dynPlan struct {
 
 // rewriteDynamicAny rewrites the DynamicAny variables it can and returns,
 // for those it cannot, the declaration's extent and the reason.
-func rewriteDynamicAny(p *rule.Pass, nm *namer) map[ast.Stmt]string {
+func rewriteDynamicAny(p *rule.Pass) map[ast.Stmt]string {
 	info := p.Info()
 	var vars []*ast.Ident
 	for id, o := range info.Defs {
@@ -79,7 +79,7 @@ func rewriteDynamicAny(p *rule.Pass, nm *namer) map[ast.Stmt]string {
 		plans = append(plans, pl)
 	}
 	for _, pl := range plans {
-		applyDynamic(p, nm, pl, parent)
+		applyDynamic(p, pl, parent)
 	}
 	return refused
 }
@@ -300,7 +300,7 @@ func takesV2(info *types.Info, sel *ast.SelectorExpr, parent map[ast.Node]ast.No
 	return textRuleRuns && (rule.IsPkgFunc(f, v1Proto, "CompactTextString") || rule.IsPkgFunc(f, v1Proto, "MarshalTextString"))
 }
 
-func applyDynamic(p *rule.Pass, nm *namer, pl *dynPlan, parent map[ast.Node]ast.Node) {
+func applyDynamic(p *rule.Pass, pl *dynPlan, parent map[ast.Node]ast.Node) {
 	info := p.Info()
 	name := pl.obj.Name()
 	nodes := p.Dec.Dst.Nodes
@@ -319,32 +319,32 @@ func applyDynamic(p *rule.Pass, nm *namer, pl *dynPlan, parent map[ast.Node]ast.
 	unread := len(pl.reads) == 0
 	target := func() dst.Expr {
 		if unread {
-			return ident("_")
+			return dst.NewIdent("_")
 		}
-		return ident(name)
+		return dst.NewIdent(name)
 	}
 	declare := func() {
 		if !unread {
-			replaceDecl = []dst.Stmt{varDecl(name, rule.QualifiedIdent(v2Proto, "Message"))}
+			replaceDecl = []dst.Stmt{rule.VarDecl(name, rule.QualifiedIdent(v2Proto, "Message"))}
 		}
 	}
 	var replaceStmt []dst.Stmt
 	switch s := stmtDst.(type) {
 	case *dst.ExprStmt:
 		if unread {
-			replaceStmt = []dst.Stmt{assign(exprs(ident("_"), ident("_")), newCall)}
+			replaceStmt = []dst.Stmt{rule.AssignStmt(rule.Exprs(dst.NewIdent("_"), dst.NewIdent("_")), newCall)}
 		} else {
-			replaceStmt = []dst.Stmt{define(exprs(ident(name), ident("_")), newCall)}
+			replaceStmt = []dst.Stmt{rule.DefineStmt(rule.Exprs(dst.NewIdent(name), dst.NewIdent("_")), newCall)}
 		}
 		rule.MoveStmtDecs(s, replaceStmt)
 	case *dst.AssignStmt:
 		if s.Tok == token.DEFINE {
-			replaceStmt = []dst.Stmt{define(exprs(target(), s.Lhs[0]), newCall)}
+			replaceStmt = []dst.Stmt{rule.DefineStmt(rule.Exprs(target(), s.Lhs[0]), newCall)}
 			rule.MoveStmtDecs(s, replaceStmt)
 		} else {
 			declare()
-			s.Lhs = append(exprs(target()), s.Lhs...)
-			s.Rhs = exprs(newCall)
+			s.Lhs = append(rule.Exprs(target()), s.Lhs...)
+			s.Rhs = rule.Exprs(newCall)
 			replaceStmt = []dst.Stmt{s}
 		}
 	case *dst.IfStmt:
@@ -353,13 +353,13 @@ func applyDynamic(p *rule.Pass, nm *namer, pl *dynPlan, parent map[ast.Node]ast.
 			// The error stays in the if statement's init; so does the
 			// decode when nothing reads its result.
 			declare()
-			as.Lhs = append(exprs(target()), as.Lhs...)
-			as.Rhs = exprs(newCall)
+			as.Lhs = append(rule.Exprs(target()), as.Lhs...)
+			as.Rhs = rule.Exprs(newCall)
 			replaceStmt = []dst.Stmt{s}
 			break
 		}
 		errObj := p.ObjectOf(as.Lhs[0].(*dst.Ident))
-		en := hoistedErrName(p, nm, pl.stmt.(*ast.IfStmt), errObj, parent)
+		en := hoistedErrName(p, pl.stmt.(*ast.IfStmt), errObj, parent)
 		if en != errObj.Name() {
 			dst.Inspect(s, func(n dst.Node) bool {
 				if id, ok := n.(*dst.Ident); ok && id.Path == "" && p.ObjectOf(id) == errObj {
@@ -368,7 +368,7 @@ func applyDynamic(p *rule.Pass, nm *namer, pl *dynPlan, parent map[ast.Node]ast.
 				return true
 			})
 		}
-		hoisted := define(exprs(ident(name), ident(en)), newCall)
+		hoisted := rule.DefineStmt(rule.Exprs(dst.NewIdent(name), dst.NewIdent(en)), newCall)
 		hoisted.Decs.Before = s.Decs.Before
 		hoisted.Decs.Start = s.Decs.Start
 		hoisted.Decs.End = as.Decs.End
@@ -403,7 +403,7 @@ func applyDynamic(p *rule.Pass, nm *namer, pl *dynPlan, parent map[ast.Node]ast.
 	for _, r := range pl.reads {
 		rd := nodes[r].(dst.Expr)
 		p.Changed(rd, change.Review, msg)
-		id := ident(name)
+		id := dst.NewIdent(name)
 		p.SetType(id, pl.msg)
 		var repl dst.Expr = id
 		if !takesV2(info, r, parent, p.RuleEnabled(ProtoText.Name)) {
@@ -430,10 +430,10 @@ func applyDynamic(p *rule.Pass, nm *namer, pl *dynPlan, parent map[ast.Node]ast.
 // block's scope (so := declares a fresh one) or the one that does is an
 // error variable that is neither a parameter nor captured by a closure,
 // so overwriting it is unobservable. Otherwise a fresh name is used.
-func hoistedErrName(p *rule.Pass, nm *namer, ifs *ast.IfStmt, errObj types.Object, parent map[ast.Node]ast.Node) string {
+func hoistedErrName(p *rule.Pass, ifs *ast.IfStmt, errObj types.Object, parent map[ast.Node]ast.Node) string {
 	info := p.Info()
 	name := errObj.Name()
-	fresh := func() string { return nm.fresh(p.Dec.Dst.Nodes[ifs], name) }
+	fresh := func() string { return p.Names().Fresh(p.Dec.Dst.Nodes[ifs], name) }
 	holder := parent[ifs]
 	var list []ast.Stmt
 	var sc *types.Scope

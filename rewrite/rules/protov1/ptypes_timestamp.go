@@ -99,8 +99,8 @@ func timestampStringFunc() *dst.FuncLit {
 	ts := func() *dst.Ident { return dst.NewIdent("ts") }
 	errID := func() *dst.Ident { return dst.NewIdent("err") }
 	check := &dst.IfStmt{
-		Init: &dst.AssignStmt{Lhs: []dst.Expr{errID()}, Tok: token.DEFINE, Rhs: []dst.Expr{rule.Call(rule.Sel(ts(), "CheckValid"))}},
-		Cond: &dst.BinaryExpr{X: errID(), Op: token.NEQ, Y: dst.NewIdent("nil")},
+		Init: rule.DefineStmt(rule.Exprs(errID()), rule.Call(rule.Sel(ts(), "CheckValid"))),
+		Cond: rule.NotNil(errID()),
 		Body: &dst.BlockStmt{List: []dst.Stmt{&dst.ReturnStmt{Results: []dst.Expr{
 			rule.Call(rule.QualifiedIdent("fmt", "Sprintf"), &dst.BasicLit{Kind: token.STRING, Value: `"(%v)"`}, errID()),
 		}}}},
@@ -126,13 +126,12 @@ func timestampStringFunc() *dst.FuncLit {
 // was. Whether an argument needs it is rule.Pass.SideEffectFree's answer,
 // the same for both functions.
 func bindPtypesArgs(p *rule.Pass, fn, base string) {
-	nm := newNamer(p)
 	rule.StmtLists(p.File, func(list []dst.Stmt) []dst.Stmt {
 		var out []dst.Stmt
 		for _, s := range list {
 			if call := ptypesCallIn(p, s, fn); call != nil && !p.SideEffectFree(call.Args[0]) {
-				name := nm.fresh(call, base)
-				decl := &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(name)}, Tok: token.DEFINE, Rhs: []dst.Expr{call.Args[0]}}
+				name := p.Names().Fresh(call, base)
+				decl := rule.DefineStmt(rule.Exprs(dst.NewIdent(name)), call.Args[0])
 				call.Args[0] = dst.NewIdent(name)
 				decl.Decs.Before, decl.Decs.Start = s.Decorations().Before, s.Decorations().Start
 				decl.Decs.After = dst.NewLine

@@ -76,3 +76,19 @@ func assertedAssign(x interface{}) (time.Duration, error) {
 	d, err := ptypes.Duration(x.(*holder).D)
 	return d, err
 }
+
+// taken already uses the variable name the rewrite of a returned call
+// declares: the rule's one name allocator (rule.Pass.Names) numbers it
+// instead of refusing the call.
+func taken(x *durpb.Duration, dur int) (time.Duration, error) {
+	_ = dur
+	return ptypes.Duration(x)
+}
+
+// takenParam's parameter is called like that variable but not used in
+// the body (which shares the parameters' scope): the name is numbered
+// here too, where a block-only check declared dur again (no new
+// variables on the left side of :=).
+func takenParam(x *durpb.Duration, dur int) (time.Duration, error) {
+	return ptypes.Duration(x)
+}

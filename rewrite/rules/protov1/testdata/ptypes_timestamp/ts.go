@@ -87,3 +87,9 @@ func assertedAssign(x interface{}) (time.Time, error) {
 	t, err := ptypes.Timestamp(x.(*tsHolder).T)
 	return t, err
 }
+
+// takenParam's parameter is called like the variable the rewrite of a
+// returned call declares (as in dur.go): the name is numbered.
+func takenParam(x *tspb.Timestamp, t int) (time.Time, error) {
+	return ptypes.Timestamp(x)
+}
