@@ -118,17 +118,3 @@ func freshExpr(info *types.Info, e ast.Expr) bool {
 	}
 	return false
 }
-
-// unmarshalTarget returns the message argument of a jsonpb decoding call
-// (the package functions and the Unmarshaler methods), or nil.
-func unmarshalTarget(info *types.Info, call *ast.CallExpr) ast.Expr {
-	f, _ := typeutilCallee(info, call).(*types.Func)
-	if f == nil || f.Pkg() == nil || f.Pkg().Path() != v1Jsonpb || len(call.Args) != 2 {
-		return nil
-	}
-	switch f.Name() {
-	case "Unmarshal", "UnmarshalString", "UnmarshalNext":
-		return call.Args[1]
-	}
-	return nil
-}
