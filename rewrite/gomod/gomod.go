@@ -149,7 +149,20 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 	}
 	defer os.RemoveAll(tmp)
 	tmpMod, tmpSum := filepath.Join(tmp, "go.mod"), filepath.Join(tmp, "go.sum")
-	if err := os.WriteFile(tmpMod, oldMod, 0o644); err != nil {
+	// A go.mod without a go line means go 1.16 to the go command, and
+	// every version pick above is made for it; but go get and go mod
+	// tidy, when they write such a go.mod, add the line with the Go
+	// release that runs them (go 1.26.8, say): the module would silently
+	// move to that language version, and the next run would pick for it.
+	// Write the implicit go 1.16 out first; it stays only when go.mod
+	// changes anyway.
+	seeded := oldMod
+	if mf.Go == nil {
+		if seeded, err = withGoLine(gomodPath, oldMod, implicitGo); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.WriteFile(tmpMod, seeded, 0o644); err != nil {
 		return nil, err
 	}
 	if err := os.WriteFile(tmpSum, oldSum, 0o644); err != nil {
@@ -270,6 +283,13 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 		return nil, err
 	}
 	newSum, _ := os.ReadFile(tmpSum)
+	if mf.Go != nil || bytes.Equal(newMod, seeded) {
+		if bytes.Equal(newMod, seeded) {
+			newMod = oldMod
+		}
+	} else {
+		why = append(why, fmt.Sprintf("go %s written out: the go command assumes it when go.mod has no go line, and would otherwise write its own release (the next run picks versions for the same go %s)", implicitGo, implicitGo))
+	}
 	if !bytes.Equal(newMod, oldMod) {
 		msg := "go mod tidy over the rewritten code"
 		rule := TidyRule
@@ -285,6 +305,14 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 	nf, err := modfile.Parse(gomodPath, newMod, nil)
 	if err != nil {
 		return nil, err
+	}
+	if mf.Go == nil {
+		// The seeded go 1.16 stands for the missing line (positions
+		// stay those of go.mod on disk).
+		mf.Go = &modfile.Go{Version: implicitGo, Syntax: &modfile.Line{Start: modfile.Position{Line: 1, LineRune: 1}}}
+		if mf.Module != nil && mf.Module.Syntax != nil {
+			mf.Go.Syntax = mf.Module.Syntax
+		}
 	}
 	if mf.Go != nil && nf.Go != nil && semver.Compare("v"+nf.Go.Version, "v"+mf.Go.Version) <= 0 {
 		// Below go 1.21 the go command does not raise the directive for
@@ -332,6 +360,22 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 		set.Report(d)
 	}
 	return set, nil
+}
+
+// implicitGo is the go directive the go command assumes for a go.mod
+// without a go line.
+const implicitGo = "1.16"
+
+// withGoLine returns data with a go line for version added.
+func withGoLine(path string, data []byte, version string) ([]byte, error) {
+	f, err := modfile.Parse(path, data, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.AddGoStmt(version); err != nil {
+		return nil, err
+	}
+	return f.Format()
 }
 
 // neededGo returns the chosen requirement with the highest go directive,
