@@ -311,3 +311,51 @@ func TestNoGoDirectiveStaysAbsent(t *testing.T) {
 	}
 	gocmdT(t, dir, "vet", "./...")
 }
+
+// TestMissingGoLineStaysGo116: a go.mod without a go line is go 1.16 to
+// the go command, and the versions are picked for it; go get and go mod
+// tidy would write their own release (go 1.26.8) into such a go.mod, and
+// a second run then picked versions for that and changed go.mod again.
+// The stage keeps the line out (the go commands work on a copy that says
+// go 1.16), and a second run over its result changes nothing.
+func TestMissingGoLineStaysGo116(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: runs go get and go mod tidy on a temporary module")
+	}
+	fakeReleases(t, map[string][][2]string{golangProtobuf: {{"v1.3.2", ""}, {"v1.3.5", ""}}})
+	dir := t.TempDir()
+	write := writer(t, dir)
+	gocmdT(t, dir, "mod", "download", "github.com/golang/protobuf@v1.3.2", "github.com/golang/protobuf@v1.3.5")
+	write("go.mod", "module example.com/m\n\nrequire github.com/golang/protobuf v1.3.2\n")
+	write("a.go", "package m\n\nimport _ \"github.com/golang/protobuf/proto\"\n")
+	write("go.sum", "github.com/golang/protobuf v1.3.2 h1:6nsPYzhq5kReh6QImI3k5qWzO4PEbvbIW2cwSfR/6xs=\ngithub.com/golang/protobuf v1.3.2/go.mod h1:6lQm79b+lXiMfvg/cZm0SGofjICqVBUtrP5yJMmIC1U=\n")
+	opts := Options{ModuleDir: dir, Requires: map[string]string{golangProtobuf: "v1.3.5"}, Tidy: true}
+	set, err := Run(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gomod []byte
+	for _, f := range set.Files {
+		f.Old, _ = os.ReadFile(f.Path)
+		if filepath.Base(f.Path) == "go.mod" {
+			gomod = f.New
+		}
+	}
+	mf, err := modfile.Parse("go.mod", gomod, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mf.Go != nil {
+		t.Fatalf("go line added to a go.mod that had none:\n%s", gomod)
+	}
+	if err := apply.Write(dir, set); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Run(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range again.Files {
+		t.Errorf("second run changes %s:\n%s", f.Path, f.New)
+	}
+}

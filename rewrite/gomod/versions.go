@@ -204,7 +204,7 @@ func GoDirective(dir string) (string, error) {
 		return "", err
 	}
 	if f.Go == nil {
-		return "1.16", nil
+		return impliedGo, nil
 	}
 	return f.Go.Version, nil
 }

@@ -458,8 +458,9 @@ func apiLevel(src []byte) string {
 
 // mustEmbedStub is the Unimplemented…Server method protoc-gen-go-grpc
 // writes only with require_unimplemented_servers=true (UnsafeXServer
-// names the method either way).
-var mustEmbedStub = regexp.MustCompile(`\) mustEmbedUnimplemented\w*\(\) \{\}`)
+// names the method either way). Releases before v1.3 write its empty
+// body over two lines ("{\n}").
+var mustEmbedStub = regexp.MustCompile(`\) mustEmbedUnimplemented\w*\(\) \{\s*\}`)
 
 // emit runs one generator for a unit and puts the file it writes into
 // res, with the edit explain describes and the module versions the new

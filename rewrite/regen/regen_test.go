@@ -414,3 +414,25 @@ func BenchmarkLegacyApp(b *testing.B) {
 		}
 	}
 }
+
+// TestMustEmbedStubOfEveryRelease: protoc-gen-go-grpc before v1.3 writes
+// the stub's empty body over two lines; output of v1.2.0 made with the
+// default require_unimplemented_servers=true was taken for an opt-out,
+// and the second run regenerated it without mustEmbedUnimplemented….
+func TestMustEmbedStubOfEveryRelease(t *testing.T) {
+	for _, src := range []string{
+		// protoc-gen-go-grpc v1.2.0
+		"func (UnimplementedEchoServer) Echo(context.Context, *Msg) (*Msg, error) {\n\treturn nil, status.Errorf(codes.Unimplemented, \"method Echo not implemented\")\n}\nfunc (UnimplementedEchoServer) mustEmbedUnimplementedEchoServer() {\n}\n",
+		// protoc-gen-go-grpc v1.5.1
+		"func (UnimplementedEchoServer) mustEmbedUnimplementedEchoServer() {}\nfunc (UnimplementedEchoServer) testEmbeddedByValue()                {}\n",
+	} {
+		if !mustEmbedStub.MatchString(src) {
+			t.Errorf("stub not recognised in:\n%s", src)
+		}
+	}
+	// The opt-out output names the method only in UnsafeEchoServer.
+	optOut := "type UnsafeEchoServer interface {\n\tmustEmbedUnimplementedEchoServer()\n}\n"
+	if mustEmbedStub.MatchString(optOut) {
+		t.Errorf("opt-out output taken for the default:\n%s", optOut)
+	}
+}

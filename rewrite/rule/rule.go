@@ -100,6 +100,25 @@ func (p *Pass) Info() *types.Info { return p.Pkg.TypesInfo }
 // nil for nodes a rule created.
 func (p *Pass) Ast(n dst.Node) ast.Node { return p.Dec.Ast.Nodes[n] }
 
+// QualifiedObjectOf is ObjectOf, and also answers for a qualified
+// identifier a rule built or copied (a clone of an argument moved into a
+// new expression), which has no node of its own in the type information:
+// Name in the package of its Path, found among the packages the package
+// imports. A rule that renames references (not one that reasons about
+// the code around them) uses it, so that it treats the copy as the next
+// run would, where the copy is original code.
+func (p *Pass) QualifiedObjectOf(id *dst.Ident) types.Object {
+	if p.Ast(id) != nil || id.Path == "" || p.Pkg == nil || p.Pkg.Types == nil {
+		return p.ObjectOf(id)
+	}
+	for _, imp := range p.Pkg.Types.Imports() {
+		if imp.Path() == id.Path {
+			return imp.Scope().Lookup(id.Name)
+		}
+	}
+	return nil
+}
+
 // ObjectOf returns the object an identifier refers to or defines. For a
 // dst.Ident that replaced a qualified selector (pkg.Name), it is the
 // object of Name.

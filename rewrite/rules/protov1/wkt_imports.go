@@ -103,7 +103,7 @@ func runWKTImports(p *rule.Pass) {
 			return true
 		}
 		to, ok := wktMoves[id.Path]
-		if !ok || p.ObjectOf(id) == nil {
+		if !ok || p.QualifiedObjectOf(id) == nil {
 			return true
 		}
 		if wktUnaliased[id.Name] {
