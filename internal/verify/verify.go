@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -83,21 +84,11 @@ func Check(ctx context.Context, cfg Config) ([]Problem, error) {
 		return nil, err
 	}
 	args := []string{"list", "-e", "-export", "-test", "-json=ImportPath,Dir,Error,DepsErrors,Module,Imports,ForTest"}
-	if len(cfg.Tags) > 0 {
-		args = append(args, "-tags="+strings.Join(cfg.Tags, ","))
-	}
-	if cfg.ModFile != "" {
-		args = append(args, "-modfile="+cfg.ModFile)
-	}
-	ovArgs, back, cleanup, err := writeOverlay(cfg.Overlay)
+	cmd, back, cleanup, err := cfg.goCommand(ctx, args, pats)
 	if err != nil {
 		return nil, err
 	}
 	defer cleanup()
-	args = append(args, ovArgs...)
-	cmd := exec.CommandContext(ctx, "go", append(args, pats...)...)
-	cmd.Dir = cfg.ModuleDir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOWORK=off")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -237,6 +228,28 @@ func patterns(cfg Config) ([]string, error) {
 // replace, and a cleanup. The compiler and vet name overlaid files by
 // their replacement's path: replacements get directories of their own
 // so each maps back.
+// goCommand builds `go args… pats…` in the module as cfg leaves it: its
+// build tags, staged go.mod and overlay (written to a temporary directory
+// that cleanup removes; back maps those files to the module's paths).
+func (cfg Config) goCommand(ctx context.Context, args, pats []string) (cmd *exec.Cmd, back map[string]string, cleanup func(), err error) {
+	args = slices.Clone(args)
+	if len(cfg.Tags) > 0 {
+		args = append(args, "-tags="+strings.Join(cfg.Tags, ","))
+	}
+	if cfg.ModFile != "" {
+		args = append(args, "-modfile="+cfg.ModFile)
+	}
+	ovArgs, back, cleanup, err := writeOverlay(cfg.Overlay)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	args = append(args, ovArgs...)
+	cmd = exec.CommandContext(ctx, "go", append(args, pats...)...)
+	cmd.Dir = cfg.ModuleDir
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOWORK=off")
+	return cmd, back, cleanup, nil
+}
+
 func writeOverlay(overlay map[string][]byte) (args []string, back map[string]string, cleanup func(), err error) {
 	back = map[string]string{}
 	if len(overlay) == 0 {
@@ -390,21 +403,11 @@ func Vet(ctx context.Context, cfg Config, analyzers []string) (*VetResult, error
 	for _, a := range analyzers {
 		args = append(args, "-"+a)
 	}
-	if len(cfg.Tags) > 0 {
-		args = append(args, "-tags="+strings.Join(cfg.Tags, ","))
-	}
-	if cfg.ModFile != "" {
-		args = append(args, "-modfile="+cfg.ModFile)
-	}
-	ovArgs, back, cleanup, err := writeOverlay(cfg.Overlay)
+	cmd, back, cleanup, err := cfg.goCommand(ctx, args, pats)
 	if err != nil {
 		return nil, err
 	}
 	defer cleanup()
-	args = append(args, ovArgs...)
-	cmd := exec.CommandContext(ctx, "go", append(args, pats...)...)
-	cmd.Dir = cfg.ModuleDir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOWORK=off")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()
