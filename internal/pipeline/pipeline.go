@@ -1,16 +1,21 @@
-package main
+// Package pipeline runs protolift's stages (proto, gen, go, mod) in
+// order over one module, each seeing the previous stages' output through
+// an overlay, and owns what ties them together: the staged go.mod the Go
+// stage and the checks load with, the verification gate that attributes
+// every new build error, go vet finding or registration conflict to the
+// change that caused it and withdraws it (verify.go, verifyvet.go,
+// conflicts.go), the withdrawal of changes that need module versions the
+// allowed go directive cannot have (versions.go), and the change set the
+// run produces. Nothing is written: a driver (cmd/protolift, the plugin,
+// an analyzer) prints, writes or reports the Result.
+package pipeline
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"runtime/debug"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -19,7 +24,6 @@ import (
 	"github.com/protolift/protolift/internal/modroot"
 	"github.com/protolift/protolift/internal/protoreg"
 	"github.com/protolift/protolift/internal/protows"
-	"github.com/protolift/protolift/internal/report"
 	"github.com/protolift/protolift/internal/verify"
 	"github.com/protolift/protolift/rewrite"
 	"github.com/protolift/protolift/rewrite/gomod"
@@ -29,226 +33,89 @@ import (
 	"github.com/protolift/protolift/rewrite/rules"
 )
 
-// flags are the options every stage shares.
-type flags struct {
-	fs          *flag.FlagSet
-	dir         string
-	diff, list  bool
-	write, json bool
-	rdjsonl     bool
-	rules       string
-	tags        string
-	failManual  bool
-	latest      bool
-	goLimit     string
-	tidy        bool
-	progress    string
-	grpcServer  string
-	keepFormat  bool
-	edition     string
-	goPkgPrefix string
-	goPkgMap    string
-	prove       string
-	noVerify    bool
+// Options are what a driver decides for a run (cmd/protolift's flags).
+type Options struct {
+	// Dir is the module root or a directory inside the module.
+	Dir string
+	// Stage is the one stage to run (proto, gen, go, mod), or "" for all
+	// of them in order.
+	Stage string
+	// Patterns are Go package patterns; run alone, the proto stage takes
+	// .proto files or directories.
+	Patterns []string
+
+	// Rules selects the Go rules (rules.Select syntax; "" for all).
+	Rules string
+	// ExtraRules are appended to the selected rules; tests use them to
+	// run rules that misbehave on purpose, to prove verification catches
+	// them.
+	ExtraRules []*rule.Rule
+	// Tags are comma-separated build tags for loading Go packages.
+	Tags string
+	// KeepOutputFormat refuses every rewrite that changes produced text.
+	KeepOutputFormat bool
+	// GRPCServer is embed, unsafe or keep (-grpc-server).
+	GRPCServer string
+
+	// Latest requires the newest releases and generators.
+	Latest bool
+	// GoLimit is the Go version the go directive may rise to ("" keeps
+	// the module's, unless Latest).
+	GoLimit string
+	// Tidy runs go mod tidy in the mod stage.
+	Tidy bool
+	// NoVerify turns the verification gate off (only to debug protolift).
+	NoVerify bool
+
+	// Edition, GoPackagePrefix and GoPackageMap (dir=importpath pairs,
+	// comma-separated) are the proto stage's; Prove makes it check the
+	// .proto files changed since a git revision instead.
+	Edition         string
+	GoPackagePrefix string
+	GoPackageMap    string
+	Prove           string
+
+	// Progress shows the Go stage's progress on Stderr.
+	Progress bool
+	// Stderr receives progress and notes about the run (a recovered
+	// write, -prove finding nothing to prove).
+	Stderr io.Writer
 }
 
-// stageFlags lists, for each flag a single stage needs, the stages that
-// use it; every other flag belongs to every stage. The full run (stage
-// "") has them all.
-var stageFlags = map[string][]string{
-	"rules":              {"go"},
-	"tags":               {"go"},
-	"grpc-server":        {"gen", "go"},
-	"edition":            {"proto"},
-	"prove":              {"proto"},
-	"go-package-prefix":  {"proto"},
-	"go-package-map":     {"proto"},
-	"latest":             {"gen", "mod"},
-	"go":                 {"gen", "go", "mod"},
-	"tidy":               {"mod"},
-	"verify":             {"gen", "go", "mod"},
-	"keep-output-format": {"go"},
+// UsageError is a mistake in what the driver asked for (an unknown stage
+// or rule, a pattern matching nothing, a bad -go-package-map).
+type UsageError struct{ Msg string }
+
+func (e UsageError) Error() string { return e.Msg }
+
+// Result is what a run leaves: the change set (sorted, withdrawn changes
+// gone, findings in Set.Diags) and where it applies.
+type Result struct {
+	Set *change.Set
+	// ModuleDir is the module's root, where the set is written.
+	ModuleDir string
+	// Base is the absolute Dir, that paths are reported relative to.
+	Base string
+	// Requires are the module requirements the changes need.
+	Requires map[string]string
 }
 
-// stageOf names the stages a flag belongs to, for the error that says
-// where a flag given to the wrong stage goes.
-func stageOf(flagName string) []string { return stageFlags[flagName] }
-
-func newFlags(name string, out io.Writer) *flags {
-	f := &flags{fs: flag.NewFlagSet("protolift "+name, flag.ContinueOnError), tidy: true, failManual: true, progress: "auto", grpcServer: "embed"}
-	f.fs.SetOutput(out)
-	f.fs.Usage = func() {}
-	has := func(flagName string) bool {
-		stages, ok := stageFlags[flagName]
-		return name == "" || !ok || slices.Contains(stages, name)
-	}
-	str := func(p *string, flagName, value, usage string) {
-		if has(flagName) {
-			f.fs.StringVar(p, flagName, value, usage)
-		}
-	}
-	boolean := func(p *bool, flagName string, value bool, usage string) {
-		if has(flagName) {
-			f.fs.BoolVar(p, flagName, value, usage)
-		}
-	}
-	str(&f.dir, "C", ".", "run in `dir` (the module root or a directory inside the module)")
-	boolean(&f.diff, "d", false, "print a unified diff of the changes (the default)")
-	boolean(&f.list, "l", false, "list files that would change; print nothing when nothing would")
-	boolean(&f.write, "w", false, "write the changes to the files (atomically); with -json, also report them as JSON")
-	boolean(&f.json, "json", false, "print the result as JSON (files, changes with rule and risk, diagnostics)")
-	boolean(&f.rdjsonl, "rdjsonl", false, "print changes as suggested edits and findings as review comments, in reviewdog's rdjsonl format (for PR bots)")
-	str(&f.rules, "rules", "", "Go rules to run: comma-separated names or groups, '-' removes (e.g. protov1,-protov1.jsonpb); default all")
-	str(&f.tags, "tags", "", "comma-separated build tags to consider when loading Go packages")
-	boolean(&f.failManual, "fail-on-manual", true, "exit with status 1 when findings that need a person remain")
-	boolean(&f.latest, "latest", false, "require the newest releases (and generators), letting the go directive rise up to the go command's version unless -go says otherwise")
-	str(&f.goLimit, "go", "", "allow the go directive to rise up to this Go `version` (e.g. 1.23) when newer generators, runtimes or rewrites need it; by default it never moves")
-	boolean(&f.tidy, "tidy", true, "mod stage: run go mod tidy over the rewritten code (drops requirements nothing imports)")
-	str(&f.progress, "progress", "auto", "show progress on stderr: auto (when it is a terminal), always, never")
-	str(&f.edition, "edition", "", "proto stage: convert proto2/proto3 files to this edition (2023), proving each conversion equivalent")
-	str(&f.prove, "prove", "", "proto stage: check instead of rewrite: prove every .proto file changed since git revision `REV` equivalent to its old version (same resolved field features, same protoc-gen-go output)")
-	str(&f.goPkgPrefix, "go-package-prefix", "", "proto stage: import path prefix for go_package options it adds (default: the module path)")
-	str(&f.goPkgMap, "go-package-map", "", "proto stage: comma-separated `dir=importpath` pairs for go_package options it adds (longest match wins)")
-	if has("verify") {
-		f.fs.BoolFunc("verify", "type-check and go vet the result and withdraw every change that breaks the build or gives go vet a new finding (default true; -verify=false only to debug protolift)", func(v string) error {
-			b, err := strconv.ParseBool(v)
-			f.noVerify = !b
-			return err
-		})
-	}
-	boolean(&f.keepFormat, "keep-output-format", false, "go stage: refuse every rewrite that changes produced text (jsonpb → protojson output, the v1 text format → prototext); they are reported instead")
-	str(&f.grpcServer, "grpc-server", "embed", "hand-written gRPC servers under protoc-gen-go-grpc: embed (UnimplementedXServer by value), unsafe (opt out through UnsafeXServer), keep (regenerate with require_unimplemented_servers=false, change no server type)")
-	return f
-}
-
-// usageError is a mistake in the command line: exit status 2 and a
-// one-line hint at the usage.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
-// outputFlags are the flags that choose what protolift prints or does
-// with the result, in the order they are named in errors.
-var outputFlags = []struct{ name, does string }{
-	{"d", "prints a diff"},
-	{"l", "lists files"},
-	{"w", "writes"},
-	{"json", "prints JSON"},
-	{"rdjsonl", "prints review suggestions"},
-}
-
-func (f *flags) parse(args []string) ([]string, error) {
-	if err := f.fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
-		}
-		return nil, usageError{f.explain(err).Error()}
-	}
-	set := map[string]bool{"d": f.diff, "l": f.list, "w": f.write, "json": f.json, "rdjsonl": f.rdjsonl}
-	var on []string
-	for _, o := range outputFlags {
-		if set[o.name] {
-			on = append(on, o.name)
-		}
-	}
-	// -w -json writes and reports what it wrote as JSON; every other pair
-	// asks for two different outputs.
-	for i, a := range on {
-		for _, b := range on[i+1:] {
-			if a == "w" && b == "json" {
-				continue
-			}
-			return nil, usageError{fmt.Sprintf("flags -%s and -%s cannot be used together: -%s %s, -%s %s; pick one (only -w -json combine: write, then report as JSON)", a, b, a, does(a), b, does(b))}
-		}
-	}
-	switch f.progress {
-	case "auto", "always", "never":
-	default:
-		return nil, usageError{fmt.Sprintf("-progress=%s: want auto, always or never", f.progress)}
-	}
-	if f.prove != "" && (f.write || f.edition != "") {
-		return nil, usageError{"-prove checks files and rewrites nothing: it cannot be used with -w or -edition"}
-	}
-	if err := checkGoFlag(f.goLimit); err != nil {
+// Run runs opts.Stage (or every stage) and verifies the result.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	p, err := newPipeline(opts)
+	if err != nil {
 		return nil, err
 	}
-	switch f.grpcServer {
-	case "embed", "unsafe", "keep":
-	default:
-		return nil, usageError{fmt.Sprintf("-grpc-server=%s: want embed, unsafe or keep", f.grpcServer)}
+	if err := p.run(ctx, opts.Stage); err != nil {
+		return nil, err
 	}
-	pats := f.fs.Args()
-	for _, p := range pats {
-		if strings.HasPrefix(p, "-") {
-			return nil, usageError{fmt.Sprintf("flag %s after package patterns: flags go before patterns", p)}
-		}
-	}
-	return pats, nil
-}
-
-func does(name string) string {
-	for _, o := range outputFlags {
-		if o.name == name {
-			return o.does
-		}
-	}
-	return ""
-}
-
-// explain adds to the flag package's "flag provided but not defined"
-// which stage a flag belongs to, when it belongs to another one.
-func (f *flags) explain(err error) error {
-	const undefined = "flag provided but not defined: -"
-	msg := err.Error()
-	name, ok := strings.CutPrefix(msg, undefined)
-	if !ok {
-		return err
-	}
-	name, _, _ = strings.Cut(strings.TrimPrefix(name, "-"), "=")
-	if stages := stageOf(name); len(stages) > 0 {
-		return fmt.Errorf("flag -%s belongs to the %s stage (protolift %s -%s, or the full run), not to protolift %s", name, strings.Join(stages, " and "), stages[0], name, f.stage())
-	}
-	return err
-}
-
-// stage is the stage the flag set parses for ("" for the full run).
-func (f *flags) stage() string {
-	return strings.TrimSpace(strings.TrimPrefix(f.fs.Name(), "protolift"))
-}
-
-func runStages(stage string, args []string, stdout, stderr io.Writer) int {
-	f := newFlags(stage, io.Discard)
-	patterns, err := f.parse(args)
-	if errors.Is(err, flag.ErrHelp) {
-		printStageUsage(stdout, stage)
-		return exitOK
-	}
-	if err != nil {
-		return usageFailure(stderr, stage, err)
-	}
-	if f.prove != "" && stage != "proto" {
-		return usageFailure(stderr, stage, fmt.Errorf("-prove belongs to the proto stage: run protolift proto -prove=%s", f.prove))
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	p, err := newPipeline(f, stage, patterns, stderr)
-	if err == nil {
-		err = p.run(ctx, stage)
-	}
-	if ue := (usageError{}); errors.As(err, &ue) {
-		return usageFailure(stderr, stage, err)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "protolift: %v\n", err)
-		return exitError
-	}
-	return p.finish(stdout, stderr)
+	return &Result{Set: &p.set, ModuleDir: p.module.Dir, Base: p.base, Requires: p.requires}, nil
 }
 
 // pipeline runs stages in order, feeding each the previous ones' output
 // through an overlay so nothing touches the disk before the end.
 type pipeline struct {
-	f        *flags
+	opts     Options
 	patterns []string
 	module   *modroot.Module
 	base     string
@@ -281,36 +148,30 @@ type pipeline struct {
 	registryReported map[string]bool
 }
 
-func newPipeline(f *flags, stage string, patterns []string, stderr io.Writer) (*pipeline, error) {
-	m, err := modroot.Find(f.dir)
+func newPipeline(opts Options) (*pipeline, error) {
+	stage, stderr := opts.Stage, opts.Stderr
+	if stderr == nil {
+		stderr = io.Discard
+	}
+	m, err := modroot.Find(opts.Dir)
 	if err != nil && stage == "proto" {
 		// A schema-only repository (buf.yaml or plain directories, no
 		// go.mod): the proto stage needs no Go module.
-		m, err = protows.SchemaRoot(f.dir)
+		m, err = protows.SchemaRoot(opts.Dir)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if err := recoverWrite(m.Dir, stderr); err != nil {
+	if err := apply.RecoverTo(m.Dir, stderr); err != nil {
 		return nil, err
 	}
-	base, err := filepath.Abs(f.dir)
+	base, err := filepath.Abs(opts.Dir)
 	if err != nil {
 		return nil, err
 	}
-	return &pipeline{f: f, patterns: patterns, module: m, base: base, stderr: stderr, requires: map[string]string{},
+	return &pipeline{opts: opts, patterns: opts.Patterns, module: m, base: base, stderr: stderr, requires: map[string]string{},
 		baseline: map[string][]verify.Problem{}, goDisabled: map[string]map[string]bool{}, pinned: map[string]bool{},
 		vetBase: map[string]*verify.VetResult{}}, nil
-}
-
-// recoverWrite finishes or undoes the write of an earlier run that was
-// killed while writing, before this run reads the module, and says which.
-func recoverWrite(moduleDir string, stderr io.Writer) error {
-	msg, err := apply.Recover(moduleDir)
-	if msg != "" {
-		fmt.Fprintf(stderr, "protolift: %s\n", msg)
-	}
-	return err
 }
 
 func (p *pipeline) overlay() map[string][]byte {
@@ -351,7 +212,7 @@ func (p *pipeline) run(ctx context.Context, stage string) error {
 		}
 	}
 	if !known {
-		return usageError{fmt.Sprintf("unknown stage %q", stage)}
+		return UsageError{fmt.Sprintf("unknown stage %q", stage)}
 	}
 	if stage != "" && stage != "mod" && len(p.requires) > 0 {
 		// A stage run alone still leaves go.mod requiring every API its
@@ -368,23 +229,12 @@ func (p *pipeline) run(ctx context.Context, stage string) error {
 	return nil
 }
 
-func (p *pipeline) showProgress() bool {
-	if p.f.json || p.f.rdjsonl || p.f.progress == "never" {
-		return false
-	}
-	if p.f.progress == "always" {
-		return true
-	}
-	fi, err := os.Stderr.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
 func (p *pipeline) goStage(ctx context.Context) error {
 	if len(p.patterns) > 0 {
 		// A pattern that matches nothing is a mistake (a stage name
 		// mistyped, a wrong path), never "nothing to do".
-		if _, err := rewrite.MatchDirs(ctx, p.f.dir, p.patterns, p.tags()); err != nil {
-			return usageError{err.Error()}
+		if _, err := rewrite.MatchDirs(ctx, p.opts.Dir, p.patterns, p.tags()); err != nil {
+			return UsageError{err.Error()}
 		}
 	}
 	res, err := p.runGo(ctx, p.patterns)
@@ -410,8 +260,8 @@ func (p *pipeline) runGo(ctx context.Context, patterns []string) (*rewrite.Resul
 			ov[f.Path] = f.New
 		}
 	}
-	opts := rewrite.Options{Dir: p.f.dir, Patterns: patterns, Rules: rs, Overlay: ov,
-		RuleOptions: map[string]string{"grpc.server": p.f.grpcServer, "keep-output-format": strconv.FormatBool(p.f.keepFormat)},
+	opts := rewrite.Options{Dir: p.opts.Dir, Patterns: patterns, Rules: rs, Overlay: ov,
+		RuleOptions: map[string]string{"grpc.server": p.opts.GRPCServer, "keep-output-format": strconv.FormatBool(p.opts.KeepOutputFormat)},
 		Disabled:    p.goDisabled,
 		// After earlier stages changed the module, a package they broke
 		// is skipped and reported; verification withdraws the cause.
@@ -426,10 +276,10 @@ func (p *pipeline) runGo(ctx context.Context, patterns []string) (*rewrite.Resul
 		defer cleanup()
 		opts.ModFile = modFile
 	}
-	if p.f.tags != "" {
-		opts.Tags = strings.Split(p.f.tags, ",")
+	if p.opts.Tags != "" {
+		opts.Tags = strings.Split(p.opts.Tags, ",")
 	}
-	if p.showProgress() {
+	if p.opts.Progress {
 		opts.Progress = func(done, total int) {
 			fmt.Fprintf(p.stderr, "\rprotolift go: %d/%d package directories", done, total)
 			if done == total {
@@ -440,16 +290,12 @@ func (p *pipeline) runGo(ctx context.Context, patterns []string) (*rewrite.Resul
 	return rewrite.Run(ctx, opts)
 }
 
-// extraRules are appended to the selected rules; tests use it to run
-// rules that misbehave on purpose, to prove verification catches them.
-var extraRules []*rule.Rule
-
 func (p *pipeline) selectRules() ([]*rule.Rule, error) {
-	rs, err := rules.Select(p.f.rules)
+	rs, err := rules.Select(p.opts.Rules)
 	if err != nil {
-		return nil, usageError{err.Error()}
+		return nil, UsageError{err.Error()}
 	}
-	return append(rs, extraRules...), nil
+	return append(rs, p.opts.ExtraRules...), nil
 }
 
 // stagedModFile writes, to a temporary directory, the go.mod and go.sum
@@ -491,10 +337,10 @@ func (p *pipeline) stagedModFile(ctx context.Context) (string, func(), error) {
 // files or directories; in the full run they are Go package patterns, so
 // it takes every .proto file of the module.
 func (p *pipeline) protoStage(ctx context.Context) error {
-	if p.f.prove != "" {
+	if p.opts.Prove != "" {
 		return p.proveStage(ctx)
 	}
-	opts := protofile.Options{ModuleDir: p.module.Dir, Overlay: p.overlay(), Edition: p.f.edition, GoPackagePrefix: p.f.goPkgPrefix}
+	opts := protofile.Options{ModuleDir: p.module.Dir, Overlay: p.overlay(), Edition: p.opts.Edition, GoPackagePrefix: p.opts.GoPackagePrefix}
 	if p.stage == "proto" {
 		for _, a := range p.patterns {
 			if a != "./..." {
@@ -502,12 +348,12 @@ func (p *pipeline) protoStage(ctx context.Context) error {
 			}
 		}
 	}
-	if p.f.goPkgMap != "" {
+	if p.opts.GoPackageMap != "" {
 		opts.GoPackageMap = map[string]string{}
-		for _, kv := range strings.Split(p.f.goPkgMap, ",") {
+		for _, kv := range strings.Split(p.opts.GoPackageMap, ",") {
 			k, v, ok := strings.Cut(kv, "=")
 			if !ok || k == "" || v == "" {
-				return usageError{fmt.Sprintf("-go-package-map: %q is not dir=importpath", kv)}
+				return UsageError{fmt.Sprintf("-go-package-map: %q is not dir=importpath", kv)}
 			}
 			opts.GoPackageMap[filepath.ToSlash(filepath.Clean(k))] = v
 		}
@@ -538,7 +384,7 @@ func (p *pipeline) protoStage(ctx context.Context) error {
 // genStage regenerates legacy generated Go code with current generators.
 func (p *pipeline) genStage(ctx context.Context) error {
 	gens := p.generators(ctx)
-	res, err := regen.Run(ctx, regen.Options{ModuleDir: p.module.Dir, Overlay: p.overlay(), AllowMissingUnimplemented: p.f.grpcServer == "keep",
+	res, err := regen.Run(ctx, regen.Options{ModuleDir: p.module.Dir, Overlay: p.overlay(), AllowMissingUnimplemented: p.opts.GRPCServer == "keep",
 		GoVersion: gens.Go, GRPCVersion: gens.GRPC})
 	if err != nil {
 		return err
@@ -562,9 +408,9 @@ func absFrom(base, path string) string {
 }
 
 func (p *pipeline) modStage(ctx context.Context) error {
-	p.wantTidy = p.f.tidy
-	err := p.gomod(ctx, p.f.tidy)
-	if err == nil || !p.f.tidy || ctx.Err() != nil {
+	p.wantTidy = p.opts.Tidy
+	err := p.gomod(ctx, p.opts.Tidy)
+	if err == nil || !p.opts.Tidy || ctx.Err() != nil {
 		return err
 	}
 	// go mod tidy fails when a version raise removed a package some code
@@ -601,7 +447,7 @@ func (p *pipeline) gomod(ctx context.Context, tidy bool) error {
 		ModuleDir: p.module.Dir,
 		Requires:  p.requires,
 		Overlay:   p.overlay(),
-		Latest:    p.f.latest,
+		Latest:    p.opts.Latest,
 		Tidy:      tidy,
 	})
 	if err != nil {
@@ -612,47 +458,4 @@ func (p *pipeline) gomod(ctx context.Context, tidy bool) error {
 	}
 	p.set.Merge(set)
 	return nil
-}
-
-// finish prints or writes the result and picks the exit status.
-func (p *pipeline) finish(stdout, stderr io.Writer) int {
-	written := false
-	if p.f.write && len(p.set.Files) > 0 {
-		if err := apply.Write(p.module.Dir, &p.set); err != nil {
-			fmt.Fprintf(stderr, "protolift: %v\n", err)
-			return exitError
-		}
-		written = true
-	}
-	var err error
-	switch {
-	case p.f.json:
-		err = report.JSON(stdout, p.base, &p.set, p.requires, written)
-	case p.f.rdjsonl:
-		err = report.RDJSONL(stdout, p.base, &p.set)
-	case p.f.list:
-		err = report.List(stdout, p.base, &p.set)
-	case p.f.write:
-		// gofmt -w prints nothing.
-	default:
-		err = report.Diff(stdout, p.base, &p.set)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "protolift: %v\n", err)
-		return exitError
-	}
-	if !p.f.json && !p.f.rdjsonl {
-		report.Diagnostics(stderr, p.base, p.set.Diags)
-	}
-	if p.f.failManual && p.set.NeedsPerson() {
-		return exitFindings
-	}
-	return exitOK
-}
-
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
-	}
-	return "(devel)"
 }
