@@ -6,8 +6,8 @@
 // change that caused it and withdraws it (verify.go, verifyvet.go,
 // conflicts.go), the withdrawal of changes that need module versions the
 // allowed go directive cannot have (versions.go), and the change set the
-// run produces. Nothing is written: a driver (cmd/protolift, the plugin,
-// an analyzer) prints, writes or reports the Result.
+// run produces. Nothing is written: a driver (cmd/protolift today; the
+// plugin or an analyzer later) prints, writes or reports the Result.
 package pipeline
 
 import (
