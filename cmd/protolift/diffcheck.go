@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/protolift/protolift/diffcheck"
+	"github.com/protolift/protolift/internal/apply"
 	"github.com/protolift/protolift/internal/generate"
 	"github.com/protolift/protolift/internal/modroot"
 	"github.com/protolift/protolift/internal/protows"
@@ -88,7 +89,7 @@ func runDiffcheck(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	if err := recoverWrite(m.Dir, stderr); err != nil {
+	if err := apply.RecoverTo(m.Dir, stderr); err != nil {
 		return fail(err)
 	}
 	opts := diffcheck.Options{ModuleDir: m.Dir, DiffFile: *diffFile}
@@ -154,6 +155,14 @@ func runDiffcheck(args []string, stdout, stderr io.Writer) int {
 // the workspace the gen and proto stages read: the roots buf
 // configuration and the protoc commands of Makefiles and scripts declare,
 // then the module root (one list for the whole compilation).
+// absFrom is path, absolute, relative to base unless it is absolute.
+func absFrom(base, path string) string {
+	if filepath.IsAbs(path) {
+		return filepath.Clean(path)
+	}
+	return filepath.Join(base, path)
+}
+
 func protoRoots(moduleDir string) []string { return protows.Discover(moduleDir, nil) }
 
 // revisionOverlays reads every .proto file under the import roots as it

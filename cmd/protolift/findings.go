@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/protolift/protolift/internal/change"
+	"github.com/protolift/protolift/internal/pipeline"
 	"github.com/protolift/protolift/protoplugin"
 	"github.com/protolift/protolift/rewrite"
 	"github.com/protolift/protolift/rewrite/gomod"
@@ -11,10 +12,6 @@ import (
 	"github.com/protolift/protolift/rewrite/regen"
 	"github.com/protolift/protolift/rewrite/rules"
 )
-
-// modRaiseRule reports a version raise the allowed go directive forbids
-// (written by verification, cmd/protolift/verify.go).
-const modRaiseRule = "mod.raise"
 
 // finding is a finding id with the risks its edits and diagnostics carry
 // and a one-line doc.
@@ -76,12 +73,12 @@ var findings = []finding{
 	{ID: gomod.UnmetRule, Risks: []change.Risk{manual}, Doc: "a requirement left out because no release fits the go directive"},
 	{ID: gomod.BehaviourRule, Risks: []change.Risk{review}, Doc: "documented behaviour changes between the old and the new grpc-go"},
 	{ID: gomod.KeptRule, Risks: []change.Risk{review}, Doc: "go.mod still requires github.com/golang/protobuf after the migration, with the reason"},
-	{ID: modRaiseRule, Risks: []change.Risk{manual}, Doc: "a version raise withdrawn because the allowed go directive cannot have it"},
+	{ID: pipeline.RaiseRule, Risks: []change.Risk{manual}, Doc: "a version raise withdrawn because the allowed go directive cannot have it"},
 	{ID: rewrite.VerifyRule, Risks: []change.Risk{manual}, Doc: "changes withdrawn because the result did not type-check, and packages skipped because they did not"},
 	{ID: rewrite.GeneratedRule, Risks: []change.Risk{manual}, Doc: "legacy generated code the Go stage does not edit (the gen stage regenerates it)"},
 	{ID: rewrite.BuildTagsRule, Risks: []change.Risk{review, manual}, Doc: "files loaded under extra build constraints, or left out because of them"},
 	{ID: rewrite.SkippedRule, Risks: []change.Risk{review, manual}, Doc: "packages or files the Go stage skipped, and why"},
-	{ID: WithdrawnRule, Risks: []change.Risk{review}, Doc: "a file's changes withdrawn because they need a module version the allowed go directive cannot have"},
+	{ID: pipeline.WithdrawnRule, Risks: []change.Risk{review}, Doc: "a file's changes withdrawn because they need a module version the allowed go directive cannot have"},
 }
 
 // ruleRow is one row of `protolift rules`.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -355,4 +356,15 @@ func Recover(moduleDir string) (string, error) {
 		return fmt.Sprintf("completed the write of a killed run (journal %s): %d more files got their new content; the module is as that run meant to leave it", t.dir, n), nil
 	}
 	return fmt.Sprintf("rolled back the write of a killed run (journal %s): %d files got their old content back; the module is as before that run", t.dir, n), nil
+}
+
+// RecoverTo finishes or undoes the write of an earlier run that was
+// killed while writing, before this run reads the module, and says which
+// on w.
+func RecoverTo(moduleDir string, w io.Writer) error {
+	msg, err := Recover(moduleDir)
+	if msg != "" {
+		fmt.Fprintf(w, "protolift: %s\n", msg)
+	}
+	return err
 }

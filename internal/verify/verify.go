@@ -2,7 +2,7 @@
 // tells which errors are new: errors the module already had are the
 // user's, errors it did not have are protolift's and must never be
 // written. It only answers questions; the pipeline decides what to
-// withdraw (see cmd/protolift/verify.go).
+// withdraw (see internal/pipeline/verify.go).
 package verify
 
 import (

@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"bufio"
@@ -74,7 +74,7 @@ func (c culprit) key() string {
 
 // verify runs the gate at point.
 func (p *pipeline) verify(ctx context.Context, point verifyPoint) error {
-	if p.f.noVerify {
+	if p.opts.NoVerify {
 		return nil
 	}
 	var repairable func(string) bool
@@ -262,10 +262,10 @@ func (p *pipeline) verifyOverlay() map[string][]byte {
 }
 
 func (p *pipeline) tags() []string {
-	if p.f.tags == "" {
+	if p.opts.Tags == "" {
 		return nil
 	}
-	return strings.Split(p.f.tags, ",")
+	return strings.Split(p.opts.Tags, ",")
 }
 
 func (p *pipeline) gomodPath() string { return filepath.Join(p.module.Dir, "go.mod") }
@@ -723,7 +723,7 @@ func (p *pipeline) withdraw(c culprit) []string {
 			return rerun
 		}
 		pos := p.requireLine(c.module)
-		p.set.Report(change.Diagnostic{Path: p.gomodPath(), Start: pos, End: pos, Rule: "mod.raise", Risk: change.Manual,
+		p.set.Report(change.Diagnostic{Path: p.gomodPath(), Start: pos, End: pos, Rule: RaiseRule, Risk: change.Manual,
 			Message: fmt.Sprintf("%s was not raised: the new version %s: %s%s; the rewrites that needed it were withdrawn", c.module, effect, msg, where)})
 		return rerun
 	}
@@ -884,7 +884,7 @@ func (p *pipeline) recomputeMod(ctx context.Context, point verifyPoint, requires
 	// reports them again for the new one.
 	diags := p.set.Diags[:0]
 	for _, d := range p.set.Diags {
-		if d.Path == p.gomodPath() && strings.HasPrefix(d.Rule, "mod.") && d.Rule != "mod.raise" {
+		if d.Path == p.gomodPath() && strings.HasPrefix(d.Rule, "mod.") && d.Rule != RaiseRule {
 			continue
 		}
 		diags = append(diags, d)

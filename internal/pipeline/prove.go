@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"context"
@@ -17,9 +17,9 @@ import (
 // features and produce the same protoc-gen-go output; differences are
 // findings. Nothing is rewritten.
 func (p *pipeline) proveStage(ctx context.Context) error {
-	rev, err := protows.AtRevision(ctx, p.module.Dir, p.f.prove)
+	rev, err := protows.AtRevision(ctx, p.module.Dir, p.opts.Prove)
 	if err != nil {
-		return fmt.Errorf("-prove=%s: %v", p.f.prove, err)
+		return fmt.Errorf("-prove=%s: %v", p.opts.Prove, err)
 	}
 	// The files and roots of the conversion (the proto stage's): one
 	// workspace, one file set.
@@ -53,14 +53,14 @@ func (p *pipeline) proveStage(ctx context.Context) error {
 		diags, err := editions.Prove(ctx, editions.ProveInput{Path: f, Before: then, After: now, Workspace: ws})
 		if err != nil {
 			p.set.Report(change.Diagnostic{Path: f, Start: change.Position{Line: 1, Col: 1}, Rule: editions.Rule, Risk: change.Manual,
-				Message: fmt.Sprintf("cannot prove the change since %s equivalent: %v", p.f.prove, err)})
+				Message: fmt.Sprintf("cannot prove the change since %s equivalent: %v", p.opts.Prove, err)})
 			continue
 		}
 		p.set.Report(diags...)
 		proven++
 	}
 	if proven == 0 && len(p.set.Diags) == 0 {
-		fmt.Fprintf(p.stderr, "protolift proto -prove=%s: no .proto file changed since %s\n", p.f.prove, p.f.prove)
+		fmt.Fprintf(p.stderr, "protolift proto -prove=%s: no .proto file changed since %s\n", p.opts.Prove, p.opts.Prove)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"context"
@@ -23,19 +23,15 @@ import (
 // need a module version the allowed go directive cannot have.
 const WithdrawnRule = "protolift.withdrawn"
 
-// checkGoFlag validates -go.
-func checkGoFlag(v string) error {
-	if v != "" && !goversion.IsValid("go"+v) {
-		return usageError{fmt.Sprintf("-go=%s: want a Go version such as 1.23", v)}
-	}
-	return nil
-}
+// RaiseRule reports a version raise the allowed go directive forbids
+// (written by verification, verify.go).
+const RaiseRule = "mod.raise"
 
 // goLimit is the go directive the run may raise the module to: -go, or
 // with -latest the go command's own version; "" keeps the module's.
 func (p *pipeline) goLimit(ctx context.Context) string {
-	if p.f.goLimit != "" || !p.f.latest {
-		return p.f.goLimit
+	if p.opts.GoLimit != "" || !p.opts.Latest {
+		return p.opts.GoLimit
 	}
 	return toolchainGo()
 }
