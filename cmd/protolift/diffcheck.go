@@ -106,7 +106,7 @@ func runDiffcheck(args []string, stdout, stderr io.Writer) int {
 	}
 	if *includes != "" {
 		for _, p := range strings.Split(*includes, ",") {
-			opts.ImportPaths = append(opts.ImportPaths, absFrom(m.Dir, p))
+			opts.ImportPaths = append(opts.ImportPaths, protows.Abs(m.Dir, p))
 		}
 	} else {
 		opts.ImportPaths = protoRoots(m.Dir)
@@ -114,7 +114,7 @@ func runDiffcheck(args []string, stdout, stderr io.Writer) int {
 	base0, _ := filepath.Abs(*dir)
 	var paths []string
 	for _, a := range fs.Args() {
-		paths = append(paths, absFrom(base0, a))
+		paths = append(paths, protows.Abs(base0, a))
 	}
 	// The proto stage's file set: the module's own .proto files.
 	if opts.Paths, err = (&protows.Workspace{Dir: m.Dir}).Sources(paths); err != nil {
@@ -149,18 +149,6 @@ func runDiffcheck(args []string, stdout, stderr io.Writer) int {
 		return exitFindings
 	}
 	return exitOK
-}
-
-// protoRoots returns the import roots of the module's .proto files, from
-// the workspace the gen and proto stages read: the roots buf
-// configuration and the protoc commands of Makefiles and scripts declare,
-// then the module root (one list for the whole compilation).
-// absFrom is path, absolute, relative to base unless it is absolute.
-func absFrom(base, path string) string {
-	if filepath.IsAbs(path) {
-		return filepath.Clean(path)
-	}
-	return filepath.Join(base, path)
 }
 
 func protoRoots(moduleDir string) []string { return protows.Discover(moduleDir, nil) }

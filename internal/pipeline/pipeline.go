@@ -344,7 +344,7 @@ func (p *pipeline) protoStage(ctx context.Context) error {
 	if p.stage == "proto" {
 		for _, a := range p.patterns {
 			if a != "./..." {
-				opts.Paths = append(opts.Paths, absFrom(p.base, a))
+				opts.Paths = append(opts.Paths, protows.Abs(p.base, a))
 			}
 		}
 	}
@@ -398,13 +398,6 @@ func (p *pipeline) genStage(ctx context.Context) error {
 	p.set.Merge(&res.Set)
 	p.requires = p.fileRequires()
 	return nil
-}
-
-func absFrom(base, path string) string {
-	if filepath.IsAbs(path) {
-		return filepath.Clean(path)
-	}
-	return filepath.Join(base, path)
 }
 
 func (p *pipeline) modStage(ctx context.Context) error {

@@ -26,7 +26,7 @@ func (p *pipeline) proveStage(ctx context.Context) error {
 	var args []string
 	for _, a := range p.patterns {
 		if a != "./..." {
-			args = append(args, absFrom(p.base, a))
+			args = append(args, protows.Abs(p.base, a))
 		}
 	}
 	ws, err := protows.Open(p.module.Dir, p.module.Path, nil, nil)

@@ -497,3 +497,12 @@ func SchemaRoot(dir string) (*modroot.Module, error) {
 	}
 	return &modroot.Module{Dir: abs}, nil
 }
+
+// Abs resolves path (as a user typed it) against base, the directory it
+// is relative to.
+func Abs(base, path string) string {
+	if filepath.IsAbs(path) {
+		return filepath.Clean(path)
+	}
+	return filepath.Join(base, path)
+}
