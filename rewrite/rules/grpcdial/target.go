@@ -84,10 +84,10 @@ func (r *dialRun) newTarget(plan targetPlan, e dst.Expr, val string) dst.Expr {
 				}
 				b = x
 			}
-			b.X = &dst.BinaryExpr{X: &dst.BasicLit{Kind: token.STRING, Value: `"passthrough:///"`}, Op: token.ADD, Y: b.X}
+			b.X = passthroughPlus(b.X)
 			return e
 		}
-		return &dst.BinaryExpr{X: &dst.BasicLit{Kind: token.STRING, Value: `"passthrough:///"`}, Op: token.ADD, Y: e}
+		return passthroughPlus(e)
 	case targetRuntime:
 		if name := r.p.Helper(dialTargetHelper); name != "" {
 			return rule.Call(dst.NewIdent(name), e)
@@ -95,6 +95,17 @@ func (r *dialRun) newTarget(plan targetPlan, e dst.Expr, val string) dst.Expr {
 		return runtimeTarget(e)
 	}
 	return e
+}
+
+// passthroughPlus builds "passthrough:///"+e. The line break and comments
+// before e move in front of the whole sum, so a target on a line of its
+// own stays one line.
+func passthroughPlus(e dst.Expr) dst.Expr {
+	b := &dst.BinaryExpr{X: &dst.BasicLit{Kind: token.STRING, Value: `"passthrough:///"`}, Op: token.ADD, Y: e}
+	d := e.Decorations()
+	b.Decs.Before, b.Decs.Start = d.Before, d.Start
+	d.Before, d.Start = dst.None, nil
+	return b
 }
 
 // runtimeTarget wraps a target whose scheme is only known at run time in

@@ -64,3 +64,13 @@ func param(addr string) (*grpc.ClientConn, error) {
 func scheme(name string) (*grpc.ClientConn, error) {
 	return grpc.Dial(fmt.Sprintf("unix:%s", name), creds)
 }
+
+// A target on a line of its own keeps its line: the prefix goes in front
+// of it, not at the end of the line before.
+func ownLine(l net.Listener) (*grpc.ClientConn, error) {
+	return grpc.Dial(
+		l.Addr().String(),
+		creds,
+		grpc.WithBlock(),
+	)
+}
