@@ -290,7 +290,14 @@ func (j *jsonpbPass) expr(c *jcall) {
 			return
 		}
 		s, m := call.Args[0], call.Args[1]
+		if j.handWritten(c, m) {
+			return
+		}
 		decode := j.decoder(c, m)
+		if decode == nil {
+			p.Report(call, change.Manual, "not rewritten: jsonpb merged into a message that may hold data, and the helper that keeps that cannot be added to this package", "")
+			return
+		}
 		p.Changed(call, change.Review, "jsonpb.UnmarshalString → protojson (same merge semantics kept; error texts differ)")
 		repl := decode(&dst.CallExpr{Fun: &dst.ArrayType{Elt: dst.NewIdent("byte")}, Args: rule.Exprs(s)})
 		rule.MoveDecs(call, repl)

@@ -37,3 +37,7 @@ func show(m proto.Message) (string, error) {
 func use() {
 	_, _ = show(&dynamic{})
 }
+
+func readString(s string, d *dynamic) error {
+	return jsonpb.UnmarshalString(s, d) // want "is a hand-written v1 message"
+}
