@@ -2,8 +2,11 @@ package rewrite
 
 import (
 	"bytes"
+	"go/ast"
+	"go/parser"
 	"go/scanner"
 	"go/token"
+	"strconv"
 	"strings"
 
 	"github.com/protolift/protolift/internal/udiff"
@@ -140,29 +143,72 @@ func align(old, new []byte, n int) []int {
 }
 
 // sameTokens reports whether a and b are the same Go code apart from
-// comments and spacing.
+// comments, spacing and the names under which a package is imported: a
+// file may import one path twice under two names, which the printer
+// merges into one (renaming the uses), while the lines no rule touched
+// keep both; both forms mean the same. The import declarations compare
+// as the sets of paths they import, and a use pkg.Name as path.Name.
 func sameTokens(a, b []byte) bool {
-	scan := func(src []byte) []string {
-		var s scanner.Scanner
+	scan := func(src []byte) (toks []string, paths map[string]bool) {
 		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, "", src, parser.ImportsOnly)
+		if err != nil {
+			return nil, nil
+		}
+		paths = map[string]bool{}
+		names := map[string]string{} // explicit import names → path
+		end := 0
+		for _, d := range f.Decls {
+			if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.IMPORT {
+				end = fset.Position(gd.End()).Offset
+			}
+		}
+		for _, is := range f.Imports {
+			path, _ := strconv.Unquote(is.Path.Value)
+			paths[path] = true
+			if is.Name != nil && is.Name.Name != "_" && is.Name.Name != "." {
+				names[is.Name.Name] = path
+			}
+		}
+		var s scanner.Scanner
 		errs := 0
 		s.Init(fset.AddFile("", -1, len(src)), src, func(token.Position, string) { errs++ }, 0)
-		var out []string
+		type tk struct {
+			tok token.Token
+			lit string
+		}
+		var all []tk
 		for {
-			_, tok, lit := s.Scan()
+			pos, tok, lit := s.Scan()
 			if tok == token.EOF {
 				break
 			}
-			out = append(out, tok.String()+lit)
+			if off := fset.Position(pos).Offset; end > 0 && off < end && tok != token.PACKAGE && len(all) > 2 {
+				continue // the import declarations: compared as paths
+			}
+			all = append(all, tk{tok, lit})
 		}
 		if errs > 0 {
-			return nil
+			return nil, nil
 		}
-		return out
+		for i, t := range all {
+			if path, ok := names[t.lit]; ok && t.tok == token.IDENT && i+1 < len(all) && all[i+1].tok == token.PERIOD {
+				toks = append(toks, "pkg "+path)
+				continue
+			}
+			toks = append(toks, t.tok.String()+t.lit)
+		}
+		return toks, paths
 	}
-	ta, tb := scan(a), scan(b)
-	if ta == nil || tb == nil || len(ta) != len(tb) {
+	ta, pa := scan(a)
+	tb, pb := scan(b)
+	if ta == nil || tb == nil || len(ta) != len(tb) || len(pa) != len(pb) {
 		return false
+	}
+	for p := range pa {
+		if !pb[p] {
+			return false
+		}
 	}
 	for i := range ta {
 		if ta[i] != tb[i] {

@@ -39,6 +39,16 @@ func TestKeepUntouched(t *testing.T) {
 			printed:  "package p\n\n// c\nvar a = 1\n\nvar c = 1\n\nvar d = 1\n",
 			want:     "package p\n\n//  c\nvar a = 1\n\nvar c = 1\n\nvar d = 1\n",
 		},
+		{
+			// go-control-plane imports envoy/api/v2 as v2 and as v2grpc;
+			// the printer merges them into one name and renames every use,
+			// which no rule asked for.
+			name:     "a path imported under two names keeps both",
+			src:      "package p\n\nimport (\n\tv2 \"example.com/api/v2\"\n\tv2grpc \"example.com/api/v2\"\n)\n\nvar a = v2.X\n\nvar b = v2grpc.Y\n\nvar c = 1\n",
+			pristine: "package p\n\nimport (\n\tv2grpc \"example.com/api/v2\"\n)\n\nvar a = v2grpc.X\n\nvar b = v2grpc.Y\n\nvar c = 1\n",
+			printed:  "package p\n\nimport (\n\tv2grpc \"example.com/api/v2\"\n)\n\nvar a = v2grpc.X\n\nvar b = v2grpc.Y\n\nvar c = 2\n",
+			want:     "package p\n\nimport (\n\tv2 \"example.com/api/v2\"\n\tv2grpc \"example.com/api/v2\"\n)\n\nvar a = v2.X\n\nvar b = v2grpc.Y\n\nvar c = 2\n",
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := string(keepUntouched([]byte(tc.src), []byte(tc.pristine), []byte(tc.printed)))

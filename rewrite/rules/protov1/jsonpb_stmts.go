@@ -32,6 +32,9 @@ func (j *jsonpbPass) stmts(list []dst.Stmt) []dst.Stmt {
 				if i+1 < len(list) && after == nil {
 					if k := len(repl) - 1; k > 0 && j.checkedNext(repl[0], repl[k], list[i+1]) {
 						repl, after = repl[:k], repl[k]
+						// The error check now sits between the call and
+						// the conversion: part of this rewrite.
+						j.p.Changed(list[i+1], change.Review, "string conversion moved below the error check")
 						// The statement's trailing comment stays on its line.
 						d, prev := after.Decorations(), repl[k-1].Decorations()
 						prev.End, d.End = append(prev.End, d.End...), nil
