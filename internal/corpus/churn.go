@@ -108,7 +108,11 @@ func measureChurn(ctx context.Context, src string, rep *report) *Churn {
 		}
 		rel = filepath.ToSlash(rel)
 		if f.Created {
-			added[filepath.Dir(rel)] = append(added[filepath.Dir(rel)], newFuncs(rel, nil, gitShow(ctx, src, ":"+rel))...)
+			// Regenerated code (a new _grpc.pb.go) is the generator's,
+			// not a helper protolift wrote.
+			if now := gitShow(ctx, src, ":"+rel); !modroot.IsGenerated(now) {
+				added[filepath.Dir(rel)] = append(added[filepath.Dir(rel)], newFuncs(rel, nil, now)...)
+			}
 			continue
 		}
 		old := gitShow(ctx, src, "HEAD:"+rel)
