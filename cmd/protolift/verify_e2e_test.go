@@ -77,54 +77,68 @@ func TestSubsetPatternKeepsModuleBuilding(t *testing.T) {
 	goIn(t, dir, "test", "./...")
 }
 
-// A version raise that removes a package the module imports (grpc's
-// naming package, gone long before grpc.NewClient arrived) is withdrawn
-// together with the rewrites that needed it, and reported at go.mod.
-func TestRaiseThatRemovesAPackageIsWithdrawn(t *testing.T) {
+// A version raise that breaks the module is withdrawn together with the
+// rewrites that needed it, and reported at go.mod, whether it removes a
+// package the module imports (grpc's naming package, gone long before
+// grpc.NewClient arrived) or an API it calls (grpc.WithBalancerName, gone
+// by v1.34, which insecure.NewCredentials needs: the error names
+// grpc.WithBalancerName, which the erring file imports from the raised
+// module; issue 9, 5b).
+func TestRaiseThatRemovesAPIIsWithdrawn(t *testing.T) {
 	if testing.Short() {
 		t.Skip("downloads grpc v1.20.1 through the module proxy; runs without -short")
 	}
-	dir := t.TempDir()
-	write(t, filepath.Join(dir, "go.mod"), []byte("module example.com/raise\n\ngo 1.21\n\nrequire google.golang.org/grpc v1.20.1\n"))
-	dial := `package app
-
-import "google.golang.org/grpc"
-
-// Conn dials addr.
-func Conn(addr string) (*grpc.ClientConn, error) {
-	return grpc.Dial(addr, grpc.WithInsecure())
-}
-`
-	write(t, filepath.Join(dir, "app", "a.go"), []byte(dial))
-	write(t, filepath.Join(dir, "app", "b.go"), []byte(`package app
-
-import "google.golang.org/grpc/naming"
-
-// Resolver is still the old naming API.
-var Resolver naming.Resolver
-`))
-	goIn(t, dir, "mod", "tidy")
-	gomod, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
-	code, _, errOut := protolift(t, "-C", dir, "-w", "./...")
-	if code != exitFindings {
-		t.Fatalf("exit %d, want 1\n%s", code, errOut)
+	for _, tc := range []struct {
+		name  string
+		files map[string]string // app/ files; a.go must stay as it is
+		want  []string
+	}{{
+		name: "package",
+		files: map[string]string{
+			"a.go": "package app\n\nimport \"google.golang.org/grpc\"\n\n// Conn dials addr.\nfunc Conn(addr string) (*grpc.ClientConn, error) {\n\treturn grpc.Dial(addr, grpc.WithInsecure())\n}\n",
+			"b.go": "package app\n\nimport \"google.golang.org/grpc/naming\"\n\n// Resolver is still the old naming API.\nvar Resolver naming.Resolver\n",
+		},
+		want: []string{
+			"mod.raise: google.golang.org/grpc was not raised: the new version breaks the build: cannot find module providing package google.golang.org/grpc/naming (at app/b.go:3:8)",
+			"app/a.go:7:9: grpc.dial: not rewritten: it needs google.golang.org/grpc v1.63.0",
+		},
+	}, {
+		name: "API",
+		files: map[string]string{
+			"a.go": "package app\n\nimport (\n\t\"google.golang.org/grpc\"\n\t\"google.golang.org/grpc/balancer/roundrobin\"\n)\n\n// Conn dials addr, balancing round-robin.\nfunc Conn(addr string) (*grpc.ClientConn, error) {\n\treturn grpc.Dial(addr, grpc.WithInsecure(), Balancer())\n}\n\n// Balancer is the old way to pick a balancer.\nfunc Balancer() grpc.DialOption {\n\treturn grpc.WithBalancerName(roundrobin.Name)\n}\n",
+		},
+		want: []string{
+			"mod.raise: google.golang.org/grpc was not raised: the new version breaks the build: undefined: grpc.WithBalancerName (at app/a.go:15:14)",
+			"app/a.go:10:25: grpc.creds: not rewritten: it needs google.golang.org/grpc v1.34.0, and raising google.golang.org/grpc breaks the build",
+		},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			write(t, filepath.Join(dir, "go.mod"), []byte("module example.com/raise\n\ngo 1.21\n\nrequire google.golang.org/grpc v1.20.1\n"))
+			for name, src := range tc.files {
+				write(t, filepath.Join(dir, "app", name), []byte(src))
+			}
+			goIn(t, dir, "mod", "tidy")
+			gomod, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
+			code, _, errOut := protolift(t, "-C", dir, "-w", "./...")
+			if code != exitFindings {
+				t.Fatalf("exit %d, want 1\n%s", code, errOut)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(errOut, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, errOut)
+				}
+			}
+			if now, _ := os.ReadFile(filepath.Join(dir, "go.mod")); string(now) != string(gomod) {
+				t.Errorf("go.mod changed:\n%s", now)
+			}
+			if now, _ := os.ReadFile(filepath.Join(dir, "app", "a.go")); string(now) != tc.files["a.go"] {
+				t.Errorf("a.go changed:\n%s", now)
+			}
+			goIn(t, dir, "build", "./...")
+			goIn(t, dir, "vet", "./...")
+		})
 	}
-	for _, want := range []string{
-		"mod.raise: google.golang.org/grpc was not raised: the new version breaks the build: cannot find module providing package google.golang.org/grpc/naming (at app/b.go:3:8)",
-		"app/a.go:7:9: grpc.dial: not rewritten: it needs google.golang.org/grpc v1.63.0",
-	} {
-		if !strings.Contains(errOut, want) {
-			t.Errorf("stderr lacks %q:\n%s", want, errOut)
-		}
-	}
-	if now, _ := os.ReadFile(filepath.Join(dir, "go.mod")); string(now) != string(gomod) {
-		t.Errorf("go.mod changed:\n%s", now)
-	}
-	if now, _ := os.ReadFile(filepath.Join(dir, "app", "a.go")); string(now) != dial {
-		t.Errorf("a.go changed:\n%s", now)
-	}
-	goIn(t, dir, "build", "./...")
-	goIn(t, dir, "vet", "./...")
 }
 
 // Regenerated messages hold a protoimpl.MessageState: hand-written code

@@ -129,7 +129,7 @@ func (j *jsonpbPass) stmt(s dst.Stmt) []dst.Stmt {
 			c = j.match(s.Results[0])
 		}
 	}
-	if c == nil || c.kind == "UnmarshalString" || c.kind == "UnmarshalNext" {
+	if c == nil || c.kind == "UnmarshalString" || c.kind == "UnmarshalNext" || j.bytesInHand(c) != nil {
 		return nil
 	}
 	if as, ok := s.(*dst.AssignStmt); ok {
@@ -217,7 +217,7 @@ func (j *jsonpbPass) hoistIf(list []dst.Stmt, i int, ifs *dst.IfStmt) []dst.Stmt
 	if !ok || rule.IsBlank(id) {
 		return nil
 	}
-	if c := j.match(as.Rhs[0]); c == nil || c.kind == "MarshalToString" {
+	if c := j.match(as.Rhs[0]); c == nil || c.kind == "MarshalToString" || j.bytesInHand(c) != nil {
 		return nil
 	}
 	for k, other := range list {
@@ -284,15 +284,41 @@ func (j *jsonpbPass) expressions() {
 	dst.Inspect(p.File, visit)
 }
 
+// bytesInHand returns the bytes a jsonpb Unmarshal call reads when its
+// reader is bytes.NewReader(b) or bytes.NewBuffer(b) of a []byte, or
+// strings.NewReader(s) ([]byte(s)): protojson takes them directly, with no
+// io.ReadAll step. The rewrite reads the whole input either way (and
+// rejects trailing data, unlike jsonpb's decoder).
+func (j *jsonpbPass) bytesInHand(c *jcall) dst.Expr {
+	if c.kind != "Unmarshal" || len(c.call.Args) != 2 {
+		return nil
+	}
+	r, ok := c.call.Args[0].(*dst.CallExpr)
+	if !ok || len(r.Args) != 1 || r.Ellipsis {
+		return nil
+	}
+	f := j.p.Callee(r)
+	switch {
+	case rule.IsPkgFunc(f, "bytes", "NewReader"), rule.IsPkgFunc(f, "bytes", "NewBuffer"):
+		return r.Args[0]
+	case rule.IsPkgFunc(f, "strings", "NewReader"):
+		return &dst.CallExpr{Fun: &dst.ArrayType{Elt: dst.NewIdent("byte")}, Args: rule.Exprs(r.Args[0])}
+	}
+	return nil
+}
+
 // expr rewrites one call in expression position.
 func (j *jsonpbPass) expr(c *jcall) {
 	p := j.p
 	call := c.call
-	if c.kind == "UnmarshalString" {
+	if b := j.bytesInHand(c); c.kind == "UnmarshalString" || b != nil {
 		if len(call.Args) != 2 {
 			return
 		}
 		s, m := call.Args[0], call.Args[1]
+		if b != nil {
+			s = b
+		}
 		if j.handWritten(c, m) {
 			return
 		}
@@ -301,8 +327,16 @@ func (j *jsonpbPass) expr(c *jcall) {
 			p.Report(call, change.Manual, "not rewritten: jsonpb merged into a message that may hold data, and the helper that keeps that cannot be added to this package", "")
 			return
 		}
-		p.Changed(call, change.Review, "jsonpb.UnmarshalString → protojson (same merge semantics kept; error texts differ)")
-		repl := decode(&dst.CallExpr{Fun: &dst.ArrayType{Elt: dst.NewIdent("byte")}, Args: rule.Exprs(s)})
+		if b != nil {
+			p.Changed(call, change.Review, "jsonpb.Unmarshal of bytes already in hand → protojson on those bytes (same merge semantics kept; rejects trailing data; error texts differ)")
+		} else {
+			p.Changed(call, change.Review, "jsonpb.UnmarshalString → protojson (same merge semantics kept; error texts differ)")
+		}
+		data := dst.Expr(&dst.CallExpr{Fun: &dst.ArrayType{Elt: dst.NewIdent("byte")}, Args: rule.Exprs(s)})
+		if b != nil {
+			data = b
+		}
+		repl := decode(data)
 		rule.MoveDecs(call, repl)
 		*call = *repl.(*dst.CallExpr)
 		p.Require(protobufModule, minProtobuf)

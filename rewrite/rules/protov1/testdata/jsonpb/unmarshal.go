@@ -1,6 +1,7 @@
 package jsonpb
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"strings"
@@ -79,4 +80,18 @@ func readField(r io.Reader, f *descriptorpb.FieldDescriptorProto) error {
 func readStruct(s string, st *structpb.Struct) error {
 	err := jsonpb.UnmarshalString(s, st)
 	return err
+}
+
+// Bytes already in hand go to protojson directly (twirp's test read its
+// response with jsonpb.Unmarshal(bytes.NewReader(respBytes), hat)).
+func readBytes(data []byte) (*wrapperspb.StringValue, error) {
+	m := new(wrapperspb.StringValue)
+	if err := jsonpb.Unmarshal(bytes.NewReader(data), m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func readStringReader(s string, m *structpb.Struct) error {
+	return jsonpb.Unmarshal(strings.NewReader(s), m)
 }
