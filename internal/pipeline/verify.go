@@ -184,35 +184,48 @@ func (p *pipeline) changesGo() bool {
 // newProblems type-checks the module as the set leaves it and returns
 // the errors its baseline does not have.
 func (p *pipeline) newProblems(ctx context.Context, repairable func(string) bool) ([]verify.Problem, error) {
+	return p.eachConfig(ctx, func(cfg verify.Config) ([]verify.Problem, error) {
+		got, err := verify.Check(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		news, err := p.newIn(ctx, strings.Join(cfg.Tags, ","), cfg.Tags, got)
+		if err != nil {
+			return nil, err
+		}
+		var out []verify.Problem
+		for _, pr := range news {
+			if repairable == nil || !repairable(pr.Msg) {
+				out = append(out, pr)
+			}
+		}
+		return out, nil
+	})
+}
+
+// eachConfig runs check on the module as the set leaves it (overlay and
+// staged go.mod in cfg) under each build configuration the run covers and
+// collects what it returns. The default configuration covers every
+// package; each extra one (files only some build tags include) covers the
+// packages that needed it.
+func (p *pipeline) eachConfig(ctx context.Context, check func(cfg verify.Config) ([]verify.Problem, error)) ([]verify.Problem, error) {
 	modFile, cleanup, err := p.modFileFor(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer cleanup()
 	ov := p.verifyOverlay()
-	// The default configuration covers every package; each extra one
-	// (files only some build tags include) covers the packages that
-	// needed it. Baselines are kept per configuration and directory.
 	configs := append([]rewrite.Config{{Tags: p.tags()}}, p.configs...)
 	var out []verify.Problem
 	for i, c := range configs {
 		if i > 0 && len(c.Dirs) == 0 {
 			continue
 		}
-		got, err := verify.Check(ctx, verify.Config{ModuleDir: p.module.Dir, Dirs: c.Dirs, Overlay: ov, ModFile: modFile, Tags: c.Tags})
+		got, err := check(verify.Config{ModuleDir: p.module.Dir, Dirs: c.Dirs, Overlay: ov, ModFile: modFile, Tags: c.Tags})
 		if err != nil {
 			return nil, err
 		}
-		news, err := p.newIn(ctx, strings.Join(c.Tags, ","), c.Tags, got)
-		if err != nil {
-			return nil, err
-		}
-		for _, pr := range news {
-			if repairable != nil && repairable(pr.Msg) {
-				continue
-			}
-			out = append(out, pr)
-		}
+		out = append(out, got...)
 	}
 	return out, nil
 }

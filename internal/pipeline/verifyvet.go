@@ -38,27 +38,18 @@ var vetAnalyzers = verify.DefaultAnalyzers
 // newVetProblems runs go vet on the module as the set leaves it and
 // returns the findings its baseline does not have.
 func (p *pipeline) newVetProblems(ctx context.Context) ([]verify.Problem, error) {
-	modFile, cleanup, err := p.modFileFor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer cleanup()
-	ov := p.verifyOverlay()
-	configs := append([]rewrite.Config{{Tags: p.tags()}}, p.configs...)
-	var out []verify.Problem
-	for i, c := range configs {
-		if i > 0 && len(c.Dirs) == 0 {
-			continue
-		}
-		key := strings.Join(c.Tags, ",") + "\x00" + strings.Join(c.Dirs, "\x00")
+	return p.eachConfig(ctx, func(cfg verify.Config) ([]verify.Problem, error) {
+		key := strings.Join(cfg.Tags, ",") + "\x00" + strings.Join(cfg.Dirs, "\x00")
 		base, ok := p.vetBase[key]
 		if !ok {
-			if base, err = verify.Vet(ctx, verify.Config{ModuleDir: p.module.Dir, Dirs: c.Dirs, Tags: c.Tags}, vetAnalyzers); err != nil {
+			var err error
+			// The baseline: the module as it is on disk.
+			if base, err = verify.Vet(ctx, verify.Config{ModuleDir: cfg.ModuleDir, Dirs: cfg.Dirs, Tags: cfg.Tags}, vetAnalyzers); err != nil {
 				return nil, err
 			}
 			p.vetBase[key] = base
 		}
-		got, err := verify.Vet(ctx, verify.Config{ModuleDir: p.module.Dir, Dirs: c.Dirs, Overlay: ov, ModFile: modFile, Tags: c.Tags}, vetAnalyzers)
+		got, err := verify.Vet(ctx, cfg, vetAnalyzers)
 		if err != nil {
 			return nil, err
 		}
@@ -72,9 +63,8 @@ func (p *pipeline) newVetProblems(ctx context.Context) ([]verify.Problem, error)
 			}
 		}
 		known := append(append([]verify.Problem(nil), base.Problems...), p.vetAnnounced...)
-		out = append(out, verify.New(known, result)...)
-	}
-	return out, nil
+		return verify.New(known, result), nil
+	})
 }
 
 // attributeVet finds the change that causes a new vet finding: the rules
