@@ -108,7 +108,7 @@ func TestRaiseThatRemovesAPIIsWithdrawn(t *testing.T) {
 			"a.go": "package app\n\nimport (\n\t\"google.golang.org/grpc\"\n\t\"google.golang.org/grpc/balancer/roundrobin\"\n)\n\n// Conn dials addr, balancing round-robin.\nfunc Conn(addr string) (*grpc.ClientConn, error) {\n\treturn grpc.Dial(addr, grpc.WithInsecure(), Balancer())\n}\n\n// Balancer is the old way to pick a balancer.\nfunc Balancer() grpc.DialOption {\n\treturn grpc.WithBalancerName(roundrobin.Name)\n}\n",
 		},
 		want: []string{
-			"mod.raise: google.golang.org/grpc was not raised: the new version breaks the build: undefined: grpc.WithBalancerName (at app/a.go:16:14)",
+			"mod.raise: google.golang.org/grpc was not raised: the new version breaks the build: undefined: grpc.WithBalancerName (at app/a.go:15:14)",
 			"app/a.go:10:25: grpc.creds: not rewritten: it needs google.golang.org/grpc v1.34.0, and raising google.golang.org/grpc breaks the build",
 		},
 	}} {

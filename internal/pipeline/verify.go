@@ -422,6 +422,31 @@ func (p *pipeline) rulesAt(f *change.File, newLine int) []string {
 	return out
 }
 
+// origPos says where pr is in the file as it is on disk, the version a
+// report's positions refer to: a line protolift did not change maps to
+// its line there; a line inside a changed run maps to the run's first
+// line (without a column).
+func (p *pipeline) origPos(pr verify.Problem) string {
+	f := p.set.Lookup(pr.File)
+	if f == nil || f.Created || f.Old == nil || pr.Line == 0 {
+		return fmt.Sprintf("%s:%d:%d", p.rel(pr.File), pr.Line, pr.Col)
+	}
+	lo, hi := oldLines(f.Old, f.New, pr.Line)
+	if lo != hi || lo != pr.Line && bytesLine(f.Old, lo) != bytesLine(f.New, pr.Line) {
+		return fmt.Sprintf("%s:%d", p.rel(pr.File), lo)
+	}
+	return fmt.Sprintf("%s:%d:%d", p.rel(pr.File), lo, pr.Col)
+}
+
+// bytesLine returns line n (1-based) of b, or "".
+func bytesLine(b []byte, n int) string {
+	lines := strings.SplitN(string(b), "\n", n+1)
+	if n < 1 || n > len(lines) {
+		return ""
+	}
+	return lines[n-1]
+}
+
 // oldLines maps line newLine of new back to the range of old lines it
 // came from: the replaced run when the line is part of a change, else
 // the one line it is a copy of.
@@ -656,7 +681,7 @@ func (p *pipeline) withdraw(c culprit) []string {
 	msg := c.why.Msg
 	where := ""
 	if c.why.File != "" {
-		where = fmt.Sprintf(" (at %s:%d:%d)", p.rel(c.why.File), c.why.Line, c.why.Col)
+		where = " (at " + p.origPos(c.why) + ")"
 	}
 	effect := "breaks the build"
 	if c.effect != "" {
