@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"regexp"
 	"sort"
 	"strings"
@@ -115,17 +116,7 @@ type testEvent struct {
 func ParseTestJSON(data []byte) (status map[string]string, failOutput map[string]string) {
 	status = map[string]string{}
 	outputs := map[string]*bytes.Buffer{}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	for sc.Scan() {
-		line := sc.Bytes()
-		if len(line) == 0 || line[0] != '{' {
-			continue
-		}
-		var ev testEvent
-		if json.Unmarshal(line, &ev) != nil {
-			continue
-		}
+	for ev := range testEvents(data) {
 		if ev.Action == "build-output" && ev.ImportPath != "" {
 			// The compiler's (or go test's vet's) errors for a test binary
 			// that did not build: kept with the package they stop.
@@ -157,15 +148,8 @@ func ParseTestJSON(data []byte) (status map[string]string, failOutput map[string
 // parent).
 func ParseTestCases(data []byte) map[string]string {
 	cases := map[string]string{}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	for sc.Scan() {
-		line := sc.Bytes()
-		if len(line) == 0 || line[0] != '{' {
-			continue
-		}
-		var ev testEvent
-		if json.Unmarshal(line, &ev) != nil || ev.Package == "" || ev.Test == "" || strings.Contains(ev.Test, "/") {
+	for ev := range testEvents(data) {
+		if ev.Package == "" || ev.Test == "" || strings.Contains(ev.Test, "/") {
 			continue
 		}
 		switch ev.Action {
@@ -174,6 +158,28 @@ func ParseTestCases(data []byte) map[string]string {
 		}
 	}
 	return cases
+}
+
+// testEvents yields the events of go test -json output; lines that are
+// not JSON (build errors the go command prints itself) are skipped.
+func testEvents(data []byte) iter.Seq[testEvent] {
+	return func(yield func(testEvent) bool) {
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		sc.Buffer(make([]byte, 1<<20), 64<<20)
+		for sc.Scan() {
+			line := sc.Bytes()
+			if len(line) == 0 || line[0] != '{' {
+				continue
+			}
+			var ev testEvent
+			if json.Unmarshal(line, &ev) != nil {
+				continue
+			}
+			if !yield(ev) {
+				return
+			}
+		}
+	}
 }
 
 func failOutputs(status map[string]string, outputs map[string]*bytes.Buffer) map[string]string {
