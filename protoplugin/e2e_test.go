@@ -67,7 +67,7 @@ func userModule(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	tmpl := filepath.Join("..", "rewrite", "ruletest", "testdata", "mod")
+	tmpl := filepath.Join("..", "ruletest", "testdata", "mod")
 	mod, err := os.ReadFile(filepath.Join(tmpl, "go.mod"))
 	must(t, err)
 	sum, err := os.ReadFile(filepath.Join(tmpl, "go.sum"))

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/protolift/protolift/internal/change"
-	"github.com/protolift/protolift/rewrite/protofile"
+	"github.com/protolift/protolift/stage/protofile"
 	"google.golang.org/protobuf/compiler/protogen"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protodesc"

@@ -9,7 +9,7 @@ import (
 
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/internal/generate"
-	"github.com/protolift/protolift/rewrite/protofile"
+	"github.com/protolift/protolift/stage/protofile"
 	"google.golang.org/protobuf/proto"
 )
 

@@ -6,11 +6,11 @@ import (
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/internal/pipeline"
 	"github.com/protolift/protolift/protoplugin"
-	"github.com/protolift/protolift/rewrite"
-	"github.com/protolift/protolift/rewrite/gomod"
-	"github.com/protolift/protolift/rewrite/protofile"
-	"github.com/protolift/protolift/rewrite/regen"
-	"github.com/protolift/protolift/rewrite/rules"
+	"github.com/protolift/protolift/registry"
+	"github.com/protolift/protolift/stage/gomod"
+	"github.com/protolift/protolift/stage/protofile"
+	"github.com/protolift/protolift/stage/regen"
+	"github.com/protolift/protolift/stage/rewrite"
 )
 
 // finding is a finding id with the risks its edits and diagnostics carry
@@ -87,7 +87,7 @@ type ruleRow struct{ id, risk, doc string }
 // ruleRows are the Go rules in run order, then every other finding id.
 func ruleRows() []ruleRow {
 	var out []ruleRow
-	for _, r := range rules.All() {
+	for _, r := range registry.All() {
 		out = append(out, ruleRow{r.Name, r.Risk.String(), r.Doc})
 	}
 	for _, f := range findings {

@@ -19,7 +19,7 @@ import (
 func newModule(t *testing.T, files map[string]string) string {
 	t.Helper()
 	_, self, _, _ := runtime.Caller(0)
-	tmpl := filepath.Join(filepath.Dir(self), "..", "..", "rewrite", "ruletest", "testdata", "mod")
+	tmpl := filepath.Join(filepath.Dir(self), "..", "..", "ruletest", "testdata", "mod")
 	dir := t.TempDir()
 	for _, n := range []string{"go.mod", "go.sum"} {
 		data, err := os.ReadFile(filepath.Join(tmpl, n))

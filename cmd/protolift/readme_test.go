@@ -23,7 +23,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/protolift/protolift/internal/toolbin"
-	"github.com/protolift/protolift/rewrite/rules"
+	"github.com/protolift/protolift/registry"
 )
 
 // repoRoot is the directory holding README.md and go.mod.
@@ -196,7 +196,7 @@ func TestREADMERulesTable(t *testing.T) {
 			break
 		}
 	}
-	if len(rules.All()) == 0 || !strings.Contains(out, rules.All()[0].Name) {
+	if len(registry.All()) == 0 || !strings.Contains(out, registry.All()[0].Name) {
 		t.Error("protolift rules lists no rules")
 	}
 }

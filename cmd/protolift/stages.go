@@ -17,7 +17,7 @@ import (
 	"github.com/protolift/protolift/internal/apply"
 	"github.com/protolift/protolift/internal/pipeline"
 	"github.com/protolift/protolift/internal/report"
-	"github.com/protolift/protolift/rewrite/rule"
+	"github.com/protolift/protolift/rule"
 )
 
 // flags are the options every stage shares.

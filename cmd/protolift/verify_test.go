@@ -11,7 +11,7 @@ import (
 	"github.com/dave/dst/dstutil"
 
 	"github.com/protolift/protolift/internal/change"
-	"github.com/protolift/protolift/rewrite/rule"
+	"github.com/protolift/protolift/rule"
 )
 
 // brokenRules misbehave on purpose: one writes a call to a function that

@@ -9,7 +9,7 @@ import (
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/internal/protoreg"
 	"github.com/protolift/protolift/internal/verify"
-	"github.com/protolift/protolift/rewrite/protofile"
+	"github.com/protolift/protolift/stage/protofile"
 )
 
 // Registration conflicts: a runtime check the type-check cannot make.

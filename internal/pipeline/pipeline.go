@@ -25,12 +25,12 @@ import (
 	"github.com/protolift/protolift/internal/protoreg"
 	"github.com/protolift/protolift/internal/protows"
 	"github.com/protolift/protolift/internal/verify"
-	"github.com/protolift/protolift/rewrite"
-	"github.com/protolift/protolift/rewrite/gomod"
-	"github.com/protolift/protolift/rewrite/protofile"
-	"github.com/protolift/protolift/rewrite/regen"
-	"github.com/protolift/protolift/rewrite/rule"
-	"github.com/protolift/protolift/rewrite/rules"
+	"github.com/protolift/protolift/registry"
+	"github.com/protolift/protolift/rule"
+	"github.com/protolift/protolift/stage/gomod"
+	"github.com/protolift/protolift/stage/protofile"
+	"github.com/protolift/protolift/stage/regen"
+	"github.com/protolift/protolift/stage/rewrite"
 )
 
 // Options are what a driver decides for a run (cmd/protolift's flags).
@@ -44,7 +44,7 @@ type Options struct {
 	// .proto files or directories.
 	Patterns []string
 
-	// Rules selects the Go rules (rules.Select syntax; "" for all).
+	// Rules selects the Go rules (registry.Select syntax; "" for all).
 	Rules string
 	// ExtraRules are appended to the selected rules; tests use them to
 	// run rules that misbehave on purpose, to prove verification catches
@@ -291,7 +291,7 @@ func (p *pipeline) runGo(ctx context.Context, patterns []string) (*rewrite.Resul
 }
 
 func (p *pipeline) selectRules() ([]*rule.Rule, error) {
-	rs, err := rules.Select(p.opts.Rules)
+	rs, err := registry.Select(p.opts.Rules)
 	if err != nil {
 		return nil, UsageError{err.Error()}
 	}

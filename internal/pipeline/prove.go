@@ -7,7 +7,7 @@ import (
 
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/internal/protows"
-	"github.com/protolift/protolift/rewrite/protofile/editions"
+	"github.com/protolift/protolift/stage/editions"
 )
 
 // proveStage is `protolift proto -prove=REV`: the equivalence proof of

@@ -23,8 +23,8 @@ import (
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/internal/udiff"
 	"github.com/protolift/protolift/internal/verify"
-	"github.com/protolift/protolift/rewrite"
-	"github.com/protolift/protolift/rewrite/regen"
+	"github.com/protolift/protolift/stage/regen"
+	"github.com/protolift/protolift/stage/rewrite"
 )
 
 // The verification gate. "If the module built before, what protolift

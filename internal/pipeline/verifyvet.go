@@ -13,7 +13,7 @@ import (
 
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/internal/verify"
-	"github.com/protolift/protolift/rewrite"
+	"github.com/protolift/protolift/stage/rewrite"
 )
 
 // The gate's second question. Once the result builds, go vet must not

@@ -16,7 +16,7 @@ import (
 
 	"github.com/protolift/protolift/internal/change"
 	"github.com/protolift/protolift/internal/toolbin"
-	"github.com/protolift/protolift/rewrite/gomod"
+	"github.com/protolift/protolift/stage/gomod"
 )
 
 // WithdrawnRule reports a file whose changes were withdrawn because they

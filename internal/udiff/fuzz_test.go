@@ -131,7 +131,7 @@ func FuzzUnified(f *testing.F) {
 	f.Add([]byte("a\n"), []byte(""))
 	f.Add([]byte("a\r\nb\r\n"), []byte("a\r\nc\r\nb"))
 	// Real before/after pairs: the Go and .proto goldens.
-	for _, g := range []string{"../../rewrite/rules/grpc/testdata/*/*.go", "../../rewrite/protofile/testdata/golden/*.proto"} {
+	for _, g := range []string{"../../rules/grpc/testdata/*/*.go", "../../stage/protofile/testdata/golden/*.proto"} {
 		ins, _ := filepath.Glob(g)
 		for _, in := range ins {
 			a, err1 := os.ReadFile(in)
