@@ -26,13 +26,13 @@ const (
 	GoPackageRule     = protofile.RuleGoPackage
 	ReservedNameRule  = protofile.RuleReserved
 	ReservedRangeRule = protofile.RuleReserved
-	GroupRule         = "proto.editions-group"
-	RequiredRule      = "proto.editions-required"
-	EnumJSONRule      = "proto.editions-enum-json"
-	JavaUTF8Rule      = "proto.editions-java-utf8"
-	WeakImportRule    = "proto.editions-weak-import"
-	CtypeRule         = "proto.editions-ctype"
-	GoNameRule        = "proto.go-name-collision"
+	GroupRule         = "proto.editions.group"
+	RequiredRule      = "proto.editions.required"
+	EnumJSONRule      = "proto.editions.enum_json"
+	JavaUTF8Rule      = "proto.editions.java_utf8"
+	WeakImportRule    = "proto.editions.weak_import"
+	CtypeRule         = "proto.editions.ctype"
+	GoNameRule        = "proto.go_name_collision"
 )
 
 // maxFieldNumber is the largest valid message field number.

@@ -76,3 +76,17 @@ func TestEveryFindingIDListed(t *testing.T) {
 		t.Errorf("finding ids not in the registry (cmd/protolift/findings.go):\n%s", strings.Join(missing, "\n"))
 	}
 }
+
+// TestFindingIDScheme: every id `protolift rules` lists follows one scheme,
+// stage-or-family.group[.name]: lower-case segments joined by dots, words
+// inside a segment joined by underscores (no hyphens), the first segment
+// one of the Go rule families or a stage. Former spellings stay accepted
+// as aliases and are named in the doc.
+func TestFindingIDScheme(t *testing.T) {
+	scheme := regexp.MustCompile(`^(protov1|grpc|proto|gen|mod|protolift)(\.[a-z0-9]+(_[a-z0-9]+)*)+$`)
+	for _, r := range ruleRows() {
+		if !scheme.MatchString(r.id) {
+			t.Errorf("id %q does not follow stage.group.name (dots between segments, underscores inside)", r.id)
+		}
+	}
+}

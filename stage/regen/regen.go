@@ -32,8 +32,8 @@ import (
 // Rule names of the stage's edits and diagnostics.
 const (
 	RegenerateRule = "gen.regenerate"
-	GRPCSplitRule  = "gen.grpc-split"
-	SourceRule     = "gen.source-missing"
+	GRPCSplitRule  = "gen.grpc_split"
+	SourceRule     = "gen.source_missing"
 	ScriptRule     = "gen.script"
 	CompileRule    = "gen.compile"
 	GeneratorRule  = "gen.generator"
