@@ -89,9 +89,10 @@ func TestRaiseThatRemovesAPIIsWithdrawn(t *testing.T) {
 		t.Skip("downloads grpc v1.20.1 through the module proxy; runs without -short")
 	}
 	for _, tc := range []struct {
-		name  string
-		files map[string]string // app/ files; a.go must stay as it is
-		want  []string
+		name    string
+		require string            // go.mod's require lines; default grpc v1.20.1
+		files   map[string]string // app/ files; a.go must stay as it is
+		want    []string
 	}{{
 		name: "package",
 		files: map[string]string{
@@ -111,10 +112,30 @@ func TestRaiseThatRemovesAPIIsWithdrawn(t *testing.T) {
 			"mod.raise: google.golang.org/grpc was not raised: the new version breaks the build: undefined: grpc.WithBalancerName (at app/a.go:15:14)",
 			"app/a.go:10:25: grpc.creds: not rewritten: it needs google.golang.org/grpc v1.34.0, and raising google.golang.org/grpc breaks the build",
 		},
+	}, {
+		// The raise drags another module along: grpc v1.63 requires
+		// go-control-plane v0.12, which no longer has the pkg/cache the
+		// module imports (on a real service, 189 of 608 packages stopped
+		// loading). The gate attributes the import failure to the grpc
+		// raise through go mod graph and withdraws it.
+		name:    "drag",
+		require: "require (\n\tgithub.com/envoyproxy/go-control-plane v0.9.4\n\tgoogle.golang.org/grpc v1.25.1\n)\n",
+		files: map[string]string{
+			"a.go": "package app\n\nimport \"google.golang.org/grpc\"\n\n// Conn dials addr.\nfunc Conn(addr string) (*grpc.ClientConn, error) {\n\treturn grpc.Dial(addr, grpc.WithInsecure())\n}\n",
+			"b.go": "package app\n\nimport \"github.com/envoyproxy/go-control-plane/pkg/cache\"\n\n// Snapshots is the xDS snapshot cache of go-control-plane v0.9.\nvar Snapshots cache.SnapshotCache\n",
+		},
+		want: []string{
+			"mod.raise: google.golang.org/grpc was not raised: the new version breaks the build: cannot find module providing package github.com/envoyproxy/go-control-plane/pkg/cache (at app/b.go:3:8)",
+			"app/a.go:7:9: grpc.dial: not rewritten: it needs google.golang.org/grpc v1.63.0",
+		},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			write(t, filepath.Join(dir, "go.mod"), []byte("module example.com/raise\n\ngo 1.21\n\nrequire google.golang.org/grpc v1.20.1\n"))
+			require := tc.require
+			if require == "" {
+				require = "require google.golang.org/grpc v1.20.1\n"
+			}
+			write(t, filepath.Join(dir, "go.mod"), []byte("module example.com/raise\n\ngo 1.21\n\n"+require))
 			for name, src := range tc.files {
 				write(t, filepath.Join(dir, "app", name), []byte(src))
 			}
