@@ -696,11 +696,8 @@ func (p *pipeline) fileRequires() map[string]string {
 	out := map[string]string{}
 	for _, f := range p.set.Files {
 		for m, v := range f.Requires {
-			if p.pinned[m] {
-				continue
-			}
-			if cur, ok := out[m]; !ok || semver.Compare(v, cur) > 0 {
-				out[m] = v
+			if !p.pinned[m] {
+				change.Require(out, m, v)
 			}
 		}
 	}

@@ -604,15 +604,9 @@ func rewriteFile(prog *rule.Program, pkg *packages.Package, af *ast.File, sf *sc
 	// The file's protobuf floor follows from what it uses (rules record
 	// v1.20.0, the first APIv2 release); it is the file's, not a rule's.
 	if v := protobufFloor(sf.src, out); v != "" {
-		if cur, ok := sink.require[protobufModule]; !ok || semver.Compare(v, cur) > 0 {
-			sink.require[protobufModule] = v
-		}
+		change.Require(sink.require, protobufModule, v)
 	}
-	for p, v := range sink.require {
-		if cur, ok := res.Requires[p]; !ok || semver.Compare(v, cur) > 0 {
-			res.Requires[p] = v
-		}
-	}
+	change.AddRequires(res.Requires, sink.require)
 	res.Put(&change.File{Path: sf.path, Old: sf.src, New: out, Edits: sink.edits, Stage: "go", Requires: sink.require, RuleRequires: sink.byRule})
 	res.keepHelpers(sink, sf.src)
 	return nil
