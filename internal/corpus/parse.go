@@ -26,6 +26,29 @@ func CountByRule(stderr string) map[string]int {
 	return counts
 }
 
+// LateFindings returns the findings of the second run (stderr) that the
+// first run (first, its diagnostic lines) did not report, keyed by file,
+// rule and message: lines move when the first run rewrites a file, so
+// positions are left out. One run must report everything; a finding
+// that only the second run makes is under-reporting.
+func LateFindings(first, second string) []string {
+	key := func(m []string) string { return m[1] + ": " + m[4] + ": " + m[5] }
+	seen := map[string]bool{}
+	for _, line := range strings.Split(first, "\n") {
+		if m := diagRE.FindStringSubmatch(line); m != nil {
+			seen[key(m)] = true
+		}
+	}
+	var late []string
+	for _, line := range strings.Split(second, "\n") {
+		if m := diagRE.FindStringSubmatch(line); m != nil && !seen[key(m)] {
+			seen[key(m)] = true
+			late = append(late, key(m))
+		}
+	}
+	return late
+}
+
 // RuleCount is one rule's number of diagnostics.
 type RuleCount struct {
 	Rule  string `json:"rule"`
