@@ -71,8 +71,8 @@ const (
 	v1TextMaxTotal = 256 << 20
 )
 
-// v1TextEvidence returns the module's first file (in path order) holding
-// v1 text format, computed once per run.
+// v1TextEvidence returns the module's first file (in path order, one
+// under testdata first) holding v1 text format, computed once per run.
 func v1TextEvidence(p *rule.Pass) (v1TextFile, bool) {
 	if p.Program == nil || p.Program.ModuleDir == "" {
 		return v1TextFile{}, false
@@ -84,7 +84,8 @@ func v1TextEvidence(p *rule.Pass) (v1TextFile, bool) {
 
 // scanV1Text walks the module (not vendor, hidden directories,
 // node_modules or nested modules; testdata included) for the first text
-// file other than Go and .proto sources that holds v1 text format.
+// file other than Go and .proto sources that holds v1 text format,
+// preferring one under a testdata directory (a test's golden file).
 func scanV1Text(root string) v1TextFile {
 	var found v1TextFile
 	total := 0
@@ -134,8 +135,16 @@ func scanV1Text(root string) v1TextFile {
 		if err != nil {
 			return nil
 		}
-		found = v1TextFile{rel: filepath.ToSlash(rel), line: 1 + bytes.Count(b[:at], []byte("\n"))}
-		return stop
+		rel = filepath.ToSlash(rel)
+		if found.rel == "" {
+			found = v1TextFile{rel: rel, line: 1 + bytes.Count(b[:at], []byte("\n"))}
+		}
+		if rel == "testdata" || strings.HasPrefix(rel, "testdata/") || strings.Contains(rel, "/testdata/") {
+			// a test's golden file says most: keep looking for one
+			found = v1TextFile{rel: rel, line: 1 + bytes.Count(b[:at], []byte("\n"))}
+			return stop
+		}
+		return nil
 	})
 	return found
 }

@@ -15,6 +15,8 @@ func TestScanV1Text(t *testing.T) {
 		want  v1TextFile
 	}{
 		{"multi-line v1 in testdata", map[string]string{"testdata/a/pets.text": "name: \"x\"\ninfo: <\n  title: \"t\"\n>\n"}, v1TextFile{"testdata/a/pets.text", 2}},
+		{"testdata first", map[string]string{"examples/pets.text": "info: <\n>\n", "x/testdata/pets.text": "\ninfo: <\n>\n"}, v1TextFile{"x/testdata/pets.text", 2}},
+		{"else the first", map[string]string{"examples/pets.text": "info: <\n>\n", "z/pets.text": "\ninfo: <\n>\n"}, v1TextFile{"examples/pets.text", 1}},
 		{"compact v1", map[string]string{"out.txt": "name:\"x\" info:<title:\"t\" > \n"}, v1TextFile{"out.txt", 1}},
 		{"prototext output", map[string]string{"testdata/pets.text": "name: \"x\"\ninfo: {\n  title: \"t\"\n}\n"}, v1TextFile{}},
 		{"an opening without its closing line", map[string]string{"README.md": "Usage: <\nfile\n"}, v1TextFile{}},
