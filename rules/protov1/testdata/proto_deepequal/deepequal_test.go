@@ -39,7 +39,9 @@ func TestValues(t *testing.T) {
 	}
 }
 
-type holder struct{ m descriptorpb.FileDescriptorProto }
+type holder struct {
+	m descriptorpb.FileDescriptorProto
+}
 
 type v1Message interface {
 	Reset()
