@@ -3,6 +3,7 @@ package protov1
 import (
 	"go/token"
 	"go/types"
+	"strings"
 
 	"github.com/dave/dst"
 
@@ -60,13 +61,26 @@ import (
 // the message's text format (its String method) instead of a Go struct
 // dump, in a failing test's message only.
 //
+// Operands typed as interfaces whose dynamic values can be messages (a
+// message interface anywhere; interface{} in a _test.go file that uses
+// generated messages, as table-driven tests holding `data interface{}`
+// do) go through a helper written once per package:
+//
+//	reflect.DeepEqual(got, want)  →  protoDeepEqual(got, want)
+//
+// which answers with proto.Equal when both values are APIv2 messages of
+// one type (the generated messages after the run) and with
+// reflect.DeepEqual otherwise: a hand-written v1 message (no
+// ProtoReflect method), a v1 struct that keeps no internal state, any
+// value that is not a message. So it differs from DeepEqual only where
+// DeepEqual compared APIv2 internal state.
+//
 // Not rewritten, with the reason: operands of different types (DeepEqual
 // is false there, whatever the values); a hand-written v1 message (a
 // type that implements the v1 interface itself: proto.Equal sees it
 // through a descriptor derived from its Go type, without fields, so it
 // would always answer true; DeepEqual keeps working on it, nothing to
-// do); a value that is not addressable (a call's result); values typed
-// as a message interface (the dynamic type may be hand-written); and
+// do); a value that is not addressable (a call's result); and
 // composites that hold messages (slices, maps, arrays, structs): compare
 // them element by element with proto.Equal, or with go-cmp's
 // cmp.Diff(a, b, protocmp.Transform()).
@@ -123,11 +137,27 @@ func rewriteDeepEqual(p *rule.Pass, call *dst.CallExpr) {
 		}
 		ptrs[i] = ptr
 	}
+	if why == "" && involved && (orig[0] == nil || orig[1] == nil || !types.Identical(orig[0], orig[1])) {
+		if interfaceOperands(p, orig) {
+			// interface{} and *T: the interface may hold a *T.
+			why = viaHelper
+		} else {
+			why = "the operands have different types, so reflect.DeepEqual is always false here"
+		}
+	}
+	if why == "" && !involved && interfaceOperands(p, orig) && isTestFile(p) && fileUsesMessages(p) {
+		involved, why = true, viaHelper
+	}
 	if !involved {
 		return
 	}
-	if why == "" && (orig[0] == nil || orig[1] == nil || !types.Identical(orig[0], orig[1])) {
-		why = "the operands have different types, so reflect.DeepEqual is always false here"
+	if why == viaHelper {
+		if name := p.Helper(deepEqualHelper); name != "" {
+			p.Changed(call, change.Review, "reflect.DeepEqual on interface values → "+name+" (proto.Equal when both are APIv2 messages of one type, reflect.DeepEqual otherwise)")
+			call.Fun = dst.NewIdent(name)
+			return
+		}
+		why = "the operands are typed as interfaces, so their dynamic values may be messages; compare them with proto.Equal where both are"
 	}
 	if why != "" {
 		p.Report(call, change.Manual, "reflect.DeepEqual on messages compares APIv2 internal state (message info, size cache, lock) and copies message values; not rewritten: "+why, "proto.Equal(a, b)")
@@ -173,7 +203,7 @@ func messagePointer(p *rule.Pass, a dst.Expr, t types.Type) (ptr dst.Expr, msg b
 	}
 	if types.IsInterface(t) {
 		if isMessageRef(t) {
-			return nil, true, "the operands are typed as the message interface " + typeString(t) + ", so their dynamic type may be a hand-written v1 message, which proto.Equal sees without fields; assert them to the generated type first"
+			return nil, true, viaHelper
 		}
 		return nil, false, ""
 	}
@@ -258,4 +288,60 @@ func addressable(p *rule.Pass, e dst.Expr) bool {
 		return true
 	}
 	return false
+}
+
+// viaHelper is messagePointer's answer for an operand typed as a message
+// interface: rewritten through deepEqualHelper.
+const viaHelper = "through the helper"
+
+// deepEqualHelper is the helper for operands typed as interfaces.
+var deepEqualHelper = &rule.Helper{
+	Name:     "protoDeepEqual",
+	Decl:     deepEqualHelperDecl,
+	Imports:  []string{"reflect", v2Proto, v2Protoreflect},
+	Requires: map[string]string{protobufModule: minProtobuf},
+}
+
+const deepEqualHelperDecl = `// protoDeepEqual is reflect.DeepEqual, except that two APIv2 messages of
+// one type are compared with proto.Equal: their structs hold internal
+// state (protoimpl.MessageState, a size cache) that DeepEqual would
+// compare. (Written by protolift for reflect.DeepEqual calls on values
+// that may be messages.)
+func protoDeepEqual(x, y interface{}) bool {
+	mx, okx := x.(protoreflect.ProtoMessage)
+	my, oky := y.(protoreflect.ProtoMessage)
+	if okx && oky && reflect.TypeOf(x) == reflect.TypeOf(y) {
+		return proto.Equal(mx, my)
+	}
+	return reflect.DeepEqual(x, y)
+}`
+
+// interfaceOperands reports whether both operand types are known and at
+// least one is an interface.
+func interfaceOperands(p *rule.Pass, ts [2]types.Type) bool {
+	if ts[0] == nil || ts[1] == nil {
+		return false
+	}
+	return types.IsInterface(ts[0]) || types.IsInterface(ts[1])
+}
+
+// isTestFile reports whether the pass's file is a _test.go file.
+func isTestFile(p *rule.Pass) bool { return strings.HasSuffix(p.Path, "_test.go") }
+
+// fileUsesMessages reports whether an expression of the file has a
+// generated message type (or a pointer to one).
+func fileUsesMessages(p *rule.Pass) bool {
+	found := false
+	dst.Inspect(p.File, func(n dst.Node) bool {
+		if found {
+			return false
+		}
+		if e, ok := n.(dst.Expr); ok {
+			if t := p.TypeOf(e); t != nil && (generatedMessage(p, t) || (isMessageStruct(t) && generatedMessage(p, types.NewPointer(t)))) {
+				found = true
+			}
+		}
+		return true
+	})
+	return found
 }

@@ -8,6 +8,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/protoadapt"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/dynamicpb"
 )
@@ -160,5 +161,53 @@ func TestDeepEqualOnAPIv2Messages(t *testing.T) {
 	}
 	if !proto.Equal(a, b) {
 		t.Error("proto.Equal differs after Marshal")
+	}
+}
+
+// protoDeepEqual is reflect.DeepEqual, except that two APIv2 messages of
+// one type are compared with proto.Equal: their structs hold internal
+// state (protoimpl.MessageState, a size cache) that DeepEqual would
+// compare. (Written by protolift for reflect.DeepEqual calls on values
+// that may be messages.)
+func protoDeepEqual(x, y interface{}) bool {
+	mx, okx := x.(protoreflect.ProtoMessage)
+	my, oky := y.(protoreflect.ProtoMessage)
+	if okx && oky && reflect.TypeOf(x) == reflect.TypeOf(y) {
+		return proto.Equal(mx, my)
+	}
+	return reflect.DeepEqual(x, y)
+}
+
+// TestDeepEqualHelper: the helper protov1.proto.deepequal writes (the
+// function above is its text, TestDeepEqualHelperText holds them
+// together) answers as reflect.DeepEqual except for two APIv2 messages
+// of one type, which it compares by content; hand-written v1 messages
+// and non-messages keep DeepEqual's answer.
+func TestDeepEqualHelper(t *testing.T) {
+	marshaled := &descriptorpb.FileDescriptorProto{Name: proto.String("a")}
+	if _, err := proto.Marshal(marshaled); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		x, y interface{}
+		want bool
+	}{
+		{"APIv2 messages, one marshaled", marshaled, &descriptorpb.FileDescriptorProto{Name: proto.String("a")}, true},
+		{"APIv2 messages that differ", marshaled, &descriptorpb.FileDescriptorProto{}, false},
+		{"typed nils", (*descriptorpb.FileDescriptorProto)(nil), (*descriptorpb.FileDescriptorProto)(nil), true},
+		{"nil vs empty", (*descriptorpb.FileDescriptorProto)(nil), &descriptorpb.FileDescriptorProto{}, false},
+		{"different message types", &descriptorpb.FileOptions{}, &descriptorpb.FieldOptions{}, false},
+		{"hand-written v1 messages that differ", &shape13{D: 1}, &shape13{D: 2}, false},
+		{"hand-written v1 messages, size cache", &shape13{}, &shape13{XXX_sizecache: 1}, false},
+		{"strings", "a", "a", true},
+		{"nil interfaces", nil, nil, true},
+	} {
+		if got := protoDeepEqual(c.x, c.y); got != c.want {
+			t.Errorf("%s: protoDeepEqual = %v, want %v", c.name, got, c.want)
+		}
+		if _, isV2 := c.x.(protoreflect.ProtoMessage); !isV2 && protoDeepEqual(c.x, c.y) != reflect.DeepEqual(c.x, c.y) {
+			t.Errorf("%s: differs from reflect.DeepEqual on a value that is not an APIv2 message", c.name)
+		}
 	}
 }
