@@ -3,6 +3,9 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -76,7 +79,7 @@ func (p *pipeline) newVetProblems(ctx context.Context) ([]verify.Problem, error)
 // package or of a module package it imports.
 func (p *pipeline) attributeVet(pr verify.Problem) (culprit, bool) {
 	f := p.set.Lookup(pr.File)
-	if f != nil && f.Stage == "go" {
+	if f != nil && f.Stage == "go" && !(pr.Analyzer == "copylocks" && copyUnchanged(f.Old, f.New, pr.Line, pr.Col)) {
 		if rs := p.rulesAt(f, pr.Line); len(rs) > 0 {
 			return culprit{kind: "rules", file: f.Path, rules: rs, why: pr}, true
 		}
@@ -116,6 +119,52 @@ func (p *pipeline) attributeVet(pr verify.Problem) (culprit, bool) {
 		}
 	}
 	return culprit{}, false
+}
+
+// copyUnchanged reports whether the value a copylocks finding at
+// line:col of new copies is code the rewrite left as it was: the
+// outermost expression starting there, and everything before it on the
+// line, read the same at the same place of the one old line it comes
+// from. Then a rule that rewrote something else on that line (`if want
+// := msg; !reflect.DeepEqual(got, want)`, the DeepEqual) did not make
+// the copy (`want := msg`): the lock comes with the copied type, so the
+// finding is attributed as on an untouched line.
+func copyUnchanged(old, new []byte, line, col int) bool {
+	if old == nil || line < 1 || col < 1 {
+		return false
+	}
+	lo, hi := oldLines(old, new, line)
+	if lo != hi {
+		return false
+	}
+	newLine, oldLine := bytesLine(new, line), bytesLine(old, lo)
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "new.go", new, parser.SkipObjectResolution)
+	if err != nil {
+		return false
+	}
+	var copied ast.Expr
+	ast.Inspect(f, func(n ast.Node) bool {
+		if copied != nil || n == nil {
+			return false
+		}
+		if e, ok := n.(ast.Expr); ok {
+			if pos := fset.Position(e.Pos()); pos.Line == line && pos.Column == col {
+				copied = e
+				return false
+			}
+		}
+		return true
+	})
+	if copied == nil {
+		return false
+	}
+	end := fset.Position(copied.End())
+	if end.Line != line {
+		return false
+	}
+	upto := end.Column - 1 // byte offset in the line just past the expression
+	return upto <= len(newLine) && upto <= len(oldLine) && newLine[:upto] == oldLine[:upto]
 }
 
 // announceVet reports a new vet finding no change of protolift's causes
