@@ -316,13 +316,23 @@ func protoDeepEqual(x, y interface{}) bool {
 	return reflect.DeepEqual(x, y)
 }`
 
-// interfaceOperands reports whether both operand types are known and at
-// least one is an interface.
+// interfaceOperands reports whether both operand types are known, at
+// least one is interface{} (or any), and no other is an interface (an
+// error, a fmt.Stringer: not where tests keep messages).
 func interfaceOperands(p *rule.Pass, ts [2]types.Type) bool {
 	if ts[0] == nil || ts[1] == nil {
 		return false
 	}
-	return types.IsInterface(ts[0]) || types.IsInterface(ts[1])
+	empty := false
+	for _, t := range ts {
+		if types.IsInterface(t) {
+			if !isEmptyInterface(t) {
+				return false
+			}
+			empty = true
+		}
+	}
+	return empty
 }
 
 // isTestFile reports whether the pass's file is a _test.go file.

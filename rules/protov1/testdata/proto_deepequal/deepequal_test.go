@@ -62,6 +62,11 @@ func TestInterfaces(t *testing.T) {
 		if reflect.DeepEqual(c.data, &durationpb.Duration{}) {
 			t.Log(got)
 		}
+		// errors are not where tests keep messages
+		var err, want error
+		if !reflect.DeepEqual(err, want) {
+			t.Log(err)
+		}
 	}
 }
 
