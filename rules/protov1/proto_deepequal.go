@@ -86,7 +86,7 @@ import (
 // cmp.Diff(a, b, protocmp.Transform()).
 var ProtoDeepEqual = &rule.Rule{
 	Name:    "protov1.proto.deepequal",
-	Doc:     "reflect.DeepEqual on two generated messages of one type → proto.Equal; messages dereferenced for testing.TB's print methods → the pointer",
+	Doc:     "reflect.DeepEqual on two generated messages of one type → proto.Equal, on interface{} values that may be messages → a protoDeepEqual helper; messages dereferenced for testing.TB's print methods → the pointer",
 	Risk:    change.Review,
 	Imports: []string{"reflect", "testing"},
 	Run:     runProtoDeepEqual,
