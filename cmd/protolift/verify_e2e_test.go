@@ -286,3 +286,45 @@ func TestSame(t *testing.T) {
 	goIn(t, dir, "vet", "./...")
 	goIn(t, dir, "test", "./...")
 }
+
+// A copy of a regenerated message on a line a rule rewrote elsewhere
+// (grpc-gateway's `if want := msg; !reflect.DeepEqual(got, want)`): the
+// copy is the regeneration's doing, so the regeneration is withdrawn,
+// instead of the rule being blamed (and disabled in the file) for a copy
+// it did not write. (That the package's Go rewrites are then not made
+// again against the old generated code in this run is a separate gap:
+// the second run makes them.)
+func TestVetCopyOnRewrittenLineBlamesRegeneration(t *testing.T) {
+	if testing.Short() {
+		t.Skip("full pipeline on a copy of legacyapp; runs without -short")
+	}
+	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
+	write(t, filepath.Join(dir, "internal", "server", "same.go"), []byte(`package server
+
+import (
+	"reflect"
+
+	orderspb "example.com/legacyapp/proto/orders/v1"
+)
+
+// Same compares a copy of a with b.
+func Same(a, b *orderspb.Money) bool {
+	if c := *a; reflect.DeepEqual(&c, b) {
+		return true
+	}
+	return false
+}
+`))
+	code, _, errOut := protolift(t, "-C", dir, "-w", "./...")
+	if code != exitFindings {
+		t.Fatalf("protolift -w: exit %d, want 1\n%s", code, errOut)
+	}
+	if want := "orders.pb.go:1:1: gen.regenerate: not regenerated: with the regenerated code, go vet reports code that uses it: assignment copies lock value to c"; !strings.Contains(errOut, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errOut)
+	}
+	if strings.Contains(errOut, "protov1.proto.deepequal: not rewritten") {
+		t.Errorf("the DeepEqual rewrite was blamed for the copy:\n%s", errOut)
+	}
+	goIn(t, dir, "build", "./...")
+	goIn(t, dir, "vet", "./...")
+}
