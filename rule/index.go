@@ -12,15 +12,18 @@ import (
 // runs on it: the engine builds one per file and gives it to each Pass, so
 // a file is walked once for all the rules' searches instead of once per
 // search. The go/ast inspector indexes the original syntax, which never
-// changes; the dst one is rebuilt, when next asked for, after any change a
-// rule records (Pass.Changed), so later rules see earlier rules' edits.
+// changes. The dst one describes the tree as the running rule found it;
+// once that rule records a change (Pass.Changed) the tree is in flux, so
+// until the rule returns every request builds a fresh one, and the next
+// rule gets one that shows the edits.
 type FileIndex struct {
 	file *dst.File
 	ast  *ast.File
 
-	ins    *Inspector // nil until asked for, and after a change
-	astIns *inspector.Inspector
-	builds int // how many times ins was built (for tests)
+	ins     *Inspector // nil until asked for, and after a change
+	editing bool       // the running rule recorded a change
+	astIns  *inspector.Inspector
+	builds  int // how many times ins was built (for tests)
 }
 
 // NewFileIndex returns an index of f (decorated from af) that builds its
@@ -31,7 +34,7 @@ func NewFileIndex(f *dst.File, af *ast.File) *FileIndex {
 
 // Inspector returns the inspector of the file as it is now.
 func (x *FileIndex) Inspector() *Inspector {
-	if x.ins == nil {
+	if x.ins == nil || x.editing {
 		x.ins = NewInspector(x.file)
 		x.builds++
 	}
@@ -46,8 +49,17 @@ func (x *FileIndex) AstInspector() *inspector.Inspector {
 	return x.astIns
 }
 
-// Invalidate drops the dst inspector: the tree changed.
-func (x *FileIndex) Invalidate() { x.ins = nil }
+// Edited records that the running rule changed (or is about to change)
+// the tree: requests until Done build fresh inspectors.
+func (x *FileIndex) Edited() { x.editing = true }
+
+// Done is called after each rule: the inspector is rebuilt for the next
+// rule if this one changed the tree.
+func (x *FileIndex) Done() {
+	if x.editing {
+		x.ins, x.editing = nil, false
+	}
+}
 
 // CheckIndex makes the engine verify, after every rule, that the shared
 // inspector still describes the tree (Verify): set by the golden test
@@ -55,10 +67,10 @@ func (x *FileIndex) Invalidate() { x.ins = nil }
 // fails its tests instead of misleading the rules after it.
 var CheckIndex bool
 
-// Verify reports an error when the dst inspector was built before a
-// change that was not recorded: it no longer lists the tree's nodes.
+// Verify reports an error when the tree changed without a recorded
+// change: the inspector the next rule would get no longer lists its nodes.
 func (x *FileIndex) Verify() error {
-	if x.ins == nil {
+	if x.ins == nil || x.editing {
 		return nil
 	}
 	fresh := NewInspector(x.file)

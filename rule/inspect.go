@@ -119,6 +119,25 @@ func (in *Inspector) within(from, to int32, mask uint64) iter.Seq[dst.Node] {
 	}
 }
 
+// Inspect calls f for each node of the given types (all, with none) in
+// preorder, like dst.Inspect over the snapshot without the final nil
+// calls: if f returns false, the nodes below n are skipped.
+func (in *Inspector) Inspect(types []dst.Node, f func(n dst.Node) bool) {
+	mask := maskOf(types)
+	for i := int32(0); i < int32(len(in.events)); {
+		ev := in.events[i]
+		if ev.index < i { // pop
+			i++
+			continue
+		}
+		if ev.typ&mask != 0 && !f(ev.node) || in.events[ev.index].typ&mask == 0 {
+			i = ev.index + 1
+			continue
+		}
+		i++
+	}
+}
+
 // WithStack calls f for each node of the given types (all, with none)
 // in preorder, with the stack of nodes from the root to it, n last. If f
 // returns false, the nodes below n are skipped. The stack is reused

@@ -124,9 +124,13 @@ func TestFileIndexInvalidation(t *testing.T) {
 	if err := p.FileIndex.Verify(); err == nil {
 		t.Error("Verify missed an unrecorded change")
 	}
-	p.FileIndex.Invalidate()
-	if p.Inspector() == in || p.FileIndex.Verify() != nil {
-		t.Error("the inspector is not rebuilt after a change")
+	p.FileIndex.Edited()
+	if p.Inspector() == in || p.Inspector() == p.Inspector() {
+		t.Error("a rule that edits does not get fresh inspectors")
+	}
+	p.FileIndex.Done()
+	if in = p.Inspector(); p.Inspector() != in || p.FileIndex.Verify() != nil {
+		t.Error("the next rule does not share one inspector")
 	}
 	if p.AstInspector() != p.AstInspector() {
 		t.Error("the go/ast inspector is not reused")

@@ -196,7 +196,7 @@ func (p *Pass) position(pos token.Pos) change.Position {
 func (p *Pass) Changed(n dst.Node, risk change.Risk, msg string) {
 	s, e := p.Pos(n)
 	if p.FileIndex != nil {
-		p.FileIndex.Invalidate()
+		p.FileIndex.Edited()
 	}
 	p.Sink.Edit(change.Edit{Rule: p.Rule.Name, Risk: risk, Message: msg, Start: s, End: e})
 }

@@ -582,8 +582,9 @@ func rewriteFile(prog *rule.Program, pkg *packages.Package, af *ast.File, sf *sc
 			}
 		}
 		if len(sink.edits) != edits {
-			index.Invalidate()
+			index.Edited() // also when the rule recorded through the Sink
 		}
+		index.Done()
 	}
 	res.Report(sink.diags...)
 	if len(sink.edits) == 0 {
