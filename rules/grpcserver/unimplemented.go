@@ -69,24 +69,19 @@ func runUnimplemented(p *rule.Pass) {
 	}
 	registered := registeredTypes(p, svcs)
 	added := map[*dst.Field]bool{}
-	dst.Inspect(p.File, func(n dst.Node) bool {
-		spec, ok := n.(*dst.TypeSpec)
-		if !ok {
-			return true
-		}
+	for spec := range rule.Nodes[*dst.TypeSpec](p.Inspector()) {
 		tn, ok := p.ObjectOf(spec.Name).(*types.TypeName)
 		if !ok || tn.IsAlias() {
-			return true
+			continue
 		}
 		named, ok := tn.Type().(*types.Named)
 		if !ok {
-			return true
+			continue
 		}
 		for _, s := range svcs {
 			embedFor(p, spec, named, s, registered[tn][s], mode, added)
 		}
-		return true
-	})
+	}
 }
 
 // registeredTypes finds the named types of this package passed to a
