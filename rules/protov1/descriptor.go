@@ -103,7 +103,7 @@ func runDescriptor(p *rule.Pass) {
 	const msg = "descriptor protos → protodesc copies of the v2 descriptor (fresh objects on each call; the message proto no longer points into the file proto)"
 	done := map[*dst.CallExpr]bool{}
 	rewritten := map[ast.Node]bool{}
-	rule.StmtLists(p.File, func(list []dst.Stmt) []dst.Stmt {
+	p.StmtLists(func(list []dst.Stmt) []dst.Stmt {
 		var out []dst.Stmt
 		for _, s := range list {
 			var call *dst.CallExpr
@@ -165,7 +165,7 @@ func runDescriptor(p *rule.Pass) {
 	})
 	narrow, kept := narrowDescriptorMessage(p, rewritten)
 	called := map[dst.Node]bool{}
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.CallExpr)(nil), (*dst.Ident)(nil)}, func(n dst.Node) bool {
 		switch n := n.(type) {
 		case *dst.CallExpr:
 			called[n.Fun] = true

@@ -114,7 +114,7 @@ func runJsonpb(p *rule.Pass) {
 	j.reportIndent()
 	j.warnOutput()
 	// Statement shapes first, while the original nodes still carry types.
-	rule.StmtLists(p.File, j.stmts)
+	p.StmtLists(j.stmts)
 	j.expressions()
 	for _, s := range []*optionStruct{jsonpbMarshaler, jsonpbUnmarshaler} {
 		if !j.blocked[s.name] {
@@ -139,7 +139,7 @@ func (j *jsonpbPass) reportIndent() {
 			j.p.Report(n, change.Review, "protojson rejects an Indent containing anything but spaces and tabs (Marshal returns an error); change the indent", "")
 		}
 	}
-	dst.Inspect(j.p.File, func(n dst.Node) bool {
+	j.p.Inspector().Inspect([]dst.Node{(*dst.CompositeLit)(nil), (*dst.AssignStmt)(nil)}, func(n dst.Node) bool {
 		switch n := n.(type) {
 		case *dst.CompositeLit:
 			if !rule.IsNamed(j.p.TypeOf(n), v1Jsonpb, "Marshaler") {

@@ -117,7 +117,7 @@ type extPass struct {
 
 func runProtoExtensions(p *rule.Pass) {
 	x := &extPass{Pass: p, done: map[*dst.CallExpr]bool{}}
-	rule.StmtLists(p.File, func(list []dst.Stmt) []dst.Stmt {
+	p.StmtLists(func(list []dst.Stmt) []dst.Stmt {
 		var out []dst.Stmt
 		for i := 0; i < len(list); i++ {
 			stmts, skip := x.stmt(list, i)
@@ -127,8 +127,8 @@ func runProtoExtensions(p *rule.Pass) {
 		return out
 	})
 	x.fixValueUses()
-	embedded := rule.EmbeddedTypes(p.File)
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	embedded := p.EmbeddedTypes()
+	p.Inspector().Inspect([]dst.Node{(*dst.Ident)(nil), (*dst.CallExpr)(nil)}, func(n dst.Node) bool {
 		switch n := n.(type) {
 		case *dst.Ident:
 			name, o := v1ProtoRef(p, n)
@@ -292,7 +292,7 @@ func (x *extPass) stmt(list []dst.Stmt, i int) (out []dst.Stmt, skip int) {
 // uses counts the identifiers that refer to obj, its definition excluded.
 func (x *extPass) uses(obj types.Object) int {
 	n := 0
-	dst.Inspect(x.File, func(node dst.Node) bool {
+	x.Inspector().Inspect([]dst.Node{(*dst.Ident)(nil)}, func(node dst.Node) bool {
 		if id, ok := node.(*dst.Ident); ok && id.Path == "" && x.ObjectOf(id) == obj && !x.IsNewDef(id) {
 			n++
 		}
@@ -311,7 +311,7 @@ func (x *extPass) countUse(n dst.Node, obj types.Object) int {
 // usesOf returns the identifiers referring to obj, its definition excluded.
 func (x *extPass) usesOf(obj types.Object) []*dst.Ident {
 	var out []*dst.Ident
-	dst.Inspect(x.File, func(n dst.Node) bool {
+	x.Inspector().Inspect([]dst.Node{(*dst.Ident)(nil)}, func(n dst.Node) bool {
 		if id, ok := n.(*dst.Ident); ok && x.countUse(id, obj) == 1 {
 			out = append(out, id)
 		}

@@ -50,7 +50,7 @@ func runProtoWire(p *rule.Pass) {
 	done := map[*dst.CallExpr]bool{}
 	// The n results of rewritten DecodeVarint calls.
 	counts := map[types.Object]*dst.CallExpr{}
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.AssignStmt)(nil)}, func(n dst.Node) bool {
 		as, ok := n.(*dst.AssignStmt)
 		if !ok || len(as.Lhs) != 2 || len(as.Rhs) != 1 {
 			return true
@@ -74,7 +74,7 @@ func runProtoWire(p *rule.Pass) {
 	})
 	// Tests of each n against 0, to flip.
 	tests := map[types.Object][]*dst.BinaryExpr{}
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.BinaryExpr)(nil)}, func(n dst.Node) bool {
 		b, ok := n.(*dst.BinaryExpr)
 		if !ok {
 			return true

@@ -385,7 +385,7 @@ func applyDynamic(p *rule.Pass, pl *dynPlan, parent map[ast.Node]ast.Node) {
 		d.Start = append(append(dst.Decorations{}, declDst.Decorations().Start...), d.Start...)
 		d.End = append(d.End, declDst.Decorations().End...)
 	}
-	rule.StmtLists(p.File, func(list []dst.Stmt) []dst.Stmt {
+	p.StmtLists(func(list []dst.Stmt) []dst.Stmt {
 		var out []dst.Stmt
 		for _, s := range list {
 			switch s {
