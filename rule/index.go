@@ -22,7 +22,7 @@ type FileIndex struct {
 
 	ins     *Inspector // nil until asked for, and after a change
 	editing bool       // the running rule recorded a change
-	astIns  *inspector.Inspector
+	astIns  *astIndex
 	builds  int // how many times ins was built (for tests)
 }
 
@@ -42,11 +42,47 @@ func (x *FileIndex) Inspector() *Inspector {
 }
 
 // AstInspector returns the inspector of the original go/ast file.
-func (x *FileIndex) AstInspector() *inspector.Inspector {
+func (x *FileIndex) AstInspector() *inspector.Inspector { return x.astIndex().in }
+
+func (x *FileIndex) astIndex() *astIndex {
 	if x.astIns == nil {
-		x.astIns = inspector.New([]*ast.File{x.ast})
+		x.astIns = newAstIndex([]*ast.File{x.ast})
 	}
 	return x.astIns
+}
+
+// astIndex is a go/ast inspector with a lookup from node to cursor,
+// built on the first lookup.
+type astIndex struct {
+	in *inspector.Inspector
+	at map[ast.Node]int32
+}
+
+func newAstIndex(files []*ast.File) *astIndex { return &astIndex{in: inspector.New(files)} }
+
+// cursor returns the cursor of n, or false when n is not in the files.
+func (x *astIndex) cursor(n ast.Node) (inspector.Cursor, bool) {
+	if x.at == nil {
+		x.at = map[ast.Node]int32{}
+		for c := range x.in.Root().Preorder() {
+			x.at[c.Node()] = c.Index()
+		}
+	}
+	i, ok := x.at[n]
+	if !ok {
+		return inspector.Cursor{}, false
+	}
+	return x.in.At(i), true
+}
+
+// parent returns the parent of n, or nil for a file and for nodes not
+// in the files.
+func (x *astIndex) parent(n ast.Node) ast.Node {
+	c, ok := x.cursor(n)
+	if !ok {
+		return nil
+	}
+	return c.Parent().Node() // nil for the root's children's parent
 }
 
 // Edited records that the running rule changed (or is about to change)
@@ -100,3 +136,22 @@ func (p *Pass) Inspector() *Inspector { return p.Index().Inspector() }
 
 // AstInspector returns the shared inspector of the original go/ast file.
 func (p *Pass) AstInspector() *inspector.Inspector { return p.Index().AstInspector() }
+
+// AstCursor returns the cursor of an original go/ast node of the file in
+// the shared go/ast inspector, or false for nodes of other files.
+func (p *Pass) AstCursor(n ast.Node) (inspector.Cursor, bool) { return p.Index().astIndex().cursor(n) }
+
+// AstParent returns the parent of an original go/ast node of the file,
+// or nil (for the file, and for nodes of other files).
+func (p *Pass) AstParent(n ast.Node) ast.Node { return p.Index().astIndex().parent(n) }
+
+// PkgAstParent is AstParent for a node of any file of the package (the
+// index of the package's files is built once per program).
+func (p *Pass) PkgAstParent(n ast.Node) ast.Node {
+	x := p.Program.Memo("rule.PkgAstParent\x00"+p.Pkg.ID, func() any { return newAstIndex(p.Pkg.Syntax) }).(*astIndex)
+	if p.Program != nil {
+		p.Program.memoMu.Lock() // the lookup map is built on first use
+		defer p.Program.memoMu.Unlock()
+	}
+	return x.parent(n)
+}

@@ -1,6 +1,7 @@
 package rule
 
 import (
+	"go/ast"
 	"slices"
 	"testing"
 
@@ -134,5 +135,36 @@ func TestFileIndexInvalidation(t *testing.T) {
 	}
 	if p.AstInspector() != p.AstInspector() {
 		t.Error("the go/ast inspector is not reused")
+	}
+}
+
+// AstParent answers what a parent map of the original syntax would.
+func TestAstParent(t *testing.T) {
+	p := testPass(t, inspectSrc)
+	p.Pkg.Syntax, p.Pkg.ID = []*ast.File{p.AstFile}, "a"
+	p.Program = &Program{}
+	var stack []ast.Node
+	n := 0
+	ast.Inspect(p.AstFile, func(x ast.Node) bool {
+		if x == nil {
+			stack = stack[:len(stack)-1]
+			return true
+		}
+		var want ast.Node
+		if len(stack) > 0 {
+			want = stack[len(stack)-1]
+		}
+		if got := p.AstParent(x); got != want {
+			t.Errorf("AstParent(%T) = %T, want %T", x, got, want)
+		}
+		if got := p.PkgAstParent(x); got != want {
+			t.Errorf("PkgAstParent(%T) = %T, want %T", x, got, want)
+		}
+		stack = append(stack, x)
+		n++
+		return true
+	})
+	if n < 20 || p.AstParent(&ast.Ident{}) != nil {
+		t.Errorf("walked %d nodes; a foreign node has a parent", n)
 	}
 }
