@@ -155,3 +155,9 @@ func (p *Pass) PkgAstParent(n ast.Node) ast.Node {
 	}
 	return x.parent(n)
 }
+
+// PkgAstInspector returns a go/ast inspector of every file of the
+// package (built once per program), for searches beyond the file.
+func (p *Pass) PkgAstInspector() *inspector.Inspector {
+	return p.Program.Memo("rule.PkgAstInspector\x00"+p.Pkg.ID, func() any { return inspector.New(p.Pkg.Syntax) }).(*inspector.Inspector)
+}

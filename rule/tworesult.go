@@ -50,7 +50,7 @@ func (p *Pass) RewriteValueErr(v ValueErr) {
 		return out
 	})
 	calledFuns := map[dst.Node]bool{}
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.CallExpr)(nil), (*dst.Ident)(nil)}, func(n dst.Node) bool {
 		switch n := n.(type) {
 		case *dst.CallExpr:
 			calledFuns[n.Fun] = true
