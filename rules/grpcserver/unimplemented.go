@@ -89,34 +89,31 @@ func runUnimplemented(p *rule.Pass) {
 func registeredTypes(p *rule.Pass, svcs []*service) map[*types.TypeName]map[*service]bool {
 	out := map[*types.TypeName]map[*service]bool{}
 	info := p.Info()
-	for _, f := range p.Pkg.Syntax {
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || len(call.Args) != 2 {
-				return true
+	p.PkgAstInspector().Preorder([]ast.Node{(*ast.CallExpr)(nil)}, func(n ast.Node) {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || len(call.Args) != 2 {
+			return
+		}
+		fn := typeutil.StaticCallee(info, call)
+		if fn == nil {
+			return
+		}
+		for _, s := range svcs {
+			if fn.Pkg() != s.pkg || fn.Name() != s.register() {
+				continue
 			}
-			fn := typeutil.StaticCallee(info, call)
-			if fn == nil {
-				return true
+			t := info.TypeOf(call.Args[1])
+			if pt, ok := t.(*types.Pointer); ok {
+				t = pt.Elem()
 			}
-			for _, s := range svcs {
-				if fn.Pkg() != s.pkg || fn.Name() != s.register() {
-					continue
+			if nt, ok := t.(*types.Named); ok && nt.Obj().Pkg() == p.Pkg.Types {
+				if out[nt.Obj()] == nil {
+					out[nt.Obj()] = map[*service]bool{}
 				}
-				t := info.TypeOf(call.Args[1])
-				if pt, ok := t.(*types.Pointer); ok {
-					t = pt.Elem()
-				}
-				if nt, ok := t.(*types.Named); ok && nt.Obj().Pkg() == p.Pkg.Types {
-					if out[nt.Obj()] == nil {
-						out[nt.Obj()] = map[*service]bool{}
-					}
-					out[nt.Obj()][s] = true
-				}
+				out[nt.Obj()][s] = true
 			}
-			return true
-		})
-	}
+		}
+	})
 	return out
 }
 
