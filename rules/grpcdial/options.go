@@ -109,29 +109,26 @@ func (r *dialRun) classifyPkgVar(v *types.Var) (optKind, string) {
 	info := r.p.Info()
 	var init ast.Expr
 	writes := 0
-	for _, f := range r.p.Pkg.Syntax {
-		ast.Inspect(f, func(n ast.Node) bool {
-			switch n := n.(type) {
-			case *ast.ValueSpec:
-				for i, id := range n.Names {
-					if info.Defs[id] == v && len(n.Values) == len(n.Names) {
-						init = n.Values[i]
-					}
+	r.p.PkgAstInspector().Preorder([]ast.Node{(*ast.ValueSpec)(nil), (*ast.AssignStmt)(nil), (*ast.UnaryExpr)(nil)}, func(n ast.Node) {
+		switch n := n.(type) {
+		case *ast.ValueSpec:
+			for i, id := range n.Names {
+				if info.Defs[id] == v && len(n.Values) == len(n.Names) {
+					init = n.Values[i]
 				}
-			case *ast.AssignStmt:
-				for _, l := range n.Lhs {
-					if id, ok := ast.Unparen(l).(*ast.Ident); ok && info.Uses[id] == v {
-						writes++
-					}
-				}
-			case *ast.UnaryExpr:
-				if id, ok := ast.Unparen(n.X).(*ast.Ident); ok && n.Op == token.AND && info.Uses[id] == v {
+			}
+		case *ast.AssignStmt:
+			for _, l := range n.Lhs {
+				if id, ok := ast.Unparen(l).(*ast.Ident); ok && info.Uses[id] == v {
 					writes++
 				}
 			}
-			return true
-		})
-	}
+		case *ast.UnaryExpr:
+			if id, ok := ast.Unparen(n.X).(*ast.Ident); ok && n.Op == token.AND && info.Uses[id] == v {
+				writes++
+			}
+		}
+	})
 	call, ok := ast.Unparen(init).(*ast.CallExpr)
 	if writes > 0 || !ok {
 		return optUnknown, "option variable " + v.Name() + " is not set once by a call protolift can see"
