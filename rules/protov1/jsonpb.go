@@ -311,7 +311,7 @@ func (j *jsonpbPass) handWritten(c *jcall, m dst.Expr) bool {
 // for c: plain protojson when m is provably fresh, else the merge helper.
 func (j *jsonpbPass) decoder(c *jcall, m dst.Expr) func(b dst.Expr) dst.Expr {
 	p := j.p
-	fresh := freshTarget(p.Info(), p.AstFile, p.Ast(m).(ast.Expr))
+	fresh := freshTarget(p.Info(), p.AstFile, p.AstInspector(), p.Ast(m).(ast.Expr))
 	mv := v2Arg(p, m)
 	opts := func() dst.Expr {
 		if c.recv == nil {
