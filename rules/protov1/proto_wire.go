@@ -101,6 +101,9 @@ func runProtoWire(p *rule.Pass) {
 		}
 	}
 
+	if !namesWireAPI(p) {
+		return // nothing for the rewrite below, which needs a replacing cursor
+	}
 	dstutil.Apply(p.File, func(c *dstutil.Cursor) bool {
 		switch n := c.Node().(type) {
 		case *dst.CallExpr:
@@ -140,6 +143,22 @@ func runProtoWire(p *rule.Pass) {
 		}
 		return true
 	}, nil)
+}
+
+// namesWireAPI reports whether the file refers to one of the wire
+// constants or varint functions (every call of one names it).
+func namesWireAPI(p *rule.Pass) bool {
+	for id := range rule.Nodes[*dst.Ident](p.Inspector()) {
+		switch name, _ := v1ProtoRef(p, id); name {
+		case "EncodeVarint", "SizeVarint", "DecodeVarint":
+			return true
+		default:
+			if _, ok := wireTypes[name]; ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // isCalled reports whether the cursor's node is the callee of a call.
