@@ -6,6 +6,7 @@ import (
 
 	"github.com/dave/dst"
 	"golang.org/x/tools/go/ast/inspector"
+	"golang.org/x/tools/go/packages"
 )
 
 // FileIndex holds the inspectors of one file, shared by every rule that
@@ -158,6 +159,8 @@ func (p *Pass) PkgAstParent(n ast.Node) ast.Node {
 
 // PkgAstInspector returns a go/ast inspector of every file of the
 // package (built once per program), for searches beyond the file.
-func (p *Pass) PkgAstInspector() *inspector.Inspector {
-	return p.Program.Memo("rule.PkgAstInspector\x00"+p.Pkg.ID, func() any { return inspector.New(p.Pkg.Syntax) }).(*inspector.Inspector)
+func (p *Pass) PkgAstInspector() *inspector.Inspector { return p.Program.pkgAstInspector(p.Pkg) }
+
+func (pr *Program) pkgAstInspector(pkg *packages.Package) *inspector.Inspector {
+	return pr.Memo("rule.PkgAstInspector\x00"+pkg.ID, func() any { return inspector.New(pkg.Syntax) }).(*inspector.Inspector)
 }
