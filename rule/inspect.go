@@ -77,8 +77,8 @@ func (in *Inspector) Preorder(types ...dst.Node) iter.Seq[dst.Node] {
 	return in.within(0, int32(len(in.events)), maskOf(types))
 }
 
-// Nodes yields the nodes of type N in preorder: `for call := range
-// rule.Nodes[*dst.CallExpr](in)`.
+// Nodes yields the nodes of type N, a pointer to a dst node struct, in
+// preorder: `for call := range rule.Nodes[*dst.CallExpr](in)`.
 func Nodes[N dst.Node](in *Inspector) iter.Seq[N] {
 	var zero N
 	mask := typeOf(zero)
