@@ -15,8 +15,9 @@ import (
 // search. The go/ast inspector indexes the original syntax, which never
 // changes. The dst one describes the tree as the running rule found it;
 // once that rule records a change (Pass.Changed) the tree is in flux, so
-// until the rule returns every request builds a fresh one, and the next
-// rule gets one that shows the edits.
+// until the rule returns every request gets a live one (whose searches
+// walk the tree as it is, and whose lookups index it when asked), and
+// the next rule gets one built anew that shows the edits.
 type FileIndex struct {
 	file *dst.File
 	ast  *ast.File
@@ -24,6 +25,7 @@ type FileIndex struct {
 	ins     *Inspector // nil until asked for, and after a change
 	editing bool       // the running rule recorded a change
 	astIns  *astIndex
+	size    int // events of the last build
 	builds  int // how many times ins was built (for tests)
 }
 
@@ -35,8 +37,21 @@ func NewFileIndex(f *dst.File, af *ast.File) *FileIndex {
 
 // Inspector returns the inspector of the file as it is now.
 func (x *FileIndex) Inspector() *Inspector {
-	if x.ins == nil || x.editing {
-		x.ins = NewInspector(x.file)
+	// Room for the events: as many as last time, with some slack for
+	// nodes rules add, or, the first time, about one per four bytes of
+	// source (Go code averages one node per six or seven).
+	size := x.size + x.size/8
+	if size == 0 && x.ast != nil {
+		size = int(x.ast.FileEnd-x.ast.FileStart) / 4
+	}
+	if x.editing {
+		// The tree is changing under the rule: searches walk it as it is.
+		x.ins = nil
+		return liveInspector(x.file, size)
+	}
+	if x.ins == nil {
+		x.ins = newInspector(x.file, size)
+		x.size = len(x.ins.events)
 		x.builds++
 	}
 	return x.ins

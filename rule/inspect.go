@@ -15,11 +15,16 @@ import (
 //
 // An Inspector is a snapshot: it describes the tree as it was when it was
 // built. Rules change the tree, so a Pass hands out one that is rebuilt,
-// lazily, after any rule recorded a change (see Pass.Inspector); a rule
-// iterating a snapshot while it edits keeps iterating the snapshot. Nodes
-// a rule added after the snapshot was taken are unknown to it: Parent
-// returns nil for them.
+// lazily, after any rule recorded a change, and, to a rule that has
+// recorded one, a live one whose searches walk the tree as dst.Inspect
+// does (see Pass.Inspector). A rule iterating a snapshot while it edits
+// keeps iterating the snapshot. Nodes added after an index was built are
+// unknown to it: Parent returns nil for them.
 type Inspector struct {
+	// root is the tree; live is set until events are built (see
+	// liveInspector).
+	root   dst.Node
+	live   bool
 	events []event
 	// index maps each node to its push event (built on the first
 	// parent lookup).
@@ -42,10 +47,37 @@ type event struct {
 
 // NewInspector indexes the tree under root (a *dst.File, usually) in one
 // walk, in the order dst.Inspect visits it.
-func NewInspector(root dst.Node) *Inspector {
-	in := &Inspector{events: make([]event, 0, 64)}
-	var stack []int32 // indexes of the open pushes
-	dst.Inspect(root, func(n dst.Node) bool {
+func NewInspector(root dst.Node) *Inspector { return newInspector(root, 64) }
+
+// newInspector is NewInspector with room for size events (two per node).
+func newInspector(root dst.Node, size int) *Inspector {
+	in := &Inspector{root: root}
+	in.build(size)
+	return in
+}
+
+// liveInspector returns an inspector of a tree a rule is changing: its
+// searches (Preorder, Nodes, Inspect) walk the tree as it is at each
+// step, as dst.Inspect does, so they see the rule's own edits, and the
+// index for the other queries is built when first needed.
+func liveInspector(root dst.Node, size int) *Inspector {
+	return &Inspector{root: root, live: true, events: make([]event, 0, size)}
+}
+
+// built makes sure the events are there, for the queries a live walk
+// cannot answer.
+func (in *Inspector) built() *Inspector {
+	if in.live {
+		in.live = false
+		in.build(cap(in.events))
+	}
+	return in
+}
+
+func (in *Inspector) build(size int) {
+	in.events = make([]event, 0, max(size, 64))
+	stack := make([]int32, 0, 32) // indexes of the open pushes
+	dst.Inspect(in.root, func(n dst.Node) bool {
 		if n == nil {
 			push := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
@@ -66,7 +98,21 @@ func NewInspector(root dst.Node) *Inspector {
 		in.events = append(in.events, event{node: n, typ: typeOf(n), parent: parent})
 		return true
 	})
-	return in
+}
+
+// walkLive is a search of a live inspector: dst.Inspect over the tree,
+// calling f for the nodes of mask; f returning false skips the nodes
+// below n, and stop, once set, ends the walk.
+func (in *Inspector) walkLive(mask uint64, f func(n dst.Node) bool, stop *bool) {
+	dst.Inspect(in.root, func(n dst.Node) bool {
+		if n == nil || *stop {
+			return false
+		}
+		if typeOf(n)&mask != 0 {
+			return f(n) && !*stop
+		}
+		return true
+	})
 }
 
 // Preorder yields the nodes of the given types (all nodes, with none), in
@@ -74,7 +120,20 @@ func NewInspector(root dst.Node) *Inspector {
 //
 //	for n := range in.Preorder((*dst.CallExpr)(nil), (*dst.Ident)(nil)) { ... }
 func (in *Inspector) Preorder(types ...dst.Node) iter.Seq[dst.Node] {
+	if in.live {
+		return in.liveSeq(maskOf(types))
+	}
 	return in.within(0, int32(len(in.events)), maskOf(types))
+}
+
+func (in *Inspector) liveSeq(mask uint64) iter.Seq[dst.Node] {
+	return func(yield func(dst.Node) bool) {
+		stop := false
+		in.walkLive(mask, func(n dst.Node) bool {
+			stop = !yield(n)
+			return true
+		}, &stop)
+	}
 }
 
 // Nodes yields the nodes of type N, a pointer to a dst node struct, in
@@ -83,7 +142,11 @@ func Nodes[N dst.Node](in *Inspector) iter.Seq[N] {
 	var zero N
 	mask := typeOf(zero)
 	return func(yield func(N) bool) {
-		for n := range in.within(0, int32(len(in.events)), mask) {
+		seq := in.within(0, int32(len(in.events)), mask)
+		if in.live {
+			seq = in.liveSeq(mask)
+		}
+		for n := range seq {
 			if !yield(n.(N)) {
 				return
 			}
@@ -94,7 +157,7 @@ func Nodes[N dst.Node](in *Inspector) iter.Seq[N] {
 // Within is Preorder restricted to the subtree of n (n included), or
 // nothing when n is not in the snapshot.
 func (in *Inspector) Within(n dst.Node, types ...dst.Node) iter.Seq[dst.Node] {
-	i, ok := in.push(n)
+	i, ok := in.built().push(n)
 	if !ok {
 		return func(func(dst.Node) bool) {}
 	}
@@ -124,6 +187,11 @@ func (in *Inspector) within(from, to int32, mask uint64) iter.Seq[dst.Node] {
 // calls: if f returns false, the nodes below n are skipped.
 func (in *Inspector) Inspect(types []dst.Node, f func(n dst.Node) bool) {
 	mask := maskOf(types)
+	if in.live {
+		stop := false
+		in.walkLive(mask, f, &stop)
+		return
+	}
 	for i := int32(0); i < int32(len(in.events)); {
 		ev := in.events[i]
 		if ev.index < i { // pop
@@ -143,6 +211,7 @@ func (in *Inspector) Inspect(types []dst.Node, f func(n dst.Node) bool) {
 // returns false, the nodes below n are skipped. The stack is reused
 // between calls: copy what outlives the call.
 func (in *Inspector) WithStack(types []dst.Node, f func(n dst.Node, stack []dst.Node) bool) {
+	in.built()
 	mask := maskOf(types)
 	var stack []dst.Node
 	for i := int32(0); i < int32(len(in.events)); {
@@ -164,6 +233,7 @@ func (in *Inspector) WithStack(types []dst.Node, f func(n dst.Node, stack []dst.
 
 // push returns the index of n's push event.
 func (in *Inspector) push(n dst.Node) (int32, bool) {
+	in.built()
 	if in.index == nil {
 		in.index = make(map[dst.Node]int32, len(in.events)/2)
 		for i, ev := range in.events {

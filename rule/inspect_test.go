@@ -129,6 +129,23 @@ func TestFileIndexInvalidation(t *testing.T) {
 	if p.Inspector() == in || p.Inspector() == p.Inspector() {
 		t.Error("a rule that edits does not get fresh inspectors")
 	}
+	// A live inspector's searches see edits made during the search, as
+	// dst.Inspect does, and its lookups index the tree when asked.
+	live := p.Inspector()
+	var rets []dst.Node
+	for n := range live.Preorder((*dst.IfStmt)(nil), (*dst.ReturnStmt)(nil)) {
+		if ifs, ok := n.(*dst.IfStmt); ok {
+			ifs.Body.List = []dst.Stmt{&dst.ReturnStmt{}} // replaces return g()
+		} else {
+			rets = append(rets, n)
+		}
+	}
+	if len(rets) != 2 || len(rets[0].(*dst.ReturnStmt).Results) != 0 { // the literal is gone (above)
+		t.Errorf("live search saw %d returns, not the replaced one", len(rets))
+	}
+	if _, ok := live.Parent(rets[0]).(*dst.BlockStmt); !ok {
+		t.Error("a live inspector does not index the tree for Parent")
+	}
 	p.FileIndex.Done()
 	if in = p.Inspector(); p.Inspector() != in || p.FileIndex.Verify() != nil {
 		t.Error("the next rule does not share one inspector")
