@@ -25,6 +25,7 @@ type Inspector struct {
 	// liveInspector).
 	root   dst.Node
 	live   bool
+	size   int // room to make for the events of a live one
 	events []event
 	// index maps each node to its push event (built on the first
 	// parent lookup).
@@ -61,7 +62,7 @@ func newInspector(root dst.Node, size int) *Inspector {
 // step, as dst.Inspect does, so they see the rule's own edits, and the
 // index for the other queries is built when first needed.
 func liveInspector(root dst.Node, size int) *Inspector {
-	return &Inspector{root: root, live: true, events: make([]event, 0, size)}
+	return &Inspector{root: root, live: true, size: size}
 }
 
 // built makes sure the events are there, for the queries a live walk
@@ -69,7 +70,7 @@ func liveInspector(root dst.Node, size int) *Inspector {
 func (in *Inspector) built() *Inspector {
 	if in.live {
 		in.live = false
-		in.build(cap(in.events))
+		in.build(in.size)
 	}
 	return in
 }
