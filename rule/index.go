@@ -38,11 +38,11 @@ func NewFileIndex(f *dst.File, af *ast.File) *FileIndex {
 // Inspector returns the inspector of the file as it is now.
 func (x *FileIndex) Inspector() *Inspector {
 	// Room for the events: as many as last time, with some slack for
-	// nodes rules add, or, the first time, about one per four bytes of
-	// source (Go code averages one node per six or seven).
+	// nodes rules add, or, the first time, one per three bytes of source
+	// (two per node; Go code averages a node per six or seven bytes).
 	size := x.size + x.size/8
 	if size == 0 && x.ast != nil {
-		size = int(x.ast.FileEnd-x.ast.FileStart) / 4
+		size = int(x.ast.FileEnd-x.ast.FileStart) / 3
 	}
 	if x.editing {
 		// The tree is changing under the rule: searches walk it as it is.
