@@ -14,29 +14,45 @@ import "github.com/dave/dst"
 func EmbeddedTypes(f *dst.File) map[*dst.Ident]bool {
 	out := map[*dst.Ident]bool{}
 	dst.Inspect(f, func(n dst.Node) bool {
-		st, ok := n.(*dst.StructType)
-		if !ok || st.Fields == nil {
-			return true
-		}
-		for _, fd := range st.Fields.List {
-			if len(fd.Names) != 0 {
-				continue
-			}
-			t := fd.Type
-			if s, ok := t.(*dst.StarExpr); ok {
-				t = s.X
-			}
-			switch x := t.(type) {
-			case *dst.IndexExpr:
-				t = x.X
-			case *dst.IndexListExpr:
-				t = x.X
-			}
-			if id, ok := t.(*dst.Ident); ok {
-				out[id] = true
-			}
+		if st, ok := n.(*dst.StructType); ok {
+			embeddedIn(st, out)
 		}
 		return true
 	})
 	return out
+}
+
+// EmbeddedTypes is rule.EmbeddedTypes of the pass's file, found with the
+// shared inspector.
+func (p *Pass) EmbeddedTypes() map[*dst.Ident]bool {
+	out := map[*dst.Ident]bool{}
+	for st := range Nodes[*dst.StructType](p.Inspector()) {
+		embeddedIn(st, out)
+	}
+	return out
+}
+
+// embeddedIn adds the identifiers naming st's embedded types to out.
+func embeddedIn(st *dst.StructType, out map[*dst.Ident]bool) {
+	if st.Fields == nil {
+		return
+	}
+	for _, fd := range st.Fields.List {
+		if len(fd.Names) != 0 {
+			continue
+		}
+		t := fd.Type
+		if s, ok := t.(*dst.StarExpr); ok {
+			t = s.X
+		}
+		switch x := t.(type) {
+		case *dst.IndexExpr:
+			t = x.X
+		case *dst.IndexListExpr:
+			t = x.X
+		}
+		if id, ok := t.(*dst.Ident); ok {
+			out[id] = true
+		}
+	}
 }

@@ -66,32 +66,29 @@ func (pr *Program) Callers(fn *types.Func) ([]CallSite, bool) {
 			return nil, false
 		}
 		called := map[*ast.Ident]bool{}
-		for _, f := range pkg.Syntax {
-			ast.Inspect(f, func(n ast.Node) bool {
-				c, ok := n.(*ast.CallExpr)
-				if !ok || c.Ellipsis.IsValid() {
-					return true
+		for n := range pr.pkgAstInspector(pkg).PreorderSeq((*ast.CallExpr)(nil)) {
+			c := n.(*ast.CallExpr)
+			if c.Ellipsis.IsValid() {
+				continue
+			}
+			var id *ast.Ident
+			switch fun := ast.Unparen(c.Fun).(type) {
+			case *ast.Ident:
+				id = fun
+			case *ast.SelectorExpr:
+				id = fun.Sel
+			}
+			if id == nil {
+				continue
+			}
+			if o, ok := pkg.TypesInfo.Uses[id].(*types.Func); ok && o.FullName() == full {
+				called[id] = true
+				call := CallSite{Args: c.Args}
+				for _, a := range c.Args {
+					call.Types = append(call.Types, pkg.TypesInfo.TypeOf(a))
 				}
-				var id *ast.Ident
-				switch fun := ast.Unparen(c.Fun).(type) {
-				case *ast.Ident:
-					id = fun
-				case *ast.SelectorExpr:
-					id = fun.Sel
-				}
-				if id == nil {
-					return true
-				}
-				if o, ok := pkg.TypesInfo.Uses[id].(*types.Func); ok && o.FullName() == full {
-					called[id] = true
-					call := CallSite{Args: c.Args}
-					for _, a := range c.Args {
-						call.Types = append(call.Types, pkg.TypesInfo.TypeOf(a))
-					}
-					calls = append(calls, call)
-				}
-				return true
-			})
+				calls = append(calls, call)
+			}
 		}
 		for id, o := range pkg.TypesInfo.Uses {
 			if f, ok := o.(*types.Func); ok && f.FullName() == full && !called[id] {

@@ -71,6 +71,9 @@ type Pass struct {
 	// Enabled holds the names of the rules enabled in this run, for a
 	// rule whose output leaves work to a later rule.
 	Enabled map[string]bool
+	// FileIndex is the file's shared inspectors (see Pass.Inspector);
+	// the engine hands the same one to every rule running on a file.
+	FileIndex *FileIndex
 
 	names *Names // see Names
 }
@@ -192,6 +195,9 @@ func (p *Pass) position(pos token.Pos) change.Position {
 // before replacing n, while its position is still known).
 func (p *Pass) Changed(n dst.Node, risk change.Risk, msg string) {
 	s, e := p.Pos(n)
+	if p.FileIndex != nil {
+		p.FileIndex.Edited()
+	}
 	p.Sink.Edit(change.Edit{Rule: p.Rule.Name, Risk: risk, Message: msg, Start: s, End: e})
 }
 

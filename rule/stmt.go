@@ -25,6 +25,24 @@ func StmtLists(n dst.Node, fn func(list []dst.Stmt) []dst.Stmt) {
 	})
 }
 
+// StmtLists is rule.StmtLists over the pass's file, finding the
+// statement lists with the shared inspector: the lists of the tree as it
+// was when the inspector was built, outer lists before the lists inside
+// them. Lists in statements fn adds are not visited (moved original
+// statements are: they were in the tree).
+func (p *Pass) StmtLists(fn func(list []dst.Stmt) []dst.Stmt) {
+	for n := range p.Inspector().Preorder((*dst.BlockStmt)(nil), (*dst.CaseClause)(nil), (*dst.CommClause)(nil)) {
+		switch n := n.(type) {
+		case *dst.BlockStmt:
+			n.List = fn(n.List)
+		case *dst.CaseClause:
+			n.Body = fn(n.Body)
+		case *dst.CommClause:
+			n.Body = fn(n.Body)
+		}
+	}
+}
+
 // IsBlank reports whether e is the blank identifier.
 func IsBlank(e dst.Expr) bool {
 	id, ok := e.(*dst.Ident)

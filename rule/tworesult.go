@@ -42,7 +42,7 @@ type ValueErr struct {
 // are reported with the reason, never guessed.
 func (p *Pass) RewriteValueErr(v ValueErr) {
 	done := map[*dst.CallExpr]bool{}
-	StmtLists(p.File, func(list []dst.Stmt) []dst.Stmt {
+	p.StmtLists(func(list []dst.Stmt) []dst.Stmt {
 		var out []dst.Stmt
 		for i, s := range list {
 			out = append(out, p.valueErrStmt(v, list, i, s, done)...)
@@ -50,7 +50,7 @@ func (p *Pass) RewriteValueErr(v ValueErr) {
 		return out
 	})
 	calledFuns := map[dst.Node]bool{}
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.CallExpr)(nil), (*dst.Ident)(nil)}, func(n dst.Node) bool {
 		switch n := n.(type) {
 		case *dst.CallExpr:
 			calledFuns[n.Fun] = true

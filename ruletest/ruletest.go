@@ -39,6 +39,10 @@ import (
 	"github.com/protolift/protolift/stage/rewrite"
 )
 
+// Golden runs check that rules record every change they make to the tree,
+// so the inspector the rules share is never stale (rule.CheckIndex).
+func init() { rule.CheckIndex = true }
+
 // templateDir is the module (go.mod and go.sum) every case runs in.
 func templateDir() string {
 	_, file, _, _ := runtime.Caller(0)

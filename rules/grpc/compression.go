@@ -49,12 +49,11 @@ func runCompression(p *rule.Pass) {
 			gzipAvailable = true
 		}
 	}
-	dst.Inspect(p.File, func(n dst.Node) bool {
-		if call, ok := n.(*dst.CallExpr); ok && calleeIs(p, call, grpcPath, "WithCompressor") && len(call.Args) == 1 && isGzip(call.Args[0], "NewGZIPCompressor") {
+	for call := range rule.Nodes[*dst.CallExpr](p.Inspector()) {
+		if calleeIs(p, call, grpcPath, "WithCompressor") && len(call.Args) == 1 && isGzip(call.Args[0], "NewGZIPCompressor") {
 			gzipAvailable = true
 		}
-		return true
-	})
+	}
 	walk(p, func(c *cursor) bool {
 		switch n := c.Node().(type) {
 		case *dst.CallExpr:

@@ -27,7 +27,7 @@ import (
 // they stay a block, keeping their scope). Other shapes keep the
 // `k, v, error(nil)` form.
 func decodeIfs(p *rule.Pass, isDecode func(dst.Expr) (*dst.CallExpr, bool), handled map[*dst.CallExpr]bool) {
-	rule.StmtLists(p.File, func(list []dst.Stmt) []dst.Stmt {
+	p.StmtLists(func(list []dst.Stmt) []dst.Stmt {
 		var out []dst.Stmt
 		for _, s := range list {
 			if repl, ok := decodeIf(p, s, isDecode, handled); ok {

@@ -43,7 +43,7 @@ func runResolver(p *rule.Pass) {
 	anyIndex := func(name string) dst.Expr {
 		return &dst.IndexExpr{X: rule.QualifiedIdent(resolverPath, name), Index: dst.NewIdent("any")}
 	}
-	embedded := rule.EmbeddedTypes(p.File)
+	embedded := p.EmbeddedTypes()
 	walk(p, func(c *cursor) bool {
 		switch n := c.Node().(type) {
 		case *dst.CallExpr:

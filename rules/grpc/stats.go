@@ -37,7 +37,7 @@ var Stats = &rule.Rule{
 var statsKeys = map[string]string{"SetTags": "grpc-tags-bin", "SetTrace": "grpc-trace-bin", "Tags": "grpc-tags-bin", "Trace": "grpc-trace-bin"}
 
 func runStats(p *rule.Pass) {
-	rule.StmtLists(p.File, func(list []dst.Stmt) []dst.Stmt {
+	p.StmtLists(func(list []dst.Stmt) []dst.Stmt {
 		var out []dst.Stmt
 		for _, st := range list {
 			if repl := statsRead(p, st); repl != nil {

@@ -60,14 +60,13 @@ var Dial = &rule.Rule{
 
 type dialRun struct {
 	p          *rule.Pass
-	fnOf       map[dst.Node]*funcCtx
+	in         *rule.Inspector // the file before the rule changed it
 	done       map[*dst.CallExpr]bool
 	deleteStmt map[dst.Stmt]bool
 }
 
 func newDialRun(p *rule.Pass) *dialRun {
-	fnOf, _ := enclosing(p.File)
-	return &dialRun{p: p, fnOf: fnOf, done: map[*dst.CallExpr]bool{}, deleteStmt: map[dst.Stmt]bool{}}
+	return &dialRun{p: p, in: p.Inspector(), done: map[*dst.CallExpr]bool{}, deleteStmt: map[dst.Stmt]bool{}}
 }
 
 // dialPlan is what a Dial call asks for.
@@ -96,7 +95,7 @@ func (r *dialRun) isDial(call *dst.CallExpr) (isDial, isCtx bool) {
 
 func (r *dialRun) run() {
 	p := r.p
-	rule.StmtLists(p.File, func(list []dst.Stmt) []dst.Stmt {
+	p.StmtLists(func(list []dst.Stmt) []dst.Stmt {
 		var out []dst.Stmt
 		for _, s := range list {
 			out = append(out, r.stmt(s)...)
@@ -104,7 +103,7 @@ func (r *dialRun) run() {
 		return out
 	})
 	called := map[dst.Node]bool{}
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.CallExpr)(nil), (*dst.Ident)(nil)}, func(n dst.Node) bool {
 		switch n := n.(type) {
 		case *dst.CallExpr:
 			called[n.Fun] = true
@@ -130,7 +129,7 @@ func (r *dialRun) run() {
 		return true
 	})
 	if len(r.deleteStmt) > 0 {
-		rule.StmtLists(p.File, func(list []dst.Stmt) []dst.Stmt {
+		p.StmtLists(func(list []dst.Stmt) []dst.Stmt {
 			out := list[:0]
 			for _, s := range list {
 				if !r.deleteStmt[s] {
@@ -251,7 +250,7 @@ func (r *dialRun) analyze(call *dst.CallExpr) *dialPlan {
 		p.Report(call, change.Manual, "not rewritten: "+name+" is called through an expression protolift does not rename", "")
 		return nil
 	}
-	opts, why, ok := r.options(call, pl.first, r.fnOf[call])
+	opts, why, ok := r.options(call, pl.first, funcOf(r.in, call))
 	if !ok {
 		p.Report(call, change.Manual, "not rewritten: "+why, "")
 		return nil
@@ -460,7 +459,7 @@ func (r *dialRun) blankUnusedCtx(ctx dst.Expr) {
 	if !ok {
 		return
 	}
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.AssignStmt)(nil), (*dst.ValueSpec)(nil)}, func(n dst.Node) bool {
 		switch n := n.(type) {
 		case *dst.AssignStmt:
 			for i, l := range n.Lhs {

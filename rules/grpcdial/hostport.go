@@ -127,9 +127,9 @@ func (r *dialRun) localHostPort(v *types.Var, seen map[*types.Var]bool) bool {
 		return ok && (info.Defs[i] == v || info.Uses[i] == v)
 	}
 	ok, defined := true, false
-	ast.Inspect(r.p.AstFile, func(n ast.Node) bool {
+	for n := range r.p.AstInspector().PreorderSeq((*ast.AssignStmt)(nil), (*ast.ValueSpec)(nil), (*ast.Field)(nil), (*ast.UnaryExpr)(nil), (*ast.RangeStmt)(nil)) {
 		if !ok {
-			return false
+			break
 		}
 		switch n := n.(type) {
 		case *ast.AssignStmt:
@@ -170,8 +170,7 @@ func (r *dialRun) localHostPort(v *types.Var, seen map[*types.Var]bool) bool {
 				ok = false
 			}
 		}
-		return true
-	})
+	}
 	return ok && defined
 }
 

@@ -41,53 +41,19 @@ type option struct {
 	remove      func()
 }
 
-// funcCtx is what the rule knows about the function around a Dial call.
+// funcCtx is what the rule knows about the function around a Dial call:
+// its body, and the file as the rule found it, to trace option slices
+// inside that body.
 type funcCtx struct {
-	body   *dst.BlockStmt
-	parent map[dst.Node]dst.Node
+	body *dst.BlockStmt
+	in   *rule.Inspector
 }
 
-// enclosing maps every node of the file to its innermost function body
-// and records parents, so option slices can be traced inside that body.
-func enclosing(f *dst.File) (map[dst.Node]*funcCtx, map[dst.Node]dst.Node) {
-	parent := map[dst.Node]dst.Node{}
-	fnOf := map[dst.Node]*funcCtx{}
-	var stack []dst.Node
-	var fns []*funcCtx
-	dst.Inspect(f, func(n dst.Node) bool {
-		if n == nil {
-			top := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			if len(fns) > 0 && fns[len(fns)-1].body == top {
-				fns = fns[:len(fns)-1]
-			}
-			return true
-		}
-		if len(stack) > 0 {
-			parent[n] = stack[len(stack)-1]
-		}
-		if b, ok := n.(*dst.BlockStmt); ok {
-			switch parent[n].(type) {
-			case *dst.FuncDecl, *dst.FuncLit:
-				fns = append(fns, &funcCtx{body: b, parent: parent})
-			}
-		}
-		if len(fns) > 0 {
-			fnOf[n] = fns[len(fns)-1]
-		}
-		stack = append(stack, n)
-		return true
-	})
-	return fnOf, parent
-}
-
-// homeBlock is the innermost block holding n.
-func homeBlock(parent map[dst.Node]dst.Node, n dst.Node) *dst.BlockStmt {
-	for n != nil {
-		n = parent[n]
-		if b, ok := n.(*dst.BlockStmt); ok {
-			return b
-		}
+// funcOf returns the function body holding n in the snapshot in, or nil
+// outside functions.
+func funcOf(in *rule.Inspector, n dst.Node) *funcCtx {
+	if _, body := in.EnclosingFunc(n); body != nil {
+		return &funcCtx{body: body, in: in}
 	}
 	return nil
 }
@@ -143,29 +109,26 @@ func (r *dialRun) classifyPkgVar(v *types.Var) (optKind, string) {
 	info := r.p.Info()
 	var init ast.Expr
 	writes := 0
-	for _, f := range r.p.Pkg.Syntax {
-		ast.Inspect(f, func(n ast.Node) bool {
-			switch n := n.(type) {
-			case *ast.ValueSpec:
-				for i, id := range n.Names {
-					if info.Defs[id] == v && len(n.Values) == len(n.Names) {
-						init = n.Values[i]
-					}
+	r.p.PkgAstInspector().Preorder([]ast.Node{(*ast.ValueSpec)(nil), (*ast.AssignStmt)(nil), (*ast.UnaryExpr)(nil)}, func(n ast.Node) {
+		switch n := n.(type) {
+		case *ast.ValueSpec:
+			for i, id := range n.Names {
+				if info.Defs[id] == v && len(n.Values) == len(n.Names) {
+					init = n.Values[i]
 				}
-			case *ast.AssignStmt:
-				for _, l := range n.Lhs {
-					if id, ok := ast.Unparen(l).(*ast.Ident); ok && info.Uses[id] == v {
-						writes++
-					}
-				}
-			case *ast.UnaryExpr:
-				if id, ok := ast.Unparen(n.X).(*ast.Ident); ok && n.Op == token.AND && info.Uses[id] == v {
+			}
+		case *ast.AssignStmt:
+			for _, l := range n.Lhs {
+				if id, ok := ast.Unparen(l).(*ast.Ident); ok && info.Uses[id] == v {
 					writes++
 				}
 			}
-			return true
-		})
-	}
+		case *ast.UnaryExpr:
+			if id, ok := ast.Unparen(n.X).(*ast.Ident); ok && n.Op == token.AND && info.Uses[id] == v {
+				writes++
+			}
+		}
+	})
 	call, ok := ast.Unparen(init).(*ast.CallExpr)
 	if writes > 0 || !ok {
 		return optUnknown, "option variable " + v.Name() + " is not set once by a call protolift can see"
@@ -252,7 +215,7 @@ func (r *dialRun) sliceOptions(call *dst.CallExpr, e dst.Expr, fc *funcCtx) ([]*
 	if !ok || !r.declaredIn(v, fc) {
 		return nil, "the options come from slice " + id.Name + " built outside this function, so whether the dial blocks is unknown; pass the options directly or build the slice here", false
 	}
-	home := homeBlock(fc.parent, call)
+	home := fc.in.HomeBlock(call)
 	var out []*option
 	why := ""
 	dst.Inspect(fc.body, func(n dst.Node) bool {
@@ -260,7 +223,7 @@ func (r *dialRun) sliceOptions(call *dst.CallExpr, e dst.Expr, fc *funcCtx) ([]*
 		if !ok || why != "" || p.ObjectOf(ref) != v || ref == id {
 			return true
 		}
-		par := fc.parent[ref]
+		par := fc.in.Parent(ref)
 		var stmt dst.Stmt
 		var elems *[]dst.Expr
 		switch par := par.(type) {
@@ -289,7 +252,7 @@ func (r *dialRun) sliceOptions(call *dst.CallExpr, e dst.Expr, fc *funcCtx) ([]*
 				}
 				// The slice itself is Args[0]; elements follow.
 				args := &rhs.Args
-				cond := homeBlock(fc.parent, par) != home
+				cond := fc.in.HomeBlock(par) != home
 				for _, el := range (*args)[1:] {
 					k, w := r.classify(el, fc)
 					if k == optUnknown {
@@ -312,7 +275,7 @@ func (r *dialRun) sliceOptions(call *dst.CallExpr, e dst.Expr, fc *funcCtx) ([]*
 		case *dst.CallExpr:
 			// Args[0] of an append already handled via its assignment.
 			if b, ok := par.Fun.(*dst.Ident); ok && b.Name == "append" && len(par.Args) > 0 && par.Args[0] == ref {
-				if as, ok := fc.parent[par].(*dst.AssignStmt); ok && len(as.Lhs) == 1 {
+				if as, ok := fc.in.Parent(par).(*dst.AssignStmt); ok && len(as.Lhs) == 1 {
 					if l, ok := as.Lhs[0].(*dst.Ident); ok && p.ObjectOf(l) == v {
 						return true
 					}
@@ -325,7 +288,7 @@ func (r *dialRun) sliceOptions(call *dst.CallExpr, e dst.Expr, fc *funcCtx) ([]*
 				why = "slice " + id.Name + " is declared in a form protolift cannot follow"
 				return false
 			}
-			stmt, _ = fc.parent[fc.parent[par]].(dst.Stmt)
+			stmt, _ = fc.in.Parent(fc.in.Parent(par)).(dst.Stmt)
 			if len(par.Values) == 1 {
 				cl, ok := par.Values[0].(*dst.CompositeLit)
 				if !ok {
@@ -339,7 +302,7 @@ func (r *dialRun) sliceOptions(call *dst.CallExpr, e dst.Expr, fc *funcCtx) ([]*
 			return false
 		}
 		if elems != nil {
-			cond := homeBlock(fc.parent, stmt) != home
+			cond := fc.in.HomeBlock(stmt) != home
 			for _, el := range *elems {
 				k, w := r.classify(el, fc)
 				if k == optUnknown {

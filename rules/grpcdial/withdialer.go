@@ -36,9 +36,9 @@ var WithDialer = &rule.Rule{
 }
 
 func runWithDialer(p *rule.Pass) {
-	fnOf, parent := enclosing(p.File)
+	in := p.Inspector()
 	called := map[dst.Node]bool{}
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	in.Inspect([]dst.Node{(*dst.CallExpr)(nil), (*dst.Ident)(nil)}, func(n dst.Node) bool {
 		switch n := n.(type) {
 		case *dst.CallExpr:
 			called[n.Fun] = true
@@ -50,7 +50,7 @@ func runWithDialer(p *rule.Pass) {
 				return true
 			}
 			f := n.Args[0]
-			if why := stableFunc(p, f, fnOf[n], parent); why != "" {
+			if why := stableFunc(p, f, funcOf(in, n)); why != "" {
 				p.Report(n, change.Manual, "not rewritten: "+why, "")
 				return true
 			}
@@ -69,7 +69,7 @@ func runWithDialer(p *rule.Pass) {
 
 // stableFunc says why reading f at every dial could differ from reading
 // it once when the option was built, or "" when it cannot.
-func stableFunc(p *rule.Pass, f dst.Expr, fc *funcCtx, parent map[dst.Node]dst.Node) string {
+func stableFunc(p *rule.Pass, f dst.Expr, fc *funcCtx) string {
 	switch f := f.(type) {
 	case *dst.FuncLit:
 		return ""
@@ -81,7 +81,7 @@ func stableFunc(p *rule.Pass, f dst.Expr, fc *funcCtx, parent map[dst.Node]dst.N
 			if fc == nil {
 				break
 			}
-			fn := parent[fc.body]
+			fn := fc.in.Parent(fc.body)
 			a := p.Ast(fn)
 			if a == nil || o.Pos() < a.Pos() || o.Pos() >= a.End() {
 				break

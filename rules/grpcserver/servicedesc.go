@@ -55,25 +55,19 @@ func runServiceDesc(p *rule.Pass) {
 	if isGeneratedFile(p.Path) {
 		return
 	}
+	in := p.Inspector()
 	sels := map[*dst.Ident]bool{}
-	dst.Inspect(p.File, func(n dst.Node) bool {
-		if s, ok := n.(*dst.SelectorExpr); ok {
-			sels[s.Sel] = true
-		}
-		return true
-	})
+	for s := range rule.Nodes[*dst.SelectorExpr](in) {
+		sels[s.Sel] = true
+	}
 	svcs := services(p)
 	called := map[dst.Node]bool{}
-	dst.Inspect(p.File, func(n dst.Node) bool {
-		if c, ok := n.(*dst.CallExpr); ok {
-			called[c.Fun] = true
-		}
-		return true
-	})
-	dst.Inspect(p.File, func(n dst.Node) bool {
-		id, ok := n.(*dst.Ident)
-		if !ok || sels[id] {
-			return true
+	for c := range rule.Nodes[*dst.CallExpr](in) {
+		called[c.Fun] = true
+	}
+	for id := range rule.Nodes[*dst.Ident](in) {
+		if sels[id] {
+			continue
 		}
 		if id.Path == "" {
 			renameDesc(p, id)
@@ -81,12 +75,11 @@ func runServiceDesc(p *rule.Pass) {
 		if !called[id] {
 			for _, s := range svcs {
 				if f, ok := p.ObjectOf(id).(*types.Func); ok && f.Pkg() == s.pkg && f.Name() == s.register() {
-					adaptRegister(p, id, s)
+					adaptRegister(p, in, id, s)
 				}
 			}
 		}
-		return true
-	})
+	}
 }
 
 // renameDesc renames an undefined _X_serviceDesc when the package now
@@ -106,7 +99,7 @@ func renameDesc(p *rule.Pass, id *dst.Ident) {
 
 // adaptRegister wraps a RegisterXServer value where the type checker
 // says a func(*grpc.Server, XServer) was expected.
-func adaptRegister(p *rule.Pass, id *dst.Ident, s *service) {
+func adaptRegister(p *rule.Pass, in *rule.Inspector, id *dst.Ident, s *service) {
 	start, _ := p.Pos(id)
 	if start.Line == 0 {
 		return
@@ -142,7 +135,7 @@ func adaptRegister(p *rule.Pass, id *dst.Ident, s *service) {
 		}}},
 		Body: &dst.BlockStmt{List: []dst.Stmt{&dst.ExprStmt{X: rule.Call(ref, dst.NewIdent(srvName), dst.NewIdent(regName))}}},
 	}
-	if !replaceExpr(p.File, id, lit) {
+	if !replaceExpr(in, id, lit) {
 		p.Report(id, change.Manual, "not rewritten: "+s.register()+" now takes a grpc.ServiceRegistrar and is used as a func(*grpc.Server, "+s.qualified(s.server())+") in a position protolift does not edit; wrap it in a func literal that calls it", "")
 		return
 	}
@@ -160,9 +153,9 @@ func hasError(pkg *packages.Package, pos string, re *regexp.Regexp) bool {
 	return false
 }
 
-// replaceExpr swaps old for repl where old sits in f, reporting whether
-// it found old in a position it knows.
-func replaceExpr(f *dst.File, old *dst.Ident, repl dst.Expr) bool {
+// replaceExpr swaps old for repl in its parent (in the snapshot in),
+// reporting whether old sits in a position it knows.
+func replaceExpr(in *rule.Inspector, old *dst.Ident, repl dst.Expr) bool {
 	done := false
 	set := func(slot *dst.Expr) {
 		if *slot == old {
@@ -170,32 +163,29 @@ func replaceExpr(f *dst.File, old *dst.Ident, repl dst.Expr) bool {
 			done = true
 		}
 	}
-	dst.Inspect(f, func(n dst.Node) bool {
-		switch n := n.(type) {
-		case *dst.ValueSpec:
-			for i := range n.Values {
-				set(&n.Values[i])
-			}
-		case *dst.AssignStmt:
-			for i := range n.Rhs {
-				set(&n.Rhs[i])
-			}
-		case *dst.CallExpr:
-			for i := range n.Args {
-				set(&n.Args[i])
-			}
-		case *dst.KeyValueExpr:
-			set(&n.Value)
-		case *dst.CompositeLit:
-			for i := range n.Elts {
-				set(&n.Elts[i])
-			}
-		case *dst.ReturnStmt:
-			for i := range n.Results {
-				set(&n.Results[i])
-			}
+	switch n := in.Parent(old).(type) {
+	case *dst.ValueSpec:
+		for i := range n.Values {
+			set(&n.Values[i])
 		}
-		return true
-	})
+	case *dst.AssignStmt:
+		for i := range n.Rhs {
+			set(&n.Rhs[i])
+		}
+	case *dst.CallExpr:
+		for i := range n.Args {
+			set(&n.Args[i])
+		}
+	case *dst.KeyValueExpr:
+		set(&n.Value)
+	case *dst.CompositeLit:
+		for i := range n.Elts {
+			set(&n.Elts[i])
+		}
+	case *dst.ReturnStmt:
+		for i := range n.Results {
+			set(&n.Results[i])
+		}
+	}
 	return done
 }

@@ -69,24 +69,19 @@ func runUnimplemented(p *rule.Pass) {
 	}
 	registered := registeredTypes(p, svcs)
 	added := map[*dst.Field]bool{}
-	dst.Inspect(p.File, func(n dst.Node) bool {
-		spec, ok := n.(*dst.TypeSpec)
-		if !ok {
-			return true
-		}
+	for spec := range rule.Nodes[*dst.TypeSpec](p.Inspector()) {
 		tn, ok := p.ObjectOf(spec.Name).(*types.TypeName)
 		if !ok || tn.IsAlias() {
-			return true
+			continue
 		}
 		named, ok := tn.Type().(*types.Named)
 		if !ok {
-			return true
+			continue
 		}
 		for _, s := range svcs {
 			embedFor(p, spec, named, s, registered[tn][s], mode, added)
 		}
-		return true
-	})
+	}
 }
 
 // registeredTypes finds the named types of this package passed to a
@@ -94,34 +89,31 @@ func runUnimplemented(p *rule.Pass) {
 func registeredTypes(p *rule.Pass, svcs []*service) map[*types.TypeName]map[*service]bool {
 	out := map[*types.TypeName]map[*service]bool{}
 	info := p.Info()
-	for _, f := range p.Pkg.Syntax {
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || len(call.Args) != 2 {
-				return true
+	p.PkgAstInspector().Preorder([]ast.Node{(*ast.CallExpr)(nil)}, func(n ast.Node) {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || len(call.Args) != 2 {
+			return
+		}
+		fn := typeutil.StaticCallee(info, call)
+		if fn == nil {
+			return
+		}
+		for _, s := range svcs {
+			if fn.Pkg() != s.pkg || fn.Name() != s.register() {
+				continue
 			}
-			fn := typeutil.StaticCallee(info, call)
-			if fn == nil {
-				return true
+			t := info.TypeOf(call.Args[1])
+			if pt, ok := t.(*types.Pointer); ok {
+				t = pt.Elem()
 			}
-			for _, s := range svcs {
-				if fn.Pkg() != s.pkg || fn.Name() != s.register() {
-					continue
+			if nt, ok := t.(*types.Named); ok && nt.Obj().Pkg() == p.Pkg.Types {
+				if out[nt.Obj()] == nil {
+					out[nt.Obj()] = map[*service]bool{}
 				}
-				t := info.TypeOf(call.Args[1])
-				if pt, ok := t.(*types.Pointer); ok {
-					t = pt.Elem()
-				}
-				if nt, ok := t.(*types.Named); ok && nt.Obj().Pkg() == p.Pkg.Types {
-					if out[nt.Obj()] == nil {
-						out[nt.Obj()] = map[*service]bool{}
-					}
-					out[nt.Obj()][s] = true
-				}
+				out[nt.Obj()][s] = true
 			}
-			return true
-		})
-	}
+		}
+	})
 	return out
 }
 

@@ -6,7 +6,6 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
-	"maps"
 	"path/filepath"
 	"slices"
 
@@ -103,7 +102,7 @@ func runDescriptor(p *rule.Pass) {
 	const msg = "descriptor protos → protodesc copies of the v2 descriptor (fresh objects on each call; the message proto no longer points into the file proto)"
 	done := map[*dst.CallExpr]bool{}
 	rewritten := map[ast.Node]bool{}
-	rule.StmtLists(p.File, func(list []dst.Stmt) []dst.Stmt {
+	p.StmtLists(func(list []dst.Stmt) []dst.Stmt {
 		var out []dst.Stmt
 		for _, s := range list {
 			var call *dst.CallExpr
@@ -165,7 +164,7 @@ func runDescriptor(p *rule.Pass) {
 	})
 	narrow, kept := narrowDescriptorMessage(p, rewritten)
 	called := map[dst.Node]bool{}
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.CallExpr)(nil), (*dst.Ident)(nil)}, func(n dst.Node) bool {
 		switch n := n.(type) {
 		case *dst.CallExpr:
 			called[n.Fun] = true
@@ -220,19 +219,9 @@ func runDescriptor(p *rule.Pass) {
 // expressions that stay, why.
 func narrowDescriptorMessage(p *rule.Pass, rewritten map[ast.Node]bool) (map[ast.Node]bool, map[ast.Node]string) {
 	info := p.Info()
-	parent := astParents(p.AstFile)
-	// A function's callers may be in other files: their parents are
-	// mapped the first time a candidate parameter needs them.
-	var pkgParent map[ast.Node]ast.Node
-	parentAnywhere := func(n ast.Node) ast.Node {
-		if pkgParent == nil {
-			pkgParent = map[ast.Node]ast.Node{}
-			for _, f := range p.Pkg.Syntax {
-				maps.Copy(pkgParent, astParents(f))
-			}
-		}
-		return pkgParent[n]
-	}
+	parent := p.AstParent
+	// A function's callers may be in other files.
+	parentAnywhere := p.PkgAstParent
 	line := func(n ast.Node) string {
 		pos := p.Fset.Position(n.Pos())
 		return fmt.Sprintf("%s:%d", filepath.Base(pos.Filename), pos.Line)
@@ -259,11 +248,11 @@ func narrowDescriptorMessage(p *rule.Pass, rewritten map[ast.Node]bool) (map[ast
 				continue
 			}
 			for _, u := range usesOf(o) {
-				if c, ok := parent[u].(*ast.CallExpr); ok && len(c.Args) == 1 && c.Args[0] == ast.Expr(u) && rewritten[c] {
+				if c, ok := parent(u).(*ast.CallExpr); ok && len(c.Args) == 1 && c.Args[0] == ast.Expr(u) && rewritten[c] {
 					continue
 				}
-				if sel, ok := parent[u].(*ast.SelectorExpr); ok && sel.X == ast.Expr(u) {
-					if c, ok := parent[sel].(*ast.CallExpr); ok && c.Fun == ast.Expr(sel) {
+				if sel, ok := parent(u).(*ast.SelectorExpr); ok && sel.X == ast.Expr(u) {
+					if c, ok := parent(sel).(*ast.CallExpr); ok && c.Fun == ast.Expr(sel) {
 						switch sel.Sel.Name {
 						case "Reset", "String", "ProtoMessage":
 							continue
@@ -275,53 +264,52 @@ func narrowDescriptorMessage(p *rule.Pass, rewritten map[ast.Node]bool) (map[ast
 		}
 		return ""
 	}
-	ast.Inspect(p.AstFile, func(n ast.Node) bool {
+	p.AstInspector().Preorder([]ast.Node{(*ast.Field)(nil), (*ast.ValueSpec)(nil)}, func(n ast.Node) {
 		var typ ast.Expr
 		var names []*ast.Ident
 		switch n := n.(type) {
 		case *ast.Field:
 			typ, names = n.Type, n.Names
 			if !rule.IsNamed(info.TypeOf(typ), v1Descriptor, "Message") {
-				return true
+				return
 			}
-			fl, _ := parent[n].(*ast.FieldList)
-			ft, _ := parent[fl].(*ast.FuncType)
-			fd, _ := parent[ft].(*ast.FuncDecl)
+			fl, _ := parent(n).(*ast.FieldList)
+			ft, _ := parent(fl).(*ast.FuncType)
+			fd, _ := parent(ft).(*ast.FuncDecl)
 			if fd == nil || fl != ft.Params || len(names) == 0 {
 				// Results, receivers, struct fields, interface methods,
 				// function literals and types: their type is seen elsewhere.
-				return true
+				return
 			}
 			if fd.Recv != nil {
 				kept[typ] = "a method's parameter may be what lets its type implement an interface"
-				return true
+				return
 			}
 			for _, u := range usesOf(info.Defs[fd.Name]) {
 				if c, ok := parentAnywhere(u).(*ast.CallExpr); !ok || c.Fun != ast.Expr(u) {
 					kept[typ] = fmt.Sprintf("%s is used as a function value at %s, and its type would change", fd.Name.Name, line(u))
-					return true
+					return
 				}
 			}
 		case *ast.ValueSpec:
-			if gd, ok := parent[n].(*ast.GenDecl); !ok || gd.Tok != token.VAR {
-				return true
+			if gd, ok := parent(n).(*ast.GenDecl); !ok || gd.Tok != token.VAR {
+				return
 			}
-			if _, global := parent[parent[n]].(*ast.File); global {
-				return true // other files see its type
+			if _, global := parent(parent(n)).(*ast.File); global {
+				return // other files see its type
 			}
 			typ, names = n.Type, n.Names
 		default:
-			return true
+			return
 		}
 		if typ == nil || !rule.IsNamed(info.TypeOf(typ), v1Descriptor, "Message") {
-			return true
+			return
 		}
 		if why := check(names); why != "" {
 			kept[typ] = why
-			return true
+			return
 		}
 		narrow[typ] = true
-		return true
 	})
 	return narrow, kept
 }

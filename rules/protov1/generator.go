@@ -82,7 +82,7 @@ func runGenerator(p *rule.Pass) {
 			p.ReportAst(is, change.Manual, "github.com/golang/protobuf/protoc-gen-go/grpc (plugins=grpc) is deprecated (\"Do not use\")", grpcPluginAdvice)
 		}
 	}
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.Ident)(nil)}, func(n dst.Node) bool {
 		id, ok := n.(*dst.Ident)
 		if !ok {
 			return true

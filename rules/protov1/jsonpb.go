@@ -114,7 +114,7 @@ func runJsonpb(p *rule.Pass) {
 	j.reportIndent()
 	j.warnOutput()
 	// Statement shapes first, while the original nodes still carry types.
-	rule.StmtLists(p.File, j.stmts)
+	p.StmtLists(j.stmts)
 	j.expressions()
 	for _, s := range []*optionStruct{jsonpbMarshaler, jsonpbUnmarshaler} {
 		if !j.blocked[s.name] {
@@ -139,7 +139,7 @@ func (j *jsonpbPass) reportIndent() {
 			j.p.Report(n, change.Review, "protojson rejects an Indent containing anything but spaces and tabs (Marshal returns an error); change the indent", "")
 		}
 	}
-	dst.Inspect(j.p.File, func(n dst.Node) bool {
+	j.p.Inspector().Inspect([]dst.Node{(*dst.CompositeLit)(nil), (*dst.AssignStmt)(nil)}, func(n dst.Node) bool {
 		switch n := n.(type) {
 		case *dst.CompositeLit:
 			if !rule.IsNamed(j.p.TypeOf(n), v1Jsonpb, "Marshaler") {
@@ -311,7 +311,7 @@ func (j *jsonpbPass) handWritten(c *jcall, m dst.Expr) bool {
 // for c: plain protojson when m is provably fresh, else the merge helper.
 func (j *jsonpbPass) decoder(c *jcall, m dst.Expr) func(b dst.Expr) dst.Expr {
 	p := j.p
-	fresh := freshTarget(p.Info(), p.AstFile, p.Ast(m).(ast.Expr))
+	fresh := freshTarget(p.Info(), p.AstFile, p.AstInspector(), p.Ast(m).(ast.Expr))
 	mv := v2Arg(p, m)
 	opts := func() dst.Expr {
 		if c.recv == nil {

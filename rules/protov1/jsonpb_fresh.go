@@ -6,6 +6,7 @@ import (
 	"go/types"
 
 	"golang.org/x/tools/go/ast/astutil"
+	"golang.org/x/tools/go/ast/inspector"
 )
 
 // Support of protov1.jsonpb for deciding where jsonpb's merge semantics
@@ -16,12 +17,12 @@ import (
 const mergeHelperName = "protojsonMergeUnmarshal"
 
 // freshTarget reports whether the message expression e (an original
-// node of file f) denotes a message nobody has written to yet: new(T),
+// node of file f, whose shared inspector is in) denotes a message nobody has written to yet: new(T),
 // &T{}, or a variable declared as `var x T` / `x := new(T)` / `x := &T{}`
 // (passed as &x or x) that nothing mentions between its declaration and
 // the call and that is not declared outside a loop or function literal
 // around the call.
-func freshTarget(info *types.Info, f *ast.File, e ast.Expr) bool {
+func freshTarget(info *types.Info, f *ast.File, in *inspector.Inspector, e ast.Expr) bool {
 	e = ast.Unparen(e)
 	if freshExpr(info, e) {
 		return true
@@ -80,26 +81,19 @@ func freshTarget(info *types.Info, f *ast.File, e ast.Expr) bool {
 			}
 		}
 	}
-	used := false
-	ast.Inspect(f, func(n ast.Node) bool {
-		if u, ok := n.(*ast.Ident); ok && u != id && u.Pos() > declEnd && u.Pos() < id.Pos() && info.Uses[u] == obj {
-			used = true
+	for n := range in.PreorderSeq((*ast.Ident)(nil)) {
+		if u := n.(*ast.Ident); u != id && u.Pos() > declEnd && u.Pos() < id.Pos() && info.Uses[u] == obj {
+			return false
 		}
-		return !used
-	})
-	if used {
-		return false
 	}
 	// A label between declaration and call could make control return to
 	// an earlier point with the variable already filled in.
-	labels := false
-	ast.Inspect(f, func(n ast.Node) bool {
-		if l, ok := n.(*ast.LabeledStmt); ok && l.Pos() < id.Pos() && l.End() > declEnd {
-			labels = true
+	for n := range in.PreorderSeq((*ast.LabeledStmt)(nil)) {
+		if l := n.(*ast.LabeledStmt); l.Pos() < id.Pos() && l.End() > declEnd {
+			return false
 		}
-		return !labels
-	})
-	return !labels
+	}
+	return true
 }
 
 // freshExpr reports whether e allocates an empty message: new(T) or &T{}.

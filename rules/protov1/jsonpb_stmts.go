@@ -281,7 +281,7 @@ func (j *jsonpbPass) expressions() {
 		}
 		return true
 	}
-	dst.Inspect(p.File, visit)
+	p.Inspector().Inspect([]dst.Node{(*dst.CallExpr)(nil), (*dst.Ident)(nil)}, visit)
 }
 
 // bytesInHand returns the bytes a jsonpb Unmarshal call reads when its

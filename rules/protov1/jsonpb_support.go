@@ -191,7 +191,7 @@ func (s *optionStruct) reportBlocked(p *rule.Pass, uses []optionUse) {
 	}
 	first := uses[0]
 	where := p.Fset.Position(first.pos)
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.Ident)(nil)}, func(n dst.Node) bool {
 		if id, ok := n.(*dst.Ident); ok && id.Path == s.path() && id.Name == s.name {
 			if _, isType := p.ObjectOf(id).(*types.TypeName); isType {
 				p.Report(id, change.Manual, "not rewritten: jsonpb."+s.name+" is kept for the whole package because of "+where.String()+": "+first.reason, "")
@@ -203,7 +203,7 @@ func (s *optionStruct) reportBlocked(p *rule.Pass, uses []optionUse) {
 
 // retype rewrites the references to the struct type and its fields.
 func (s *optionStruct) retype(p *rule.Pass, to string) {
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.Ident)(nil), (*dst.SelectorExpr)(nil), (*dst.CompositeLit)(nil)}, func(n dst.Node) bool {
 		switch n := n.(type) {
 		case *dst.Ident:
 			if n.Path == s.path() && n.Name == s.name {

@@ -399,7 +399,7 @@ func (j *jsonpbPass) warnOutput() {
 	if j.blocked["Marshaler"] {
 		return
 	}
-	dst.Inspect(j.p.File, func(n dst.Node) bool {
+	j.p.Inspector().Inspect([]dst.Node{(*dst.CallExpr)(nil)}, func(n dst.Node) bool {
 		if c, ok := n.(*dst.CallExpr); ok && j.p.Ast(c) != nil {
 			if f := j.p.Callee(c); rule.IsMethod(f, v1Jsonpb, "Marshaler", "Marshal") || rule.IsMethod(f, v1Jsonpb, "Marshaler", "MarshalToString") {
 				j.p.Report(c, change.Review, jsonOutputMsg, "")

@@ -107,7 +107,7 @@ func runProtoCodec(p *rule.Pass) {
 		}
 		return nil
 	}
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.Ident)(nil), (*dst.TypeAssertExpr)(nil), (*dst.CallExpr)(nil)}, func(n dst.Node) bool {
 		switch n := n.(type) {
 		case *dst.Ident:
 			if name, _ := v1ProtoRef(p, n); name == "DiscardUnknown" {

@@ -85,7 +85,7 @@ func v2Arg(p *rule.Pass, e dst.Expr) dst.Expr {
 // written against, so it cannot be repointed.
 func funcValues(p *rule.Pass, match func(name string) bool, why string) {
 	called := map[dst.Node]bool{}
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.CallExpr)(nil), (*dst.Ident)(nil)}, func(n dst.Node) bool {
 		switch n := n.(type) {
 		case *dst.CallExpr:
 			called[n.Fun] = true
@@ -107,7 +107,7 @@ func funcValues(p *rule.Pass, match func(name string) bool, why string) {
 // converted to an interface are interchangeable.
 func interfaceArgs(p *rule.Pass) map[dst.Expr]bool {
 	out := map[dst.Expr]bool{}
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.CallExpr)(nil)}, func(n dst.Node) bool {
 		call, ok := n.(*dst.CallExpr)
 		if !ok {
 			return true

@@ -117,7 +117,7 @@ type extPass struct {
 
 func runProtoExtensions(p *rule.Pass) {
 	x := &extPass{Pass: p, done: map[*dst.CallExpr]bool{}}
-	rule.StmtLists(p.File, func(list []dst.Stmt) []dst.Stmt {
+	p.StmtLists(func(list []dst.Stmt) []dst.Stmt {
 		var out []dst.Stmt
 		for i := 0; i < len(list); i++ {
 			stmts, skip := x.stmt(list, i)
@@ -127,8 +127,8 @@ func runProtoExtensions(p *rule.Pass) {
 		return out
 	})
 	x.fixValueUses()
-	embedded := rule.EmbeddedTypes(p.File)
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	embedded := p.EmbeddedTypes()
+	p.Inspector().Inspect([]dst.Node{(*dst.Ident)(nil), (*dst.CallExpr)(nil)}, func(n dst.Node) bool {
 		switch n := n.(type) {
 		case *dst.Ident:
 			name, o := v1ProtoRef(p, n)
@@ -292,12 +292,9 @@ func (x *extPass) stmt(list []dst.Stmt, i int) (out []dst.Stmt, skip int) {
 // uses counts the identifiers that refer to obj, its definition excluded.
 func (x *extPass) uses(obj types.Object) int {
 	n := 0
-	dst.Inspect(x.File, func(node dst.Node) bool {
-		if id, ok := node.(*dst.Ident); ok && id.Path == "" && x.ObjectOf(id) == obj && !x.IsNewDef(id) {
-			n++
-		}
-		return true
-	})
+	for id := range rule.Nodes[*dst.Ident](x.Inspector()) {
+		n += x.countUse(id, obj)
+	}
 	return n
 }
 
@@ -308,33 +305,15 @@ func (x *extPass) countUse(n dst.Node, obj types.Object) int {
 	return 0
 }
 
-// usesOf returns the identifiers referring to obj, its definition excluded.
-func (x *extPass) usesOf(obj types.Object) []*dst.Ident {
+// usesOf returns the identifiers referring to obj in the snapshot in,
+// its definition excluded.
+func (x *extPass) usesOf(in *rule.Inspector, obj types.Object) []*dst.Ident {
 	var out []*dst.Ident
-	dst.Inspect(x.File, func(n dst.Node) bool {
-		if id, ok := n.(*dst.Ident); ok && x.countUse(id, obj) == 1 {
+	for id := range rule.Nodes[*dst.Ident](in) {
+		if x.countUse(id, obj) == 1 {
 			out = append(out, id)
 		}
-		return true
-	})
-	return out
-}
-
-// parents maps every node under root to its parent.
-func parents(root dst.Node) map[dst.Node]dst.Node {
-	out := map[dst.Node]dst.Node{}
-	var stack []dst.Node
-	dst.Inspect(root, func(n dst.Node) bool {
-		if n == nil {
-			stack = stack[:len(stack)-1]
-			return false
-		}
-		if len(stack) > 0 {
-			out[n] = stack[len(stack)-1]
-		}
-		stack = append(stack, n)
-		return true
-	})
+	}
 	return out
 }
 

@@ -46,32 +46,20 @@ func (x *extPass) droppableErrCheck(as *dst.AssignStmt, check *dst.IfStmt) bool 
 // returnsOnlyError reports whether call is returned from a function whose
 // only result is an error.
 func (x *extPass) returnsOnlyError(call *dst.CallExpr) bool {
-	var stack []dst.Node
 	var sig *types.Signature
-	dst.Inspect(x.File, func(n dst.Node) bool {
-		if n == nil {
-			stack = stack[:len(stack)-1]
-			return false
-		}
-		if n == dst.Node(call) {
-			for i := len(stack) - 1; i >= 0 && sig == nil; i-- {
-				switch f := stack[i].(type) {
-				case *dst.FuncDecl:
-					if o := x.ObjectOf(f.Name); o != nil {
-						sig, _ = o.Type().(*types.Signature)
-					}
-				case *dst.FuncLit:
-					sig, _ = x.TypeOf(f).(*types.Signature)
-				}
-				if _, isFunc := stack[i].(*dst.FuncDecl); isFunc {
-					break
-				}
+	for a := range x.Inspector().Ancestors(call) {
+		switch f := a.(type) {
+		case *dst.FuncDecl:
+			if o := x.ObjectOf(f.Name); o != nil {
+				sig, _ = o.Type().(*types.Signature)
 			}
-			return false
+		case *dst.FuncLit:
+			sig, _ = x.TypeOf(f).(*types.Signature)
 		}
-		stack = append(stack, n)
-		return true
-	})
+		if _, isFunc := a.(*dst.FuncDecl); isFunc || sig != nil {
+			break
+		}
+	}
 	return sig != nil && sig.Results().Len() == 1 && types.Identical(sig.Results().At(0).Type(), types.Universe.Lookup("error").Type())
 }
 
@@ -193,7 +181,7 @@ func (x *extPass) setExtValue(call *dst.CallExpr) {
 		x.Report(call, change.Manual, "not rewritten: unexpected shape of a proto.SetExtension call", "")
 		return
 	}
-	switch parents(x.File)[call].(type) {
+	switch x.Inspector().Parent(call).(type) {
 	case *dst.DeferStmt, *dst.GoStmt:
 		x.Report(call, change.Manual, "not rewritten: in a go or defer statement APIv2's SetExtension would need a function literal, which evaluates the arguments later than v1 did; call SetExtension in a function literal with the arguments evaluated first", "")
 		return
@@ -368,16 +356,12 @@ func typeExprOf(p *rule.Pass, t types.Type) dst.Expr {
 // condition has the conjunct `e != nil`, and that body assigns nothing
 // spelled like e.
 func (x *extPass) nilGuarded(e dst.Expr) bool {
-	parent := parents(x.File)
 	var child dst.Node = e
-	for n := parent[e]; n != nil; child, n = n, parent[n] {
-		ifs, ok := n.(*dst.IfStmt)
-		if !ok || ifs.Body != child {
-			continue
-		}
-		if x.hasNotNil(ifs.Cond, e) && !x.assigns(ifs.Body, e) {
+	for n := range x.Inspector().Ancestors(e) {
+		if ifs, ok := n.(*dst.IfStmt); ok && ifs.Body == child && x.hasNotNil(ifs.Cond, e) && !x.assigns(ifs.Body, e) {
 			return true
 		}
+		child = n
 	}
 	return false
 }

@@ -133,10 +133,10 @@ func (x *extPass) planUses(lv dst.Expr, present map[dst.Node]bool) (*valuePlan, 
 	if !ok || !x.IsNewDef(id) || x.ObjectOf(id) == nil {
 		return nil, "the value is stored in an existing variable or expression whose other uses cannot be followed"
 	}
-	parent := parents(x.File)
+	in := x.Inspector()
 	v := x.ObjectOf(id)
-	for _, use := range x.usesOf(v) {
-		ta, ok := parent[use].(*dst.TypeAssertExpr)
+	for _, use := range x.usesOf(in, v) {
+		ta, ok := in.Parent(use).(*dst.TypeAssertExpr)
 		if !ok || ta.X != dst.Expr(use) {
 			return nil, "the value is used without a type assertion (a scalar or enum extension is a pointer in v1 and a value in APIv2)"
 		}
@@ -145,7 +145,7 @@ func (x *extPass) planUses(lv dst.Expr, present map[dst.Node]bool) (*valuePlan, 
 		}
 		t := x.TypeOf(ta.Type)
 		st, isStar := ta.Type.(*dst.StarExpr)
-		if commaOk(parent[ta]) && !present[parent[ta]] {
+		if commaOk(in.Parent(ta)) && !present[in.Parent(ta)] {
 			return nil, "a comma-ok assertion of the value may run when the extension is missing, where v1 gave nil (ok false) and APIv2 gives the default value (ok true); guard it with proto.HasExtension first"
 		}
 		switch {
@@ -158,15 +158,15 @@ func (x *extPass) planUses(lv dst.Expr, present map[dst.Node]bool) (*valuePlan, 
 		default:
 			continue // messages and repeated fields: the same type in both
 		}
-		switch up := parent[ta].(type) {
+		switch up := in.Parent(ta).(type) {
 		case *dst.StarExpr:
-			if !plainRead(parent, up) {
+			if !plainRead(in, up) {
 				return nil, "a dereferenced assertion of the value is written to or has its address taken"
 			}
 			plan.derefs = append(plan.derefs, up)
 			continue
 		case *dst.AssignStmt:
-			if why := x.planPtr(up, ta, parent, plan); why != "" {
+			if why := x.planPtr(up, ta, in, plan); why != "" {
 				return nil, why
 			}
 			continue
@@ -178,7 +178,7 @@ func (x *extPass) planUses(lv dst.Expr, present map[dst.Node]bool) (*valuePlan, 
 
 // planPtr plans `s, ok := v.(*T)` (or `s := v.(*T)`): s must only be
 // dereferenced or compared with nil (where ok says the same).
-func (x *extPass) planPtr(as *dst.AssignStmt, ta *dst.TypeAssertExpr, parent map[dst.Node]dst.Node, plan *valuePlan) string {
+func (x *extPass) planPtr(as *dst.AssignStmt, ta *dst.TypeAssertExpr, in *rule.Inspector, plan *valuePlan) string {
 	const why = "the pointer asserted from the value is used in a way that has no APIv2 equivalent (only *s and s == nil tests next to ok can follow)"
 	if as.Tok != token.DEFINE || len(as.Rhs) != 1 || as.Rhs[0] != dst.Expr(ta) || len(as.Lhs) > 2 {
 		return why
@@ -198,17 +198,17 @@ func (x *extPass) planPtr(as *dst.AssignStmt, ta *dst.TypeAssertExpr, parent map
 			return why
 		}
 		okObj = x.ObjectOf(okID)
-		for _, use := range x.usesOf(okObj) {
-			if !plainRead(parent, use) {
+		for _, use := range x.usesOf(in, okObj) {
+			if !plainRead(in, use) {
 				return why
 			}
 		}
 	}
 	derefs := 0
-	for _, use := range x.usesOf(x.ObjectOf(s)) {
-		switch up := parent[use].(type) {
+	for _, use := range x.usesOf(in, x.ObjectOf(s)) {
+		switch up := in.Parent(use).(type) {
 		case *dst.StarExpr:
-			if !plainRead(parent, up) {
+			if !plainRead(in, up) {
 				return why
 			}
 			plan.ptrDerefs = append(plan.ptrDerefs, up)
@@ -252,15 +252,15 @@ func (x *extPass) resolves(at *dst.Ident, obj types.Object) bool {
 
 // plainRead reports whether n is only read: not assigned to, incremented
 // or addressed.
-func plainRead(parent map[dst.Node]dst.Node, n dst.Node) bool {
+func plainRead(in *rule.Inspector, n dst.Node) bool {
 	for {
-		p, ok := parent[n].(*dst.ParenExpr)
+		p, ok := in.Parent(n).(*dst.ParenExpr)
 		if !ok {
 			break
 		}
 		n = p
 	}
-	switch p := parent[n].(type) {
+	switch p := in.Parent(n).(type) {
 	case *dst.AssignStmt:
 		for _, l := range p.Lhs {
 			if l == n {

@@ -61,7 +61,7 @@ var messageFuncs = map[string]bool{"MessageV1": true, "MessageV2": true, "Messag
 
 func runProtoMessage(p *rule.Pass) {
 	ifaceArg := interfaceArgs(p)
-	embedded := rule.EmbeddedTypes(p.File)
+	embedded := p.EmbeddedTypes()
 	v2ps := v2Params(p)
 	v2Types := v2ParamTypes(p, v2ps)
 	dstutil.Apply(p.File, func(c *dstutil.Cursor) bool {

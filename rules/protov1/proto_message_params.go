@@ -257,22 +257,19 @@ func hasNilObjIdent(p *rule.Pass, body dst.Node, name string) bool {
 func callArgs(p *rule.Pass, fn *types.Func) ([][]ast.Expr, bool) {
 	var out [][]ast.Expr
 	callee := map[*ast.Ident]bool{}
-	for _, f := range p.Pkg.Syntax {
-		ast.Inspect(f, func(n ast.Node) bool {
-			c, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
+	p.PkgAstInspector().Preorder([]ast.Node{(*ast.CallExpr)(nil)}, func(n ast.Node) {
+		c, ok := n.(*ast.CallExpr)
+		if !ok {
+			return
+		}
+		if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && p.Info().Uses[id] == fn {
+			if c.Ellipsis.IsValid() {
+				return // not recorded as a call: counts as another use
 			}
-			if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && p.Info().Uses[id] == fn {
-				if c.Ellipsis.IsValid() {
-					return true // not recorded as a call: counts as another use
-				}
-				callee[id] = true
-				out = append(out, c.Args)
-			}
-			return true
-		})
-	}
+			callee[id] = true
+			out = append(out, c.Args)
+		}
+	})
 	for id, o := range p.Info().Uses {
 		if o == fn && !callee[id] {
 			return nil, false

@@ -51,7 +51,7 @@ const messageTypeSuggestion = "var t reflect.Type\nif mt, err := protoregistry.G
 
 func runProtoRegistry(p *rule.Pass) {
 	done := map[*dst.CallExpr]bool{}
-	rule.StmtLists(p.File, func(list []dst.Stmt) []dst.Stmt {
+	p.StmtLists(func(list []dst.Stmt) []dst.Stmt {
 		var out []dst.Stmt
 		for _, s := range list {
 			as, ok := s.(*dst.AssignStmt)
@@ -75,7 +75,7 @@ func runProtoRegistry(p *rule.Pass) {
 		}
 		return out
 	})
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.CallExpr)(nil), (*dst.Ident)(nil)}, func(n dst.Node) bool {
 		switch n := n.(type) {
 		case *dst.CallExpr:
 			if !done[n] && v1ProtoFunc(p.Callee(n)) == "MessageType" {

@@ -39,7 +39,7 @@ var scalarHelpers = map[string]bool{
 
 func runProtoScalars(p *rule.Pass) {
 	calls := map[*dst.Ident]*dst.CallExpr{}
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.CallExpr)(nil)}, func(n dst.Node) bool {
 		if call, ok := n.(*dst.CallExpr); ok {
 			if id, ok := unparen(call.Fun).(*dst.Ident); ok {
 				calls[id] = call
@@ -47,7 +47,7 @@ func runProtoScalars(p *rule.Pass) {
 		}
 		return true
 	})
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.Ident)(nil)}, func(n dst.Node) bool {
 		id, ok := n.(*dst.Ident)
 		if !ok {
 			return true

@@ -116,7 +116,7 @@ func runProtoText(p *rule.Pass) {
 		return nil, nil
 	}
 	const writeMsg = "proto text writer form → prototext Format + w.Write (output whitespace is not stable; Any fields stay unexpanded as in v1)"
-	rule.StmtLists(p.File, func(list []dst.Stmt) []dst.Stmt {
+	p.StmtLists(func(list []dst.Stmt) []dst.Stmt {
 		var out []dst.Stmt
 		for _, s := range list {
 			var repl []dst.Stmt
@@ -171,7 +171,7 @@ func runProtoText(p *rule.Pass) {
 		return out
 	})
 	called := map[dst.Node]bool{}
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.CallExpr)(nil), (*dst.CompositeLit)(nil), (*dst.Ident)(nil)}, func(n dst.Node) bool {
 		switch n := n.(type) {
 		case *dst.CallExpr:
 			called[n.Fun] = true
@@ -305,7 +305,7 @@ const textHandWritten = "; prototext would print and parse it through that deriv
 // TextMarshaler calls are refused through textMarshalerPlan).
 func warnTextOutput(p *rule.Pass, tm *textMarshalerUse, textFn func(*types.Func) string) map[*dst.CallExpr]bool {
 	refused := map[*dst.CallExpr]bool{}
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.CallExpr)(nil)}, func(n dst.Node) bool {
 		c, ok := n.(*dst.CallExpr)
 		if !ok {
 			return true

@@ -70,7 +70,7 @@ var unsupported = map[string][2]string{
 }
 
 func runProtoUnsupported(p *rule.Pass) {
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.Ident)(nil), (*dst.BinaryExpr)(nil), (*dst.CallExpr)(nil)}, func(n dst.Node) bool {
 		switch n := n.(type) {
 		case *dst.Ident:
 			name, o := v1ProtoRef(p, n)

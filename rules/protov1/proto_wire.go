@@ -50,7 +50,7 @@ func runProtoWire(p *rule.Pass) {
 	done := map[*dst.CallExpr]bool{}
 	// The n results of rewritten DecodeVarint calls.
 	counts := map[types.Object]*dst.CallExpr{}
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.AssignStmt)(nil)}, func(n dst.Node) bool {
 		as, ok := n.(*dst.AssignStmt)
 		if !ok || len(as.Lhs) != 2 || len(as.Rhs) != 1 {
 			return true
@@ -74,7 +74,7 @@ func runProtoWire(p *rule.Pass) {
 	})
 	// Tests of each n against 0, to flip.
 	tests := map[types.Object][]*dst.BinaryExpr{}
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.BinaryExpr)(nil)}, func(n dst.Node) bool {
 		b, ok := n.(*dst.BinaryExpr)
 		if !ok {
 			return true
@@ -101,6 +101,9 @@ func runProtoWire(p *rule.Pass) {
 		}
 	}
 
+	if !namesWireAPI(p) {
+		return // nothing for the rewrite below, which needs a replacing cursor
+	}
 	dstutil.Apply(p.File, func(c *dstutil.Cursor) bool {
 		switch n := c.Node().(type) {
 		case *dst.CallExpr:
@@ -140,6 +143,22 @@ func runProtoWire(p *rule.Pass) {
 		}
 		return true
 	}, nil)
+}
+
+// namesWireAPI reports whether the file refers to one of the wire
+// constants or varint functions (every call of one names it).
+func namesWireAPI(p *rule.Pass) bool {
+	for id := range rule.Nodes[*dst.Ident](p.Inspector()) {
+		switch name, _ := v1ProtoRef(p, id); name {
+		case "EncodeVarint", "SizeVarint", "DecodeVarint":
+			return true
+		default:
+			if _, ok := wireTypes[name]; ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // isCalled reports whether the cursor's node is the callee of a call.

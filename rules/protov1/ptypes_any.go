@@ -70,7 +70,7 @@ func runPtypesAny(p *rule.Pass) {
 		return ""
 	}
 	called := map[dst.Node]bool{}
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.CallExpr)(nil), (*dst.Ident)(nil)}, func(n dst.Node) bool {
 		switch n := n.(type) {
 		case *dst.CallExpr:
 			called[n.Fun] = true
@@ -204,7 +204,7 @@ func rewriteAnyMessageName(p *rule.Pass) {
 		return rule.Call(rule.QualifiedIdent("errors", "New"), &dst.BasicLit{Kind: token.STRING, Value: `"invalid or missing Any type URL"`})
 	}
 	const msg = "ptypes.AnyMessageName → string(MessageName()) with an explicit error when it is empty (nil Any or invalid URL; error text differs)"
-	rule.StmtLists(p.File, func(list []dst.Stmt) []dst.Stmt {
+	p.StmtLists(func(list []dst.Stmt) []dst.Stmt {
 		var out []dst.Stmt
 		for _, s := range list {
 			switch s := s.(type) {
@@ -283,7 +283,7 @@ func rewriteAnyMessageName(p *rule.Pass) {
 		}
 		return out
 	})
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.CallExpr)(nil)}, func(n dst.Node) bool {
 		if call, ok := n.(*dst.CallExpr); ok && rule.IsPkgFunc(p.Callee(call), v1Ptypes, "AnyMessageName") && p.Ast(call) != nil {
 			if _, stillV1 := call.Fun.(*dst.Ident); stillV1 {
 				p.Report(call, change.Manual, "not rewritten: AnyMessageName's error result is used in a way protolift cannot restructure; write `n := string(x.MessageName())` and treat n == \"\" as the error", "")

@@ -63,7 +63,7 @@ func rewriteDynamicAny(p *rule.Pass) map[ast.Stmt]string {
 		return nil
 	}
 	slices.SortFunc(vars, func(a, b *ast.Ident) int { return cmp.Compare(a.Pos(), b.Pos()) })
-	parent := astParents(p.AstFile)
+	parent := p.AstParent
 	refused := map[ast.Stmt]string{}
 	var plans []*dynPlan
 	for _, id := range vars {
@@ -84,36 +84,18 @@ func rewriteDynamicAny(p *rule.Pass) map[ast.Stmt]string {
 	return refused
 }
 
-// astParents maps every node of the original syntax tree f to its parent.
-func astParents(f *ast.File) map[ast.Node]ast.Node {
-	m := map[ast.Node]ast.Node{}
-	var stack []ast.Node
-	ast.Inspect(f, func(n ast.Node) bool {
-		if n == nil {
-			stack = stack[:len(stack)-1]
-			return false
-		}
-		if len(stack) > 0 {
-			m[n] = stack[len(stack)-1]
-		}
-		stack = append(stack, n)
-		return true
-	})
-	return m
-}
-
 // declStmtOf returns the statement that declares id alone: `id := v` or
 // `var id T [= v]`.
-func declStmtOf(id *ast.Ident, parent map[ast.Node]ast.Node) ast.Stmt {
-	switch d := parent[id].(type) {
+func declStmtOf(id *ast.Ident, parent func(ast.Node) ast.Node) ast.Stmt {
+	switch d := parent(id).(type) {
 	case *ast.AssignStmt:
 		if d.Tok == token.DEFINE && len(d.Lhs) == 1 && len(d.Rhs) == 1 {
 			return d
 		}
 	case *ast.ValueSpec:
-		gd, _ := parent[d].(*ast.GenDecl)
+		gd, _ := parent(d).(*ast.GenDecl)
 		if len(d.Names) == 1 && gd != nil && len(gd.Specs) == 1 {
-			if ds, ok := parent[gd].(*ast.DeclStmt); ok {
+			if ds, ok := parent(gd).(*ast.DeclStmt); ok {
 				return ds
 			}
 		}
@@ -129,7 +111,7 @@ func isListHolder(n ast.Node) bool {
 	return false
 }
 
-func planDynamic(p *rule.Pass, v *types.Var, decl ast.Stmt, parent map[ast.Node]ast.Node) (*dynPlan, string) {
+func planDynamic(p *rule.Pass, v *types.Var, decl ast.Stmt, parent func(ast.Node) ast.Node) (*dynPlan, string) {
 	info := p.Info()
 	_, isPtr := v.Type().(*types.Pointer)
 	line := func(n ast.Node) int { return p.Fset.Position(n.Pos()).Line }
@@ -150,7 +132,7 @@ func planDynamic(p *rule.Pass, v *types.Var, decl ast.Stmt, parent map[ast.Node]
 	if init != nil && !zeroDynamicAny(info, init) {
 		return nil, "it is not declared with an empty DynamicAny"
 	}
-	if !isListHolder(parent[decl]) {
+	if !isListHolder(parent(decl)) {
 		return nil, "its declaration is not a plain statement of a block"
 	}
 	pl := &dynPlan{obj: v, decl: decl}
@@ -165,11 +147,11 @@ func planDynamic(p *rule.Pass, v *types.Var, decl ast.Stmt, parent map[ast.Node]
 	for _, id := range uses {
 		var target ast.Expr = id
 		if !isPtr {
-			if u, ok := parent[id].(*ast.UnaryExpr); ok && u.Op == token.AND {
+			if u, ok := parent(id).(*ast.UnaryExpr); ok && u.Op == token.AND {
 				target = u
 			}
 		}
-		if c, ok := parent[target].(*ast.CallExpr); ok && len(c.Args) == 2 && c.Args[1] == target && (isPtr || target != ast.Expr(id)) {
+		if c, ok := parent(target).(*ast.CallExpr); ok && len(c.Args) == 2 && c.Args[1] == target && (isPtr || target != ast.Expr(id)) {
 			if rule.IsPkgFunc(astCallee(info, c), v1Ptypes, "UnmarshalAny") {
 				if pl.call != nil {
 					return nil, fmt.Sprintf("it is filled by more than one UnmarshalAny call (line %d)", line(c))
@@ -178,7 +160,7 @@ func planDynamic(p *rule.Pass, v *types.Var, decl ast.Stmt, parent map[ast.Node]
 				continue
 			}
 		}
-		if sel, ok := parent[id].(*ast.SelectorExpr); ok && sel.X == id && sel.Sel.Name == "Message" {
+		if sel, ok := parent(id).(*ast.SelectorExpr); ok && sel.X == id && sel.Sel.Name == "Message" {
 			if writes(sel, parent) {
 				return nil, fmt.Sprintf("%s.Message is written or its address taken (line %d)", v.Name(), line(sel))
 			}
@@ -191,7 +173,7 @@ func planDynamic(p *rule.Pass, v *types.Var, decl ast.Stmt, parent map[ast.Node]
 		return nil, "no ptypes.UnmarshalAny call fills it"
 	}
 	stmt := ast.Node(pl.call)
-	switch s := parent[pl.call].(type) {
+	switch s := parent(pl.call).(type) {
 	case *ast.ExprStmt:
 		stmt = s
 	case *ast.AssignStmt:
@@ -199,12 +181,12 @@ func planDynamic(p *rule.Pass, v *types.Var, decl ast.Stmt, parent map[ast.Node]
 			return nil, "the UnmarshalAny call is not assigned to one variable"
 		}
 		stmt = s
-		if ifs, ok := parent[s].(*ast.IfStmt); ok && ifs.Init == s {
+		if ifs, ok := parent(s).(*ast.IfStmt); ok && ifs.Init == s {
 			stmt = ifs
 		}
 	}
 	st, ok := stmt.(ast.Stmt)
-	if !ok || parent[st] != parent[decl] || st.Pos() < decl.End() {
+	if !ok || parent(st) != parent(decl) || st.Pos() < decl.End() {
 		return nil, fmt.Sprintf("the UnmarshalAny call (line %d) is not a statement of the block that declares %s", line(pl.call), v.Name())
 	}
 	if ifs, ok := st.(*ast.IfStmt); ok {
@@ -252,8 +234,8 @@ func zeroDynamicAny(info *types.Info, e ast.Expr) bool {
 
 // writes reports whether the selector is assigned, ranged into or has its
 // address taken.
-func writes(sel *ast.SelectorExpr, parent map[ast.Node]ast.Node) bool {
-	switch q := parent[sel].(type) {
+func writes(sel *ast.SelectorExpr, parent func(ast.Node) ast.Node) bool {
+	switch q := parent(sel).(type) {
 	case *ast.AssignStmt:
 		for _, l := range q.Lhs {
 			if l == sel {
@@ -286,12 +268,12 @@ func astCallee(info *types.Info, c *ast.CallExpr) *types.Func {
 // argument of a v1 text function that protov1.proto.text turns into a
 // prototext call on a v2 message (it runs after this rule), so the v2
 // message fits as it is.
-func takesV2(info *types.Info, sel *ast.SelectorExpr, parent map[ast.Node]ast.Node, textRuleRuns bool) bool {
-	if b, ok := parent[sel].(*ast.BinaryExpr); ok && (b.Op == token.EQL || b.Op == token.NEQ) {
+func takesV2(info *types.Info, sel *ast.SelectorExpr, parent func(ast.Node) ast.Node, textRuleRuns bool) bool {
+	if b, ok := parent(sel).(*ast.BinaryExpr); ok && (b.Op == token.EQL || b.Op == token.NEQ) {
 		// MessageV1Of(m) is nil exactly when m is.
 		return rule.IsUntypedNil(info.TypeOf(b.X)) || rule.IsUntypedNil(info.TypeOf(b.Y))
 	}
-	c, ok := parent[sel].(*ast.CallExpr)
+	c, ok := parent(sel).(*ast.CallExpr)
 	if !ok || len(c.Args) != 1 || c.Args[0] != ast.Expr(sel) {
 		return false
 	}
@@ -300,7 +282,7 @@ func takesV2(info *types.Info, sel *ast.SelectorExpr, parent map[ast.Node]ast.No
 	return textRuleRuns && (rule.IsPkgFunc(f, v1Proto, "CompactTextString") || rule.IsPkgFunc(f, v1Proto, "MarshalTextString"))
 }
 
-func applyDynamic(p *rule.Pass, pl *dynPlan, parent map[ast.Node]ast.Node) {
+func applyDynamic(p *rule.Pass, pl *dynPlan, parent func(ast.Node) ast.Node) {
 	info := p.Info()
 	name := pl.obj.Name()
 	nodes := p.Dec.Dst.Nodes
@@ -385,7 +367,7 @@ func applyDynamic(p *rule.Pass, pl *dynPlan, parent map[ast.Node]ast.Node) {
 		d.Start = append(append(dst.Decorations{}, declDst.Decorations().Start...), d.Start...)
 		d.End = append(d.End, declDst.Decorations().End...)
 	}
-	rule.StmtLists(p.File, func(list []dst.Stmt) []dst.Stmt {
+	p.StmtLists(func(list []dst.Stmt) []dst.Stmt {
 		var out []dst.Stmt
 		for _, s := range list {
 			switch s {
@@ -430,11 +412,11 @@ func applyDynamic(p *rule.Pass, pl *dynPlan, parent map[ast.Node]ast.Node) {
 // block's scope (so := declares a fresh one) or the one that does is an
 // error variable that is neither a parameter nor captured by a closure,
 // so overwriting it is unobservable. Otherwise a fresh name is used.
-func hoistedErrName(p *rule.Pass, ifs *ast.IfStmt, errObj types.Object, parent map[ast.Node]ast.Node) string {
+func hoistedErrName(p *rule.Pass, ifs *ast.IfStmt, errObj types.Object, parent func(ast.Node) ast.Node) string {
 	info := p.Info()
 	name := errObj.Name()
 	fresh := func() string { return p.Names().Fresh(p.Dec.Dst.Nodes[ifs], name) }
-	holder := parent[ifs]
+	holder := parent(ifs)
 	var list []ast.Stmt
 	var sc *types.Scope
 	switch h := holder.(type) {
@@ -442,7 +424,7 @@ func hoistedErrName(p *rule.Pass, ifs *ast.IfStmt, errObj types.Object, parent m
 		list = h.List
 		sc = info.Scopes[h]
 		if sc == nil { // a function body shares the signature's scope
-			switch f := parent[h].(type) {
+			switch f := parent(h).(type) {
 			case *ast.FuncDecl:
 				sc = info.Scopes[f.Type]
 			case *ast.FuncLit:
@@ -488,7 +470,7 @@ func hoistedErrName(p *rule.Pass, ifs *ast.IfStmt, errObj types.Object, parent m
 	if def == nil {
 		return fresh()
 	}
-	for n := parent[def]; n != nil; n = parent[n] {
+	for n := parent(def); n != nil; n = parent(n) {
 		if _, ok := n.(*ast.FieldList); ok {
 			return fresh() // a parameter or named result
 		}
@@ -502,8 +484,8 @@ func hoistedErrName(p *rule.Pass, ifs *ast.IfStmt, errObj types.Object, parent m
 	return name
 }
 
-func enclosingFunc(n ast.Node, parent map[ast.Node]ast.Node) ast.Node {
-	for n = parent[n]; n != nil; n = parent[n] {
+func enclosingFunc(n ast.Node, parent func(ast.Node) ast.Node) ast.Node {
+	for n = parent(n); n != nil; n = parent(n) {
 		switch n.(type) {
 		case *ast.FuncDecl, *ast.FuncLit:
 			return n

@@ -55,7 +55,7 @@ func runPtypesDuration(p *rule.Pass) {
 			return value, func(dst.Expr) dst.Expr { return rule.Call(rule.Sel(bare(arg), "CheckValid")) }, true, ""
 		},
 	})
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.Ident)(nil)}, func(n dst.Node) bool {
 		id, ok := n.(*dst.Ident)
 		if !ok || id.Path == "" {
 			return true

@@ -68,7 +68,7 @@ func runPtypesTimestamp(p *rule.Pass) {
 			return value, func(dst.Expr) dst.Expr { return rule.Call(rule.Sel(rule.Clone(arg), "CheckValid")) }, true, ""
 		},
 	})
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.Ident)(nil), (*dst.CallExpr)(nil)}, func(n dst.Node) bool {
 		if id, ok := n.(*dst.Ident); ok {
 			// Same signature: calls and function values move alike.
 			if f, _ := p.ObjectOf(id).(*types.Func); rule.IsPkgFunc(f, v1Ptypes, "TimestampNow") && id.Path != "" {
@@ -126,7 +126,7 @@ func timestampStringFunc() *dst.FuncLit {
 // was. Whether an argument needs it is rule.Pass.SideEffectFree's answer,
 // the same for both functions.
 func bindPtypesArgs(p *rule.Pass, fn, base string) {
-	rule.StmtLists(p.File, func(list []dst.Stmt) []dst.Stmt {
+	p.StmtLists(func(list []dst.Stmt) []dst.Stmt {
 		var out []dst.Stmt
 		for _, s := range list {
 			if call := ptypesCallIn(p, s, fn); call != nil && !p.SideEffectFree(call.Args[0]) {

@@ -97,7 +97,7 @@ func runWKTImports(p *rule.Pass) {
 			p.Sink.Alias(to, is.Name.Name)
 		}
 	}
-	dst.Inspect(p.File, func(n dst.Node) bool {
+	p.Inspector().Inspect([]dst.Node{(*dst.Ident)(nil)}, func(n dst.Node) bool {
 		id, ok := n.(*dst.Ident)
 		if !ok {
 			return true

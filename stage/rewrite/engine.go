@@ -608,12 +608,27 @@ func rewriteFile(prog *rule.Program, pkg *packages.Package, af *ast.File, sf *sc
 	for _, r := range rules {
 		enabled[r.Name] = !disabled[r.Name]
 	}
+	// One index of the file for all rules (see rule.FileIndex).
+	index := rule.NewFileIndex(f, af)
 	for _, r := range rules {
 		if !enabled[r.Name] || !wants(r, imports) {
 			continue
 		}
 		sink.rule = r.Name
-		r.Run(&rule.Pass{Rule: r, Program: prog, Pkg: pkg, File: f, AstFile: af, Dec: dec, Fset: pkg.Fset, Path: sf.path, Src: sf.src, Sink: sink, Options: options, Types: built, Enabled: enabled})
+		edits := len(sink.edits)
+		if rule.CheckIndex {
+			index.Inspector() // so that Verify sees any unrecorded edit
+		}
+		r.Run(&rule.Pass{Rule: r, Program: prog, Pkg: pkg, File: f, AstFile: af, Dec: dec, Fset: pkg.Fset, Path: sf.path, Src: sf.src, Sink: sink, Options: options, Types: built, Enabled: enabled, FileIndex: index})
+		if rule.CheckIndex {
+			if err := index.Verify(); err != nil {
+				return fmt.Errorf("%s: rule %s: %w", sf.path, r.Name, err)
+			}
+		}
+		if len(sink.edits) != edits {
+			index.Edited() // also when the rule recorded through the Sink
+		}
+		index.Done()
 	}
 	res.Report(sink.diags...)
 	if len(sink.edits) == 0 {
