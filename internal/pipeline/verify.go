@@ -137,8 +137,19 @@ func (p *pipeline) verify(ctx context.Context, point verifyPoint) error {
 		}
 		requiresBefore := fmt.Sprint(p.fileRequires(), p.pinned)
 		var rerun []string
+		raise := false
 		for _, c := range culprits {
 			rerun = append(rerun, p.withdraw(c)...)
+			raise = raise || c.kind == "raise"
+		}
+		if raise && len(rerun) > 0 {
+			// The files rerun because a raise was withdrawn type-check
+			// against the go.mod without it (a rule that prefers the
+			// raise writes its other form there: rule.Pass.Prefer).
+			if err := p.recomputeMod(ctx, point, requiresBefore); err != nil {
+				return err
+			}
+			requiresBefore = fmt.Sprint(p.fileRequires(), p.pinned)
 		}
 		if len(rerun) > 0 {
 			if err := p.rerunGo(ctx, rerun); err != nil {
