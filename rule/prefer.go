@@ -22,7 +22,8 @@ type PreferSink interface {
 // run: code the rule writes must build against the version the module
 // already requires.
 func (p *Pass) Pinned(path string) bool {
-	return slices.Contains(strings.Split(p.Option(PinnedOption), ","), path)
+	pinned := p.Option(PinnedOption)
+	return path != "" && pinned != "" && slices.Contains(strings.Split(pinned, ","), path)
 }
 
 // Prefer asks for module path at version, for a rewrite that is better
