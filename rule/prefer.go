@@ -8,7 +8,7 @@ import (
 // PinnedOption is the rule option (Pass.Option) listing, comma-separated,
 // the modules whose version raise the pipeline withdrew in this run (the
 // raise broke the build): they stay at the version the module requires.
-const PinnedOption = "protolift.pinned"
+const PinnedOption = "pinned-modules"
 
 // PreferSink is the optional part of a Sink that records requirements a
 // rule can do without (see Pass.Prefer).
