@@ -24,16 +24,21 @@ type Params struct {
 	// looked up (module_dir=DIR; default: the plugin's working directory,
 	// which is where buf or protoc runs).
 	ModuleDir string
+	// Migrate adds a preview of what protolift would change in that
+	// module, computed by the same pipeline as the CLI and written
+	// nowhere: "go" (the Go stage, as `protolift go -d ./...`), "all"
+	// (every stage, as `protolift -d ./...`) or "none" (the default).
+	Migrate string
 }
 
-var paramKeys = []string{"old", "new", "report", "fail_on", "module_dir"}
+var paramKeys = []string{"old", "new", "report", "fail_on", "module_dir", "migrate"}
 
 // ParseParams parses the plugin parameter string. buf and protoc join
 // options with commas, and a GEN's own parameters contain commas too
 // (old=…@v1.3.5:plugins=grpc,paths=source_relative), so a piece that does
 // not start with one of our keys continues the previous GEN.
 func ParseParams(s string) (Params, error) {
-	p := Params{Report: "both", FailOn: "never", ModuleDir: "."}
+	p := Params{Report: "both", FailOn: "never", ModuleDir: ".", Migrate: "none"}
 	var oldS, newS []string
 	var last *[]string
 	for _, piece := range strings.Split(s, ",") {
@@ -49,7 +54,7 @@ func ParseParams(s string) (Params, error) {
 		}
 		if !known {
 			if last == nil || len(*last) == 0 {
-				return p, fmt.Errorf("protoc-gen-protolift: unknown parameter %q (want old=GEN, new=GEN, report=md|json|both, fail_on=breaking|used|never, module_dir=DIR)", piece)
+				return p, fmt.Errorf("protoc-gen-protolift: unknown parameter %q (want old=GEN, new=GEN, report=md|json|both, fail_on=breaking|used|never, module_dir=DIR, migrate=none|go|all)", piece)
 			}
 			(*last)[len(*last)-1] += "," + piece
 			continue
@@ -74,6 +79,11 @@ func ParseParams(s string) (Params, error) {
 			p.FailOn = val
 		case "module_dir":
 			p.ModuleDir = val
+		case "migrate":
+			if val != "none" && val != "go" && val != "all" {
+				return p, fmt.Errorf("protoc-gen-protolift: migrate=%s: want none, go or all", val)
+			}
+			p.Migrate = val
 		}
 	}
 	for _, side := range []struct {

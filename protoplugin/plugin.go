@@ -57,6 +57,10 @@ type Report struct {
 	// still reported, and generation fails only when fail_on asks for a
 	// comparison (breaking or used).
 	APIError string `json:"api_error,omitempty"`
+	// Migration is the migrate= preview; MigrationError says why it did
+	// not run.
+	Migration      *Migration `json:"migration,omitempty"`
+	MigrationError string     `json:"migration_error,omitempty"`
 }
 
 // Run is the plugin's main: request on stdin, response on stdout.
@@ -116,6 +120,12 @@ func Generate(ctx context.Context, req *pluginpb.CodeGeneratorRequest) *pluginpb
 		rep.APIError = err.Error()
 	}
 	rep.API = api
+	if params.Migrate != "none" {
+		rep.Migration, err = preview(ctx, params)
+		if err != nil {
+			rep.MigrationError = err.Error()
+		}
+	}
 
 	if params.Report != "json" {
 		var buf bytes.Buffer
@@ -283,6 +293,12 @@ func (r *Report) Markdown(w io.Writer) {
 		if err := r.API.Markdown(w); err != nil {
 			fmt.Fprintf(w, "\n(report incomplete: %v)\n", err)
 		}
+	}
+	if r.MigrationError != "" {
+		fmt.Fprintf(w, "## Migration preview\n\nThe preview did not run: %s\n\n", cell(r.MigrationError))
+	}
+	if r.Migration != nil {
+		r.Migration.Markdown(w)
 	}
 }
 

@@ -26,6 +26,7 @@ var all = []*rule.Rule{
 	protov1.ProtoScalars,
 	protov1.ProtoWire,
 	protov1.ProtoRegistry,
+	protov1.ProtoDeepEqual,
 	protov1.ProtoUnsupported,
 	protov1.ProtoCodec,
 	protov1.PtypesTimestamp,

@@ -3,7 +3,8 @@
 //
 // A test package keeps its cases in testdata/<case>/: Go files as they are
 // before the migration, and for each file the rules change, a
-// <file>.golden with the expected result. Expected diagnostics are written
+// <file>.golden with the expected result. Other files of the case (not
+// named *.golden) are copied into the module beside the Go files. Expected diagnostics are written
 // in the input as comments on the line they refer to:
 //
 //	_ = proto.GetStats() // want "GetStats has no replacement"
@@ -151,7 +152,10 @@ func (b *batch) run(t *testing.T) {
 	for _, name := range b.selected {
 		files, _ := os.ReadDir(filepath.Join(b.dir, name))
 		for _, f := range files {
-			if strings.HasSuffix(f.Name(), ".go") {
+			// Go files, and the other files a case keeps beside them (a
+			// golden text file some rule looks for); not the goldens of
+			// this harness.
+			if f.Type().IsRegular() && !strings.HasSuffix(f.Name(), ".golden") {
 				if err := copyFileErr(filepath.Join(b.dir, name, f.Name()), filepath.Join(tmp, name, f.Name())); err != nil {
 					b.err = err
 					return

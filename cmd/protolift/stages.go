@@ -94,7 +94,7 @@ func newFlags(name string, out io.Writer) *flags {
 	boolean(&f.failManual, "fail-on-manual", true, "exit with status 1 when findings that need a person remain")
 	boolean(&f.latest, "latest", false, "require the newest releases (and generators), letting the go directive rise up to the go command's version unless -go says otherwise")
 	str(&f.goLimit, "go", "", "allow the go directive to rise up to this Go `version` (e.g. 1.23) when newer generators, runtimes or rewrites need it; by default it never moves")
-	boolean(&f.tidy, "tidy", true, "mod stage: run go mod tidy over the rewritten code (drops requirements nothing imports)")
+	boolean(&f.tidy, "tidy", pipeline.Default().Tidy, "mod stage: run go mod tidy over the rewritten code (drops requirements nothing imports)")
 	str(&f.progress, "progress", "auto", "show progress on stderr: auto (when it is a terminal), always, never")
 	str(&f.edition, "edition", "", "proto stage: convert proto2/proto3 files to this edition (2023), proving each conversion equivalent")
 	str(&f.prove, "prove", "", "proto stage: check instead of rewrite: prove every .proto file changed since git revision `REV` equivalent to its old version (same resolved field features, same protoc-gen-go output)")
@@ -108,7 +108,7 @@ func newFlags(name string, out io.Writer) *flags {
 		})
 	}
 	boolean(&f.keepFormat, "keep-output-format", false, "go stage: refuse every rewrite that changes produced text (jsonpb → protojson output, the v1 text format → prototext); they are reported instead")
-	str(&f.grpcServer, "grpc-server", "embed", "hand-written gRPC servers under protoc-gen-go-grpc: embed (UnimplementedXServer by value), unsafe (opt out through UnsafeXServer), keep (regenerate with require_unimplemented_servers=false, change no server type)")
+	str(&f.grpcServer, "grpc-server", pipeline.Default().GRPCServer, "hand-written gRPC servers under protoc-gen-go-grpc: embed (UnimplementedXServer by value), unsafe (opt out through UnsafeXServer), keep (regenerate with require_unimplemented_servers=false, change no server type)")
 	return f
 }
 

@@ -149,14 +149,25 @@ func MaxRequires(a, b map[string]string) map[string]string {
 		return nil
 	}
 	out := make(map[string]string, len(a)+len(b))
-	for _, m := range []map[string]string{a, b} {
-		for p, v := range m {
-			if cur, ok := out[p]; !ok || semver.Compare(v, cur) > 0 {
-				out[p] = v
-			}
-		}
-	}
+	AddRequires(out, a)
+	AddRequires(out, b)
 	return out
+}
+
+// AddRequires raises dst's requirements to src's where src names a
+// higher version (or a module dst lacks). Every stage and the pipeline
+// merge requirements this one way.
+func AddRequires(dst, src map[string]string) {
+	for p, v := range src {
+		Require(dst, p, v)
+	}
+}
+
+// Require records that module path is needed at version v or later.
+func Require(dst map[string]string, path, v string) {
+	if cur, ok := dst[path]; !ok || semver.Compare(v, cur) > 0 {
+		dst[path] = v
+	}
 }
 
 // Remove drops the change for path, returning it (nil if there was none).

@@ -26,6 +26,37 @@ func CountByRule(stderr string) map[string]int {
 	return counts
 }
 
+// LateFindings returns the findings of the second run (stderr) beyond
+// what the first run (first, its diagnostic lines) reported: for each
+// file and rule, the second run's findings past the first run's count
+// there. Lines move when the first run rewrites a file, and a message
+// may name a type differently once go.mod changed (proto.Message is an
+// alias of protoiface.MessageV1 from golang/protobuf v1.4), so neither
+// positions nor messages are compared. One run must report everything;
+// a finding only the second run makes is under-reporting.
+func LateFindings(first, second string) []string {
+	count := map[string]int{}
+	for _, line := range strings.Split(first, "\n") {
+		if m := diagRE.FindStringSubmatch(line); m != nil {
+			count[m[1]+": "+m[4]]++
+		}
+	}
+	var late []string
+	for _, line := range strings.Split(second, "\n") {
+		m := diagRE.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		k := m[1] + ": " + m[4]
+		if count[k] > 0 {
+			count[k]--
+			continue
+		}
+		late = append(late, k+": "+m[5])
+	}
+	return late
+}
+
 // RuleCount is one rule's number of diagnostics.
 type RuleCount struct {
 	Rule  string `json:"rule"`

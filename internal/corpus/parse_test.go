@@ -2,6 +2,7 @@ package main
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -230,5 +231,18 @@ func TestMergeResults(t *testing.T) {
 	got := mergeResults(first, second)
 	if len(got) != 3 || got[0].Run == nil || got[0].Run.Exit != 1 || got[1].Run == nil || got[2].Broken != "x" {
 		t.Errorf("mergeResults = %+v %+v %+v", got[0], got[1], got[2])
+	}
+}
+
+// TestLateFindings: a finding the second run makes beyond the first
+// run's count for its file and rule is late; one the first run made at
+// another line, or worded with another type name, is not.
+func TestLateFindings(t *testing.T) {
+	first := "a.go:3:1: protov1.jsonpb: output format changes\ngo.mod:7:2: mod.kept: stays\nc.go:1:1: protov1.proto.extensions: static type proto.Message\n"
+	second := "a.go:5:1: protov1.jsonpb: output format changes\nc.go:2:1: protov1.proto.extensions: static type protoiface.MessageV1\nb.go:9:2: protov1.descriptor: descriptor.Message relies on Descriptor()\nnoise\n"
+	got := LateFindings(first, second)
+	want := []string{"b.go: protov1.descriptor: descriptor.Message relies on Descriptor()"}
+	if !slices.Equal(got, want) {
+		t.Errorf("late %q, want %q", got, want)
 	}
 }

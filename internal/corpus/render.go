@@ -134,6 +134,9 @@ func idemCell(r *Result) string {
 	if r.Relist == nil {
 		return "—"
 	}
+	if r.Relist.Idempotent && len(r.Relist.Late) > 0 {
+		return fmt.Sprintf("yes; **%d late findings**", len(r.Relist.Late))
+	}
 	if r.Relist.Idempotent {
 		return "yes"
 	}
@@ -202,6 +205,9 @@ func writeDetails(w *strings.Builder, r *Result) {
 	}
 	if g := r.Regress; g != nil && len(g.Cases) > 0 {
 		fmt.Fprintf(w, "Tests that passed before (in packages that failed before) and fail now: %s\n", strings.Join(firstN(g.Cases, 20), ", "))
+	}
+	if r.Relist != nil && len(r.Relist.Late) > 0 {
+		fmt.Fprintf(w, "Findings only the second run made (file: rule: message):\n\n%s\n", codeBlock(strings.Join(firstN(r.Relist.Late, 20), "\n")))
 	}
 	if r.Relist != nil && !r.Relist.Idempotent {
 		if len(r.Relist.Files) > 0 {

@@ -64,6 +64,8 @@ type Run struct {
 	Changed      []string       `json:"changed_files,omitempty"`
 	Churn        *Churn         `json:"churn,omitempty"`
 	TimedOut     bool           `json:"timed_out,omitempty"`
+	// diags are the run's diagnostic lines, for LateFindings.
+	diags string
 }
 
 // Relist is the second run, protolift -l ./...
@@ -72,6 +74,9 @@ type Relist struct {
 	Files      []string `json:"files,omitempty"`
 	Idempotent bool     `json:"idempotent"`
 	StderrTail string   `json:"stderr_tail,omitempty"`
+	// Late are the second run's findings the first did not report
+	// (LateFindings).
+	Late []string `json:"late_findings,omitempty"`
 }
 
 // Regress is what got worse.

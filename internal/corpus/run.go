@@ -177,6 +177,7 @@ func (h *Harness) Run(ctx context.Context, e Entry) *Result {
 		}
 	}
 	r.Relist.Idempotent = len(r.Relist.Files) == 0 && rl.Exit >= 0 && rl.Exit <= 1
+	r.Relist.Late = LateFindings(r.Run.diags, rl.Stderr)
 
 	var gen int
 	r.V1After, gen = v1Files(src)
@@ -400,6 +401,7 @@ func (h *Harness) protolift(ctx context.Context, e Entry, src string) *Run {
 		ByRule:      CountByRule(diags),
 		StderrTail:  tailLines(diags, 30),
 		TimedOut:    res.TimedOut,
+		diags:       diags,
 	}
 	for _, c := range p.ByRule {
 		p.Diagnostics += c

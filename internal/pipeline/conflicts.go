@@ -138,7 +138,7 @@ func (p *pipeline) registryCulprit(ctx context.Context, c protoreg.Conflict, had
 		}
 		m := mod
 		if _, ours := p.fileRequires()[mod]; !ours {
-			if by := p.draggedBy(ctx, mod, v); by != "" {
+			if by := p.draggedBy(ctx, mod, func(got string) bool { return got == v }); by != "" {
 				m = by
 			} else if p.pinned[mod] {
 				m = p.lastResortRaise()

@@ -83,6 +83,14 @@ type Options struct {
 	Stderr io.Writer
 }
 
+// Default is a run with every default the CLI has (its flags start from
+// these): gRPC servers embed UnimplementedXServer, the mod stage tidies,
+// the gate verifies. Drivers other than the CLI (the plugin's migrate=
+// preview) start from it so their result is the CLI's.
+func Default() Options {
+	return Options{GRPCServer: "embed", Tidy: true}
+}
+
 // UsageError is a mistake in what the driver asked for (an unknown stage
 // or rule, a pattern matching nothing, a bad -go-package-map).
 type UsageError struct{ Msg string }

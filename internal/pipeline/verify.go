@@ -517,6 +517,17 @@ func (p *pipeline) raisedModuleOf(ctx context.Context, pr verify.Problem) string
 		}
 	}
 	if mod == "" {
+		// A module the staged go.mod no longer requires at all: the
+		// selected version, dragged up by a raise, lacks the package the
+		// module imports, and tidy dropped the requirement (grpc v1.63
+		// drags go-control-plane to v0.12, which has no pkg/cache).
+		for _, importPath := range paths {
+			for m, old := range p.droppedModules() {
+				if importPath == m || strings.HasPrefix(importPath, m+"/") {
+					return p.draggedBy(ctx, m, func(v string) bool { return semver.Compare(v, old) > 0 })
+				}
+			}
+		}
 		return ""
 	}
 	if _, ours := p.fileRequires()[mod]; ours {
@@ -525,7 +536,7 @@ func (p *pipeline) raisedModuleOf(ctx context.Context, pr verify.Problem) string
 	// Dragged along by a module we raised: blame the one whose new
 	// version requires it at its new version; else the module itself
 	// (the mod stage raised it on its own account: a floor, a fix).
-	if by := p.draggedBy(ctx, mod, changed[mod]); by != "" {
+	if by := p.draggedBy(ctx, mod, func(v string) bool { return v == changed[mod] }); by != "" {
 		return by
 	}
 	// A module whose raise was withdrawn before the Go stage ran (after
@@ -589,26 +600,13 @@ func importOf(src []byte, name string) string {
 // changedModules returns the modules whose required version differs
 // between the module's go.mod and the set's, with their new versions.
 func (p *pipeline) changedModules() map[string]string {
-	var oldMod, newMod []byte
-	if f := p.set.Lookup(p.gomodPath()); f != nil {
-		oldMod, newMod = f.Old, f.New
-	} else if p.stagedMod != nil {
-		oldMod, _ = os.ReadFile(p.gomodPath())
-		newMod = p.stagedMod
-	} else {
-		return nil
-	}
-	before, err1 := modfile.ParseLax("go.mod", oldMod, nil)
-	after, err2 := modfile.ParseLax("go.mod", newMod, nil)
-	if err1 != nil || err2 != nil {
-		return nil
-	}
+	before, after := p.requireLists()
 	old := map[string]string{}
-	for _, r := range before.Require {
+	for _, r := range before {
 		old[r.Mod.Path] = r.Mod.Version
 	}
 	out := map[string]string{}
-	for _, r := range after.Require {
+	for _, r := range after {
 		if old[r.Mod.Path] != r.Mod.Version {
 			out[r.Mod.Path] = r.Mod.Version
 		}
@@ -616,9 +614,44 @@ func (p *pipeline) changedModules() map[string]string {
 	return out
 }
 
-// draggedBy finds which module protolift raised requires mod at
-// version (directly or through others), from the staged module graph.
-func (p *pipeline) draggedBy(ctx context.Context, mod, version string) string {
+// droppedModules maps the modules go.mod required before and the staged
+// go.mod no longer requires to their old versions.
+func (p *pipeline) droppedModules() map[string]string {
+	before, after := p.requireLists()
+	out := map[string]string{}
+	for _, r := range before {
+		out[r.Mod.Path] = r.Mod.Version
+	}
+	for _, r := range after {
+		delete(out, r.Mod.Path)
+	}
+	return out
+}
+
+// requireLists returns the require lines of go.mod on disk and of the
+// staged go.mod; both nil when go.mod is not changed.
+func (p *pipeline) requireLists() (before, after []*modfile.Require) {
+	var oldMod, newMod []byte
+	if f := p.set.Lookup(p.gomodPath()); f != nil {
+		oldMod, newMod = f.Old, f.New
+	} else if p.stagedMod != nil {
+		oldMod, _ = os.ReadFile(p.gomodPath())
+		newMod = p.stagedMod
+	} else {
+		return nil, nil
+	}
+	b, err1 := modfile.ParseLax("go.mod", oldMod, nil)
+	a, err2 := modfile.ParseLax("go.mod", newMod, nil)
+	if err1 != nil || err2 != nil {
+		return nil, nil
+	}
+	return b.Require, a.Require
+}
+
+// draggedBy finds which module protolift raised requires mod at a
+// version that matches (directly or through others), from the staged
+// module graph.
+func (p *pipeline) draggedBy(ctx context.Context, mod string, match func(version string) bool) string {
 	modFile, cleanup, err := p.writeStagedMod()
 	if err != nil {
 		return ""
@@ -639,7 +672,6 @@ func (p *pipeline) draggedBy(ctx context.Context, mod, version string) string {
 			edges[from] = append(edges[from], to)
 		}
 	}
-	target := mod + "@" + version
 	changed := p.changedModules()
 	ours := p.fileRequires()
 	var cands []string
@@ -655,9 +687,9 @@ func (p *pipeline) draggedBy(ctx context.Context, mod, version string) string {
 		for len(stack) > 0 {
 			n := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			if n == target {
-				m, _, _ := strings.Cut(c, "@")
-				return m
+			if m, v, _ := strings.Cut(n, "@"); m == mod && match(v) {
+				raised, _, _ := strings.Cut(c, "@")
+				return raised
 			}
 			if seen[n] {
 				continue
@@ -675,11 +707,8 @@ func (p *pipeline) fileRequires() map[string]string {
 	out := map[string]string{}
 	for _, f := range p.set.Files {
 		for m, v := range f.Requires {
-			if p.pinned[m] {
-				continue
-			}
-			if cur, ok := out[m]; !ok || semver.Compare(v, cur) > 0 {
-				out[m] = v
+			if !p.pinned[m] {
+				change.Require(out, m, v)
 			}
 		}
 	}

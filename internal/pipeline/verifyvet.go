@@ -3,6 +3,9 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -68,7 +71,9 @@ func (p *pipeline) newVetProblems(ctx context.Context) ([]verify.Problem, error)
 }
 
 // attributeVet finds the change that causes a new vet finding: the rules
-// whose rewrite covers its line; for a copied lock, the regeneration of
+// whose rewrite covers its line (unless the finding copies a regenerated
+// type in code the rewrite left as it was: copyUnchanged); for a copied
+// lock, the regeneration of
 // the package that declares the message type the lock comes with (the
 // copy itself is hand-written code: keep the old generated code, which
 // may be copied); a finding in regenerated code, that regeneration;
@@ -76,7 +81,13 @@ func (p *pipeline) newVetProblems(ctx context.Context) ([]verify.Problem, error)
 // package or of a module package it imports.
 func (p *pipeline) attributeVet(pr verify.Problem) (culprit, bool) {
 	f := p.set.Lookup(pr.File)
-	if f != nil && f.Stage == "go" {
+	// A copy the rewrite left as it was, of a type whose lock comes with
+	// a regeneration of this run, is that regeneration's doing even on a
+	// line a rule rewrote elsewhere. (A dependency's type is different: a
+	// rule that moved an import may have changed the copied type without
+	// changing the line's text.)
+	regenLock := pr.Analyzer == "copylocks" && p.lockRegenerated(pr.Msg) != ""
+	if f != nil && f.Stage == "go" && !(regenLock && copyUnchanged(f.Old, f.New, pr.Line, pr.Col)) {
 		if rs := p.rulesAt(f, pr.Line); len(rs) > 0 {
 			return culprit{kind: "rules", file: f.Path, rules: rs, why: pr}, true
 		}
@@ -93,10 +104,8 @@ func (p *pipeline) attributeVet(pr verify.Problem) (culprit, bool) {
 		// package aliases the same type, so withdrawing the rewrite of the
 		// import would change nothing but the name (the raise itself is
 		// announced at go.mod), and the finding is reported at its line.
-		for _, ip := range lockChain(pr.Msg) {
-			if dir := p.moduleDirOf(ip); dir != "" && p.regenerated(dir) {
-				return culprit{kind: "gen", dir: dir, why: pr}, true
-			}
+		if dir := p.lockRegenerated(pr.Msg); dir != "" {
+			return culprit{kind: "gen", dir: dir, why: pr}, true
 		}
 		// A dependency's type: while golang/protobuf stays below v1.4
 		// (or goes away), the old package's type is a v1 struct without a
@@ -116,6 +125,64 @@ func (p *pipeline) attributeVet(pr verify.Problem) (culprit, bool) {
 		}
 	}
 	return culprit{}, false
+}
+
+// lockRegenerated returns the directory of the first type of a
+// copylocks message's chain that a package this run regenerated
+// declares, or "".
+func (p *pipeline) lockRegenerated(msg string) string {
+	for _, ip := range lockChain(msg) {
+		if dir := p.moduleDirOf(ip); dir != "" && p.regenerated(dir) {
+			return dir
+		}
+	}
+	return ""
+}
+
+// copyUnchanged reports whether the value a copylocks finding at
+// line:col of new copies is code the rewrite left as it was: the
+// outermost expression starting there, and everything before it on the
+// line, read the same at the same place of the one old line it comes
+// from. Then a rule that rewrote something else on that line (`if want
+// := msg; !reflect.DeepEqual(got, want)`, the DeepEqual) did not make
+// the copy (`want := msg`): when the lock comes with a regenerated type,
+// the finding is attributed as on an untouched line.
+func copyUnchanged(old, new []byte, line, col int) bool {
+	if old == nil || line < 1 || col < 1 {
+		return false
+	}
+	lo, hi := oldLines(old, new, line)
+	if lo != hi {
+		return false
+	}
+	newLine, oldLine := bytesLine(new, line), bytesLine(old, lo)
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "new.go", new, parser.SkipObjectResolution)
+	if err != nil {
+		return false
+	}
+	var copied ast.Expr
+	ast.Inspect(f, func(n ast.Node) bool {
+		if copied != nil || n == nil {
+			return false
+		}
+		if e, ok := n.(ast.Expr); ok {
+			if pos := fset.Position(e.Pos()); pos.Line == line && pos.Column == col {
+				copied = e
+				return false
+			}
+		}
+		return true
+	})
+	if copied == nil {
+		return false
+	}
+	end := fset.Position(copied.End())
+	if end.Line != line {
+		return false
+	}
+	upto := end.Column - 1 // byte offset in the line just past the expression
+	return upto <= len(newLine) && upto <= len(oldLine) && newLine[:upto] == oldLine[:upto]
 }
 
 // announceVet reports a new vet finding no change of protolift's causes

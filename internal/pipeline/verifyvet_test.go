@@ -19,3 +19,26 @@ func TestLockChain(t *testing.T) {
 		}
 	}
 }
+
+// A copylocks finding on a line a rule rewrote elsewhere: the copy
+// (`want := msg`) is as it was, so the rule is not its cause; a copy the
+// rewrite made or changed is.
+func TestCopyUnchanged(t *testing.T) {
+	old := "package p\n\nfunc f() {\n\tif want := msg; !reflect.DeepEqual(got, want) {\n\t}\n\tx := *a\n}\n"
+	for _, c := range []struct {
+		name      string
+		new       string
+		line, col int
+		want      bool
+	}{
+		{"copy before the rewrite", "package p\n\nfunc f() {\n\tif want := msg; !proto.Equal(&got, &want) {\n\t}\n\tx := *a\n}\n", 4, 13, true},
+		{"copy the rewrite made", "package p\n\nfunc f() {\n\tif want := *m; !reflect.DeepEqual(got, want) {\n\t}\n\tx := *a\n}\n", 4, 13, false},
+		{"copy inside the rewrite", "package p\n\nfunc f() {\n\tif want := msg; !reflect.DeepEqual(*got, want) {\n\t}\n\tx := *a\n}\n", 4, 37, false},
+		{"line unchanged", old, 6, 7, true},
+		{"no expression there", old, 4, 2, false},
+	} {
+		if got := copyUnchanged([]byte(old), []byte(c.new), c.line, c.col); got != c.want {
+			t.Errorf("%s: copyUnchanged = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

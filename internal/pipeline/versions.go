@@ -149,11 +149,7 @@ func (p *pipeline) remainingRequires(f *change.File) map[string]string {
 		if p.goDisabled[f.Path][r] {
 			target = disabledNeed
 		}
-		for m, v := range req {
-			if cur, ok := target[m]; !ok || semver.Compare(v, cur) > 0 {
-				target[m] = v
-			}
-		}
+		change.AddRequires(target, req)
 	}
 	for m, v := range f.Requires {
 		if _, ok := out[m]; ok {

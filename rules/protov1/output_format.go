@@ -41,7 +41,9 @@ import (
 // buf.String(), strings.TrimSpace(s), a strings.Builder written with it,
 // a range over it), not across function calls. With the rule option
 // keep-output-format (protolift -keep-output-format) every such call is
-// refused.
+// refused. In a module whose own files hold v1 text format, a text call
+// whose output can reach a file or stdout is refused too
+// (output_files.go).
 
 // keepOutputFormatOption is the rule option (-keep-output-format) that
 // refuses every rewrite changing produced text.
@@ -69,6 +71,9 @@ func refuseOutput(p *rule.Pass, call *ast.CallExpr, writer ast.Expr, what string
 	}
 	pos, how := comparedAt(p, call, writer)
 	if !pos.IsValid() {
+		if what == "text" {
+			return refuseWrittenText(p, call, writer) // output_files.go
+		}
 		return ""
 	}
 	at := p.Fset.Position(pos)

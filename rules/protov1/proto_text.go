@@ -37,7 +37,10 @@ import (
 // diagnostic naming this, and a call whose output its function compares
 // (==, a switch, strings.Contains, reflect.DeepEqual, cmp.Diff, testify
 // Equal, a golden file; followed through local variables) or any such call
-// under -keep-output-format is refused (output_format.go). UnmarshalText's
+// under -keep-output-format is refused (output_format.go), and so is, in a
+// module whose own files hold v1 text format (a golden file with `name: <`
+// nested messages), a call whose output can reach a file or stdout
+// through the writing package (output_files.go). UnmarshalText's
 // grammar is stricter with opaque errors: risk "review". Messages that only implement the v1 interface are wrapped
 // with protoadapt.MessageV2Of. proto.TextMarshaler becomes
 // prototext.MarshalOptions (Compact → no Multiline, ExpandAny false → the

@@ -13,20 +13,17 @@ import (
 // ProtoUnsupported reports the identifiers of github.com/golang/protobuf/proto
 // that have no automatic APIv2 replacement (spec A.1 rows of class X not
 // owned by another rule), each with the reason and, where one exists, a
-// snippet to adapt; and two copy/compare hazards of APIv2 message structs
-// (spec A.0 H4, H7):
-//
-//   - `==`/`!=` on message struct values: APIv2 messages contain
-//     DoNotCompare, so the comparison stops compiling;
-//   - reflect.DeepEqual on messages: it compares internal state; use
-//     proto.Equal.
+// snippet to adapt; and a compare hazard of APIv2 message structs (spec
+// A.0 H4): `==`/`!=` on message struct values (APIv2 messages contain
+// DoNotCompare, so the comparison stops compiling). reflect.DeepEqual on
+// messages (H7) belongs to protov1.proto.deepequal.
 //
 // It rewrites nothing (risk "manual"). Text-format identifiers belong to
 // protov1.proto.text; DiscardUnknown, the extension and registry functions
 // to the codec, extensions and registry rules.
 var ProtoUnsupported = &rule.Rule{
 	Name:    "protov1.proto.unsupported",
-	Doc:     "reports golang/protobuf proto identifiers without an APIv2 replacement, and ==/reflect.DeepEqual on messages",
+	Doc:     "reports golang/protobuf proto identifiers without an APIv2 replacement, and == on message structs",
 	Risk:    change.Manual,
 	Imports: []string{v1Proto},
 	Run:     runProtoUnsupported,
@@ -86,16 +83,6 @@ func runProtoUnsupported(p *rule.Pass) {
 			}
 			if t := p.TypeOf(n.X); t != nil && isMessageStruct(t) {
 				p.Report(n, change.Manual, "comparing message structs with "+n.Op.String()+" does not compile with APIv2 messages (they contain DoNotCompare); use proto.Equal", "proto.Equal(&a, &b)")
-			}
-		case *dst.CallExpr:
-			if !rule.IsPkgFunc(p.Callee(n), "reflect", "DeepEqual") || len(n.Args) != 2 {
-				return true
-			}
-			for _, a := range n.Args {
-				if t := p.TypeOf(a); t != nil && (isMessageStruct(t) || isMessageRef(t)) {
-					p.Report(n, change.Manual, "reflect.DeepEqual on messages compares APIv2 internal state (caches, unknown-field storage); use proto.Equal", "proto.Equal(a, b)")
-					break
-				}
 			}
 		}
 		return true

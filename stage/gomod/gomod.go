@@ -125,30 +125,77 @@ var conflict = regexp.MustCompile(`(\S+@v\S+) requires (\S+)@(v[^,\s]+), not \S+
 
 // Run computes the new go.mod and go.sum.
 func Run(ctx context.Context, opts Options) (*change.Set, error) {
-	gomodPath := filepath.Join(opts.ModuleDir, "go.mod")
-	gosumPath := filepath.Join(opts.ModuleDir, "go.sum")
-	oldMod, err := os.ReadFile(gomodPath)
+	r, err := newModRun(opts)
 	if err != nil {
 		return nil, err
 	}
-	oldSum, err := os.ReadFile(gosumPath)
-	if err != nil && !os.IsNotExist(err) {
-		return nil, err
-	}
-	mf, err := modfile.Parse(gomodPath, oldMod, nil)
+	defer os.RemoveAll(r.tmp)
+	gets, err := r.pick(ctx)
 	if err != nil {
 		return nil, err
 	}
-	limit, err := Limit(opts.ModuleDir, opts.GoLimit)
+	if err := r.get(ctx, gets); err != nil {
+		return nil, err
+	}
+	if err := r.record(ctx, len(gets) > 0); err != nil {
+		return nil, err
+	}
+	nf, err := r.result()
 	if err != nil {
 		return nil, err
 	}
-	tmp, err := os.MkdirTemp("", "protolift-mod-")
-	if err != nil {
+	r.goDirectiveFindings(ctx, nf)
+	if opts.Tidy {
+		importers, err := legacyImporters(opts.ModuleDir, opts.Overlay)
+		if err != nil {
+			return nil, err
+		}
+		if d, ok := keptFinding(r.gomodPath, nf, importers); ok {
+			r.set.Report(d)
+		}
+	}
+	r.set.Report(behaviourChanges(r.gomodPath, r.mf, nf)...)
+	r.advisories(ctx, nf)
+	return r.set, nil
+}
+
+// modRun is one run of the mod stage: the go command works on copies of
+// go.mod and go.sum in tmp (with the rewritten sources as an overlay),
+// and the result is compared with the originals.
+type modRun struct {
+	opts                 Options
+	gomodPath, gosumPath string
+	oldMod, oldSum       []byte
+	mf                   *modfile.File
+	limit                string // the highest go directive allowed
+	tmp                  string
+	tmpMod, tmpSum       string
+	overlay              string // the -overlay file, "" if none
+	set                  *change.Set
+	chosen               map[string]string // module path → version picked
+	why                  []string          // the reasons for go.mod's changes
+}
+
+func newModRun(opts Options) (*modRun, error) {
+	r := &modRun{opts: opts, set: &change.Set{}, chosen: map[string]string{},
+		gomodPath: filepath.Join(opts.ModuleDir, "go.mod"), gosumPath: filepath.Join(opts.ModuleDir, "go.sum")}
+	var err error
+	if r.oldMod, err = os.ReadFile(r.gomodPath); err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(tmp)
-	tmpMod, tmpSum := filepath.Join(tmp, "go.mod"), filepath.Join(tmp, "go.sum")
+	if r.oldSum, err = os.ReadFile(r.gosumPath); err != nil && !os.IsNotExist(err) {
+		return nil, err
+	}
+	if r.mf, err = modfile.Parse(r.gomodPath, r.oldMod, nil); err != nil {
+		return nil, err
+	}
+	if r.limit, err = Limit(opts.ModuleDir, opts.GoLimit); err != nil {
+		return nil, err
+	}
+	if r.tmp, err = os.MkdirTemp("", "protolift-mod-"); err != nil {
+		return nil, err
+	}
+	r.tmpMod, r.tmpSum = filepath.Join(r.tmp, "go.mod"), filepath.Join(r.tmp, "go.sum")
 	// A go.mod without a go directive is go 1.16 to the go command (the
 	// language version its files are compiled and vetted under, and a
 	// module graph without pruning); but go get and go mod tidy add the
@@ -157,39 +204,43 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 	// that is not a rune (prometheus/common's log tests stopped building).
 	// The go commands work on a copy that says go 1.16; noGoLine takes the
 	// line out again afterwards, so go.mod keeps what it said.
-	work := oldMod
-	if mf.Go == nil {
-		if work, err = setGoLine(oldMod, impliedGo); err != nil {
+	work := r.oldMod
+	if r.mf.Go == nil {
+		if work, err = setGoLine(r.oldMod, impliedGo); err != nil {
+			os.RemoveAll(r.tmp)
 			return nil, err
 		}
 	}
-	if err := os.WriteFile(tmpMod, work, 0o644); err != nil {
-		return nil, err
+	if err = os.WriteFile(r.tmpMod, work, 0o644); err == nil {
+		err = os.WriteFile(r.tmpSum, r.oldSum, 0o644)
 	}
-	if err := os.WriteFile(tmpSum, oldSum, 0o644); err != nil {
-		return nil, err
+	if err == nil {
+		r.overlay, err = writeOverlay(r.tmp, opts.Overlay)
 	}
-	overlay, err := writeOverlay(tmp, opts.Overlay)
 	if err != nil {
+		os.RemoveAll(r.tmp)
 		return nil, err
 	}
-	set := &change.Set{}
+	return r, nil
+}
 
+// pick chooses a version for each requirement the changes need and
+// returns the go get arguments; requirements no release fitting the go
+// directive meets are reported instead.
+func (r *modRun) pick(ctx context.Context) ([]string, error) {
 	var gets []string
-	var why []string
-	chosen := map[string]string{}
-	for _, path := range sortedKeys(opts.Requires) {
-		want := opts.Requires[path]
-		cur := current(mf, path)
-		if !opts.Latest && cur != "" && semver.Compare(cur, want) >= 0 {
+	for _, path := range sortedKeys(r.opts.Requires) {
+		want := r.opts.Requires[path]
+		cur := current(r.mf, path)
+		if !r.opts.Latest && cur != "" && semver.Compare(cur, want) >= 0 {
 			continue
 		}
-		c, err := releases.pick(ctx, path, want, limit, opts.Latest)
+		c, err := releases.pick(ctx, path, want, r.limit, r.opts.Latest)
 		if err != nil {
 			return nil, err
 		}
 		if c.unmet != nil {
-			set.Report(requireDiag(gomodPath, mf, path, change.Diagnostic{Rule: UnmetRule, Risk: change.Manual,
+			r.set.Report(requireDiag(r.gomodPath, r.mf, path, change.Diagnostic{Rule: UnmetRule, Risk: change.Manual,
 				Message:    "not required: " + c.unmet.String() + "; the changes that need it do not build until it is",
 				Suggestion: fmt.Sprintf("allow the go directive to move with protolift -go=%s, or withdraw the changes that need %s", c.unmet.Go, path)}))
 			continue
@@ -197,15 +248,15 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 		if cur != "" && semver.Compare(cur, c.version) >= 0 {
 			continue
 		}
-		chosen[path] = c.version
+		r.chosen[path] = c.version
 		gets = append(gets, path+"@"+c.version)
 		switch {
 		case cur == "":
-			why = append(why, fmt.Sprintf("require %s %s (rewritten code uses its APIs)", path, c.version))
+			r.why = append(r.why, fmt.Sprintf("require %s %s (rewritten code uses its APIs)", path, c.version))
 		case c.version == want:
-			why = append(why, fmt.Sprintf("%s %s → %s (rewritten code uses APIs added in %s)", path, cur, c.version, want))
+			r.why = append(r.why, fmt.Sprintf("%s %s → %s (rewritten code uses APIs added in %s)", path, cur, c.version, want))
 		default:
-			why = append(why, fmt.Sprintf("%s %s → %s (rewritten code needs %s or later; %s)", path, cur, c.version, want, pickReason(path, c.version, want, opts.Latest)))
+			r.why = append(r.why, fmt.Sprintf("%s %s → %s (rewritten code needs %s or later; %s)", path, cur, c.version, want, pickReason(path, c.version, want, r.opts.Latest)))
 		}
 	}
 	// golang/protobuf before v1.5.4 refers to descriptorpb identifiers
@@ -213,157 +264,176 @@ func Run(ctx context.Context, opts Options) (*change.Set, error) {
 	// module that still imports it (old generated code, say) stops
 	// building when protobuf moves that far; v1.5.4 builds against every
 	// current release.
-	if pb := chosen["google.golang.org/protobuf"]; pb != "" && semver.Compare(pb, "v1.33.0") >= 0 {
-		if cur := current(mf, golangProtobuf); cur != "" && semver.Compare(cur, golangProtobufFloor) < 0 && !opts.Keep[golangProtobuf] {
+	if pb := r.chosen["google.golang.org/protobuf"]; pb != "" && semver.Compare(pb, "v1.33.0") >= 0 {
+		if cur := current(r.mf, golangProtobuf); cur != "" && semver.Compare(cur, golangProtobufFloor) < 0 && !r.opts.Keep[golangProtobuf] {
 			// One go get argument per module: the floor replaces a lower
 			// pick of golang/protobuf (v1.4.0 for the well-known-type
 			// aliases, say); go get refuses both.
 			gets = slices.DeleteFunc(gets, func(g string) bool { return strings.HasPrefix(g, golangProtobuf+"@") })
 			gets = append(gets, golangProtobuf+"@"+golangProtobufFloor)
-			why = append(why, fmt.Sprintf("%s %s → %s (older releases do not build against the protobuf version required above)", golangProtobuf, cur, golangProtobufFloor))
+			r.why = append(r.why, fmt.Sprintf("%s %s → %s (older releases do not build against the protobuf version required above)", golangProtobuf, cur, golangProtobufFloor))
 		}
 	}
-	if len(gets) > 0 {
-		// Versions picked one module at a time can disagree: a grpc
-		// release may require a newer protobuf than the one picked. go get
-		// says so ("X requires M@v2, not M@v1"); take what it asks for.
-		for try := 0; ; try++ {
-			args := append([]string{"get", "-modfile=" + tmpMod}, gets...)
-			err := gocmd(ctx, opts.ModuleDir, args...)
-			if err == nil {
-				break
-			}
-			m := conflict.FindStringSubmatch(err.Error())
-			if m == nil || try == 5 {
-				return nil, err
-			}
-			raised := false
-			for i, g := range gets {
-				if path, v, _ := strings.Cut(g, "@"); path == m[2] && semver.Compare(m[3], v) > 0 {
-					gets[i], chosen[path] = path+"@"+m[3], m[3]
-					why = append(why, fmt.Sprintf("%s %s (%s requires it)", path, m[3], m[1]))
-					raised = true
-				}
-			}
-			if !raised {
-				return nil, err
+	return gets, nil
+}
+
+// get runs go get on the staged go.mod. Versions picked one module at a
+// time can disagree: a grpc release may require a newer protobuf than the
+// one picked. go get says so ("X requires M@v2, not M@v1"); take what it
+// asks for.
+func (r *modRun) get(ctx context.Context, gets []string) error {
+	if len(gets) == 0 {
+		return nil
+	}
+	for try := 0; ; try++ {
+		args := append([]string{"get", "-modfile=" + r.tmpMod}, gets...)
+		err := gocmd(ctx, r.opts.ModuleDir, args...)
+		if err == nil {
+			return nil
+		}
+		m := conflict.FindStringSubmatch(err.Error())
+		if m == nil || try == 5 {
+			return err
+		}
+		raised := false
+		for i, g := range gets {
+			if path, v, _ := strings.Cut(g, "@"); path == m[2] && semver.Compare(m[3], v) > 0 {
+				gets[i], r.chosen[path] = path+"@"+m[3], m[3]
+				r.why = append(r.why, fmt.Sprintf("%s %s (%s requires it)", path, m[3], m[1]))
+				raised = true
 			}
 		}
+		if !raised {
+			return err
+		}
 	}
-	tidied := false
-	if opts.Tidy {
-		notes, ok, err := tidy(ctx, opts.ModuleDir, tmpMod, overlay, mf, limit)
+}
+
+// record tidies the staged go.mod when asked; otherwise, after go get,
+// it records the checksums the build needs. go get records checksums for
+// the modules it changed, not for every module the build now consults:
+// in a module without graph pruning (go < 1.17) an import can become
+// ambiguous between two modules of the new build list, and go build then
+// wants a zip checksum nobody recorded. Loading every package with
+// -mod=mod records what the build needs without tidy's removals.
+func (r *modRun) record(ctx context.Context, got bool) error {
+	if r.opts.Tidy {
+		notes, ok, err := tidy(ctx, r.opts.ModuleDir, r.tmpMod, r.overlay, r.mf, r.limit)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		tidied = ok
 		for _, n := range notes {
-			set.Report(requireDiag(gomodPath, mf, n.path, change.Diagnostic{Rule: TidyRule, Risk: n.risk, Message: n.msg, Suggestion: n.suggestion}))
+			r.set.Report(requireDiag(r.gomodPath, r.mf, n.path, change.Diagnostic{Rule: TidyRule, Risk: n.risk, Message: n.msg, Suggestion: n.suggestion}))
 			if n.raised != "" {
-				why = append(why, n.msg)
+				r.why = append(r.why, n.msg)
 			}
 		}
-	}
-	if len(gets) > 0 && !tidied {
-		// go get records checksums for the modules it changed, not for
-		// every module the build now consults: in a module without graph
-		// pruning (go < 1.17) an import can become ambiguous between two
-		// modules of the new build list, and go build then wants a zip
-		// checksum nobody recorded. Loading every package with -mod=mod
-		// records what the build needs without tidy's removals.
-		args := []string{"list", "-mod=mod", "-modfile=" + tmpMod, "-e", "-deps", "-test"}
-		if overlay != "" {
-			args = append(args, "-overlay="+overlay)
-		}
-		if err := gocmd(ctx, opts.ModuleDir, append(args, "./...")...); err != nil {
-			return nil, err
+		if ok {
+			return nil
 		}
 	}
-	newMod, err := os.ReadFile(tmpMod)
+	if !got {
+		return nil
+	}
+	args := []string{"list", "-mod=mod", "-modfile=" + r.tmpMod, "-e", "-deps", "-test"}
+	if r.overlay != "" {
+		args = append(args, "-overlay="+r.overlay)
+	}
+	return gocmd(ctx, r.opts.ModuleDir, append(args, "./...")...)
+}
+
+// result puts the staged go.mod and go.sum into the change set where they
+// differ from the originals and returns the new go.mod, parsed.
+func (r *modRun) result() (*modfile.File, error) {
+	newMod, err := os.ReadFile(r.tmpMod)
 	if err != nil {
 		return nil, err
 	}
-	if mf.Go == nil {
-		if newMod, err = noGoLine(oldMod, newMod); err != nil {
+	if r.mf.Go == nil {
+		if newMod, err = noGoLine(r.oldMod, newMod); err != nil {
 			return nil, err
 		}
 	}
-	newSum, _ := os.ReadFile(tmpSum)
-	if !bytes.Equal(newMod, oldMod) {
+	newSum, _ := os.ReadFile(r.tmpSum)
+	if !bytes.Equal(newMod, r.oldMod) {
 		msg := "go mod tidy over the rewritten code"
 		rule := TidyRule
-		if len(why) > 0 {
-			msg, rule = strings.Join(why, "; "), RequireRule
+		if len(r.why) > 0 {
+			msg, rule = strings.Join(r.why, "; "), RequireRule
 		}
-		set.Put(&change.File{Path: gomodPath, Old: oldMod, New: newMod, Edits: []change.Edit{{Rule: rule, Risk: change.Safe, Message: msg}}})
+		r.set.Put(&change.File{Path: r.gomodPath, Old: r.oldMod, New: newMod, Edits: []change.Edit{{Rule: rule, Risk: change.Safe, Message: msg}}})
 	}
-	if !bytes.Equal(newSum, oldSum) {
-		set.Put(&change.File{Path: gosumPath, Old: oldSum, New: newSum, Created: oldSum == nil,
+	if !bytes.Equal(newSum, r.oldSum) {
+		r.set.Put(&change.File{Path: r.gosumPath, Old: r.oldSum, New: newSum, Created: r.oldSum == nil,
 			Edits: []change.Edit{{Rule: TidyRule, Risk: change.Safe, Message: "checksums for the required module versions"}}})
 	}
-	nf, err := modfile.Parse(gomodPath, newMod, nil)
-	if err != nil {
-		return nil, err
+	return modfile.Parse(r.gomodPath, newMod, nil)
+}
+
+// directivePos is where findings about the go directive point: the go
+// line, else the module line, else the top of go.mod.
+func (r *modRun) directivePos() change.Position {
+	switch {
+	case r.mf.Go != nil:
+		return change.Position{Line: r.mf.Go.Syntax.Start.Line, Col: r.mf.Go.Syntax.Start.LineRune, Offset: r.mf.Go.Syntax.Start.Byte}
+	case r.mf.Module != nil:
+		return change.Position{Line: r.mf.Module.Syntax.Start.Line, Col: r.mf.Module.Syntax.Start.LineRune, Offset: r.mf.Module.Syntax.Start.Byte}
 	}
-	if oldGo := goVersion(mf); semver.Compare("v"+goVersion(nf), "v"+oldGo) <= 0 {
+	return change.Position{Line: 1, Col: 1}
+}
+
+// goDirectiveFindings reports a go directive the new requirements moved,
+// or one they need moved that the go command left alone.
+func (r *modRun) goDirectiveFindings(ctx context.Context, nf *modfile.File) {
+	oldGo := goVersion(r.mf)
+	if semver.Compare("v"+goVersion(nf), "v"+oldGo) <= 0 {
 		// Below go 1.21 the go command does not raise the directive for
 		// a dependency's; the build still needs that Go, so say so.
-		if path, need := neededGo(ctx, chosen); need != "" && !goFits(need, oldGo) {
-			pos := change.Position{Line: 1, Col: 1}
-			if mf.Go != nil {
-				pos = change.Position{Line: mf.Go.Syntax.Start.Line, Col: mf.Go.Syntax.Start.LineRune, Offset: mf.Go.Syntax.Start.Byte}
-			} else if mf.Module != nil {
-				pos = change.Position{Line: mf.Module.Syntax.Start.Line, Col: mf.Module.Syntax.Start.LineRune, Offset: mf.Module.Syntax.Start.Byte}
-			}
-			set.Report(change.Diagnostic{Path: gomodPath, Start: pos, End: pos, Rule: GoDirectiveRule, Risk: change.Review,
-				Message: fmt.Sprintf("the go directive stays %s (the go command does not raise it for dependencies below go 1.21), but %s %s declares go %s: building the module now needs Go %s or later", oldGo, path, chosen[path], need, need)})
+		if path, need := neededGo(ctx, r.chosen); need != "" && !goFits(need, oldGo) {
+			pos := r.directivePos()
+			r.set.Report(change.Diagnostic{Path: r.gomodPath, Start: pos, End: pos, Rule: GoDirectiveRule, Risk: change.Review,
+				Message: fmt.Sprintf("the go directive stays %s (the go command does not raise it for dependencies below go 1.21), but %s %s declares go %s: building the module now needs Go %s or later", oldGo, path, r.chosen[path], need, need)})
 		}
 	}
-	if oldGo := goVersion(mf); nf.Go != nil && semver.Compare("v"+nf.Go.Version, "v"+oldGo) > 0 {
-		pos := change.Position{Line: 1, Col: 1}
-		from := oldGo
-		switch {
-		case mf.Go != nil:
-			pos = change.Position{Line: mf.Go.Syntax.Start.Line, Col: mf.Go.Syntax.Start.LineRune, Offset: mf.Go.Syntax.Start.Byte}
-		case mf.Module != nil:
-			pos = change.Position{Line: mf.Module.Syntax.Start.Line, Col: mf.Module.Syntax.Start.LineRune, Offset: mf.Module.Syntax.Start.Byte}
-			from += " (go.mod had no go directive)"
-		}
-		d := change.Diagnostic{Path: gomodPath, Start: pos, End: pos, Rule: GoDirectiveRule, Risk: change.Review,
-			Message: fmt.Sprintf("go directive raised from %s to %s: a required module version needs it (%s); builds now need Go %s or later, and the module's files are compiled and vetted as go %s", from, nf.Go.Version, strings.Join(why, "; "), nf.Go.Version, nf.Go.Version)}
-		if !goFits(nf.Go.Version, limit) {
-			// A module the build list pulled in needs more than allowed.
-			d.Risk = change.Manual
-			d.Message += fmt.Sprintf("; more than the go %s allowed: a dependency selected with the new requirements declares it", limit)
-			d.Suggestion = fmt.Sprintf("accept it with protolift -go=%s, or find the module with go mod graph and keep it at an older release", nf.Go.Version)
-		}
-		set.Report(d)
+	if nf.Go == nil || semver.Compare("v"+nf.Go.Version, "v"+oldGo) <= 0 {
+		return
 	}
-	if opts.Tidy {
-		importers, err := legacyImporters(opts.ModuleDir, opts.Overlay)
-		if err != nil {
-			return nil, err
-		}
-		if d, ok := keptFinding(gomodPath, nf, importers); ok {
-			set.Report(d)
-		}
+	pos := r.directivePos()
+	from := oldGo
+	if r.mf.Go == nil && r.mf.Module != nil {
+		from += " (go.mod had no go directive)"
 	}
-	set.Report(behaviourChanges(gomodPath, mf, nf)...)
-	// Advisories concern the versions the module ends up with, but point
-	// at go.mod as it is on disk now (the line of the requirement, or
-	// the module line for a requirement this run adds). One whose fix no
-	// release fitting the go directive has is for review: the go
-	// directive is the module's choice, and -go names the way out.
-	for _, d := range Advisories(gomodPath, newMod, nf) {
-		d = requireDiag(gomodPath, mf, d.Message[:strings.Index(d.Message, " ")], d)
-		if fix, goNeed, ok := unreachableFix(ctx, d.Message, limit); ok {
+	d := change.Diagnostic{Path: r.gomodPath, Start: pos, End: pos, Rule: GoDirectiveRule, Risk: change.Review,
+		Message: fmt.Sprintf("go directive raised from %s to %s: a required module version needs it (%s); builds now need Go %s or later, and the module's files are compiled and vetted as go %s", from, nf.Go.Version, strings.Join(r.why, "; "), nf.Go.Version, nf.Go.Version)}
+	if !goFits(nf.Go.Version, r.limit) {
+		// A module the build list pulled in needs more than allowed.
+		d.Risk = change.Manual
+		d.Message += fmt.Sprintf("; more than the go %s allowed: a dependency selected with the new requirements declares it", r.limit)
+		d.Suggestion = fmt.Sprintf("accept it with protolift -go=%s, or find the module with go mod graph and keep it at an older release", nf.Go.Version)
+	}
+	r.set.Report(d)
+}
+
+// advisories reports known advisories of the versions the module ends up
+// with, pointing at go.mod as it is on disk now (the line of the
+// requirement, or the module line for a requirement this run adds). One
+// whose fix no release fitting the go directive has is for review: the
+// go directive is the module's choice, and -go names the way out.
+func (r *modRun) advisories(ctx context.Context, nf *modfile.File) {
+	newMod := r.oldMod
+	if f := r.set.Lookup(r.gomodPath); f != nil {
+		newMod = f.New
+	}
+	for _, d := range Advisories(r.gomodPath, newMod, nf) {
+		path := d.Message[:strings.Index(d.Message, " ")]
+		d = requireDiag(r.gomodPath, r.mf, path, d)
+		if fix, goNeed, ok := unreachableFix(ctx, d.Message, r.limit); ok {
 			d.Risk = change.Review
-			d.Message += fmt.Sprintf("; no fixed release fits go %s (%s needs go %s)", limit, fix, goNeed)
-			d.Suggestion = fmt.Sprintf("go get %s@%s when the module can require go %s", d.Message[:strings.Index(d.Message, " ")], fix, goNeed)
+			d.Message += fmt.Sprintf("; no fixed release fits go %s (%s needs go %s)", r.limit, fix, goNeed)
+			d.Suggestion = fmt.Sprintf("go get %s@%s when the module can require go %s", path, fix, goNeed)
 		}
-		set.Report(d)
+		r.set.Report(d)
 	}
-	return set, nil
 }
 
 // neededGo returns the chosen requirement with the highest go directive,

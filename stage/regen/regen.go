@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -138,7 +137,11 @@ func (u *unit) first() *genFile {
 	return u.grpc
 }
 
-// Run regenerates the module's generated protobuf Go code.
+// Run regenerates the module's generated protobuf Go code: it finds the
+// generated files and their .proto sources (moduleFiles), groups them by
+// the import root each compiles under (ws.groupByRoot), regenerates each
+// group (ws.regenerateGroup) and, when everything regenerated, brings the
+// module's generation scripts in line (fixScripts).
 func Run(ctx context.Context, opts Options) (*Result, error) {
 	mod, err := modroot.Find(opts.ModuleDir)
 	if err != nil {
@@ -146,22 +149,73 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	rd := reader(opts.Overlay)
 	res := &Result{Requires: map[string]string{}}
-
-	all, err := protows.List(mod.Dir, opts.Overlay, append([]string{".pb.go", ".proto"}, protows.ConfigSuffixes...)...)
+	files, err := moduleFiles(mod.Dir, opts.Overlay, rd)
 	if err != nil {
 		return nil, err
 	}
-	var protos, configs, scripts []string
+	if len(files.units) == 0 {
+		return res, nil
+	}
+	fx := scriptFix{goVer: opts.goVersion(), grpcVer: opts.grpcVersion(), optOut: opts.AllowMissingUnimplemented}
+	ws := &workspace{
+		mod:      mod,
+		declared: protows.Declared(append(files.configs, files.scripts...), rd.Read),
+		gopath:   protows.Root{Dir: mod.Dir, Prefix: mod.Path},
+		protos:   files.protos,
+		rd:       rd,
+	}
+	groups := ws.groupByRoot(res, files.units)
+	if len(groups) > 0 {
+		grpcGen := generate.Spec{Pkg: toolbin.GoGRPCPkg, Version: opts.grpcVersion()}
+		if opts.GRPCPlugin != "" {
+			grpcGen = generate.Spec{Binary: opts.GRPCPlugin}
+		}
+		shared := sharedImportPaths(mod, groups)
+		regenerated := map[string]bool{}
+		for _, gr := range groups {
+			if err := ws.regenerateGroup(ctx, res, gr, groups, shared, grpcGen, opts, regenerated); err != nil {
+				return nil, err
+			}
+		}
+		res.Regenerated = slices.Sorted(maps.Keys(regenerated))
+		// Scripts are brought in line only when every unit regenerated:
+		// otherwise the next run of the script would change code protolift
+		// kept.
+		fx.rewrite = !slices.ContainsFunc(res.Diags, func(d change.Diagnostic) bool { return d.Risk == change.Manual })
+	}
+	if err := fixScripts(res, files.scripts, rd, fx); err != nil {
+		return nil, err
+	}
+	res.Sort()
+	return res, nil
+}
+
+// genFiles is what the gen stage reads of a module: its .proto files, the
+// buf configurations and scripts that declare import roots and run
+// generators, and the generated units in the order first seen.
+type genFiles struct {
+	protos, configs, scripts []string
+	units                    []*unit
+}
+
+// moduleFiles lists the module's generated Go files (grouped into units:
+// one .proto source generated into one directory) and the files that say
+// how they were generated.
+func moduleFiles(dir string, overlay map[string][]byte, rd reader) (*genFiles, error) {
+	all, err := protows.List(dir, overlay, append([]string{".pb.go", ".proto"}, protows.ConfigSuffixes...)...)
+	if err != nil {
+		return nil, err
+	}
+	files := &genFiles{}
 	units := map[string]*unit{}
-	var order []string
 	for _, p := range all {
 		switch {
 		case strings.HasSuffix(p, ".proto"):
-			protos = append(protos, p)
+			files.protos = append(files.protos, p)
 		case filepath.Base(p) == "buf.yaml" || filepath.Base(p) == "buf.work.yaml":
-			configs = append(configs, p)
+			files.configs = append(files.configs, p)
 		case !strings.HasSuffix(p, ".pb.go"):
-			scripts = append(scripts, p)
+			files.scripts = append(files.scripts, p)
 		default:
 			b, err := rd.Read(p)
 			if err != nil {
@@ -176,7 +230,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			if u == nil {
 				u = &unit{dir: filepath.Dir(p), source: g.source}
 				units[key] = u
-				order = append(order, key)
+				files.units = append(files.units, u)
 			}
 			if g.grpcOnly {
 				u.grpc = g
@@ -185,25 +239,18 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			}
 		}
 	}
-	if len(order) == 0 {
-		return res, nil
-	}
-	fx := scriptFix{goVer: opts.goVersion(), grpcVer: opts.grpcVersion(), optOut: opts.AllowMissingUnimplemented}
+	return files, nil
+}
 
-	ws := &workspace{
-		mod:      mod,
-		declared: protows.Declared(append(configs, scripts...), rd.Read),
-		gopath:   protows.Root{Dir: mod.Dir, Prefix: mod.Path},
-		protos:   protos,
-		rd:       rd,
-	}
-	// Each unit is compiled under the root its own generated file names;
-	// units of different roots are compiled separately, so a file of one
-	// root never stands in for a same-named file of another.
+// groupByRoot sets each unit's import root and groups the units by it.
+// Each unit is compiled under the root its own generated file names;
+// units of different roots are compiled separately, so a file of one
+// root never stands in for a same-named file of another. A unit whose
+// source is in no root, or in two, is reported and left out.
+func (ws *workspace) groupByRoot(res *Result, units []*unit) []*group {
 	var groups []*group
 	byRoot := map[protows.Root]*group{}
-	for _, key := range order {
-		u := units[key]
+	for _, u := range units {
 		g := u.first()
 		root, candidates := ws.findRoot(g)
 		if len(candidates) > 1 {
@@ -233,17 +280,14 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 		gr.units = append(gr.units, u)
 	}
-	if len(groups) == 0 {
-		if err := fixScripts(res, scripts, rd, fx); err != nil {
-			return nil, err
-		}
-		res.Sort()
-		return res, nil
-	}
+	return groups
+}
 
-	// Import paths of every regenerated source, for M flags when a
-	// dependency has no go_package. A name that two roots generate into
-	// different packages is only known inside its own group.
+// sharedImportPaths maps every regenerated source to its Go import path,
+// for M flags when a dependency has no go_package. A name that two roots
+// generate into different packages is left out: it is only known inside
+// its own group.
+func sharedImportPaths(mod *modroot.Module, groups []*group) map[string]string {
 	shared := map[string]string{}
 	clash := map[string]bool{}
 	for _, gr := range groups {
@@ -258,82 +302,73 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	for n := range clash {
 		delete(shared, n)
 	}
+	return shared
+}
 
-	grpcGen := generate.Spec{Pkg: toolbin.GoGRPCPkg, Version: opts.grpcVersion()}
-	if opts.GRPCPlugin != "" {
-		grpcGen = generate.Spec{Binary: opts.GRPCPlugin}
-	}
-	regenerated := map[string]bool{}
-	for _, gr := range groups {
-		roots := ws.rootsFor(gr.root, groups)
-		var names []string
-		seenName := map[string]bool{}
-		importPath := maps.Clone(shared)
-		for _, u := range gr.units {
-			importPath[u.source] = goImportPath(mod, u.dir)
-			if !seenName[u.source] {
-				seenName[u.source] = true
-				names = append(names, u.source)
-			}
-		}
-		comp, failed := compileProtos(ctx, roots, names, opts.Overlay)
-		for _, n := range names {
-			for _, e := range failed[n] {
-				p := absSource(roots, e.file, rd)
-				if p == "" {
-					p = absSource(roots, n, rd)
-				}
-				pos := change.Position{Line: e.line, Col: e.col}
-				suggestion := "fix the .proto file (or run the proto stage first), then run protolift gen again"
-				if strings.Contains(e.msg, "could not resolve path") {
-					suggestion = "name the directory that holds the import as a root in buf.yaml (or with -I in the protoc command of the Makefile or script; protolift reads both), then run protolift gen again"
-				}
-				if strings.Contains(e.msg, `edition value "2024"`) {
-					// protocompile v0.14.1, the in-process compiler, stops at 2023.
-					suggestion = "protolift gen compiles .proto files in process, which supports editions up to 2023: regenerate this file with buf generate (protoc-gen-go " + toolbin.GoVersion + ", protoc-gen-go-grpc " + toolbin.GoGRPCVersion + "), or keep it at edition 2023"
-				}
-				res.Report(change.Diagnostic{
-					Path: p, Start: pos, End: pos, Rule: CompileRule, Risk: change.Manual,
-					Message:    fmt.Sprintf("cannot compile %s, so its generated code was not regenerated: %s", n, e.msg),
-					Suggestion: suggestion,
-				})
-			}
-		}
-		ambiguous := ws.ambiguousImports(gr, groups, comp)
-		for _, u := range gr.units {
-			if _, bad := failed[u.source]; bad || comp.byName[u.source] == nil {
-				continue
-			}
-			if d, bad := ambiguousDiag(u, comp, ambiguous); bad {
-				res.Report(d)
-				continue
-			}
-			if src := absSource(roots, u.source, rd); src != u.source {
-				if b, err := rd.Read(src); err == nil {
-					if d, bad := invalidUTF8(src, b); bad {
-						res.Report(d)
-						continue
-					}
-				}
-			}
-			if err := ws.regenerateUnit(ctx, res, u, comp, importPath, grpcGen, opts, regenerated); err != nil {
-				return nil, err
-			}
+// regenerateGroup compiles one root's sources and regenerates each of its
+// units that compiled, is not ambiguous and is valid UTF-8; the others
+// are reported.
+func (ws *workspace) regenerateGroup(ctx context.Context, res *Result, gr *group, groups []*group, shared map[string]string, grpcGen generate.Spec, opts Options, regenerated map[string]bool) error {
+	roots := ws.rootsFor(gr.root, groups)
+	var names []string
+	importPath := maps.Clone(shared)
+	for _, u := range gr.units {
+		importPath[u.source] = goImportPath(ws.mod, u.dir)
+		if !slices.Contains(names, u.source) {
+			names = append(names, u.source)
 		}
 	}
-	for p := range regenerated {
-		res.Regenerated = append(res.Regenerated, p)
+	comp, failed := compileProtos(ctx, roots, names, opts.Overlay)
+	ws.reportCompileErrors(res, roots, names, failed)
+	ambiguous := ws.ambiguousImports(gr, groups, comp)
+	for _, u := range gr.units {
+		if _, bad := failed[u.source]; bad || comp.byName[u.source] == nil {
+			continue
+		}
+		if d, bad := ambiguousDiag(u, comp, ambiguous); bad {
+			res.Report(d)
+			continue
+		}
+		if src := absSource(roots, u.source, ws.rd); src != u.source {
+			if b, err := ws.rd.Read(src); err == nil {
+				if d, bad := invalidUTF8(src, b); bad {
+					res.Report(d)
+					continue
+				}
+			}
+		}
+		if err := ws.regenerateUnit(ctx, res, u, comp, importPath, grpcGen, opts, regenerated); err != nil {
+			return err
+		}
 	}
-	sort.Strings(res.Regenerated)
-	// Scripts are brought in line only when every unit regenerated:
-	// otherwise the next run of the script would change code protolift
-	// kept.
-	fx.rewrite = !slices.ContainsFunc(res.Diags, func(d change.Diagnostic) bool { return d.Risk == change.Manual })
-	if err := fixScripts(res, scripts, rd, fx); err != nil {
-		return nil, err
+	return nil
+}
+
+// reportCompileErrors reports, at the erring .proto line, each source
+// that did not compile, with what to do about the common causes.
+func (ws *workspace) reportCompileErrors(res *Result, roots []protows.Root, names []string, failed map[string][]posError) {
+	for _, n := range names {
+		for _, e := range failed[n] {
+			p := absSource(roots, e.file, ws.rd)
+			if p == "" {
+				p = absSource(roots, n, ws.rd)
+			}
+			pos := change.Position{Line: e.line, Col: e.col}
+			suggestion := "fix the .proto file (or run the proto stage first), then run protolift gen again"
+			if strings.Contains(e.msg, "could not resolve path") {
+				suggestion = "name the directory that holds the import as a root in buf.yaml (or with -I in the protoc command of the Makefile or script; protolift reads both), then run protolift gen again"
+			}
+			if strings.Contains(e.msg, `edition value "2024"`) {
+				// protocompile v0.14.1, the in-process compiler, stops at 2023.
+				suggestion = "protolift gen compiles .proto files in process, which supports editions up to 2023: regenerate this file with buf generate (protoc-gen-go " + toolbin.GoVersion + ", protoc-gen-go-grpc " + toolbin.GoGRPCVersion + "), or keep it at edition 2023"
+			}
+			res.Report(change.Diagnostic{
+				Path: p, Start: pos, End: pos, Rule: CompileRule, Risk: change.Manual,
+				Message:    fmt.Sprintf("cannot compile %s, so its generated code was not regenerated: %s", n, e.msg),
+				Suggestion: suggestion,
+			})
+		}
 	}
-	res.Sort()
-	return res, nil
 }
 
 // regenerateUnit regenerates one unit's protoc-gen-go and protoc-gen-go-grpc

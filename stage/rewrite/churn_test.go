@@ -73,3 +73,30 @@ func Stamp(ctx context.Context, t time.Time) (*tspb.Timestamp, *int64) {
 		t.Errorf("want the groups kept:\n%s\ngot:\n%s", want, got)
 	}
 }
+
+// gnostic's lib/gnostic.go: an import block the printer would sort loses
+// the removed import only, and a doc comment the printer would reflow,
+// right above a rewritten signature, stays as written (the whole file
+// used to take the printed form, or "fmt" was imported twice).
+func TestUnsortedImportsAndAdjacentDocStay(t *testing.T) {
+	doc := "// Size counts:\n//   - bytes\n"
+	got := runAll(t, `package p
+
+import (
+	"github.com/golang/protobuf/proto"
+	"time"
+	"fmt"
+)
+
+`+doc+`func Size(m proto.Message) int {
+	fmt.Println(time.Now())
+	return proto.Size(m)
+}
+`)
+	if !strings.Contains(got, doc+"func Size(") {
+		t.Errorf("the doc comment above the rewritten signature changed:\n%s", got)
+	}
+	if !strings.Contains(got, "\t\"time\"\n\t\"fmt\"\n") || strings.Count(got, `"fmt"`) != 1 {
+		t.Errorf("want the untouched imports as they were, each once:\n%s", got)
+	}
+}

@@ -118,168 +118,35 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	base, _ := filepath.Abs(dir)
-	patterns := opts.Patterns
-	if len(patterns) == 0 {
-		patterns = []string{"./..."}
-	}
 	res := &Result{Requires: map[string]string{}, Module: m}
-	dirs, skipped, ok, err := modroot.Dirs(m, base, patterns)
+	files, err := selectFiles(ctx, res, dir, opts)
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
-		dirs, err = listDirs(ctx, base, patterns, opts.Tags)
-		if err != nil {
-			return nil, err
-		}
-	}
-	grpcGen, err := grpcGeneratedPackages(m, opts.Rules, opts.Overlay)
-	if err != nil {
+	opts.Overlay = lfOverlay(files, opts.Overlay)
+	r := &goRun{opts: opts, module: m, res: res, byPath: map[string]*scanned{}, done: map[string]bool{}}
+	toolPins := r.reportToolPins(files)
+	withTests, plain := r.plan(files, toolPins)
+	if err := r.loadAndRewrite(ctx, withTests, plain); err != nil {
 		return nil, err
-	}
-	files, err := prefilter(dirs, opts.Rules, opts.Overlay, grpcGen)
-	if err != nil {
-		return nil, err
-	}
-	reportSkipped(res, skipped, opts.Rules)
-
-	// The dst printer drops blank lines of CRLF files: type-check and
-	// rewrite such files with LF line endings (through the overlay) and
-	// restore CRLF in the result.
-	overlay, cloned := opts.Overlay, false
-	for i := range files {
-		f := &files[i]
-		if f.generated || !bytes.Contains(f.src, []byte("\r\n")) {
-			continue
-		}
-		if !cloned {
-			overlay, cloned = maps.Clone(opts.Overlay), true
-			if overlay == nil {
-				overlay = map[string][]byte{}
-			}
-		}
-		f.crlf = true
-		overlay[f.path] = bytes.ReplaceAll(f.src, []byte("\r\n"), []byte("\n"))
-	}
-	opts.Overlay = overlay
-
-	// Files that only pin tools for go install (`//go:build tools`,
-	// blank imports of main packages) are never compiled: loading them
-	// with their tag fails ("is a program, not an importable package").
-	toolPins := map[string]bool{}
-	for i := range files {
-		f := &files[i]
-		if f.generated || !isToolPin(f.src) {
-			continue
-		}
-		toolPins[f.path] = true
-		if msg := toolPinMessage(f); msg != "" {
-			res.Report(change.Diagnostic{Path: f.path, Start: change.Position{Line: 1, Col: 1}, Rule: BuildTagsRule, Risk: change.Review, Message: msg})
-		}
-	}
-
-	byPath := map[string]*scanned{}
-	// needTests records, per package directory, whether one of the files
-	// to migrate is a test file: only those directories are loaded with
-	// their test variants, which triples the packages to type-check.
-	needTests := map[string]bool{}
-	for i := range files {
-		f := &files[i]
-		if toolPins[f.path] {
-			continue
-		}
-		if f.generated {
-			if msg := legacyGenerated(f); msg != "" {
-				res.Report(change.Diagnostic{Path: f.path, Start: change.Position{Line: 1, Col: 1}, Rule: GeneratedRule, Risk: change.Manual, Message: msg})
-			}
-			continue
-		}
-		byPath[f.path] = f
-		d := filepath.Dir(f.path)
-		needTests[d] = needTests[d] || strings.HasSuffix(f.path, "_test.go")
-	}
-	var withTests, plain []string
-	for d, t := range needTests {
-		if t {
-			withTests = append(withTests, d)
-		} else {
-			plain = append(plain, d)
-		}
-	}
-	sort.Strings(withTests)
-	sort.Strings(plain)
-
-	batch := opts.BatchSize
-	if batch <= 0 {
-		batch = 256
-	}
-	done := map[string]bool{}
-	process := func(dirs []string, tests bool, o Options) error {
-		pkgs, broken, err := load(ctx, m.Dir, dirs, tests, o)
-		if err != nil {
-			return err
-		}
-		for _, b := range broken {
-			for _, name := range b.CompiledGoFiles {
-				if sf := byPath[name]; sf != nil && !done[name] {
-					done[name] = true
-					res.Report(change.Diagnostic{Path: name, Start: change.Position{Line: 1, Col: 1}, Rule: VerifyRule, Risk: change.Manual,
-						Message: fmt.Sprintf("not migrated: package %s does not type-check after the earlier stages: %s", b.PkgPath, firstError(b))})
-				}
-			}
-		}
-		res.Loaded += len(pkgs)
-		prog := &rule.Program{Packages: pkgs, ModuleDir: m.Dir, Overlay: o.Overlay}
-		for _, pkg := range pkgs {
-			for k, af := range pkg.Syntax {
-				name := pkg.CompiledGoFiles[k]
-				if sf := byPath[name]; sf != nil && !done[name] {
-					done[name] = true
-					if err := rewriteFile(prog, pkg, af, sf, opts.Rules, opts.RuleOptions, opts.Disabled[name], res); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		return nil
-	}
-	total, finished := len(withTests)+len(plain), 0
-	for _, group := range []struct {
-		dirs  []string
-		tests bool
-	}{{withTests, true}, {plain, false}} {
-		for i := 0; i < len(group.dirs); i += batch {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			j := min(i+batch, len(group.dirs))
-			if err := process(group.dirs[i:j], group.tests, opts); err != nil {
-				return nil, err
-			}
-			finished += j - i
-			if opts.Progress != nil {
-				opts.Progress(finished, total)
-			}
-		}
 	}
 	// Files the default configuration excludes get a second load with
 	// the build tags their constraints ask for, so `//go:build
 	// integration` files are migrated too; what still stays out (other
 	// operating systems, contradictory constraints) is reported.
 	for p := range toolPins {
-		done[p] = true
+		r.done[p] = true
 	}
-	for tags, dirs := range extraConfigs(files, done, opts.Tags) {
+	for tags, dirs := range extraConfigs(files, r.done, opts.Tags) {
 		extra := opts
 		extra.Tags = append(append([]string(nil), opts.Tags...), strings.Split(tags, ",")...)
-		if err := process(dirs, true, extra); err != nil {
+		if err := r.process(ctx, dirs, true, extra); err != nil {
 			return nil, fmt.Errorf("loading with -tags=%s (for files that need those tags): %w", strings.Join(extra.Tags, ","), err)
 		}
 		res.Configs = append(res.Configs, Config{Tags: extra.Tags, Dirs: dirs})
 	}
 	for _, f := range files {
-		if f.generated || done[f.path] {
+		if f.generated || r.done[f.path] {
 			continue
 		}
 		res.Report(change.Diagnostic{
@@ -292,6 +159,183 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	res.Sort()
 	return res, nil
+}
+
+// selectFiles resolves the patterns to package directories and keeps the
+// files the syntactic pre-filter says some enabled rule may change (and
+// the generated files the stage reports); skipped directories are
+// reported.
+func selectFiles(ctx context.Context, res *Result, dir string, opts Options) ([]scanned, error) {
+	base, _ := filepath.Abs(dir)
+	patterns := opts.Patterns
+	if len(patterns) == 0 {
+		patterns = []string{"./..."}
+	}
+	dirs, skipped, ok, err := modroot.Dirs(res.Module, base, patterns)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		if dirs, err = listDirs(ctx, base, patterns, opts.Tags); err != nil {
+			return nil, err
+		}
+	}
+	grpcGen, err := grpcGeneratedPackages(res.Module, opts.Rules, opts.Overlay)
+	if err != nil {
+		return nil, err
+	}
+	files, err := prefilter(dirs, opts.Rules, opts.Overlay, grpcGen)
+	if err != nil {
+		return nil, err
+	}
+	reportSkipped(res, skipped, opts.Rules)
+	return files, nil
+}
+
+// lfOverlay returns the overlay with CRLF files given LF line endings:
+// the dst printer drops blank lines of CRLF files, so such files are
+// type-checked and rewritten with LF endings, and CRLF is restored in
+// the result (scanned.crlf).
+func lfOverlay(files []scanned, overlay map[string][]byte) map[string][]byte {
+	cloned := false
+	for i := range files {
+		f := &files[i]
+		if f.generated || !bytes.Contains(f.src, []byte("\r\n")) {
+			continue
+		}
+		if !cloned {
+			overlay, cloned = maps.Clone(overlay), true
+			if overlay == nil {
+				overlay = map[string][]byte{}
+			}
+		}
+		f.crlf = true
+		overlay[f.path] = bytes.ReplaceAll(f.src, []byte("\r\n"), []byte("\n"))
+	}
+	return overlay
+}
+
+// goRun is one run of the Go stage over the selected files.
+type goRun struct {
+	opts   Options
+	module *modroot.Module
+	res    *Result
+	byPath map[string]*scanned // the hand-written files to migrate
+	done   map[string]bool     // files rewritten or reported
+}
+
+// reportToolPins finds the files that only pin tools for go install
+// (`//go:build tools`, blank imports of main packages): they are never
+// compiled, and loading them with their tag fails ("is a program, not an
+// importable package").
+func (r *goRun) reportToolPins(files []scanned) map[string]bool {
+	toolPins := map[string]bool{}
+	for i := range files {
+		f := &files[i]
+		if f.generated || !isToolPin(f.src) {
+			continue
+		}
+		toolPins[f.path] = true
+		if msg := toolPinMessage(f); msg != "" {
+			r.res.Report(change.Diagnostic{Path: f.path, Start: change.Position{Line: 1, Col: 1}, Rule: BuildTagsRule, Risk: change.Review, Message: msg})
+		}
+	}
+	return toolPins
+}
+
+// plan records the files to migrate and splits their package directories
+// into those loaded with their test variants (one of the files is a test
+// file) and the rest: test variants triple the packages to type-check.
+// Legacy generated files are reported, not migrated.
+func (r *goRun) plan(files []scanned, toolPins map[string]bool) (withTests, plain []string) {
+	needTests := map[string]bool{}
+	for i := range files {
+		f := &files[i]
+		if toolPins[f.path] {
+			continue
+		}
+		if f.generated {
+			if msg := legacyGenerated(f); msg != "" {
+				r.res.Report(change.Diagnostic{Path: f.path, Start: change.Position{Line: 1, Col: 1}, Rule: GeneratedRule, Risk: change.Manual, Message: msg})
+			}
+			continue
+		}
+		r.byPath[f.path] = f
+		d := filepath.Dir(f.path)
+		needTests[d] = needTests[d] || strings.HasSuffix(f.path, "_test.go")
+	}
+	for d, t := range needTests {
+		if t {
+			withTests = append(withTests, d)
+		} else {
+			plain = append(plain, d)
+		}
+	}
+	sort.Strings(withTests)
+	sort.Strings(plain)
+	return withTests, plain
+}
+
+// loadAndRewrite processes the directories in batches (memory stays
+// bounded on large trees), telling Progress as batches finish.
+func (r *goRun) loadAndRewrite(ctx context.Context, withTests, plain []string) error {
+	batch := r.opts.BatchSize
+	if batch <= 0 {
+		batch = 256
+	}
+	total, finished := len(withTests)+len(plain), 0
+	for _, group := range []struct {
+		dirs  []string
+		tests bool
+	}{{withTests, true}, {plain, false}} {
+		for i := 0; i < len(group.dirs); i += batch {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			j := min(i+batch, len(group.dirs))
+			if err := r.process(ctx, group.dirs[i:j], group.tests, r.opts); err != nil {
+				return err
+			}
+			finished += j - i
+			if r.opts.Progress != nil {
+				r.opts.Progress(finished, total)
+			}
+		}
+	}
+	return nil
+}
+
+// process loads dirs under o's configuration and rewrites each file to
+// migrate not yet done; files of packages that do not type-check are
+// reported instead.
+func (r *goRun) process(ctx context.Context, dirs []string, tests bool, o Options) error {
+	pkgs, broken, err := load(ctx, r.module.Dir, dirs, tests, o)
+	if err != nil {
+		return err
+	}
+	for _, b := range broken {
+		for _, name := range b.CompiledGoFiles {
+			if sf := r.byPath[name]; sf != nil && !r.done[name] {
+				r.done[name] = true
+				r.res.Report(change.Diagnostic{Path: name, Start: change.Position{Line: 1, Col: 1}, Rule: VerifyRule, Risk: change.Manual,
+					Message: fmt.Sprintf("not migrated: package %s does not type-check after the earlier stages: %s", b.PkgPath, firstError(b))})
+			}
+		}
+	}
+	r.res.Loaded += len(pkgs)
+	prog := &rule.Program{Packages: pkgs, ModuleDir: r.module.Dir, Overlay: o.Overlay}
+	for _, pkg := range pkgs {
+		for k, af := range pkg.Syntax {
+			name := pkg.CompiledGoFiles[k]
+			if sf := r.byPath[name]; sf != nil && !r.done[name] {
+				r.done[name] = true
+				if err := rewriteFile(prog, pkg, af, sf, r.opts.Rules, r.opts.RuleOptions, r.opts.Disabled[name], r.res); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // listDirs asks the go command for the directories of patterns the
@@ -646,15 +690,9 @@ func rewriteFile(prog *rule.Program, pkg *packages.Package, af *ast.File, sf *sc
 	// The file's protobuf floor follows from what it uses (rules record
 	// v1.20.0, the first APIv2 release); it is the file's, not a rule's.
 	if v := protobufFloor(sf.src, out); v != "" {
-		if cur, ok := sink.require[protobufModule]; !ok || semver.Compare(v, cur) > 0 {
-			sink.require[protobufModule] = v
-		}
+		change.Require(sink.require, protobufModule, v)
 	}
-	for p, v := range sink.require {
-		if cur, ok := res.Requires[p]; !ok || semver.Compare(v, cur) > 0 {
-			res.Requires[p] = v
-		}
-	}
+	change.AddRequires(res.Requires, sink.require)
 	res.Put(&change.File{Path: sf.path, Old: sf.src, New: out, Edits: sink.edits, Stage: "go", Requires: sink.require, RuleRequires: sink.byRule, RuleFallbacks: sink.fallbacks()})
 	res.keepHelpers(sink, sf.src)
 	return nil

@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/mod/semver"
 	"golang.org/x/tools/go/ast/astutil"
 
 	"github.com/protolift/protolift/internal/change"
@@ -199,11 +198,7 @@ func (r *Result) writeHelpers() error {
 			return err
 		}
 		if f != nil {
-			for p, v := range f.Requires {
-				if cur, ok := r.Requires[p]; !ok || semver.Compare(v, cur) > 0 {
-					r.Requires[p] = v
-				}
-			}
+			change.AddRequires(r.Requires, f.Requires)
 			r.Put(f)
 		}
 	}
@@ -245,9 +240,7 @@ func helperFile(path string, ws map[string]helperWant) (*change.File, error) {
 			imports[imp] = true
 		}
 		for p, v := range w.helper.Requires {
-			if cur, ok := requires[p]; !ok || semver.Compare(v, cur) > 0 {
-				requires[p] = v
-			}
+			change.Require(requires, p, v)
 			if byRule[w.rule] == nil {
 				byRule[w.rule] = map[string]string{}
 			}

@@ -48,9 +48,16 @@ func keepUntouched(src, pristine, printed []byte) []byte {
 		hunks = append(hunks, hunk{a0, a1, b0, b0 + n})
 		delta += n - (a1 - a0)
 	}
-	// Grow each hunk until the lines on both sides are lines src has
-	// unchanged, merging hunks that meet: the src lines between those
-	// two anchors are what the hunk replaces.
+	// A hunk whose first or last line the printer also changed (a line
+	// with no counterpart in src) grows over the run of such lines on
+	// that side, merging with a hunk it meets: the src lines between the
+	// two anchors around the run are what it replaces. A hunk whose edge
+	// lines src has unchanged replaces exactly their src counterparts, so
+	// a line the printer changed next to it (a reflowed doc comment) and
+	// a line only src has there (an import the printer sorted elsewhere)
+	// stay as they were. An insertion between two changed lines grows
+	// both ways.
+	changedAt := func(a int) bool { return a >= 0 && a < len(A) && toS[a] < 0 }
 	var grown []hunk
 	for i := 0; i < len(hunks); {
 		h := hunks[i]
@@ -59,9 +66,12 @@ func keepUntouched(src, pristine, printed []byte) []byte {
 		if n := len(grown); n > 0 {
 			prevEnd = grown[n-1].a1
 		}
-		for h.a0 > 0 && h.a0 > prevEnd && toS[h.a0-1] < 0 {
-			h.a0--
-			h.b0--
+		pure := h.a0 == h.a1 && changedAt(h.a0-1) && changedAt(h.a0)
+		if pure || h.a0 < h.a1 && changedAt(h.a0) {
+			for h.a0 > 0 && h.a0 > prevEnd && toS[h.a0-1] < 0 {
+				h.a0--
+				h.b0--
+			}
 		}
 		if n := len(grown); n > 0 && h.a0 <= prevEnd {
 			g := grown[n-1]
@@ -69,12 +79,15 @@ func keepUntouched(src, pristine, printed []byte) []byte {
 			h.a0, h.b0 = g.a0, g.b0
 		}
 		for {
-			for h.a1 < len(A) && toS[h.a1] < 0 && (i >= len(hunks) || h.a1 < hunks[i].a0) {
-				h.a1++
-				h.b1++
+			if pure || h.a0 < h.a1 && changedAt(h.a1-1) {
+				for h.a1 < len(A) && toS[h.a1] < 0 && (i >= len(hunks) || h.a1 < hunks[i].a0) {
+					h.a1++
+					h.b1++
+				}
 			}
 			if i < len(hunks) && h.a1 >= hunks[i].a0 {
 				h.a1, h.b1 = hunks[i].a1, hunks[i].b1
+				pure = false
 				i++
 				continue
 			}
@@ -85,14 +98,7 @@ func keepUntouched(src, pristine, printed []byte) []byte {
 	var out []string
 	next := 0 // next src line to copy
 	for _, h := range grown {
-		s0 := 0
-		if h.a0 > 0 {
-			s0 = toS[h.a0-1] + 1
-		}
-		s1 := len(S)
-		if h.a1 < len(A) {
-			s1 = toS[h.a1]
-		}
+		s0, s1 := srcRange(toS, len(S), h.a0, h.a1)
 		if s0 < next || s1 < s0 {
 			return printed
 		}
@@ -106,6 +112,46 @@ func keepUntouched(src, pristine, printed []byte) []byte {
 		return printed
 	}
 	return res
+}
+
+// srcRange returns the src lines [s0, s1) that the pristine lines
+// [a0, a1) of a hunk stand for (nS is the number of src lines). An edge
+// line src has unchanged stands for its counterpart; an edge line the
+// printer changed stands for everything up to the anchor beyond it. An
+// insertion (a0 == a1) goes before the next anchor, or after the
+// previous one when the next line is a changed one.
+func srcRange(toS []int, nS, a0, a1 int) (s0, s1 int) {
+	after := func(a int) int { // the src line after A line a-1's counterpart
+		if a == 0 {
+			return 0
+		}
+		return toS[a-1] + 1
+	}
+	before := func(a int) int { // A line a's counterpart, or the end
+		if a == len(toS) {
+			return nS
+		}
+		return toS[a]
+	}
+	if a0 == a1 {
+		if a1 == len(toS) || toS[a1] >= 0 {
+			s0 = before(a1)
+		} else {
+			s0 = after(a0)
+		}
+		return s0, s0
+	}
+	if toS[a0] >= 0 {
+		s0 = toS[a0]
+	} else {
+		s0 = after(a0)
+	}
+	if toS[a1-1] >= 0 {
+		s1 = toS[a1-1] + 1
+	} else {
+		s1 = before(a1)
+	}
+	return s0, s1
 }
 
 // splitKeep splits after each newline, keeping it.
@@ -147,7 +193,9 @@ func align(old, new []byte, n int) []int {
 // file may import one path twice under two names, which the printer
 // merges into one (renaming the uses), while the lines no rule touched
 // keep both; both forms mean the same. The import declarations compare
-// as the sets of paths they import, and a use pkg.Name as path.Name.
+// as the sets of paths they import, and a use pkg.Name as path.Name. A
+// file importing one path twice under one name (which does not compile)
+// is never the same.
 func sameTokens(a, b []byte) bool {
 	scan := func(src []byte) (toks []string, paths map[string]bool) {
 		fset := token.NewFileSet()
@@ -163,8 +211,17 @@ func sameTokens(a, b []byte) bool {
 				end = fset.Position(gd.End()).Offset
 			}
 		}
+		specs := map[string]bool{}
 		for _, is := range f.Imports {
 			path, _ := strconv.Unquote(is.Path.Value)
+			spec := path
+			if is.Name != nil {
+				spec = is.Name.Name + " " + path
+			}
+			if specs[spec] && (is.Name == nil || is.Name.Name != "_") {
+				return nil, nil // imported twice under one name: does not compile
+			}
+			specs[spec] = true
 			paths[path] = true
 			if is.Name != nil && is.Name.Name != "_" && is.Name.Name != "." {
 				names[is.Name.Name] = path

@@ -26,11 +26,30 @@ func TestKeepUntouched(t *testing.T) {
 			want:     "package p\n\n// Doc:\n//   indented\nfunc F() {}\n\nvar a = 2\n",
 		},
 		{
-			name:     "change next to churn takes the printed form of the churned run",
+			// gnostic's writeFile: the rule changed the line after a doc
+			// comment the printer reflows; the comment stays as written.
+			name:     "churn next to a change stays",
 			src:      "package p\n\n// x  y\nvar a = 1\n",
 			pristine: "package p\n\n// x y\nvar a = 1\n",
 			printed:  "package p\n\n// x y\nvar a = 2\n",
-			want:     "package p\n\n// x y\nvar a = 2\n",
+			want:     "package p\n\n// x  y\nvar a = 2\n",
+		},
+		{
+			name:     "a changed line the printer also changed takes the printed form of its run",
+			src:      "package p\n\n// x  y\nvar a = 1\n",
+			pristine: "package p\n\n// x y\nvar a = 1\n",
+			printed:  "package p\n\n// x z\nvar a = 1\n",
+			want:     "package p\n\n// x z\nvar a = 1\n",
+		},
+		{
+			// gnostic's lib/gnostic.go: the printer sorts an import block
+			// (c moves after b); a rule deletes the import before c's
+			// old place. c must not go with it.
+			name:     "a line only src has next to a deletion stays",
+			src:      "package p\n\nimport (\n\t\"a\"\n\t\"c\"\n\t\"b\"\n)\n",
+			pristine: "package p\n\nimport (\n\t\"a\"\n\t\"b\"\n\t\"c\"\n)\n",
+			printed:  "package p\n\nimport (\n\t\"b\"\n\t\"c\"\n)\n",
+			want:     "package p\n\nimport (\n\t\"c\"\n\t\"b\"\n)\n",
 		},
 		{
 			name:     "insertion and deletion",
