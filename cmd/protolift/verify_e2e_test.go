@@ -349,3 +349,70 @@ func Same(a, b *orderspb.Money) bool {
 	goIn(t, dir, "build", "./...")
 	goIn(t, dir, "vet", "./...")
 }
+
+// A v1-only genproto (protoc-gen-go 1.3 output) is raised to its first
+// APIv2 release instead of wrapping its values in protoadapt.MessageV2Of;
+// when that raise breaks the build (here: a genproto package the module
+// imports is gone from the release), the gate withdraws it and the rules
+// run again with genproto pinned, wrapping instead of giving up (issue 12,
+// shape 3).
+func TestGenprotoRaiseOrAdapter(t *testing.T) {
+	if testing.Short() {
+		t.Skip("downloads genproto releases through the module proxy; runs without -short")
+	}
+	const (
+		old    = "v0.0.0-20190819201941-24fa4b261c55"
+		raised = "v0.0.0-20200526211855-cb27e3aa2013"
+	)
+	a := "package app\n\nimport (\n\t\"github.com/golang/protobuf/proto\"\n\t\"google.golang.org/genproto/googleapis/rpc/status\"\n)\n\n// Encode encodes st.\nfunc Encode(st *status.Status) ([]byte, error) {\n\treturn proto.Marshal(st)\n}\n"
+	for _, tc := range []struct {
+		name    string
+		b       string // app/b.go, if any
+		want    []string
+		aWant   string
+		genWant string
+	}{{
+		name:    "raised",
+		aWant:   "return proto.Marshal(st)",
+		genWant: "google.golang.org/genproto " + raised,
+	}, {
+		name: "withdrawn",
+		b:    "package app\n\nimport rex \"google.golang.org/genproto/googleapis/devtools/remoteexecution/v1test\"\n\n// Req is of a package genproto dropped in 2020.\nvar Req rex.ExecuteRequest\n",
+		want: []string{
+			"mod.raise: google.golang.org/genproto was not raised: the new version breaks the build: ",
+			"or written in the form that does without it",
+		},
+		aWant:   "return proto.Marshal(protoadapt.MessageV2Of(st))",
+		genWant: "google.golang.org/genproto " + old,
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			write(t, filepath.Join(dir, "go.mod"), []byte("module example.com/gp\n\ngo 1.21\n\nrequire (\n\tgithub.com/golang/protobuf v1.3.2\n\tgoogle.golang.org/genproto "+old+"\n)\n"))
+			write(t, filepath.Join(dir, "app", "a.go"), []byte(a))
+			if tc.b != "" {
+				write(t, filepath.Join(dir, "app", "b.go"), []byte(tc.b))
+			}
+			goIn(t, dir, "mod", "tidy")
+			code, _, errOut := protolift(t, "-C", dir, "-w", "./...")
+			if code == exitError {
+				t.Fatalf("exit 2\n%s", errOut)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(errOut, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, errOut)
+				}
+			}
+			if strings.Contains(errOut, "app/a.go") {
+				t.Errorf("a finding on a.go:\n%s", errOut)
+			}
+			if now, _ := os.ReadFile(filepath.Join(dir, "app", "a.go")); !strings.Contains(string(now), tc.aWant) {
+				t.Errorf("a.go lacks %q:\n%s", tc.aWant, now)
+			}
+			if now, _ := os.ReadFile(filepath.Join(dir, "go.mod")); !strings.Contains(string(now), tc.genWant) {
+				t.Errorf("go.mod lacks %q:\n%s", tc.genWant, now)
+			}
+			goIn(t, dir, "build", "./...")
+			goIn(t, dir, "vet", "./...")
+		})
+	}
+}

@@ -89,6 +89,11 @@ type File struct {
 	// so a version raise that breaks the build can be withdrawn together
 	// with exactly the rewrites that needed it.
 	RuleRequires map[string]map[string]string `json:"-"`
+	// RuleFallbacks names, per rule, the modules of RuleRequires that
+	// rule asked for with rule.Pass.Prefer and can do without: when such
+	// a raise is withdrawn the rule runs again (writing its other form)
+	// instead of being withdrawn.
+	RuleFallbacks map[string][]string `json:"-"`
 }
 
 // Diagnostic is a finding that needs a person, or information about what a

@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -269,7 +270,7 @@ func (p *pipeline) runGo(ctx context.Context, patterns []string) (*rewrite.Resul
 		}
 	}
 	opts := rewrite.Options{Dir: p.opts.Dir, Patterns: patterns, Rules: rs, Overlay: ov,
-		RuleOptions: map[string]string{"grpc.server": p.opts.GRPCServer, "keep-output-format": strconv.FormatBool(p.opts.KeepOutputFormat)},
+		RuleOptions: map[string]string{"grpc.server": p.opts.GRPCServer, "keep-output-format": strconv.FormatBool(p.opts.KeepOutputFormat), rule.PinnedOption: p.pinnedList()},
 		Disabled:    p.goDisabled,
 		// After earlier stages changed the module, a package they broke
 		// is skipped and reported; verification withdraws the cause.
@@ -296,6 +297,19 @@ func (p *pipeline) runGo(ctx context.Context, patterns []string) (*rewrite.Resul
 		}
 	}
 	return rewrite.Run(ctx, opts)
+}
+
+// pinnedList lists, sorted and comma-separated, the modules whose raise
+// was withdrawn, for rules that have a form without it (rule.Pass.Prefer).
+func (p *pipeline) pinnedList() string {
+	var out []string
+	for m, ok := range p.pinned {
+		if ok {
+			out = append(out, m)
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, ",")
 }
 
 func (p *pipeline) selectRules() ([]*rule.Rule, error) {

@@ -137,8 +137,19 @@ func (p *pipeline) verify(ctx context.Context, point verifyPoint) error {
 		}
 		requiresBefore := fmt.Sprint(p.fileRequires(), p.pinned)
 		var rerun []string
+		raise := false
 		for _, c := range culprits {
 			rerun = append(rerun, p.withdraw(c)...)
+			raise = raise || c.kind == "raise"
+		}
+		if raise && len(rerun) > 0 {
+			// The files rerun because a raise was withdrawn type-check
+			// against the go.mod without it (a rule that prefers the
+			// raise writes its other form there: rule.Pass.Prefer).
+			if err := p.recomputeMod(ctx, point, requiresBefore); err != nil {
+				return err
+			}
+			requiresBefore = fmt.Sprint(p.fileRequires(), p.pinned)
 		}
 		if len(rerun) > 0 {
 			if err := p.rerunGo(ctx, rerun); err != nil {
@@ -764,10 +775,20 @@ func (p *pipeline) withdraw(c culprit) []string {
 		again := p.pinned[c.module]
 		p.pinned[c.module] = true
 		var rerun []string
+		fellBack := false
 		for _, f := range slices.Clone(p.set.Files) {
 			switch {
 			case f.Stage == "go":
 				for r, req := range f.RuleRequires {
+					if _, ok := req[c.module]; ok && slices.Contains(f.RuleFallbacks[r], c.module) {
+						// The rule has a form without the raise: it runs
+						// again, seeing the module pinned (rule.Pass.Prefer).
+						fellBack = true
+						if !slices.Contains(rerun, f.Path) {
+							rerun = append(rerun, f.Path)
+						}
+						continue
+					}
 					if _, ok := req[c.module]; ok {
 						p.disable(f.Path, r)
 						if !slices.Contains(rerun, f.Path) {
@@ -790,8 +811,12 @@ func (p *pipeline) withdraw(c culprit) []string {
 			return rerun
 		}
 		pos := p.requireLine(c.module)
+		outcome := "the rewrites that needed it were withdrawn"
+		if fellBack {
+			outcome += ", or written in the form that does without it"
+		}
 		p.set.Report(change.Diagnostic{Path: p.gomodPath(), Start: pos, End: pos, Rule: RaiseRule, Risk: change.Manual,
-			Message: fmt.Sprintf("%s was not raised: the new version %s: %s%s; the rewrites that needed it were withdrawn", c.module, effect, msg, where)})
+			Message: fmt.Sprintf("%s was not raised: the new version %s: %s%s; %s", c.module, effect, msg, where, outcome)})
 		return rerun
 	}
 	return nil

@@ -24,9 +24,16 @@ const (
 // golang/protobuf v1.4.0 so that a value typed by a package this run does
 // not rewrite is the APIv2 type too. (The mod stage raises golang/protobuf
 // to v1.5.4 anyway whenever it raises google.golang.org/protobuf.)
+//
+// A v1-only message of an old genproto release is APIv2 too once genproto
+// is raised to genprotoAPIv2, which the file then prefers (genproto.go);
+// if that raise is withdrawn, the rule runs again and this says false.
 func v2AfterRun(p *rule.Pass, t types.Type) bool {
 	if rule.ImplementsV2(t) {
 		return true
+	}
+	if isOldGenprotoMessage(t) {
+		return p.Prefer(genprotoModule, genprotoAPIv2)
 	}
 	if !isOldWKTMessage(t) {
 		return false

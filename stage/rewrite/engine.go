@@ -562,6 +562,9 @@ type fileSink struct {
 	// which module version.
 	rule   string
 	byRule map[string]map[string]string
+	// hard and soft record, per rule, the modules it asked for with
+	// Require and with Prefer (rule.PreferSink).
+	hard, soft map[string]map[string]bool
 
 	pkg     *packages.Package
 	helpers []helperWant // see helpers.go
@@ -571,6 +574,45 @@ func (s *fileSink) Edit(e change.Edit)           { s.edits = append(s.edits, e) 
 func (s *fileSink) Diagnose(d change.Diagnostic) { s.diags = append(s.diags, d) }
 func (s *fileSink) Alias(path, name string)      { s.alias[path] = name }
 func (s *fileSink) Require(path, version string) {
+	s.mark(&s.hard, path)
+	s.need(path, version)
+}
+
+// Prefer implements rule.PreferSink.
+func (s *fileSink) Prefer(path, version string) {
+	s.mark(&s.soft, path)
+	s.need(path, version)
+}
+
+func (s *fileSink) mark(m *map[string]map[string]bool, path string) {
+	if *m == nil {
+		*m = map[string]map[string]bool{}
+	}
+	if (*m)[s.rule] == nil {
+		(*m)[s.rule] = map[string]bool{}
+	}
+	(*m)[s.rule][path] = true
+}
+
+// fallbacks are the modules each rule asked for only with Prefer.
+func (s *fileSink) fallbacks() map[string][]string {
+	var out map[string][]string
+	for r, mods := range s.soft {
+		for m := range mods {
+			if s.hard[r][m] {
+				continue
+			}
+			if out == nil {
+				out = map[string][]string{}
+			}
+			out[r] = append(out[r], m)
+		}
+		sort.Strings(out[r])
+	}
+	return out
+}
+
+func (s *fileSink) need(path, version string) {
 	if cur, ok := s.require[path]; !ok || semver.Compare(version, cur) > 0 {
 		s.require[path] = version
 	}
@@ -666,7 +708,7 @@ func rewriteFile(prog *rule.Program, pkg *packages.Package, af *ast.File, sf *sc
 		change.Require(sink.require, protobufModule, v)
 	}
 	change.AddRequires(res.Requires, sink.require)
-	res.Put(&change.File{Path: sf.path, Old: sf.src, New: out, Edits: sink.edits, Stage: "go", Requires: sink.require, RuleRequires: sink.byRule})
+	res.Put(&change.File{Path: sf.path, Old: sf.src, New: out, Edits: sink.edits, Stage: "go", Requires: sink.require, RuleRequires: sink.byRule, RuleFallbacks: sink.fallbacks()})
 	res.keepHelpers(sink, sf.src)
 	return nil
 }
