@@ -64,207 +64,235 @@ var ProtoText = &rule.Rule{
 }
 
 func runProtoText(p *rule.Pass) {
-	tm := textMarshalerPlan(p)
-	textFn := func(f *types.Func) string {
-		for _, n := range []string{"MarshalText", "MarshalTextString", "CompactText", "CompactTextString", "UnmarshalText"} {
-			if rule.IsPkgFunc(f, v1Proto, n) {
-				return n
-			}
-		}
-		return ""
-	}
-	refused := warnTextOutput(p, tm, textFn)
-	// format builds opts.Format(m) for the multi-line or compact form.
-	format := func(multiline bool, m dst.Expr) dst.Expr {
-		lit := &dst.CompositeLit{Type: rule.QualifiedIdent(v2Prototext, "MarshalOptions")}
-		if multiline {
-			lit.Elts = append(lit.Elts, &dst.KeyValueExpr{Key: dst.NewIdent("Multiline"), Value: dst.NewIdent("true")})
-		}
-		nilTypes := &dst.CallExpr{Fun: &dst.ParenExpr{X: &dst.StarExpr{X: rule.QualifiedIdent(v2Protoregistry, "Types")}}, Args: rule.Exprs(dst.NewIdent("nil"))}
-		lit.Elts = append(lit.Elts, &dst.KeyValueExpr{Key: dst.NewIdent("Resolver"), Value: nilTypes})
-		return rule.Call(rule.Sel(lit, "Format"), v2Arg(p, m))
-	}
-	// write builds w.Write([]byte(text())) for a writer-form call.
-	write := func(call *dst.CallExpr, text func() dst.Expr) *dst.CallExpr {
-		w := call.Args[0]
-		if u, ok := w.(*dst.UnaryExpr); ok && u.Op == token.AND {
-			if _, lit := u.X.(*dst.CompositeLit); !lit {
-				w = u.X
-			}
-		}
-		bytes := &dst.CallExpr{Fun: &dst.ArrayType{Elt: dst.NewIdent("byte")}, Args: rule.Exprs(text())}
-		return rule.Call(rule.Sel(parenIfNeeded(w), "Write"), bytes)
-	}
-	// writerCall recognises MarshalText, CompactText and
-	// TextMarshaler.Marshal, returning a builder of the formatted text.
-	writerCall := func(e dst.Expr) (*dst.CallExpr, func() dst.Expr) {
-		c, ok := e.(*dst.CallExpr)
-		if !ok || p.Ast(c) == nil || len(c.Args) != 2 || refused[c] {
-			return nil, nil
-		}
-		f := p.Callee(c)
-		switch textFn(f) {
-		case "MarshalText":
-			return c, func() dst.Expr { return format(true, c.Args[1]) }
-		case "CompactText":
-			return c, func() dst.Expr { return format(false, c.Args[1]) }
-		}
-		if tm.ok && rule.IsMethod(f, v1Proto, "TextMarshaler", "Marshal") {
-			recv := c.Fun.(*dst.SelectorExpr).X
-			return c, func() dst.Expr { return rule.Call(rule.Sel(recv, "Format"), v2Arg(p, c.Args[1])) }
-		}
-		return nil, nil
-	}
-	const writeMsg = "proto text writer form → prototext Format + w.Write (output whitespace is not stable; Any fields stay unexpanded as in v1)"
-	p.StmtLists(func(list []dst.Stmt) []dst.Stmt {
-		var out []dst.Stmt
-		for _, s := range list {
-			var repl []dst.Stmt
-			switch s := s.(type) {
-			case *dst.ExprStmt:
-				if c, text := writerCall(s.X); c != nil {
-					p.Changed(s, change.Review, writeMsg)
-					repl = []dst.Stmt{&dst.ExprStmt{X: write(c, text)}}
-				}
-			case *dst.AssignStmt:
-				if len(s.Lhs) != 1 || len(s.Rhs) != 1 {
-					break
-				}
-				if c, text := writerCall(s.Rhs[0]); c != nil {
-					p.Changed(s, change.Review, writeMsg)
-					repl = []dst.Stmt{&dst.AssignStmt{Lhs: rule.Exprs(dst.NewIdent("_"), s.Lhs[0]), Tok: s.Tok, Rhs: rule.Exprs(write(c, text))}}
-					if rule.IsBlank(s.Lhs[0]) {
-						repl = []dst.Stmt{&dst.ExprStmt{X: write(c, text)}}
-					}
-				}
-			case *dst.IfStmt:
-				// `if err := proto.MarshalText(w, m); ...` keeps its shape,
-				// and so does each `else if` of the chain.
-				for ifs := s; ifs != nil; ifs, _ = ifs.Else.(*dst.IfStmt) {
-					if as, ok := ifs.Init.(*dst.AssignStmt); ok && len(as.Lhs) == 1 && len(as.Rhs) == 1 {
-						if c, text := writerCall(as.Rhs[0]); c != nil {
-							p.Changed(as, change.Review, writeMsg)
-							as.Lhs = rule.Exprs(dst.NewIdent("_"), as.Lhs[0])
-							as.Rhs = rule.Exprs(write(c, text))
-							p.Require(protobufModule, minProtobuf)
-						}
-					}
-				}
-			case *dst.ReturnStmt:
-				if len(s.Results) != 1 {
-					break
-				}
-				if c, text := writerCall(s.Results[0]); c != nil {
-					p.Changed(s, change.Review, writeMsg)
-					e := errName(p, s)
-					repl = []dst.Stmt{rule.DefineStmt(rule.Exprs(dst.NewIdent("_"), dst.NewIdent(e)), write(c, text)), &dst.ReturnStmt{Results: rule.Exprs(dst.NewIdent(e))}}
-				}
-			}
-			if repl == nil {
-				out = append(out, s)
-				continue
-			}
-			p.Require(protobufModule, minProtobuf)
-			rule.MoveStmtDecs(s, repl)
-			out = append(out, repl...)
-		}
-		return out
-	})
+	t := &textRun{p: p, tm: textMarshalerPlan(p)}
+	t.refused = warnTextOutput(p, t.tm, textFn)
+	p.StmtLists(t.rewriteStmts)
 	called := map[dst.Node]bool{}
 	p.Inspector().Inspect([]dst.Node{(*dst.CallExpr)(nil), (*dst.CompositeLit)(nil), (*dst.Ident)(nil)}, func(n dst.Node) bool {
 		switch n := n.(type) {
 		case *dst.CallExpr:
 			called[n.Fun] = true
-			if p.Ast(n) == nil || refused[n] {
-				return true
-			}
-			name := textFn(p.Callee(n))
-			var repl dst.Expr
-			switch name {
-			case "MarshalTextString", "CompactTextString":
-				if len(n.Args) == 1 {
-					repl = format(name == "MarshalTextString", n.Args[0])
-					if inStmtHeader(p.AstFile, p.Ast(n)) {
-						// `if prototext.MarshalOptions{…}.Format(m) == ""` does
-						// not parse: the literal's brace would open the block.
-						sel := repl.(*dst.CallExpr).Fun.(*dst.SelectorExpr)
-						sel.X = &dst.ParenExpr{X: sel.X}
-					}
-					p.Changed(n, change.Review, "proto."+name+" → prototext Format (output whitespace is not stable; Any fields stay unexpanded as in v1)")
-				}
-			case "UnmarshalText":
-				if len(n.Args) == 2 {
-					why, warn := jsonTextRisk(p, n.Args[1])
-					if why != "" {
-						p.Report(n, change.Manual, "not rewritten: "+why+textHandWritten, "")
-						return true
-					}
-					if warn != "" {
-						p.Report(n, change.Review, warn+textHandWritten, "")
-					}
-					repl = rule.Call(rule.QualifiedIdent(v2Prototext, "Unmarshal"), &dst.CallExpr{Fun: &dst.ArrayType{Elt: dst.NewIdent("byte")}, Args: rule.Exprs(n.Args[0])}, v2Arg(p, n.Args[1]))
-					p.Changed(n, change.Review, "proto.UnmarshalText → prototext.Unmarshal (stricter grammar; errors are not *proto.ParseError)")
-				}
-			case "MarshalText", "CompactText":
-				if len(n.Args) == 2 {
-					// An expression position: the writer's count is dropped
-					// inside a function literal that yields just the error.
-					c, text := writerCall(n)
-					e := p.Names().Fresh(n, "err")
-					repl = rule.Closure(rule.Exprs(errorType()),
-						rule.DefineStmt(rule.Exprs(dst.NewIdent("_"), dst.NewIdent(e)), write(c, text)),
-						&dst.ReturnStmt{Results: rule.Exprs(dst.NewIdent(e))})
-					p.Changed(n, change.Review, writeMsg)
-				}
-			}
-			if tm.ok && len(n.Args) == 2 && rule.IsMethod(p.Callee(n), v1Proto, "TextMarshaler", "Marshal") {
-				// An expression position (`else if err := tm.Marshal(w, m)`,
-				// an argument): the same closure as for MarshalText.
-				c, text := writerCall(n)
-				e := p.Names().Fresh(n, "err")
-				repl = rule.Closure(rule.Exprs(errorType()),
-					rule.DefineStmt(rule.Exprs(dst.NewIdent("_"), dst.NewIdent(e)), write(c, text)),
-					&dst.ReturnStmt{Results: rule.Exprs(dst.NewIdent(e))})
-				p.Changed(n, change.Review, writeMsg)
-			}
-			if tm.ok && len(n.Args) == 1 && rule.IsMethod(p.Callee(n), v1Proto, "TextMarshaler", "Text") {
-				recv := n.Fun.(*dst.SelectorExpr).X
-				repl = rule.Call(rule.Sel(recv, "Format"), v2Arg(p, n.Args[0]))
-				p.Changed(n, change.Review, "proto.TextMarshaler.Text → prototext MarshalOptions.Format (output whitespace is not stable)")
-			}
-			if repl != nil {
-				rule.MoveDecs(n, repl)
-				*n = *repl.(*dst.CallExpr)
-				p.Require(protobufModule, minProtobuf)
+			if p.Ast(n) != nil && !t.refused[n] {
+				t.rewriteCall(n)
 			}
 		case *dst.CompositeLit:
-			if tm.ok && rule.IsNamed(p.TypeOf(n), v1Proto, "TextMarshaler") {
-				tm.literal(p, n)
+			if t.tm.ok && rule.IsNamed(p.TypeOf(n), v1Proto, "TextMarshaler") {
+				t.tm.literal(p, n)
 			}
 		case *dst.Ident:
-			if n.Path != v1Proto {
-				return true
-			}
-			switch o := p.ObjectOf(n).(type) {
-			case *types.Func:
-				if name := textFn(o); name != "" && !called[n] {
-					p.Report(n, change.Manual, "not rewritten: proto."+name+" is used as a function value; its prototext replacement has another signature", "")
-				}
-			case *types.TypeName:
-				switch o.Name() {
-				case "TextMarshaler":
-					if tm.ok {
-						p.Changed(n, change.Review, "proto.TextMarshaler → prototext.MarshalOptions")
-						n.Path, n.Name = v2Prototext, "MarshalOptions"
-						p.Require(protobufModule, minProtobuf)
-					}
-				case "ParseError":
-					p.Report(n, change.Manual, "proto.ParseError has no prototext counterpart: prototext errors are opaque (no Line/Offset); match on err != nil instead", "")
-				}
+			if n.Path == v1Proto {
+				t.ident(n, called[n])
 			}
 		}
 		return true
 	})
+}
+
+// textFn returns the name of the v1 text-format function f is, or "".
+func textFn(f *types.Func) string {
+	for _, n := range []string{"MarshalText", "MarshalTextString", "CompactText", "CompactTextString", "UnmarshalText"} {
+		if rule.IsPkgFunc(f, v1Proto, n) {
+			return n
+		}
+	}
+	return ""
+}
+
+// textRun is one file's run of the rule: the TextMarshaler plan and the
+// calls refused because their output is compared or kept.
+type textRun struct {
+	p       *rule.Pass
+	tm      *textMarshalerUse
+	refused map[*dst.CallExpr]bool
+}
+
+const writeMsg = "proto text writer form → prototext Format + w.Write (output whitespace is not stable; Any fields stay unexpanded as in v1)"
+
+// format builds opts.Format(m) for the multi-line or compact form.
+func (t *textRun) format(multiline bool, m dst.Expr) dst.Expr {
+	lit := &dst.CompositeLit{Type: rule.QualifiedIdent(v2Prototext, "MarshalOptions")}
+	if multiline {
+		lit.Elts = append(lit.Elts, &dst.KeyValueExpr{Key: dst.NewIdent("Multiline"), Value: dst.NewIdent("true")})
+	}
+	nilTypes := &dst.CallExpr{Fun: &dst.ParenExpr{X: &dst.StarExpr{X: rule.QualifiedIdent(v2Protoregistry, "Types")}}, Args: rule.Exprs(dst.NewIdent("nil"))}
+	lit.Elts = append(lit.Elts, &dst.KeyValueExpr{Key: dst.NewIdent("Resolver"), Value: nilTypes})
+	return rule.Call(rule.Sel(lit, "Format"), v2Arg(t.p, m))
+}
+
+// write builds w.Write([]byte(text())) for a writer-form call.
+func (t *textRun) write(call *dst.CallExpr, text func() dst.Expr) *dst.CallExpr {
+	w := call.Args[0]
+	if u, ok := w.(*dst.UnaryExpr); ok && u.Op == token.AND {
+		if _, lit := u.X.(*dst.CompositeLit); !lit {
+			w = u.X
+		}
+	}
+	bytes := &dst.CallExpr{Fun: &dst.ArrayType{Elt: dst.NewIdent("byte")}, Args: rule.Exprs(text())}
+	return rule.Call(rule.Sel(parenIfNeeded(w), "Write"), bytes)
+}
+
+// writerCall recognises MarshalText, CompactText and
+// TextMarshaler.Marshal, returning a builder of the formatted text.
+func (t *textRun) writerCall(e dst.Expr) (*dst.CallExpr, func() dst.Expr) {
+	c, ok := e.(*dst.CallExpr)
+	if !ok || t.p.Ast(c) == nil || len(c.Args) != 2 || t.refused[c] {
+		return nil, nil
+	}
+	f := t.p.Callee(c)
+	switch textFn(f) {
+	case "MarshalText":
+		return c, func() dst.Expr { return t.format(true, c.Args[1]) }
+	case "CompactText":
+		return c, func() dst.Expr { return t.format(false, c.Args[1]) }
+	}
+	if t.tm.ok && rule.IsMethod(f, v1Proto, "TextMarshaler", "Marshal") {
+		recv := c.Fun.(*dst.SelectorExpr).X
+		return c, func() dst.Expr { return rule.Call(rule.Sel(recv, "Format"), v2Arg(t.p, c.Args[1])) }
+	}
+	return nil, nil
+}
+
+// writerClosure is a writer-form call in an expression position (an
+// argument, `else if err := tm.Marshal(w, m)`): a function literal that
+// drops the writer's count and yields just the error.
+func (t *textRun) writerClosure(n *dst.CallExpr) dst.Expr {
+	c, text := t.writerCall(n)
+	e := t.p.Names().Fresh(n, "err")
+	return rule.Closure(rule.Exprs(errorType()),
+		rule.DefineStmt(rule.Exprs(dst.NewIdent("_"), dst.NewIdent(e)), t.write(c, text)),
+		&dst.ReturnStmt{Results: rule.Exprs(dst.NewIdent(e))})
+}
+
+// rewriteStmts rewrites the writer forms that are statements of their
+// own, keeping the statement's shape.
+func (t *textRun) rewriteStmts(list []dst.Stmt) []dst.Stmt {
+	p := t.p
+	var out []dst.Stmt
+	for _, s := range list {
+		var repl []dst.Stmt
+		switch s := s.(type) {
+		case *dst.ExprStmt:
+			if c, text := t.writerCall(s.X); c != nil {
+				p.Changed(s, change.Review, writeMsg)
+				repl = []dst.Stmt{&dst.ExprStmt{X: t.write(c, text)}}
+			}
+		case *dst.AssignStmt:
+			if len(s.Lhs) != 1 || len(s.Rhs) != 1 {
+				break
+			}
+			if c, text := t.writerCall(s.Rhs[0]); c != nil {
+				p.Changed(s, change.Review, writeMsg)
+				repl = []dst.Stmt{&dst.AssignStmt{Lhs: rule.Exprs(dst.NewIdent("_"), s.Lhs[0]), Tok: s.Tok, Rhs: rule.Exprs(t.write(c, text))}}
+				if rule.IsBlank(s.Lhs[0]) {
+					repl = []dst.Stmt{&dst.ExprStmt{X: t.write(c, text)}}
+				}
+			}
+		case *dst.IfStmt:
+			// `if err := proto.MarshalText(w, m); ...` keeps its shape,
+			// and so does each `else if` of the chain.
+			for ifs := s; ifs != nil; ifs, _ = ifs.Else.(*dst.IfStmt) {
+				if as, ok := ifs.Init.(*dst.AssignStmt); ok && len(as.Lhs) == 1 && len(as.Rhs) == 1 {
+					if c, text := t.writerCall(as.Rhs[0]); c != nil {
+						p.Changed(as, change.Review, writeMsg)
+						as.Lhs = rule.Exprs(dst.NewIdent("_"), as.Lhs[0])
+						as.Rhs = rule.Exprs(t.write(c, text))
+						p.Require(protobufModule, minProtobuf)
+					}
+				}
+			}
+		case *dst.ReturnStmt:
+			if len(s.Results) != 1 {
+				break
+			}
+			if c, text := t.writerCall(s.Results[0]); c != nil {
+				p.Changed(s, change.Review, writeMsg)
+				e := errName(p, s)
+				repl = []dst.Stmt{rule.DefineStmt(rule.Exprs(dst.NewIdent("_"), dst.NewIdent(e)), t.write(c, text)), &dst.ReturnStmt{Results: rule.Exprs(dst.NewIdent(e))}}
+			}
+		}
+		if repl == nil {
+			out = append(out, s)
+			continue
+		}
+		p.Require(protobufModule, minProtobuf)
+		rule.MoveStmtDecs(s, repl)
+		out = append(out, repl...)
+	}
+	return out
+}
+
+// rewriteCall rewrites a text-format call in an expression position.
+func (t *textRun) rewriteCall(n *dst.CallExpr) {
+	p := t.p
+	var repl dst.Expr
+	switch name := textFn(p.Callee(n)); name {
+	case "MarshalTextString", "CompactTextString":
+		if len(n.Args) == 1 {
+			repl = t.format(name == "MarshalTextString", n.Args[0])
+			if inStmtHeader(p.AstFile, p.Ast(n)) {
+				// `if prototext.MarshalOptions{…}.Format(m) == ""` does
+				// not parse: the literal's brace would open the block.
+				sel := repl.(*dst.CallExpr).Fun.(*dst.SelectorExpr)
+				sel.X = &dst.ParenExpr{X: sel.X}
+			}
+			p.Changed(n, change.Review, "proto."+name+" → prototext Format (output whitespace is not stable; Any fields stay unexpanded as in v1)")
+		}
+	case "UnmarshalText":
+		if len(n.Args) == 2 {
+			why, warn := jsonTextRisk(p, n.Args[1])
+			if why != "" {
+				p.Report(n, change.Manual, "not rewritten: "+why+textHandWritten, "")
+				return
+			}
+			if warn != "" {
+				p.Report(n, change.Review, warn+textHandWritten, "")
+			}
+			repl = rule.Call(rule.QualifiedIdent(v2Prototext, "Unmarshal"), &dst.CallExpr{Fun: &dst.ArrayType{Elt: dst.NewIdent("byte")}, Args: rule.Exprs(n.Args[0])}, v2Arg(p, n.Args[1]))
+			p.Changed(n, change.Review, "proto.UnmarshalText → prototext.Unmarshal (stricter grammar; errors are not *proto.ParseError)")
+		}
+	case "MarshalText", "CompactText":
+		if len(n.Args) == 2 {
+			repl = t.writerClosure(n)
+			p.Changed(n, change.Review, writeMsg)
+		}
+	}
+	if t.tm.ok && len(n.Args) == 2 && rule.IsMethod(p.Callee(n), v1Proto, "TextMarshaler", "Marshal") {
+		repl = t.writerClosure(n)
+		p.Changed(n, change.Review, writeMsg)
+	}
+	if t.tm.ok && len(n.Args) == 1 && rule.IsMethod(p.Callee(n), v1Proto, "TextMarshaler", "Text") {
+		recv := n.Fun.(*dst.SelectorExpr).X
+		repl = rule.Call(rule.Sel(recv, "Format"), v2Arg(p, n.Args[0]))
+		p.Changed(n, change.Review, "proto.TextMarshaler.Text → prototext MarshalOptions.Format (output whitespace is not stable)")
+	}
+	if repl != nil {
+		rule.MoveDecs(n, repl)
+		*n = *repl.(*dst.CallExpr)
+		p.Require(protobufModule, minProtobuf)
+	}
+}
+
+// ident handles the package's other identifiers: text functions used as
+// values, TextMarshaler (renamed when the plan allows) and ParseError.
+func (t *textRun) ident(n *dst.Ident, called bool) {
+	p := t.p
+	switch o := p.ObjectOf(n).(type) {
+	case *types.Func:
+		if name := textFn(o); name != "" && !called {
+			p.Report(n, change.Manual, "not rewritten: proto."+name+" is used as a function value; its prototext replacement has another signature", "")
+		}
+	case *types.TypeName:
+		switch o.Name() {
+		case "TextMarshaler":
+			if t.tm.ok {
+				p.Changed(n, change.Review, "proto.TextMarshaler → prototext.MarshalOptions")
+				n.Path, n.Name = v2Prototext, "MarshalOptions"
+				p.Require(protobufModule, minProtobuf)
+			}
+		case "ParseError":
+			p.Report(n, change.Manual, "proto.ParseError has no prototext counterpart: prototext errors are opaque (no Line/Offset); match on err != nil instead", "")
+		}
+	}
 }
 
 // inStmtHeader reports whether the original expression n sits in the
