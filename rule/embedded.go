@@ -2,7 +2,8 @@ package rule
 
 import "github.com/dave/dst"
 
-// EmbeddedTypes returns the identifiers that name the type of an embedded
+// EmbeddedTypes returns the identifiers of the pass's file (found with
+// the shared inspector) that name the type of an embedded
 // struct field (`struct{ proto.Message }`, also through a pointer or with
 // type arguments): such a field is called after its type's name, so a
 // rule that renames the type (proto.Message → protoadapt.MessageV1,
@@ -11,19 +12,6 @@ import "github.com/dave/dst"
 // this package or any other, would stop compiling. Rules keep these
 // identifiers and report them. Embedding in an interface names no field
 // and is not included.
-func EmbeddedTypes(f *dst.File) map[*dst.Ident]bool {
-	out := map[*dst.Ident]bool{}
-	dst.Inspect(f, func(n dst.Node) bool {
-		if st, ok := n.(*dst.StructType); ok {
-			embeddedIn(st, out)
-		}
-		return true
-	})
-	return out
-}
-
-// EmbeddedTypes is rule.EmbeddedTypes of the pass's file, found with the
-// shared inspector.
 func (p *Pass) EmbeddedTypes() map[*dst.Ident]bool {
 	out := map[*dst.Ident]bool{}
 	for st := range Nodes[*dst.StructType](p.Inspector()) {

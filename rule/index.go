@@ -153,10 +153,6 @@ func (p *Pass) Inspector() *Inspector { return p.Index().Inspector() }
 // AstInspector returns the shared inspector of the original go/ast file.
 func (p *Pass) AstInspector() *inspector.Inspector { return p.Index().AstInspector() }
 
-// AstCursor returns the cursor of an original go/ast node of the file in
-// the shared go/ast inspector, or false for nodes of other files.
-func (p *Pass) AstCursor(n ast.Node) (inspector.Cursor, bool) { return p.Index().astIndex().cursor(n) }
-
 // AstParent returns the parent of an original go/ast node of the file,
 // or nil (for the file, and for nodes of other files).
 func (p *Pass) AstParent(n ast.Node) ast.Node { return p.Index().astIndex().parent(n) }

@@ -126,7 +126,8 @@ func TestFileIndexInvalidation(t *testing.T) {
 		t.Error("Verify missed an unrecorded change")
 	}
 	p.FileIndex.Edited()
-	if p.Inspector() == in || p.Inspector() == p.Inspector() {
+	first, second := p.Inspector(), p.Inspector()
+	if first == in || first == second {
 		t.Error("a rule that edits does not get fresh inspectors")
 	}
 	// A live inspector's searches see edits made during the search, as
@@ -150,7 +151,7 @@ func TestFileIndexInvalidation(t *testing.T) {
 	if in = p.Inspector(); p.Inspector() != in || p.FileIndex.Verify() != nil {
 		t.Error("the next rule does not share one inspector")
 	}
-	if p.AstInspector() != p.AstInspector() {
+	if a, b := p.AstInspector(), p.AstInspector(); a != b {
 		t.Error("the go/ast inspector is not reused")
 	}
 }

@@ -7,26 +7,9 @@ import (
 	"github.com/dave/dst"
 )
 
-// StmtLists calls fn for every statement list in n (block bodies, case
-// and select clauses), replacing the list with what fn returns. Statements
-// fn adds are walked too; they carry no type information, so rules never
-// match them again.
-func StmtLists(n dst.Node, fn func(list []dst.Stmt) []dst.Stmt) {
-	dst.Inspect(n, func(n dst.Node) bool {
-		switch n := n.(type) {
-		case *dst.BlockStmt:
-			n.List = fn(n.List)
-		case *dst.CaseClause:
-			n.Body = fn(n.Body)
-		case *dst.CommClause:
-			n.Body = fn(n.Body)
-		}
-		return true
-	})
-}
-
-// StmtLists is rule.StmtLists over the pass's file, finding the
-// statement lists with the shared inspector: the lists of the tree as it
+// StmtLists calls fn for every statement list of the pass's file (block
+// bodies, case and select clauses), replacing the list with what fn
+// returns. It finds the lists with the shared inspector: the lists of the tree as it
 // was when the inspector was built, outer lists before the lists inside
 // them. Lists in statements fn adds are not visited (moved original
 // statements are: they were in the tree).

@@ -474,8 +474,7 @@ func declared(fd *descriptorpb.FileDescriptorProto) []string {
 		}
 		return scope + "." + n
 	}
-	var enum func(scope string, e *descriptorpb.EnumDescriptorProto)
-	enum = func(scope string, e *descriptorpb.EnumDescriptorProto) {
+	enum := func(scope string, e *descriptorpb.EnumDescriptorProto) {
 		out = append(out, full(scope, e.GetName()))
 		for _, v := range e.GetValue() {
 			// Enum values are siblings of their enum.

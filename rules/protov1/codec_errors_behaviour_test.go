@@ -3,7 +3,7 @@ package protov1_test
 import (
 	"testing"
 
-	protov1 "github.com/golang/protobuf/proto"
+	protov1 "github.com/golang/protobuf/proto" //lint:ignore SA1019 the behaviour test compares the deprecated API with its replacement
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/pluginpb"
 )
