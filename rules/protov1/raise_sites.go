@@ -18,10 +18,11 @@ import (
 // included), the behaviour changes a version raise brings by itself,
 // whether or not any call is rewritten: golang/protobuf >= v1.4 is
 // implemented on google.golang.org/protobuf (APIv2's legacy loader reads
-// hand-written v1 message types; error texts change), and
-// google.golang.org/protobuf >= v1.25 gives structpb's types MarshalJSON
-// and UnmarshalJSON. The facts are proven against golang/protobuf v1.3.3
-// and v1.5.4 in raise_sites_behaviour_test.go.
+// hand-written v1 message types), google.golang.org/protobuf >= v1.25
+// gives structpb's types MarshalJSON and UnmarshalJSON, and >= v1.26
+// returns its own decoding errors. The facts are proven against
+// golang/protobuf v1.3.3, v1.4.3 on APIv2 v1.24, v1.25 and v1.26, and
+// v1.5.4 in raise_sites_behaviour_test.go.
 //
 // The rule reports every site it finds; the pipeline keeps a finding only
 // when the run's go.mod raises the module its message names across the
@@ -30,7 +31,7 @@ import (
 // announcements with it.
 var RaiseSites = &rule.Rule{
 	Name:    RaiseSitesRule,
-	Doc:     "announces at each hand-written site what the golang/protobuf v1.4 / google.golang.org/protobuf v1.25 raise changes: hand-written v1 message types APIv2's legacy loader panics on, encoding/json of structpb values, compared proto error texts",
+	Doc:     "announces at each hand-written site what raising golang/protobuf across v1.4 (google.golang.org/protobuf across v1.25, v1.26) changes: hand-written v1 message types APIv2 panics on, encoding/json of structpb values, expected v1.3 error texts",
 	Risk:    change.Review,
 	Imports: []string{"github.com/golang/protobuf/", structpbV2},
 	Run:     runRaiseSites,
@@ -47,6 +48,10 @@ const (
 	v2Module     = "google.golang.org/protobuf"
 	v1OnV2       = "v1.4.0"
 	structpbJSON = "v1.25.0"
+	// v2Errors is the first google.golang.org/protobuf whose decoding
+	// errors are its own (golang/protobuf v1.5's floor): with v1.4 on an
+	// older one, proto.Unmarshal still said "unexpected EOF".
+	v2Errors = "v1.26.0"
 )
 
 // raisePrefix starts every message of RaiseSites: the module whose raise
@@ -78,8 +83,8 @@ func runRaiseSites(p *rule.Pass) {
 		return
 	}
 	jsonPkg := false
-	for _, imp := range p.Pkg.Types.Imports() {
-		if imp.Path() == "encoding/json" {
+	for _, imp := range f.Imports {
+		if imp.Path.Value == `"encoding/json"` {
 			jsonPkg = true
 		}
 	}
@@ -159,7 +164,7 @@ func handWrittenMessages(p *rule.Pass, f *ast.File) {
 					p.ReportAst(fl, change.Review, pre+"the map field "+name+" of a hand-written message type has no protobuf_key/protobuf_val struct tags: APIv2's legacy loader panics on it (nil pointer dereference) in proto.Clone, Equal, Merge, Marshal, Size, Unmarshal and the text format, where golang/protobuf v1.3 cloned, compared, merged and printed it",
 						"add the tags protoc-gen-go writes, for example `protobuf_key:\"bytes,1,opt,name=key\" protobuf_val:\"bytes,2,opt,name=value\"`, or generate the type from a .proto file")
 				case isField && strings.HasPrefix(pb, "bytes,") && isStructValue(ft):
-					p.ReportAst(fl, change.Review, pre+"the message field "+name+" of a hand-written message type is a struct value, not a pointer: APIv2's legacy loader panics on it in proto.Clone and Merge (reflect: call of reflect.Value.IsNil on struct Value), where golang/protobuf v1.3 cloned and merged it, and proto.Marshal returns an error instead of v1.3's panic",
+					p.ReportAst(fl, change.Review, pre+"the message field "+name+" of a hand-written message type is a struct value, not a pointer: APIv2's legacy loader panics on it in proto.Clone and Merge (reflect: call of reflect.Value.IsNil on struct Value), and with google.golang.org/protobuf before v1.26 in Equal and the text format too, where golang/protobuf v1.3 cloned, merged, compared and printed it; proto.Marshal returns an error instead of v1.3's panic",
 						"make the field a pointer (*"+types.TypeString(ft, types.RelativeTo(p.Pkg.Types))+"), as protoc-gen-go does")
 				}
 			}
@@ -279,9 +284,11 @@ func holdsStructpb(t types.Type, seen map[types.Type]bool) string {
 	return ""
 }
 
-// structpbToAny reports e when it is a structpb value put into an empty
-// interface (in a package that uses encoding/json): where that value
-// reaches encoding/json, its JSON changes.
+// structpbToAny reports e when it is a structpb value (or a pointer to
+// one) put into an empty interface in a file that uses encoding/json:
+// where that value reaches encoding/json, its JSON changes. (Messages
+// holding structpb fields are left to jsonCall: they go to proto APIs
+// through interface{} parameters far more often.)
 func structpbToAny(p *rule.Pass, e ast.Expr, target types.Type, reported map[ast.Node]bool) {
 	if reported[e] {
 		return
@@ -290,12 +297,20 @@ func structpbToAny(p *rule.Pass, e ast.Expr, target types.Type, reported map[ast
 	if !ok || !it.Empty() {
 		return
 	}
-	what := holdsStructpb(p.Info().TypeOf(e), map[types.Type]bool{})
+	t := p.Info().TypeOf(e)
+	if pt, ok := t.(*types.Pointer); ok {
+		t = pt.Elem()
+	}
+	n, named := types.Unalias(t).(*types.Named)
+	if !named || n.Obj().Pkg() == nil || (n.Obj().Pkg().Path() != structpbV1 && n.Obj().Pkg().Path() != structpbV2) {
+		return
+	}
+	what := holdsStructpb(t, map[types.Type]bool{})
 	if what == "" {
 		return
 	}
 	reported[e] = true
-	p.ReportAst(e, change.Review, raisePrefix(v2Module, structpbJSON)+"a "+what+" value stored in an interface{} in a package that uses encoding/json: where it reaches json.Marshal or json.Unmarshal, structpb's own MarshalJSON/UnmarshalJSON (protojson) apply: a Value is written as its JSON value (\"abc\", not {\"Kind\":{\"StringValue\":\"abc\"}}) and JSON values unmarshal into it where encoding/json failed before",
+	p.ReportAst(e, change.Review, raisePrefix(v2Module, structpbJSON)+"a "+what+" value stored in an interface{} in a file that uses encoding/json: where it reaches json.Marshal or json.Unmarshal, structpb's own MarshalJSON/UnmarshalJSON (protojson) apply: a Value is written as its JSON value (\"abc\", not {\"Kind\":{\"StringValue\":\"abc\"}}) and JSON values unmarshal into it where encoding/json failed before",
 		"check what the JSON output and the accepted input should be; tests expecting the old form or an error change")
 }
 
@@ -365,10 +380,9 @@ func paramType(info *types.Info, call *ast.CallExpr, i int) types.Type {
 }
 
 // v13ErrorTexts are error texts golang/protobuf v1.3 returned from
-// proto.Unmarshal (and jsonpb) that golang/protobuf >= v1.4 no longer
-// returns: its errors come from APIv2 ("proto: cannot parse invalid
-// wire-format data", "proto: required field … not set", protojson's
-// syntax errors).
+// proto.Unmarshal that it no longer returns on google.golang.org/protobuf
+// v1.26 or later: its errors come from APIv2 ("proto: cannot parse
+// invalid wire-format data", "proto: required field … not set").
 var v13ErrorTexts = []string{
 	"unexpected EOF",
 	"proto: bad wiretype",
@@ -403,7 +417,7 @@ func errorText(p *rule.Pass, lit *ast.BasicLit) {
 	if hit == "" || !expectedText(p, lit) {
 		return
 	}
-	p.ReportAst(lit, change.Review, raisePrefix(v1Module, v1OnV2)+"this expected error text holds golang/protobuf v1.3's \""+hit+"\": proto.Unmarshal and jsonpb return APIv2's errors instead (\"proto: cannot parse invalid wire-format data\" for truncated or malformed input), so a comparison with this text stops matching",
+	p.ReportAst(lit, change.Review, raisePrefix(v2Module, v2Errors)+"this expected error text holds golang/protobuf v1.3's \""+hit+"\": proto.Unmarshal returns APIv2's errors instead (\"proto: cannot parse invalid wire-format data\" for truncated or malformed input, its space at random a non-breaking one), so a comparison with this text stops matching",
 		"compare with errors.Is/As or check only that an error is returned; the exact text of APIv2's errors is not stable either")
 }
 
