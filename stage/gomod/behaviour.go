@@ -80,8 +80,9 @@ func effective(mf *modfile.File, module string) string {
 }
 
 // RaisedAcross reports whether the go.mod oldMod → newMod raises module
-// from below since (or from absent) to since or later; newMod nil means
-// go.mod does not change. Findings that a raise alone makes true (the
+// from below since (google.golang.org/protobuf also from absent) to since
+// or later; newMod nil means go.mod does not change. golang/protobuf
+// dropped for google.golang.org/protobuf counts as raised to v1.5.4. Findings that a raise alone makes true (the
 // protov1.raise.behaviour sites) hold only when it does.
 func RaisedAcross(oldMod, newMod []byte, module, since string) bool {
 	if newMod == nil {
@@ -96,6 +97,12 @@ func RaisedAcross(oldMod, newMod []byte, module, since string) bool {
 		return false
 	}
 	from, to := effective(of, module), effective(nf, module)
+	if module == golangProtobuf && to == "" && current(nf, protobufModule) != "" {
+		// The run moved the module off golang/protobuf altogether: what
+		// v1 did is APIv2's job now, as if golang/protobuf were raised
+		// as far as it goes.
+		to = golangProtobufFloor
+	}
 	if from == "" && module != protobufModule {
 		// A module go.mod did not name is not raised: it is added (only
 		// google.golang.org/protobuf's absence means "older than any",
