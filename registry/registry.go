@@ -19,6 +19,8 @@ import (
 // selectors (ptypes, jsonpb, proto functions) run before the import-path
 // moves of the well-known types, which change identifiers wholesale.
 var all = []*rule.Rule{
+	// protov1.raise.behaviour first: it reads the code as the run found it.
+	protov1.RaiseSites,
 	// protov1.proto.*: extensions first, because SetExtension unwraps the
 	// v1 pointer helpers (proto.Int32(5) → int32(5)) that the scalars rule
 	// would otherwise move to APIv2 first.

@@ -234,6 +234,7 @@ func (p *pipeline) run(ctx context.Context, stage string) error {
 	if err := p.verify(ctx, final); err != nil {
 		return err
 	}
+	p.keepRaiseSites()
 	p.set.Sort()
 	return nil
 }

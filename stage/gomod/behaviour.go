@@ -41,4 +41,73 @@ func behaviourChanges(gomodPath string, old, new *modfile.File) []change.Diagnos
 	return out
 }
 
-const grpcModule = "google.golang.org/grpc"
+const (
+	grpcModule     = "google.golang.org/grpc"
+	protobufModule = "google.golang.org/protobuf"
+)
+
+// v2Floor is the google.golang.org/protobuf version golang/protobuf
+// releases require (their go.mod files): a go.mod that does not name
+// google.golang.org/protobuf still builds with at least this one.
+var v2Floor = []struct{ v1, v2 string }{
+	{"v1.5.4", "v1.33.0"},
+	{"v1.5.1", "v1.26.0"},
+	{"v1.5.0", "v1.26.0-rc.1"},
+	{"v1.4.2", "v1.23.0"},
+	{"v1.4.1", "v1.22.0"},
+	{"v1.4.0", "v1.21.0"},
+}
+
+// effective returns the version of module the build of mf uses at least:
+// go.mod's requirement, and for google.golang.org/protobuf the floor
+// golang/protobuf's requirement implies.
+func effective(mf *modfile.File, module string) string {
+	v := current(mf, module)
+	if module != protobufModule {
+		return v
+	}
+	if v1 := current(mf, golangProtobuf); v1 != "" {
+		for _, f := range v2Floor {
+			if semver.Compare(v1, f.v1) >= 0 {
+				if v == "" || semver.Compare(f.v2, v) > 0 {
+					v = f.v2
+				}
+				break
+			}
+		}
+	}
+	return v
+}
+
+// RaisedAcross reports whether the go.mod oldMod → newMod raises module
+// from below since (google.golang.org/protobuf also from absent) to since
+// or later; newMod nil means go.mod does not change. golang/protobuf
+// dropped for google.golang.org/protobuf counts as raised to v1.5.4. Findings that a raise alone makes true (the
+// protov1.raise.behaviour sites) hold only when it does.
+func RaisedAcross(oldMod, newMod []byte, module, since string) bool {
+	if newMod == nil {
+		return false
+	}
+	of, err := modfile.ParseLax("go.mod", oldMod, nil)
+	if err != nil {
+		return false
+	}
+	nf, err := modfile.ParseLax("go.mod", newMod, nil)
+	if err != nil {
+		return false
+	}
+	from, to := effective(of, module), effective(nf, module)
+	if module == golangProtobuf && to == "" && current(nf, protobufModule) != "" {
+		// The run moved the module off golang/protobuf altogether: what
+		// v1 did is APIv2's job now, as if golang/protobuf were raised
+		// as far as it goes.
+		to = golangProtobufFloor
+	}
+	if from == "" && module != protobufModule {
+		// A module go.mod did not name is not raised: it is added (only
+		// google.golang.org/protobuf's absence means "older than any",
+		// since golang/protobuf v1.3 did not need it).
+		return false
+	}
+	return to != "" && semver.Compare(to, since) >= 0 && (from == "" || semver.Compare(from, since) < 0)
+}

@@ -314,3 +314,31 @@ func TestTestOnlyFailure(t *testing.T) {
 		t.Errorf("unrelated failure blamed on %s", dep)
 	}
 }
+
+// RaisedAcross decides which protov1.raise.behaviour sites hold: by the
+// module and release each names, with google.golang.org/protobuf's
+// version implied by golang/protobuf's where go.mod does not name it.
+func TestRaisedAcross(t *testing.T) {
+	mod := func(req string) []byte { return []byte("module m\n\ngo 1.21\n\n" + req) }
+	v13 := mod("require github.com/golang/protobuf v1.3.3\n")
+	for _, c := range []struct {
+		name          string
+		old, new      []byte
+		module, since string
+		want          bool
+	}{
+		{"v1 raised across v1.4", v13, mod("require github.com/golang/protobuf v1.5.4\n"), golangProtobuf, "v1.4.0", true},
+		{"v2 implied by v1.5.4", v13, mod("require github.com/golang/protobuf v1.5.4\n"), protobufModule, "v1.26.0", true},
+		{"v2 implied by v1.4.3 is v1.23", v13, mod("require github.com/golang/protobuf v1.4.3\n"), protobufModule, "v1.25.0", false},
+		{"v2 named", v13, mod("require (\n\tgithub.com/golang/protobuf v1.4.3\n\tgoogle.golang.org/protobuf v1.25.0\n)\n"), protobufModule, "v1.25.0", true},
+		{"v1 dropped for v2", v13, mod("require google.golang.org/protobuf v1.33.0\n"), golangProtobuf, "v1.4.0", true},
+		{"go.mod unchanged", v13, nil, golangProtobuf, "v1.4.0", false},
+		{"already above", mod("require github.com/golang/protobuf v1.4.0\n"), mod("require github.com/golang/protobuf v1.5.4\n"), golangProtobuf, "v1.4.0", false},
+		{"raise withdrawn", v13, mod("require (\n\tgithub.com/golang/protobuf v1.3.3\n\tgoogle.golang.org/grpc v1.60.0\n)\n"), golangProtobuf, "v1.4.0", false},
+		{"v1 not required before", mod(""), mod("require github.com/golang/protobuf v1.5.4\n"), golangProtobuf, "v1.4.0", false},
+	} {
+		if got := RaisedAcross(c.old, c.new, c.module, c.since); got != c.want {
+			t.Errorf("%s: RaisedAcross(%s, %s) = %v, want %v", c.name, c.module, c.since, got, c.want)
+		}
+	}
+}
