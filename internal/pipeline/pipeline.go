@@ -161,6 +161,16 @@ type pipeline struct {
 	goRan    bool
 	goDiags  map[change.Diagnostic]bool
 	rerunAll bool
+	// gateWithdrawn are the Go rewrites the gate withdrew because the
+	// result did not type-check or vet (a rule on a file, or "*"), with
+	// their reports: a regeneration withdrawn later may have been their
+	// cause, so they are made again and verified anew.
+	gateWithdrawn []gateWithdrawal
+}
+
+type gateWithdrawal struct {
+	file, rule string
+	report     change.Diagnostic
 }
 
 func newPipeline(opts Options) (*pipeline, error) {

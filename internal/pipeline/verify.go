@@ -736,7 +736,9 @@ func (p *pipeline) withdraw(c culprit) []string {
 			if vet := c.why.Analyzer; vet != "" {
 				m = fmt.Sprintf("not rewritten: %s%s; %s", msg, where, vetAdvice(vet))
 			}
-			p.set.Report(change.Diagnostic{Path: c.file, Start: pos, End: pos, Rule: r, Risk: change.Manual, Message: m})
+			d := change.Diagnostic{Path: c.file, Start: pos, End: pos, Rule: r, Risk: change.Manual, Message: m}
+			p.set.Report(d)
+			p.gateWithdrawn = append(p.gateWithdrawn, gateWithdrawal{file: c.file, rule: r, report: d})
 		}
 		return []string{c.file}
 	case "file":
@@ -746,7 +748,9 @@ func (p *pipeline) withdraw(c culprit) []string {
 		if vet := c.why.Analyzer; vet != "" {
 			m = fmt.Sprintf("not rewritten: %s%s; the file's migration causes it, %s", msg, where, vetAdvice(vet))
 		}
-		p.set.Report(change.Diagnostic{Path: c.file, Start: change.Position{Line: 1, Col: 1}, Rule: rewrite.VerifyRule, Risk: change.Manual, Message: m})
+		d := change.Diagnostic{Path: c.file, Start: change.Position{Line: 1, Col: 1}, Rule: rewrite.VerifyRule, Risk: change.Manual, Message: m}
+		p.set.Report(d)
+		p.gateWithdrawn = append(p.gateWithdrawn, gateWithdrawal{file: c.file, rule: "*", report: d})
 	case "gen":
 		advice := "adapt that code, then run protolift gen"
 		if rs, err := p.selectRules(); err == nil && p.stage == "gen" && rewrite.Repairable(rs)(msg) {
@@ -773,8 +777,13 @@ func (p *pipeline) withdraw(c culprit) []string {
 		// Which rewrites depended on it is not only a question of
 		// imports: a rule decides a function's parameter from what its
 		// callers pass, so the whole run is redone.
+		// The Go rewrites the gate withdrew before are made again too:
+		// the regenerated code may have been what broke them (a file
+		// blamed for an error in code beside the regenerated package);
+		// those it did not break are found and withdrawn again.
 		if p.goRan {
 			p.rerunAll = true
+			p.undoGateWithdrawals()
 		}
 		return nil
 	case "raise":
@@ -812,6 +821,18 @@ func (p *pipeline) withdraw(c culprit) []string {
 		return rerun
 	}
 	return nil
+}
+
+// undoGateWithdrawals enables again the Go rewrites the gate withdrew
+// and drops their reports.
+func (p *pipeline) undoGateWithdrawals() {
+	for _, w := range p.gateWithdrawn {
+		delete(p.goDisabled[w.file], w.rule)
+		if i := slices.Index(p.set.Diags, w.report); i >= 0 {
+			p.set.Diags = slices.Delete(p.set.Diags, i, i+1)
+		}
+	}
+	p.gateWithdrawn = nil
 }
 
 // withdrawScripts takes back the gen stage's rewrites of generation
