@@ -26,13 +26,18 @@ func CountByRule(stderr string) map[string]int {
 	return counts
 }
 
+// msgPos matches a position a message cites (`at cloner_test.go:114`,
+// `(at a/b.go:17:31)`), which moves as the diagnostic's own does.
+var msgPos = regexp.MustCompile(`(\.(?:go|proto|mod)):\d+(?::\d+)?`)
+
 // LateFindings returns the findings of the second run (stderr) that the
 // first run (first, its diagnostic lines) did not report, keyed by file,
 // rule and message: lines move when the first run rewrites a file, so
-// positions are left out. One run must report everything; a finding
-// that only the second run makes is under-reporting.
+// positions are left out, also those the message cites. One run must
+// report everything; a finding that only the second run makes is
+// under-reporting.
 func LateFindings(first, second string) []string {
-	key := func(m []string) string { return m[1] + ": " + m[4] + ": " + m[5] }
+	key := func(m []string) string { return m[1] + ": " + m[4] + ": " + msgPos.ReplaceAllString(m[5], "$1") }
 	seen := map[string]bool{}
 	for _, line := range strings.Split(first, "\n") {
 		if m := diagRE.FindStringSubmatch(line); m != nil {

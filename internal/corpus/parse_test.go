@@ -235,11 +235,15 @@ func TestMergeResults(t *testing.T) {
 }
 
 // TestLateFindings: a finding the second run makes that the first did not
-// (same file, rule and message; positions move) is late; one the first
-// run made at another line is not.
+// (same file, rule and message; positions move, also the ones a message
+// cites) is late; one the first run made at another line is not.
 func TestLateFindings(t *testing.T) {
-	first := "a.go:3:1: protov1.jsonpb: output format changes\ngo.mod:7:2: mod.kept: stays\n"
-	second := "a.go:5:1: protov1.jsonpb: output format changes\nb.go:9:2: protov1.descriptor: descriptor.Message relies on Descriptor()\nnoise\n"
+	first := "a.go:3:1: protov1.jsonpb: output format changes\ngo.mod:7:2: mod.kept: stays\n" +
+		"c.go:110:20: protov1.jsonpb: not rewritten: compared with != at c.go:114, and more\n" +
+		"d.pb.go:1:1: gen.regenerate: not regenerated: breaks it (at d/x_test.go:17:31); kept\n"
+	second := "a.go:5:1: protov1.jsonpb: output format changes\nb.go:9:2: protov1.descriptor: descriptor.Message relies on Descriptor()\nnoise\n" +
+		"c.go:111:20: protov1.jsonpb: not rewritten: compared with != at c.go:115, and more\n" +
+		"d.pb.go:1:1: gen.regenerate: not regenerated: breaks it (at d/x_test.go:18:31); kept\n"
 	got := LateFindings(first, second)
 	want := []string{"b.go: protov1.descriptor: descriptor.Message relies on Descriptor()"}
 	if !slices.Equal(got, want) {
