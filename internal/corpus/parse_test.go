@@ -239,7 +239,9 @@ func TestMergeResults(t *testing.T) {
 // another line, or worded with another type name, is not.
 func TestLateFindings(t *testing.T) {
 	first := "a.go:3:1: protov1.jsonpb: output format changes\ngo.mod:7:2: mod.kept: stays\nc.go:1:1: protov1.proto.extensions: static type proto.Message\n"
-	second := "a.go:5:1: protov1.jsonpb: output format changes\nc.go:2:1: protov1.proto.extensions: static type protoiface.MessageV1\nb.go:9:2: protov1.descriptor: descriptor.Message relies on Descriptor()\nnoise\n"
+	second := "a.go:5:1: protov1.jsonpb: output format changes\nc.go:2:1: protov1.proto.extensions: static type protoiface.MessageV1\nb.go:9:2: protov1.descriptor: descriptor.Message relies on Descriptor()\nnoise\n" +
+		"d.pb.go:1:1: gen.regenerate: not regenerated: breaks it (at d/x_test.go:18:31); kept\n"
+	first += "d.pb.go:1:1: gen.regenerate: not regenerated: breaks it (at d/x_test.go:17:31); kept\n"
 	got := LateFindings(first, second)
 	want := []string{"b.go: protov1.descriptor: descriptor.Message relies on Descriptor()"}
 	if !slices.Equal(got, want) {

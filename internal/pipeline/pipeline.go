@@ -155,6 +155,23 @@ type pipeline struct {
 	// is on disk, by ID; registryReported the ones reported (conflicts.go).
 	registryBase     map[string]protoreg.Conflict
 	registryReported map[string]bool
+	// goRan says the Go stage ran; goDiags are the findings its latest
+	// run of each file reported (replaced when it runs again), and
+	// rerunAll asks the gate to run it again on every package of the
+	// run (verify.go, rerunGoAll).
+	goRan    bool
+	goDiags  map[change.Diagnostic]bool
+	rerunAll bool
+	// gateWithdrawn are the Go rewrites the gate withdrew because the
+	// result did not type-check or vet (a rule on a file, or "*"), with
+	// their reports: a regeneration withdrawn later may have been their
+	// cause, so they are made again and verified anew.
+	gateWithdrawn []gateWithdrawal
+}
+
+type gateWithdrawal struct {
+	file, rule string
+	report     change.Diagnostic
 }
 
 func newPipeline(opts Options) (*pipeline, error) {
@@ -252,9 +269,22 @@ func (p *pipeline) goStage(ctx context.Context) error {
 		return err
 	}
 	p.set.Merge(&res.Set)
+	p.noteGoDiags(res.Diags)
 	p.requires = p.fileRequires()
 	p.configs = res.Configs
+	p.goRan = true
 	return nil
+}
+
+// noteGoDiags records ds as the Go stage's findings, which a later run of
+// the stage on the same files replaces.
+func (p *pipeline) noteGoDiags(ds []change.Diagnostic) {
+	if p.goDiags == nil {
+		p.goDiags = map[change.Diagnostic]bool{}
+	}
+	for _, d := range ds {
+		p.goDiags[d] = true
+	}
 }
 
 // runGo runs the Go stage on patterns over what the other stages
@@ -264,10 +294,23 @@ func (p *pipeline) runGo(ctx context.Context, patterns []string) (*rewrite.Resul
 	if err != nil {
 		return nil, err
 	}
+	// The Go stage sees what the stages before it left, never its own
+	// earlier output nor the mod stage's go.mod: run again after a
+	// withdrawal, it must rewrite the module as a fresh run over what
+	// remains would (the tidied go.mod may no longer require modules the
+	// original sources import, and loading against it would skip their
+	// packages).
 	ov := map[string][]byte{}
+	reqs := map[string]string{}
 	for _, f := range p.set.Files {
-		if !f.Deleted && f.Stage != "go" {
-			ov[f.Path] = f.New
+		if f.Deleted || f.Stage == "go" || f.Stage == "mod" {
+			continue
+		}
+		ov[f.Path] = f.New
+		for m, v := range f.Requires {
+			if !p.pinned[m] {
+				change.Require(reqs, m, v)
+			}
 		}
 	}
 	opts := rewrite.Options{Dir: p.opts.Dir, Patterns: patterns, Rules: rs, Overlay: ov,
@@ -276,10 +319,10 @@ func (p *pipeline) runGo(ctx context.Context, patterns []string) (*rewrite.Resul
 		// After earlier stages changed the module, a package they broke
 		// is skipped and reported; verification withdraws the cause.
 		KeepGoing: len(ov) > 0}
-	if p.set.Lookup(p.gomodPath()) != nil || len(p.requires) > 0 {
+	if len(reqs) > 0 {
 		// Earlier stages (regenerated code) need newer modules than go.mod
 		// has: type-check against a go.mod that already requires them.
-		modFile, cleanup, err := p.modFileFor(ctx)
+		modFile, cleanup, err := p.stagedModFileWith(ctx, reqs, ov)
 		if err != nil {
 			return nil, err
 		}
@@ -325,7 +368,20 @@ func (p *pipeline) selectRules() ([]*rule.Rule, error) {
 // the module would have with the requirements collected so far, for
 // loading packages with -modfile before anything is written.
 func (p *pipeline) stagedModFile(ctx context.Context) (string, func(), error) {
-	set, err := gomod.Run(ctx, gomod.Options{Keep: p.pinned, ModuleDir: p.module.Dir, Requires: p.requires, Overlay: p.overlay(), GoLimit: p.goLimit(ctx)})
+	modFile, cleanup, err := p.stagedModFileWith(ctx, p.requires, p.overlay())
+	if err == nil {
+		p.stagedMod, err = os.ReadFile(modFile)
+		if err != nil {
+			cleanup()
+		}
+	}
+	return modFile, cleanup, err
+}
+
+// stagedModFileWith is stagedModFile for the requirements reqs, with
+// overlay as the module's sources.
+func (p *pipeline) stagedModFileWith(ctx context.Context, reqs map[string]string, overlay map[string][]byte) (string, func(), error) {
+	set, err := gomod.Run(ctx, gomod.Options{Keep: p.pinned, ModuleDir: p.module.Dir, Requires: reqs, Overlay: overlay, GoLimit: p.goLimit(ctx)})
 	if err != nil {
 		return "", nil, err
 	}
@@ -344,9 +400,6 @@ func (p *pipeline) stagedModFile(ctx context.Context) (string, func(), error) {
 			if f.Path == filepath.Join(p.module.Dir, name) {
 				content = f.New
 			}
-		}
-		if name == "go.mod" {
-			p.stagedMod = content
 		}
 		if err := os.WriteFile(filepath.Join(dir, name), content, 0o644); err != nil {
 			cleanup()

@@ -151,7 +151,17 @@ func (p *pipeline) verify(ctx context.Context, point verifyPoint) error {
 			}
 			requiresBefore = fmt.Sprint(p.fileRequires(), p.pinned)
 		}
-		if len(rerun) > 0 {
+		if p.rerunAll {
+			// A package's regeneration was withdrawn: every Go rewrite
+			// made against its new code (in the package, in its users
+			// anywhere in the module, in any build configuration, and in
+			// the functions those users call) is made again against the
+			// old code, as a fresh run would, and verified next round.
+			p.rerunAll = false
+			if err := p.rerunGoAll(ctx); err != nil {
+				return err
+			}
+		} else if len(rerun) > 0 {
 			if err := p.rerunGo(ctx, rerun); err != nil {
 				return err
 			}
@@ -737,7 +747,9 @@ func (p *pipeline) withdraw(c culprit) []string {
 			if vet := c.why.Analyzer; vet != "" {
 				m = fmt.Sprintf("not rewritten: %s%s; %s", msg, where, vetAdvice(vet))
 			}
-			p.set.Report(change.Diagnostic{Path: c.file, Start: pos, End: pos, Rule: r, Risk: change.Manual, Message: m})
+			d := change.Diagnostic{Path: c.file, Start: pos, End: pos, Rule: r, Risk: change.Manual, Message: m}
+			p.set.Report(d)
+			p.gateWithdrawn = append(p.gateWithdrawn, gateWithdrawal{file: c.file, rule: r, report: d})
 		}
 		return []string{c.file}
 	case "file":
@@ -747,7 +759,9 @@ func (p *pipeline) withdraw(c culprit) []string {
 		if vet := c.why.Analyzer; vet != "" {
 			m = fmt.Sprintf("not rewritten: %s%s; the file's migration causes it, %s", msg, where, vetAdvice(vet))
 		}
-		p.set.Report(change.Diagnostic{Path: c.file, Start: change.Position{Line: 1, Col: 1}, Rule: rewrite.VerifyRule, Risk: change.Manual, Message: m})
+		d := change.Diagnostic{Path: c.file, Start: change.Position{Line: 1, Col: 1}, Rule: rewrite.VerifyRule, Risk: change.Manual, Message: m}
+		p.set.Report(d)
+		p.gateWithdrawn = append(p.gateWithdrawn, gateWithdrawal{file: c.file, rule: "*", report: d})
 	case "gen":
 		advice := "adapt that code, then run protolift gen"
 		if rs, err := p.selectRules(); err == nil && p.stage == "gen" && rewrite.Repairable(rs)(msg) {
@@ -767,10 +781,22 @@ func (p *pipeline) withdraw(c culprit) []string {
 				}
 			}
 		}
-		// Go rewrites made against the regenerated code (in the package,
-		// or in a file importing it) are made again against the old one,
-		// rather than withdrawn one by one as they stop type-checking.
-		return p.usersOf(c.dir)
+		// Go rewrites made against the regenerated code are made again
+		// against the old one (the gate reruns the Go stage), rather than
+		// withdrawn one by one as they stop type-checking or left out
+		// where the old code lets a rule apply that the new one did not.
+		// Which rewrites depended on it is not only a question of
+		// imports: a rule decides a function's parameter from what its
+		// callers pass, so the whole run is redone.
+		// The Go rewrites the gate withdrew before are made again too:
+		// the regenerated code may have been what broke them (a file
+		// blamed for an error in code beside the regenerated package);
+		// those it did not break are found and withdrawn again.
+		if p.goRan {
+			p.rerunAll = true
+			p.undoGateWithdrawals()
+		}
+		return nil
 	case "raise":
 		again := p.pinned[c.module]
 		p.pinned[c.module] = true
@@ -822,6 +848,18 @@ func (p *pipeline) withdraw(c culprit) []string {
 	return nil
 }
 
+// undoGateWithdrawals enables again the Go rewrites the gate withdrew
+// and drops their reports.
+func (p *pipeline) undoGateWithdrawals() {
+	for _, w := range p.gateWithdrawn {
+		delete(p.goDisabled[w.file], w.rule)
+		if i := slices.Index(p.set.Diags, w.report); i >= 0 {
+			p.set.Diags = slices.Delete(p.set.Diags, i, i+1)
+		}
+	}
+	p.gateWithdrawn = nil
+}
+
 // withdrawScripts takes back the gen stage's rewrites of generation
 // scripts once the regeneration of dir is withdrawn: the scripts would
 // otherwise generate code that breaks the build where protolift kept the
@@ -841,37 +879,6 @@ func (p *pipeline) withdrawScripts(dir string) {
 				Message: fmt.Sprintf("not rewritten: the regeneration of %s was withdrawn, and this script would regenerate it; it still asks protoc-gen-go for plugins=grpc and golang/protobuf's well-known-type packages", p.rel(dir))})
 		}
 	}
-}
-
-// usersOf returns the files the Go stage changed in dir or in packages
-// that import dir's package directly.
-func (p *pipeline) usersOf(dir string) []string {
-	rel, err := filepath.Rel(p.module.Dir, dir)
-	if err != nil {
-		return nil
-	}
-	ip := path.Join(p.module.Path, filepath.ToSlash(rel))
-	var out []string
-	for _, f := range p.set.Files {
-		if f.Stage != "go" || p.goDisabled[f.Path]["*"] {
-			continue
-		}
-		if filepath.Dir(f.Path) == dir {
-			out = append(out, f.Path)
-			continue
-		}
-		af, err := parser.ParseFile(token.NewFileSet(), f.Path, f.Old, parser.ImportsOnly)
-		if err != nil {
-			continue
-		}
-		for _, is := range af.Imports {
-			if v, _ := strconv.Unquote(is.Path.Value); v == ip {
-				out = append(out, f.Path)
-				break
-			}
-		}
-	}
-	return out
 }
 
 // requireLine returns where the module's go.mod (as it is on disk)
@@ -954,7 +961,72 @@ func (p *pipeline) rerunGo(ctx context.Context, files []string) error {
 			p.set.Put(nf)
 		}
 	}
+	p.replaceGoDiags(res, func(path string) bool { return slices.Contains(files, path) })
+	p.addConfigs(res.Configs)
 	return nil
+}
+
+// rerunGoAll runs the Go stage again on every package of the run, with
+// the rules withdrawn so far disabled, against what the other stages
+// leave now, and replaces everything the stage changed and reported.
+func (p *pipeline) rerunGoAll(ctx context.Context) error {
+	res, err := p.runGo(ctx, p.patterns)
+	if err != nil {
+		return err
+	}
+	for _, f := range slices.Clone(p.set.Files) {
+		if f.Stage == "go" {
+			p.set.Remove(f.Path)
+		}
+	}
+	for _, nf := range res.Files {
+		if !p.goDisabled[nf.Path]["*"] {
+			p.set.Put(nf)
+		}
+	}
+	p.replaceGoDiags(res, func(string) bool { return true })
+	p.configs = res.Configs
+	return nil
+}
+
+// replaceGoDiags drops the Go stage's earlier findings about the files
+// mine says it ran on again and reports res's about them instead: they
+// were about code the stage saw then (a regenerated package, a rule
+// since disabled), and a package the new run could not load is reported
+// there rather than left unmigrated silently.
+func (p *pipeline) replaceGoDiags(res *rewrite.Result, mine func(path string) bool) {
+	p.set.Diags = slices.DeleteFunc(p.set.Diags, func(d change.Diagnostic) bool {
+		if p.goDiags[d] && mine(d.Path) {
+			delete(p.goDiags, d)
+			return true
+		}
+		return false
+	})
+	var ds []change.Diagnostic
+	for _, d := range res.Diags {
+		if mine(d.Path) {
+			ds = append(ds, d)
+		}
+	}
+	p.noteGoDiags(ds)
+	p.set.Report(ds...)
+}
+
+// addConfigs adds the build configurations a rerun of the Go stage
+// loaded to the ones verification checks.
+func (p *pipeline) addConfigs(cs []rewrite.Config) {
+	for _, c := range cs {
+		i := slices.IndexFunc(p.configs, func(o rewrite.Config) bool { return slices.Equal(o.Tags, c.Tags) })
+		if i < 0 {
+			p.configs = append(p.configs, c)
+			continue
+		}
+		for _, d := range c.Dirs {
+			if !slices.Contains(p.configs[i].Dirs, d) {
+				p.configs[i].Dirs = append(p.configs[i].Dirs, d)
+			}
+		}
+	}
 }
 
 // recomputeMod brings go.mod and go.sum in line with the changes that
