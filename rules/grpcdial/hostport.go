@@ -5,6 +5,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"golang.org/x/tools/go/types/typeutil"
 	"regexp"
 	"strings"
 
@@ -39,7 +40,7 @@ func (r *dialRun) hostPortSeen(e ast.Expr, seen map[*types.Var]bool) bool {
 	}
 	switch e := e.(type) {
 	case *ast.CallExpr:
-		f := typeutilCallee(info, e)
+		f, _ := typeutil.Callee(info, e).(*types.Func)
 		switch {
 		case rule.IsPkgFunc(f, "net", "JoinHostPort"):
 			return true
@@ -172,18 +173,4 @@ func (r *dialRun) localHostPort(v *types.Var, seen map[*types.Var]bool) bool {
 		}
 	}
 	return ok && defined
-}
-
-func typeutilCallee(info *types.Info, call *ast.CallExpr) *types.Func {
-	var id *ast.Ident
-	switch f := ast.Unparen(call.Fun).(type) {
-	case *ast.Ident:
-		id = f
-	case *ast.SelectorExpr:
-		id = f.Sel
-	default:
-		return nil
-	}
-	fn, _ := info.Uses[id].(*types.Func)
-	return fn
 }

@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"golang.org/x/tools/go/types/typeutil"
 	"strconv"
 	"strings"
 
@@ -141,7 +142,7 @@ func (s *optionStruct) blockers(p *rule.Pass, extra func(file string, n ast.Node
 					}
 				}
 			case *ast.CallExpr:
-				fn, _ := typeutilCallee(info, n).(*types.Func)
+				fn, _ := typeutil.Callee(info, n).(*types.Func)
 				if fn == nil || fn.Pkg() == nil || fn.Pkg() == p.Pkg.Types || fn.Pkg().Path() == s.path() {
 					return true
 				}
@@ -155,24 +156,6 @@ func (s *optionStruct) blockers(p *rule.Pass, extra func(file string, n ast.Node
 		})
 	}
 	return append(out, s.flowBlockers(p)...)
-}
-
-// typeutilCallee is the static callee of a call, if any.
-func typeutilCallee(info *types.Info, call *ast.CallExpr) types.Object {
-	switch fun := ast.Unparen(call.Fun).(type) {
-	case *ast.Ident:
-		return info.Uses[fun]
-	case *ast.SelectorExpr:
-		if sel := info.Selections[fun]; sel != nil {
-			return sel.Obj()
-		}
-		return info.Uses[fun.Sel]
-	case *ast.IndexExpr:
-		if id, ok := fun.X.(*ast.Ident); ok {
-			return info.Uses[id]
-		}
-	}
-	return nil
 }
 
 // reportBlocked reports the blockers located in this file, and, when

@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"golang.org/x/tools/go/types/typeutil"
 	"strings"
 
 	"github.com/protolift/protolift/rule"
@@ -93,7 +94,7 @@ func (s *optionStruct) valueUse(pkg *types.Package, info *types.Info, e ast.Expr
 		if par.Fun == e {
 			return ""
 		}
-		if fn, _ := typeutilCallee(info, par).(*types.Func); fn != nil && fn.Pkg() != nil && fn.Pkg() != pkg && fn.Pkg().Path() != s.path() {
+		if fn, _ := typeutil.Callee(info, par).(*types.Func); fn != nil && fn.Pkg() != nil && fn.Pkg() != pkg && fn.Pkg().Path() != s.path() {
 			return "" // blockers reports values handed to other packages
 		}
 		ft := info.Types[par.Fun]
@@ -402,7 +403,7 @@ func unrewritableCall(p *rule.Pass, typ string) func(string, ast.Node) (token.Po
 		if !ok {
 			return token.NoPos, "", false
 		}
-		f, _ := typeutilCallee(p.Info(), c).(*types.Func)
+		f, _ := typeutil.Callee(p.Info(), c).(*types.Func)
 		if f == nil || !rule.IsMethod(f, v1Jsonpb, typ, f.Name()) {
 			return token.NoPos, "", false
 		}

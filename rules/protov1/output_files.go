@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"golang.org/x/tools/go/types/typeutil"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -256,7 +257,7 @@ func (r *reacher) follow(t *taint, depth int) (pos token.Pos, how, via string) {
 		if !ok || pos.IsValid() {
 			return !pos.IsValid()
 		}
-		fn, _ := typeutilCallee(info, call).(*types.Func)
+		fn, _ := typeutil.Callee(info, call).(*types.Func)
 		d := r.decl(fn)
 		if d == nil {
 			return true
@@ -302,7 +303,7 @@ func (r *reacher) follow(t *taint, depth int) (pos token.Pos, how, via string) {
 			if !ok || pos.IsValid() {
 				return !pos.IsValid()
 			}
-			if typeutilCallee(info, call) != fn {
+			if typeutil.Callee(info, call) != fn {
 				return true
 			}
 			outer := outermostFunc(r.p, call)
@@ -396,7 +397,7 @@ func (t *taint) written() (token.Pos, string) {
 		if !ok || pos.IsValid() {
 			return !pos.IsValid()
 		}
-		fn, _ := typeutilCallee(t.info, call).(*types.Func)
+		fn, _ := typeutil.Callee(t.info, call).(*types.Func)
 		if fn == nil || fn.Pkg() == nil {
 			return true
 		}

@@ -5,6 +5,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"golang.org/x/tools/go/types/typeutil"
 	"strconv"
 	"strings"
 
@@ -323,12 +324,12 @@ func (t *taint) sink() (token.Pos, string) {
 			if id == nil || c == nil || len(c.Args) == 0 || !t.vars[t.info.ObjectOf(id)] {
 				return true
 			}
-			if fn, _ := typeutilCallee(t.info, c).(*types.Func); fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "os" &&
+			if fn, _ := typeutil.Callee(t.info, c).(*types.Func); fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "os" &&
 				(fn.Name() == "Create" || fn.Name() == "OpenFile") && mentionsGolden(t.info, c.Args[0]) {
 				pos, how = n.Pos(), "written to a golden file"
 			}
 		case *ast.CallExpr:
-			fn, _ := typeutilCallee(t.info, n).(*types.Func)
+			fn, _ := typeutil.Callee(t.info, n).(*types.Func)
 			if fn == nil || fn.Pkg() == nil {
 				return true
 			}

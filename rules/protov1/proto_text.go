@@ -5,6 +5,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"golang.org/x/tools/go/types/typeutil"
 
 	"github.com/dave/dst"
 	"golang.org/x/tools/go/ast/astutil"
@@ -419,7 +420,7 @@ func textMarshalerPlan(p *rule.Pass) *textMarshalerUse {
 				}
 			}
 		case *ast.CallExpr:
-			f, _ := typeutilCallee(p.Info(), n).(*types.Func)
+			f, _ := typeutil.Callee(p.Info(), n).(*types.Func)
 			if f != nil && (rule.IsMethod(f, v1Proto, "TextMarshaler", "Text") && len(n.Args) == 1 || rule.IsMethod(f, v1Proto, "TextMarshaler", "Marshal") && len(n.Args) == 2) {
 				if m, ok := p.Dec.Dst.Nodes[n.Args[len(n.Args)-1]].(dst.Expr); ok {
 					if why, _ := jsonTextRisk(p, m); why != "" {

@@ -5,6 +5,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"golang.org/x/tools/go/types/typeutil"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -201,7 +202,7 @@ func isStructValue(t types.Type) bool {
 // a structpb message.
 func jsonCall(p *rule.Pass, call *ast.CallExpr, reported map[ast.Node]bool) {
 	info := p.Info()
-	fn := calleeFunc(info, call)
+	fn, _ := typeutil.Callee(info, call).(*types.Func)
 	if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != "encoding/json" {
 		return
 	}
@@ -230,20 +231,6 @@ func jsonCall(p *rule.Pass, call *ast.CallExpr, reported map[ast.Node]bool) {
 	reported[arg] = true
 	p.ReportAst(call, change.Review, raisePrefix(v2Module, structpbJSON)+"json."+fn.Name()+" of a value holding "+what+" uses structpb's own MarshalJSON/UnmarshalJSON (protojson): a Value is written as its JSON value (\"abc\", not {\"Kind\":{\"StringValue\":\"abc\"}}), a Struct as a plain object, and JSON values unmarshal into them where encoding/json failed before",
 		"check what the JSON output and the accepted input should be; tests expecting the old form or an error change")
-}
-
-func calleeFunc(info *types.Info, call *ast.CallExpr) *types.Func {
-	var id *ast.Ident
-	switch f := ast.Unparen(call.Fun).(type) {
-	case *ast.Ident:
-		id = f
-	case *ast.SelectorExpr:
-		id = f.Sel
-	default:
-		return nil
-	}
-	fn, _ := info.Uses[id].(*types.Func)
-	return fn
 }
 
 // holdsStructpb returns the structpb type t holds (through pointers,
@@ -445,7 +432,7 @@ func expectedText(p *rule.Pass, lit *ast.BasicLit) bool {
 			if !direct {
 				return true
 			}
-			fn := calleeFunc(p.Info(), n)
+			fn, _ := typeutil.Callee(p.Info(), n).(*types.Func)
 			if fn == nil {
 				return true
 			}
