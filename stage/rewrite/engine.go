@@ -137,6 +137,14 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	for p := range toolPins {
 		r.done[p] = true
 	}
+	// A file only standard-library imports selected has nothing certain
+	// to migrate: it gets no load of its own under other build tags, and
+	// no finding when its constraints leave it out.
+	for i := range files {
+		if files[i].incidental() {
+			r.done[files[i].path] = true
+		}
+	}
 	for tags, dirs := range extraConfigs(files, r.done, opts.Tags) {
 		extra := opts
 		extra.Tags = append(append([]string(nil), opts.Tags...), strings.Split(tags, ",")...)
@@ -305,20 +313,42 @@ func (r *goRun) loadAndRewrite(ctx context.Context, withTests, plain []string) e
 	return nil
 }
 
+// optional reports whether every file of pkg the stage would migrate is
+// incidental (scanned.incidental): such a package that does not
+// type-check is skipped and reported, not a reason to stop the run.
+func (r *goRun) optional(pkg *packages.Package) bool {
+	some := false
+	for _, name := range pkg.CompiledGoFiles {
+		if sf := r.byPath[name]; sf != nil {
+			if !sf.incidental() {
+				return false
+			}
+			some = true
+		}
+	}
+	return some
+}
+
 // process loads dirs under o's configuration and rewrites each file to
 // migrate not yet done; files of packages that do not type-check are
 // reported instead.
 func (r *goRun) process(ctx context.Context, dirs []string, tests bool, o Options) error {
-	pkgs, broken, err := load(ctx, r.module.Dir, dirs, tests, o)
+	pkgs, broken, err := load(ctx, r.module.Dir, dirs, tests, o, r.optional)
 	if err != nil {
 		return err
 	}
 	for _, b := range broken {
+		optional := r.optional(b)
 		for _, name := range b.CompiledGoFiles {
 			if sf := r.byPath[name]; sf != nil && !r.done[name] {
 				r.done[name] = true
-				r.res.Report(change.Diagnostic{Path: name, Start: change.Position{Line: 1, Col: 1}, Rule: VerifyRule, Risk: change.Manual,
-					Message: fmt.Sprintf("not migrated: package %s does not type-check after the earlier stages: %s", b.PkgPath, firstError(b))})
+				d := change.Diagnostic{Path: name, Start: change.Position{Line: 1, Col: 1}, Rule: VerifyRule, Risk: change.Manual,
+					Message: fmt.Sprintf("not migrated: package %s does not type-check after the earlier stages: %s", b.PkgPath, firstError(b))}
+				if optional {
+					d.Rule, d.Risk = SkippedRule, change.Review
+					d.Message = fmt.Sprintf("not checked: package %s does not type-check (%s); it imports nothing protolift must migrate, only standard-library packages some rules look at", b.PkgPath, firstError(b))
+				}
+				r.res.Report(d)
 			}
 		}
 	}
@@ -365,7 +395,7 @@ func listDirs(ctx context.Context, dir string, patterns, tags []string) ([]strin
 // load type-checks the packages in dirs, with their tests. Dependencies
 // come from export data, so only the packages that need migrating are
 // type-checked from source.
-func load(ctx context.Context, root string, dirs []string, tests bool, opts Options) (pkgs, broken []*packages.Package, err error) {
+func load(ctx context.Context, root string, dirs []string, tests bool, opts Options, optional func(*packages.Package) bool) (pkgs, broken []*packages.Package, err error) {
 	var pats []string
 	for _, d := range dirs {
 		rel, err := filepath.Rel(root, d)
@@ -398,10 +428,10 @@ func load(ctx context.Context, root string, dirs []string, tests bool, opts Opti
 	var errs, listErrs []string
 	seen := map[string]bool{}
 	repairable := repairPatterns(opts.Rules)
-	if opts.KeepGoing {
+	{
 		ok := pkgs[:0]
 		for _, p := range pkgs {
-			if len(p.Errors) > 0 && !allRepairable(p.Errors, repairable) {
+			if len(p.Errors) > 0 && !allRepairable(p.Errors, repairable) && (opts.KeepGoing || optional(p)) {
 				broken = append(broken, p)
 			} else {
 				ok = append(ok, p)

@@ -27,6 +27,21 @@ type scanned struct {
 	imports []string
 }
 
+// incidental reports whether only standard-library imports made the file
+// interesting (reflect and testing, for rules that look at
+// reflect.DeepEqual on messages): nothing in it needs migrating for
+// certain, so a package of such files that does not type-check is
+// skipped, not fatal, and such a file excluded by build constraints is
+// not worth a load of its own or a finding.
+func (f *scanned) incidental() bool {
+	for _, p := range f.imports {
+		if p == rule.GRPCGenerated || !isStd(p) {
+			return false
+		}
+	}
+	return len(f.imports) > 0
+}
+
 // prefilter reads only the import block of every Go file in dirs and
 // keeps the files that import a path some enabled rule cares about. It
 // never type-checks, so its cost is a small fraction of a package load and
