@@ -50,7 +50,7 @@ func FuzzEngine(f *testing.F) {
 	// Seeds: the input of every golden case that is one file (a whole
 	// package on its own). Outside fuzzing mode the seeds run as a plain
 	// test; the goldens already check these inputs, so only one runs.
-	cases, _ := filepath.Glob(filepath.Join(here, "rules", "*", "testdata", "*"))
+	cases, _ := filepath.Glob(filepath.Join(here, "..", "..", "rules", "*", "testdata", "*"))
 	var seeds []string
 	for _, c := range cases {
 		if m, _ := filepath.Glob(filepath.Join(c, "*.go")); len(m) == 1 {
