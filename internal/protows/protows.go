@@ -242,9 +242,10 @@ func IsScript(base string) bool {
 
 // scriptRoots returns the -I / --proto_path directories of the protoc
 // commands in Makefiles and shell scripts, relative to the script's
-// directory (where make and most scripts run protoc). Values that depend
-// on a variable other than the current directory cannot be known and
-// are left out; so are absolute directories and directories that do not
+// directory (where make and most scripts run protoc). A variable the
+// script assigns one value (GOOGLEAPIS_DIR=third_party/googleapis) is
+// expanded; values that depend on any other variable than the current
+// directory cannot be known and are left out; so are absolute directories and directories that do not
 // exist.
 func scriptRoots(files []string, read Reader) []string {
 	seen := map[string]bool{}
@@ -258,8 +259,9 @@ func scriptRoots(files []string, read Reader) []string {
 			continue
 		}
 		dir := filepath.Dir(f)
+		vars := scriptVars(b)
 		for _, v := range includeFlags(b) {
-			p, ok := expandDir(v, dir)
+			p, ok := expandDir(expandVars(v, vars), dir)
 			if !ok {
 				continue
 			}

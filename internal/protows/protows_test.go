@@ -170,3 +170,40 @@ func TestWorkspaceRoots(t *testing.T) {
 		t.Error("Resolves: want y.proto next to x.proto and the GOPATH-style name, not nope.proto")
 	}
 }
+
+// TestScriptRootsThroughVariables: a -I value naming a variable the
+// script assigns one value is that value (grpc-gateway v1.14.6's Makefile:
+// GOOGLEAPIS_DIR=third_party/googleapis and protoc -I$(GOOGLEAPIS_DIR), so
+// google/api/annotations.proto was "not found" and nothing importing it
+// was regenerated). A variable with two values, appended to, or holding
+// a flag list or a $(shell …) call stays unknown.
+func TestScriptRootsThroughVariables(t *testing.T) {
+	base := t.TempDir()
+	for _, d := range []string{"third_party/googleapis", "api/v1", "vendor/protos", "twice/a", "twice/b", "more", "gen/inc", "defaulted"} {
+		if err := os.MkdirAll(filepath.Join(base, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mk := filepath.Join(base, "Makefile")
+	sh := filepath.Join(base, "gen.sh")
+	rd := map[string][]byte{
+		mk: []byte("GOOGLEAPIS_DIR=third_party/googleapis\n" +
+			"API ?= api\n" +
+			"API_V1 := $(API)/v1 # the first version\n" +
+			"TWICE = twice/a\n" +
+			"ifdef B\nTWICE = twice/b\nendif\n" +
+			"MORE := more\nMORE += extra\n" +
+			"PROTOC_INC_PATH=$(dir $(shell which protoc))/../include\n" +
+			"gen:\n\tprotoc -I. -I$(GOOGLEAPIS_DIR) -I $(API_V1) -I$(TWICE) -I$(MORE) -I $(PROTOC_INC_PATH) -I$(UNSET) --go_out=. x.proto\n"),
+		sh: []byte("#!/bin/sh\nexport VENDOR=\"vendor/protos\"\nINC=gen/inc\nprotoc -I \"${VENDOR}\" --proto_path=$INC -I ${DEF_DIR:-defaulted} -I ${NOPE} x.proto\n"),
+	}
+	got := scriptRoots([]string{mk, sh}, mapReader(rd))
+	for i := range got {
+		got[i], _ = filepath.Rel(base, got[i])
+		got[i] = filepath.ToSlash(got[i])
+	}
+	want := ". third_party/googleapis api/v1 vendor/protos gen/inc defaulted"
+	if s := strings.Join(got, " "); s != want {
+		t.Errorf("script roots %q, want %q", s, want)
+	}
+}
