@@ -435,3 +435,50 @@ func TestGenprotoRaiseOrAdapter(t *testing.T) {
 		})
 	}
 }
+
+// A regenerated message printed by value with %q: go vet's printf check
+// says "wrong type" (the APIv2 struct holds a protoimpl.MessageState),
+// and its copylocks check flags the same copy. Both come from the
+// regeneration, which is withdrawn; neither is left in the report as a
+// finding "the dependencies cause", which was stale once the
+// regeneration was gone and surfaced only on the second run of
+// grpc-gateway v1.14.6 (its integration test's t.Errorf("%q", got)).
+func TestVetPrintfOnRegeneratedTypeBlamesRegeneration(t *testing.T) {
+	if testing.Short() {
+		t.Skip("full pipeline on a copy of legacyapp; runs without -short")
+	}
+	dir := copyTree(t, filepath.Join("..", "..", "testdata", "legacyapp"))
+	write(t, filepath.Join(dir, "internal", "server", "quote.go"), []byte(`package server
+
+import (
+	"fmt"
+
+	orderspb "example.com/legacyapp/proto/orders/v1"
+)
+
+// Quote prints a copy of m.
+func Quote(m *orderspb.Money) string {
+	got := *m
+	return fmt.Sprintf("%q", got)
+}
+`))
+	oldGen, _ := os.ReadFile(filepath.Join(dir, "proto", "orders", "v1", "orders.pb.go"))
+	code, _, errOut := protolift(t, "-C", dir, "-w", "./...")
+	if code != exitFindings {
+		t.Fatalf("protolift -w: exit %d, want 1\n%s", code, errOut)
+	}
+	if !strings.Contains(errOut, "orders.pb.go:1:1: gen.regenerate: not regenerated: with the regenerated code, go vet reports code that uses it") {
+		t.Errorf("the regeneration is not reported as withdrawn:\n%s", errOut)
+	}
+	if strings.Contains(errOut, "dependencies cause it") {
+		t.Errorf("a vet finding of the withdrawn regeneration is reported as the dependencies':\n%s", errOut)
+	}
+	if now, _ := os.ReadFile(filepath.Join(dir, "proto", "orders", "v1", "orders.pb.go")); string(now) != string(oldGen) {
+		t.Error("orders.pb.go was regenerated although hand-written code prints its messages by value")
+	}
+	if code, out, errOut := protolift(t, "-l", "-C", dir, "./..."); code == exitError || out != "" || strings.Contains(errOut, "dependencies cause it") {
+		t.Errorf("second run: exit %d, lists\n%s\n%s", code, out, errOut)
+	}
+	goIn(t, dir, "build", "./...")
+	goIn(t, dir, "vet", "./...")
+}

@@ -119,6 +119,18 @@ func (p *pipeline) attributeVet(pr verify.Problem) (culprit, bool) {
 	if f != nil && f.Stage == "go" {
 		return culprit{kind: "file", file: f.Path, why: pr}, true
 	}
+	// Code the run left as it was, flagged for a type a regeneration
+	// of this run changed (printf: "%q has arg got of wrong type
+	// example.com/m/pb.Msg", where the regenerated Msg holds a
+	// protoimpl.MessageState): that regeneration. The copy of the same
+	// value usually draws a copylocks finding in the same round, which
+	// withdraws the regeneration too; attributed alike, neither is
+	// announced as the dependencies' doing once the cause is gone.
+	for _, ip := range namedTypePaths(pr.Msg) {
+		if dir := p.moduleDirOf(ip); dir != "" && p.regenerated(dir) {
+			return culprit{kind: "gen", dir: dir, why: pr}, true
+		}
+	}
 	for _, dir := range append([]string{pr.Dir}, pr.Imports...) {
 		if p.regenerated(dir) {
 			return culprit{kind: "gen", dir: dir, why: pr}, true
@@ -218,6 +230,26 @@ func lockChain(msg string) []string {
 	var out []string
 	for _, t := range strings.Split(msg[i+2:], " contains ") {
 		if m := qualifiedType.FindStringSubmatch(strings.TrimSpace(t)); m != nil {
+			out = append(out, m[1])
+		}
+	}
+	return out
+}
+
+// typeNameRe matches a package-qualified type name in a vet message
+// (example.com/m/pb.Msg, *example.com/m/pb.Msg, []pb.Msg's element).
+var typeNameRe = regexp.MustCompile(`((?:[A-Za-z0-9_.~-]+/)*[A-Za-z0-9_~-]+(?:\.[A-Za-z0-9_~-]+)*?)\.([A-Za-z_][A-Za-z0-9_]*)\b`)
+
+// namedTypePaths returns the import paths of the package-qualified names
+// a vet message mentions, in order. (Names that are not types, such as
+// fmt.Sprintf, come along; the caller only asks about the module's own
+// regenerated packages.)
+func namedTypePaths(msg string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, m := range typeNameRe.FindAllStringSubmatch(msg, -1) {
+		if !seen[m[1]] {
+			seen[m[1]] = true
 			out = append(out, m[1])
 		}
 	}
