@@ -49,8 +49,8 @@ func TestCopyUnchanged(t *testing.T) {
 func TestNamedTypePaths(t *testing.T) {
 	for msg, want := range map[string]string{
 		"(*testing.common).Errorf format %q has arg got of wrong type github.com/grpc-ecosystem/grpc-gateway/examples/internal/proto/examplepb.SimpleMessage": "testing github.com/grpc-ecosystem/grpc-gateway/examples/internal/proto/examplepb",
-		"fmt.Sprintf format %d has arg *m of wrong type example.com/m/pb.Msg":                                                                                "fmt example.com/m/pb",
-		"fmt.Println call has possible Printf formatting directive %v": "fmt",
+		"fmt.Sprintf format %d has arg *m of wrong type example.com/m/pb.Msg":                                                                                 "fmt example.com/m/pb",
+		"fmt.Println call has possible Printf formatting directive %v":                                                                                        "fmt",
 	} {
 		if got := strings.Join(namedTypePaths(msg), " "); got != want {
 			t.Errorf("namedTypePaths(%q) = %q, want %q", msg, got, want)
