@@ -265,7 +265,6 @@ func TestHarnessRaiseControl(t *testing.T) {
 		t.Skip("runs the go command and git")
 	}
 	t.Setenv("GOPROXY", "off")
-	t.Setenv("GOFLAGS", "-mod=mod")
 	bin := filepath.Join(t.TempDir(), "protolift")
 	if err := os.WriteFile(bin, []byte(raisingProtolift), 0o755); err != nil {
 		t.Fatal(err)
