@@ -78,6 +78,11 @@ func TestHarnessFindsRegressions(t *testing.T) {
 	if g.BuildBad || !reflect.DeepEqual(g.Tests, []string{"example.com/tiny"}) || len(g.Vet) != 1 || !strings.HasPrefix(g.Vet[0], "p.go: fmt.Printf format %d") {
 		t.Errorf("regressions = %+v", g)
 	}
+	// No protobuf module raised: the control is the baseline, and the
+	// regression is the rewrite's without running anything.
+	if c := r.Control; c == nil || len(c.Raised) != 0 || len(c.Steps) != 0 || !reflect.DeepEqual(c.Class, map[string]string{"example.com/tiny": ClassRewrite}) {
+		t.Errorf("control = %+v", r.Control)
+	}
 	if !r.Relist.Idempotent || !r.Regressed() {
 		t.Errorf("idempotent %v, regressed %v", r.Relist.Idempotent, r.Regressed())
 	}
@@ -119,8 +124,8 @@ func TestHarnessRealProtolift(t *testing.T) {
 	if r.Error != "" || r.Broken != "" || r.Regressed() {
 		t.Fatalf("error %q, broken %q, regressed %v: %+v %+v", r.Error, r.Broken, r.Regressed(), r.Run, r.Regress)
 	}
-	if r.Run.Exit != 0 || r.Run.FilesChanged != 0 || !r.Relist.Idempotent || len(r.V1After) != 0 || r.GoModV1After {
-		t.Errorf("run %+v, relist %+v", r.Run, r.Relist)
+	if r.Run.Exit != 0 || r.Run.FilesChanged != 0 || !r.Relist.Idempotent || len(r.V1After) != 0 || r.GoModV1After || r.Control != nil {
+		t.Errorf("run %+v, relist %+v, control %+v", r.Run, r.Relist, r.Control)
 	}
 	if _, err := os.Stat(filepath.Join(r.WorkDir, "src", ".git")); err != nil {
 		t.Errorf("-keep: %v", err)

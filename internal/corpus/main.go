@@ -44,6 +44,7 @@ func main() {
 		budget      = flag.Duration("budget", 0, "no module starts after this much time has passed (0: no limit)")
 		failOnReg   = flag.Bool("fail-on-regression", false, "exit 1 when any module regressed (or the harness failed on it)")
 		tmpRoot     = flag.String("tmp", "", "parent directory of the work dirs (default: the system temp dir)")
+		control     = flag.Bool("control", true, "for a module whose tests regressed, run them again on the baseline with only the run's protobuf module versions (go get, no rewrite) and classify each regression as the raise's or the rewrites'")
 	)
 	flag.Parse()
 	logf := func(format string, args ...any) {
@@ -132,7 +133,7 @@ func main() {
 		bin = abs
 	}
 
-	h := &Harness{Protolift: bin, TmpRoot: *tmpRoot, TestTimeout: *testTimeout, StepTimeout: *stepTimeout, Keep: *keep, Log: logf}
+	h := &Harness{Protolift: bin, TmpRoot: *tmpRoot, TestTimeout: *testTimeout, StepTimeout: *stepTimeout, Keep: *keep, NoControl: !*control, Log: logf}
 	rep := Report{Command: os.Args, Protolift: bin, Started: time.Now()}
 	writeJSON := func(rep Report) {
 		if *jsonOut == "" {
@@ -162,9 +163,14 @@ func main() {
 	if *keep {
 		fmt.Println("\nWork dirs:")
 		for _, r := range results {
-			if r.WorkDir != "" {
-				fmt.Printf("- %s: %s\n", r.Name, filepath.Join(r.WorkDir, "src"))
+			if r.WorkDir == "" {
+				continue
 			}
+			fmt.Printf("- %s: %s", r.Name, filepath.Join(r.WorkDir, "src"))
+			if r.Control != nil && len(r.Control.Steps) > 0 {
+				fmt.Printf(" (raise-only control: %s)", filepath.Join(r.WorkDir, "control"))
+			}
+			fmt.Println()
 		}
 	}
 	writeJSON(rep)

@@ -138,6 +138,9 @@ type testEvent struct {
 	ImportPath string // build-output events: "pkg [pkg.test]"
 	Test       string
 	Output     string
+	// FailedBuild is set on a package's fail event when its test binary
+	// did not build.
+	FailedBuild string
 }
 
 // ParseTestJSON reads go test -json output and returns each package's
@@ -189,6 +192,25 @@ func ParseTestCases(data []byte) map[string]string {
 		}
 	}
 	return cases
+}
+
+// NotBuilt lists, sorted, the packages of go test -json output whose tests
+// did not run because their test binary did not build or its setup (the
+// module graph, a go.sum entry) failed.
+func NotBuilt(data []byte) []string {
+	set := map[string]bool{}
+	for ev := range testEvents(data) {
+		if ev.Package == "" || ev.Test != "" {
+			continue
+		}
+		switch {
+		case ev.Action == StatusFail && ev.FailedBuild != "":
+			set[ev.Package] = true
+		case ev.Action == "output" && (strings.Contains(ev.Output, "[build failed]") || strings.Contains(ev.Output, "[setup failed]")):
+			set[ev.Package] = true
+		}
+	}
+	return sortedKeys(set)
 }
 
 // testEvents yields the events of go test -json output; lines that are

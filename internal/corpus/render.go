@@ -11,7 +11,8 @@ import (
 func Markdown(w io.Writer, results []*Result) {
 	fmt.Fprintln(w, "| module | exit | wall | peak RSS | files changed | hunks in hand-written Go (untouched-line churn / duplicate helpers) | diagnostics by rule | build | new vet | test regressions | hand-written files on golang/protobuf (after / before) | go.mod requires golang/protobuf | idempotent |")
 	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-	var ok, regressed, broken, failed int
+	var ok, regressed, broken, failed, raiseOnly, rewrite int
+	controls := false
 	for _, r := range results {
 		switch {
 		case r.Broken != "":
@@ -30,8 +31,24 @@ func Markdown(w io.Writer, results []*Result) {
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 			r.Name, exitCell(r), wallCell(r.Run.WallSeconds), rssCell(r.Run.MaxRSSKB), filesCell(r.Run),
 			churnCell(r.Run), rulesCell(r.Run), buildCell(r), vetCell(r), testCell(r), v1Cell(r), yesNo(r.GoModV1After), idemCell(r))
+		if r.Control != nil {
+			controls = true
+			if r.RaiseOnly() {
+				raiseOnly++
+			}
+			if r.RewriteCaused() {
+				rewrite++
+			}
+		}
 	}
-	fmt.Fprintf(w, "\n%d modules: %d without regression, %d regressed, %d baseline broken, %d harness errors.\n", len(results), ok, regressed, broken, failed)
+	// The split of the regressed modules by the raise-only control is
+	// printed only when some module had one, so that a table of results
+	// from before it reads as it did.
+	split := ""
+	if controls {
+		split = fmt.Sprintf(" (%d only by tests the protobuf raise alone fails, %d by tests protolift's rewrites fail)", raiseOnly, rewrite)
+	}
+	fmt.Fprintf(w, "\n%d modules: %d without regression, %d regressed%s, %d baseline broken, %d harness errors.\n", len(results), ok, regressed, split, broken, failed)
 
 	var detail strings.Builder
 	for _, r := range results {
@@ -122,10 +139,45 @@ func testCell(r *Result) string {
 	if r.Regress != nil && len(r.Regress.Cases) > 0 {
 		s += fmt.Sprintf(" + **%d** tests", len(r.Regress.Cases))
 	}
+	var notes []string
 	if r.Regress != nil && len(r.Regress.Flaky) > 0 {
-		s += fmt.Sprintf(" (%d flaky)", len(r.Regress.Flaky))
+		notes = append(notes, fmt.Sprintf("%d flaky", len(r.Regress.Flaky)))
+	}
+	if c := r.Control; c != nil {
+		notes = append(notes, controlNote(c))
+	}
+	if len(notes) > 0 {
+		s += " (" + strings.Join(notes, "; ") + ")"
 	}
 	return s
+}
+
+// controlNote is the raise-only control's verdict in the test column:
+// "raise: 1 pkg, 6 tests", "raise: 2 tests; rewrite: 1 pkg", or
+// "control n/a" (its reason is in the details).
+func controlNote(c *Control) string {
+	if c.NA != "" {
+		return "control n/a"
+	}
+	var parts []string
+	for _, n := range CountClasses(c) {
+		var what []string
+		if n.Pkgs > 0 {
+			what = append(what, plural(n.Pkgs, "pkg"))
+		}
+		if n.Tests > 0 {
+			what = append(what, plural(n.Tests, "test"))
+		}
+		parts = append(parts, n.Class+": "+strings.Join(what, ", "))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 func v1Cell(r *Result) string { return fmt.Sprintf("%d / %d", len(r.V1After), len(r.V1Before)) }
@@ -206,6 +258,9 @@ func writeDetails(w *strings.Builder, r *Result) {
 	if g := r.Regress; g != nil && len(g.Cases) > 0 {
 		fmt.Fprintf(w, "Tests that passed before (in packages that failed before) and fail now: %s\n", strings.Join(firstN(g.Cases, 20), ", "))
 	}
+	if c := r.Control; c != nil {
+		writeControl(w, c)
+	}
 	if r.Relist != nil && len(r.Relist.Late) > 0 {
 		fmt.Fprintf(w, "Findings only the second run made (file: rule: message):\n\n%s\n", codeBlock(strings.Join(firstN(r.Relist.Late, 20), "\n")))
 	}
@@ -214,6 +269,29 @@ func writeDetails(w *strings.Builder, r *Result) {
 			fmt.Fprintf(w, "Second run (protolift -l, exit %d) still lists %d files: %s\n", r.Relist.Exit, len(r.Relist.Files), strings.Join(firstN(r.Relist.Files, 10), ", "))
 		} else {
 			fmt.Fprintf(w, "Second run (protolift -l) exited %d; its stderr ends:\n\n%s\n", r.Relist.Exit, codeBlock(tailLines(r.Relist.StderrTail, 8)))
+		}
+	}
+}
+
+// writeControl says how the raise-only control was made and which
+// regressions fall in which class.
+func writeControl(w *strings.Builder, c *Control) {
+	switch {
+	case len(c.Raised) == 0 && c.NA == "":
+		fmt.Fprintf(w, "Raise-only control: the run raised no protobuf module, so the control is the baseline, where these passed: all are the rewrites'.\n")
+		return
+	case c.NA != "":
+		fmt.Fprintf(w, "Raise-only control n/a (baseline + go get %s): %s\n", strings.Join(c.Raised, " "), oneLine(c.NA))
+		return
+	}
+	fmt.Fprintf(w, "Raise-only control (baseline + go get %s, no rewrite):\n\n", strings.Join(c.Raised, " "))
+	for _, k := range []struct{ class, what string }{
+		{ClassRaise, "fail there too (the raise)"},
+		{ClassRewrite, "pass there (the rewrites)"},
+		{ClassNA, "not tested there (test binary does not build, or no result)"},
+	} {
+		if keys := ClassKeys(c, k.class); len(keys) > 0 {
+			fmt.Fprintf(w, "- %s: %s\n", k.what, strings.Join(firstN(keys, 20), ", "))
 		}
 	}
 }

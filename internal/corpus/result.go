@@ -16,6 +16,9 @@ type Result struct {
 	After    *State   `json:"after,omitempty"`
 	Relist   *Relist  `json:"relist,omitempty"`
 	Regress  *Regress `json:"regressions,omitempty"`
+	// Control is the raise-only control, run for a module with test
+	// regressions (ControlRun).
+	Control *Control `json:"raise_control,omitempty"`
 	// V1Before and V1After are the hand-written .go files importing
 	// github.com/golang/protobuf before and after the run (module-relative).
 	V1Before        []string `json:"v1_files_before,omitempty"`
@@ -89,9 +92,84 @@ type Regress struct {
 	BuildBad bool     `json:"build_broken"`
 }
 
+// Classes of a test regression, by what it does in the raise-only control.
+const (
+	ClassRaise   = "raise"   // fails there too: the protobuf version raise alone causes it
+	ClassRewrite = "rewrite" // passes there: protolift's rewrites cause it
+	ClassNA      = "n/a"     // the control cannot tell (its test binary does not build, no result)
+)
+
+// Control is the raise-only control of a module whose tests regressed: a
+// second copy of the baseline that gets only the protobuf module versions
+// the run's go.mod ended with (go get, go mod tidy when the go command asks
+// for it, no source change), where the regressed test packages run again.
+// Migrating to APIv2 needs that raise (every google.golang.org/protobuf
+// release requires golang/protobuf >= v1.4), so a test that fails the same
+// way there fails because of the raise, not because of a rewrite.
+type Control struct {
+	// Raised are the module@version arguments given to go get: each
+	// protobuf module whose requirement the run changed. None means the
+	// run raised nothing, so the control is the baseline itself, where
+	// every regressed test passed: all are the rewrites'.
+	Raised []string `json:"raised"`
+	Steps  []string `json:"steps,omitempty"` // the commands run to prepare it
+	// NA says why the control tells nothing at all (go get or go build
+	// failed, go test printed no result); Class is then empty.
+	NA          string            `json:"not_applicable,omitempty"`
+	Tests       map[string]string `json:"tests,omitempty"`      // each regressed package's result there
+	Cases       map[string]string `json:"test_cases,omitempty"` // their top-level tests' results there
+	TestFailOut map[string]string `json:"test_fail_output,omitempty"`
+	NotBuilt    []string          `json:"tests_not_built,omitempty"` // packages whose test binary did not build there
+	// Class maps each regression (a package of Regress.Tests, or a
+	// "package TestName" of Regress.Cases) to ClassRaise, ClassRewrite or
+	// ClassNA.
+	Class   map[string]string `json:"class,omitempty"`
+	Seconds float64           `json:"seconds"`
+}
+
+// RaiseOnly reports whether every test regression of r is the raise's by
+// its control, and nothing else regressed.
+func (r *Result) RaiseOnly() bool {
+	c := r.Control
+	if c == nil || c.NA != "" || len(c.Class) == 0 || r.Error != "" {
+		return false
+	}
+	for _, cl := range c.Class {
+		if cl != ClassRaise {
+			return false
+		}
+	}
+	g := r.Regress
+	if g == nil || g.BuildBad || len(g.Vet) > 0 {
+		return false
+	}
+	if r.Run != nil && (r.Run.Exit < 0 || r.Run.Exit > 1) {
+		return false
+	}
+	return r.Relist == nil || r.Relist.Idempotent
+}
+
+// RewriteCaused reports whether a test regression of r passes in its
+// control.
+func (r *Result) RewriteCaused() bool {
+	if r.Control == nil {
+		return false
+	}
+	for _, cl := range r.Control.Class {
+		if cl == ClassRewrite {
+			return true
+		}
+	}
+	return false
+}
+
 // Regressed reports whether the module counts as a failure for
 // -fail-on-regression: the harness failed, protolift exited with 2 or more,
 // or build, vet, tests or idempotence regressed. A broken baseline is not.
+// A test regression counts whatever the raise-only control says of it: the
+// raise is part of the migration protolift makes, and a user who runs it
+// gets the failure either way (the control tells where to look, it does not
+// excuse).
 func (r *Result) Regressed() bool {
 	if r.Broken != "" {
 		return false

@@ -31,6 +31,7 @@ type Harness struct {
 	TestTimeout time.Duration // go test -timeout (per test binary)
 	StepTimeout time.Duration // limit for each go command and protolift run
 	Keep        bool          // keep the work dir
+	NoControl   bool          // no raise-only control for modules whose tests regressed
 	Log         func(format string, args ...any)
 }
 
@@ -148,6 +149,11 @@ func (h *Harness) Run(ctx context.Context, e Entry) *Result {
 		return r
 	}
 	r.BaselineSeconds = secs(time.Since(start))
+	base, err := readModFiles(src)
+	if err != nil {
+		r.Error = "reading the baseline's go.mod: " + err.Error()
+		return r
+	}
 	if err := gitCommit(ctx, src); err != nil {
 		r.Error = "git: " + err.Error()
 		return r
@@ -183,6 +189,11 @@ func (h *Harness) Run(ctx context.Context, e Entry) *Result {
 	r.V1After, gen = v1Files(src)
 	r.V1GenAfter = gen
 	r.GoModV1After = goModRequires(src, v1Module)
+
+	if !h.NoControl && (len(r.Regress.Tests) > 0 || len(r.Regress.Cases) > 0) {
+		h.logf("%s: raise-only control", r.Name)
+		r.Control = h.ControlRun(ctx, e, r, src, work, base)
+	}
 	return r
 }
 
@@ -214,13 +225,6 @@ func (h *Harness) prepare(ctx context.Context, e Entry, src string, r *Result) b
 		b.Steps = append(b.Steps, strings.Join(args, " "))
 		return run(ctx, src, h.StepTimeout, args[0], args[1:]...)
 	}
-	tidy := func() cmdResult {
-		res := step("go", "mod", "tidy")
-		if !res.ok() {
-			res = step("go", "mod", "tidy", "-e")
-		}
-		return res
-	}
 	if _, err := os.Stat(filepath.Join(src, "go.mod")); errors.Is(err, fs.ErrNotExist) {
 		if e.Dir != "" {
 			r.Broken = "no go.mod in " + e.Dir
@@ -241,19 +245,17 @@ func (h *Harness) prepare(ctx context.Context, e Entry, src string, r *Result) b
 	if b.NoGoMod || len(e.Pins) > 0 {
 		b.Tidied = true
 		b.TidyWhy = "no go.mod, or pinned requirements"
-		if res := tidy(); !res.ok() {
+		if res := tidy(step); !res.ok() {
 			r.Broken = "go mod tidy: " + headLines(res.combined(), 8)
 			return false
 		}
 	} else {
 		// go list over the packages and their tests tells whether go.mod and
 		// go.sum are complete for what build, vet and test need.
-		args := append([]string{"go", "list", "-deps", "-test"}, tagArgs(e)...)
-		res := step(append(args, "./...")...)
-		if !res.ok() && staleModule(res.Stderr) {
+		if stale := staleList(e, step); stale != "" {
 			b.Tidied = true
-			b.TidyWhy = firstMatchingLine(res.Stderr)
-			if res := tidy(); !res.ok() {
+			b.TidyWhy = stale
+			if res := tidy(step); !res.ok() {
 				r.Broken = "go mod tidy: " + headLines(res.combined(), 8)
 				return false
 			}
