@@ -123,7 +123,9 @@ func runRaiseSites(p *rule.Pass) {
 
 // handWrittenMessages reports the struct types of f that implement the
 // v1 Message interface themselves and have a field shape APIv2's legacy
-// loader cannot handle.
+// loader cannot handle: a map field without key/value tags or with a
+// float key, a message field held by value, a oneof without its wrapper
+// list, two fields sharing a field number.
 func handWrittenMessages(p *rule.Pass, f *ast.File) {
 	info := p.Info()
 	pre := raisePrefix(v1Module, v1OnV2)
@@ -141,6 +143,7 @@ func handWrittenMessages(p *rule.Pass, f *ast.File) {
 			}
 			ptr := types.NewMethodSet(types.NewPointer(obj.Type()))
 			hasOneofTable := ptr.Lookup(nil, "XXX_OneofWrappers") != nil || ptr.Lookup(nil, "XXX_OneofFuncs") != nil
+			numbered := map[string]string{} // field number → the first field's name
 			for _, fl := range st.Fields.List {
 				if fl.Tag == nil {
 					continue
@@ -157,6 +160,20 @@ func handWrittenMessages(p *rule.Pass, f *ast.File) {
 					continue
 				}
 				name := ts.Name.Name + "." + fieldNames(fl)
+				if isField {
+					if n := tagNumber(pb); n != "" {
+						if first, ok := numbered[n]; ok {
+							p.ReportAst(fl, change.Review, pre+"the fields "+first+" and "+fieldNames(fl)+" of the hand-written message type "+ts.Name.Name+" share field number "+n+": APIv2's legacy loader panics on it in proto.Clone, Equal, Merge, Marshal and the text format, where golang/protobuf v1.3 cloned, compared, encoded and printed it",
+								"give each field a number of its own (the numbers are the wire format: check what reads and writes it), or generate the type from a .proto file")
+						} else {
+							numbered[n] = fieldNames(fl)
+						}
+					}
+					if k := floatMapKey(ft); k != "" {
+						p.ReportAst(fl, change.Review, pre+"the map field "+name+" of a hand-written message type has a "+k+" key, which .proto maps do not allow: APIv2 panics on it in proto.Equal, Marshal and the text format, where golang/protobuf v1.3 compared and encoded it",
+							"use a string or integer key, or generate the type from a .proto file")
+					}
+				}
 				switch {
 				case isOneof && !hasOneofTable:
 					p.ReportAst(fl, change.Review, pre+"the hand-written message type "+ts.Name.Name+" has a oneof field ("+fieldNames(fl)+") but no XXX_OneofWrappers (or XXX_OneofFuncs) method: APIv2's legacy loader panics on it (index out of range) in proto.Clone, Equal, Merge, Marshal, Size, Unmarshal and the text format, where golang/protobuf v1.3 cloned, compared and printed it",
@@ -171,6 +188,31 @@ func handWrittenMessages(p *rule.Pass, f *ast.File) {
 			}
 		}
 	}
+}
+
+// tagNumber returns the field number of a protobuf struct tag
+// ("bytes,27,opt,name=x" → "27"), or "".
+func tagNumber(tag string) string {
+	parts := strings.Split(tag, ",")
+	if len(parts) < 2 {
+		return ""
+	}
+	if _, err := strconv.Atoi(parts[1]); err != nil {
+		return ""
+	}
+	return parts[1]
+}
+
+// floatMapKey returns the key type of a map type with a float key, or "".
+func floatMapKey(t types.Type) string {
+	m, ok := t.Underlying().(*types.Map)
+	if !ok {
+		return ""
+	}
+	if b, ok := m.Key().Underlying().(*types.Basic); ok && b.Info()&types.IsFloat != 0 {
+		return types.TypeString(m.Key(), nil)
+	}
+	return ""
 }
 
 func fieldNames(fl *ast.Field) string {

@@ -77,6 +77,29 @@ func (m *oneofListed) String() string                 { return "oneofListed" }
 func (*oneofListed) ProtoMessage()                    {}
 func (*oneofListed) XXX_OneofWrappers() []interface{} { return []interface{}{(*oB)(nil)} }
 
+// floatKey has a float key, which .proto maps do not allow; boolKey's
+// bool key is a valid one.
+type floatKey struct {
+	M map[float64]string `protobuf:"bytes,1,rep,name=m" protobuf_key:"fixed64,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"` // want "protov1.raise.behaviour: with github.com/golang/protobuf raised to v1.4.0 or later, the map field floatKey.M of a hand-written message type has a float64 key"
+	B map[bool]string    `protobuf:"bytes,2,rep,name=b" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+}
+
+func (m *floatKey) Reset()         { *m = floatKey{} }
+func (m *floatKey) String() string { return "floatKey" }
+func (*floatKey) ProtoMessage()    {}
+
+// sharedNumber gives two fields number 27 (grpc-gateway v1.14.6's test
+// message did, for a field mask and a map).
+type sharedNumber struct {
+	Mask string `protobuf:"bytes,27,opt,name=mask"`
+	Name string `protobuf:"bytes,9,opt,name=name"`
+	Map  string `protobuf:"bytes,27,opt,name=map"` // want "protov1.raise.behaviour: with github.com/golang/protobuf raised to v1.4.0 or later, the fields Mask and Map of the hand-written message type sharedNumber share field number 27"
+}
+
+func (m *sharedNumber) Reset()         { *m = sharedNumber{} }
+func (m *sharedNumber) String() string { return "sharedNumber" }
+func (*sharedNumber) ProtoMessage()    {}
+
 // holder is not a message: its map needs no tags.
 type holder struct {
 	M map[string]string `protobuf:"bytes,1,rep,name=m"`
@@ -113,4 +136,4 @@ func decode(err error) bool {
 
 var unrelated = "unexpected EOF"
 
-var _ = []interface{}{holder{}, unrelated, byValue{}, oneofBare{}, oneofListed{}, bareMap{}}
+var _ = []interface{}{holder{}, unrelated, byValue{}, oneofBare{}, oneofListed{}, bareMap{}, floatKey{}, sharedNumber{}}
