@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/protolift/protolift/internal/modroot"
+	"github.com/protolift/protolift/internal/genheader"
 	"github.com/protolift/protolift/internal/toolbin"
 )
 
@@ -46,7 +46,7 @@ func deprecatedUses(t *testing.T, dir string, keep func(file string) bool) []str
 
 func handWritten(path string) bool {
 	data, err := os.ReadFile(path)
-	return err == nil && !modroot.IsGenerated(data)
+	return err == nil && !genheader.IsGenerated(data)
 }
 
 // copyTree copies the module at src into a fresh temp directory.
@@ -99,7 +99,7 @@ func legacyImports(t *testing.T, dir string, includeGenerated bool) []string {
 			return err
 		}
 		data, _ := os.ReadFile(p)
-		if !includeGenerated && modroot.IsGenerated(data) {
+		if !includeGenerated && genheader.IsGenerated(data) {
 			return nil
 		}
 		if strings.Contains(string(data), `"github.com/golang/protobuf/`) {
@@ -145,7 +145,7 @@ func TestLegacyAppGoStage(t *testing.T) {
 	generated := map[string][]byte{}
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".go") {
-			if data, _ := os.ReadFile(p); modroot.IsGenerated(data) {
+			if data, _ := os.ReadFile(p); genheader.IsGenerated(data) {
 				generated[p] = data
 			}
 		}

@@ -15,7 +15,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/protolift/protolift/internal/modroot"
+	"github.com/protolift/protolift/internal/genheader"
 )
 
 // report is the part of `protolift -w -json` the harness reads.
@@ -110,13 +110,13 @@ func measureChurn(ctx context.Context, src string, rep *report) *Churn {
 		if f.Created {
 			// Regenerated code (a new _grpc.pb.go) is the generator's,
 			// not a helper protolift wrote.
-			if now := gitShow(ctx, src, ":"+rel); !modroot.IsGenerated(now) {
+			if now := gitShow(ctx, src, ":"+rel); !genheader.IsGenerated(now) {
 				added[filepath.Dir(rel)] = append(added[filepath.Dir(rel)], newFuncs(rel, nil, now)...)
 			}
 			continue
 		}
 		old := gitShow(ctx, src, "HEAD:"+rel)
-		if old == nil || modroot.IsGenerated(old) {
+		if old == nil || genheader.IsGenerated(old) {
 			continue
 		}
 		now := gitShow(ctx, src, ":"+rel)

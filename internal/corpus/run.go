@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/protolift/protolift/internal/genheader"
 	"golang.org/x/mod/modfile"
 )
 
@@ -478,7 +479,7 @@ func v1Files(root string) (handWritten []string, generated int) {
 		if !importsV1(f) {
 			return nil
 		}
-		if ast.IsGenerated(f) {
+		if genheader.IsGeneratedFile(f) {
 			generated++
 			return nil
 		}

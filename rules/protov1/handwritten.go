@@ -42,7 +42,6 @@ package protov1
 
 import (
 	"github.com/dave/dst"
-	"go/ast"
 	"go/parser"
 	"go/token"
 	"go/types"
@@ -51,6 +50,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/protolift/protolift/internal/genheader"
 	"github.com/protolift/protolift/rule"
 )
 
@@ -66,7 +66,7 @@ const (
 )
 
 // classifyMessage classifies t. A concrete type counts as generated when
-// it is declared in a `// Code generated … DO NOT EDIT.` file, or
+// it is declared in a generated file (genheader: either header form), or
 // declares itself (not through an embedded field) the XXX_Unmarshal
 // method protoc-gen-go 1.2–1.3 and gogo generate, or declares
 // Descriptor() ([]byte, []int) and has a field tagged `protobuf:"…"` (the
@@ -236,7 +236,7 @@ func handWrittenRisk(p *rule.Pass, t types.Type) string {
 var generatedFiles sync.Map // file name → bool
 
 // generatedFile reports whether the file declaring pos starts with a
-// `// Code generated … DO NOT EDIT.` comment: a file of the package being
+// generated-code header (genheader, either form): a file of the package being
 // rewritten is looked up in its syntax, another (a dependency, known from
 // export data) is read from disk.
 func generatedFile(p *rule.Pass, pos token.Pos) bool {
@@ -249,7 +249,7 @@ func generatedFile(p *rule.Pass, pos token.Pos) bool {
 	}
 	for _, f := range p.Pkg.Syntax {
 		if p.Fset.Position(f.Pos()).Filename == name {
-			return ast.IsGenerated(f)
+			return genheader.IsGeneratedFile(f)
 		}
 	}
 	if g, ok := generatedFiles.Load(name); ok {
@@ -258,7 +258,7 @@ func generatedFile(p *rule.Pass, pos token.Pos) bool {
 	g := false
 	if src, err := os.ReadFile(name); err == nil {
 		if f, err := parser.ParseFile(token.NewFileSet(), name, src, parser.PackageClauseOnly|parser.ParseComments); err == nil {
-			g = ast.IsGenerated(f)
+			g = genheader.IsGeneratedFile(f)
 		}
 	}
 	generatedFiles.Store(name, g)

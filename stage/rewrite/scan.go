@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/protolift/protolift/internal/modroot"
+	"github.com/protolift/protolift/internal/genheader"
 	"github.com/protolift/protolift/rule"
 )
 
@@ -96,8 +96,8 @@ func prefilter(dirs []string, rules []*rule.Rule, overlay map[string][]byte, grp
 				continue
 			}
 			var hits []string
-			gogo := modroot.IsGogo(src)
-			generated := gogo || modroot.IsGenerated(src)
+			gogo := genheader.IsGogo(src)
+			generated := gogo || genheader.IsGenerated(src)
 			// Generated code is never edited; being (or importing)
 			// protoc-gen-go-grpc output is no finding about it.
 			grpcHit := !generated && len(grpcGen) > 0 && hasGRPCFile(names)

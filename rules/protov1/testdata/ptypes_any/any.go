@@ -18,6 +18,10 @@ func packLegacy(l *legacy) (*anypb.Any, error) {
 	return ptypes.MarshalAny(l)
 }
 
+func packOldLegacy(l *oldLegacy) (*anypb.Any, error) {
+	return ptypes.MarshalAny(l)
+}
+
 func packIface(m proto.Message) (*anypb.Any, error) {
 	return ptypes.MarshalAny(m) // want "static type .*is a v1 message interface"
 }
