@@ -9,7 +9,7 @@ import (
 func requests(payload int32, req *literalpb.SimpleRequest) []any {
 	return []any{
 		&literalpb.SimpleRequest{payload},
-		literalpb.Pair{"k", req, nil, 3},
+		literalpb.Pair{"k", req, nil, "n"},
 		[]*literalpb.SimpleRequest{{1}, {
 			// the second one
 			2,

@@ -22,5 +22,5 @@ type Pair struct {
 	Key   string         `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
 	Value *SimpleRequest `protobuf:"bytes,2,opt,name=value,proto3" json:"value,omitempty"`
 	Tags  []string       `protobuf:"bytes,3,rep,name=tags,proto3" json:"tags,omitempty"`
-	Count int64          `protobuf:"varint,4,opt,name=count,proto3" json:"count,omitempty"`
+	Note  string         `protobuf:"bytes,4,opt,name=note,proto3" json:"note,omitempty"`
 }
