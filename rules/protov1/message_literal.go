@@ -35,9 +35,9 @@ import (
 // regeneration is then withdrawn: a literal whose number of values is not
 // the number of exported fields (golang/protobuf v1.2+ output also had
 // the exported XXX_NoUnkeyedLiteral, XXX_unrecognized and XXX_sizecache
-// fields, which the new struct drops, so the old order cannot be
-// recovered from it), and a value whose type does not fit the field it
-// would name.
+// fields, and older proto2 output XXX_unrecognized, which the new struct
+// drops, so the old order cannot be recovered from it), and a value whose
+// type does not fit the field it would name.
 //
 // Only files that import, or sit in, a package with protoc-gen-go-grpc
 // output are looked at (rule.GRPCGenerated): regenerating a package of
@@ -50,10 +50,11 @@ var MessageLiteral = &rule.Rule{
 	Repairs: []string{
 		`implicit assignment to unexported field (state|sizeCache|unknownFields|extensionFields) in struct literal of type `,
 		`too few values in struct literal of type `,
-		// Not "cannot use … value in struct literal", which a fifth
+		// Not "cannot use … value in struct literal", which a fourth
 		// value landing on the first exported field of another type
 		// gives: the same message comes from keyed fields whose types
-		// regeneration changed, which no rule here repairs.
+		// regeneration changed, which no rule here repairs. Such a
+		// literal keeps the regeneration withdrawn, as before.
 	},
 	Run: runMessageLiteral,
 }
