@@ -43,6 +43,7 @@ var all = []*rule.Rule{
 	protov1.ProtoMessage,
 	protov1.Generator,
 	protov1.WKTImports,
+	protov1.MessageLiteral,
 	grpcdial.Dial,
 	grpcdial.WithDialer,
 	grpc.Errors,

@@ -974,6 +974,12 @@ func allRepairable(errs []packages.Error, pats []*regexp.Regexp) bool {
 			// "# pkg" header; each of them must be repairable too.
 			lines := strings.Split(e.Msg, "\n")[1:]
 			for _, l := range lines {
+				// The compiler stops after ten errors and says so; the
+				// type errors above list them all, so its note says
+				// nothing they do not.
+				if strings.HasSuffix(l, ": too many errors") || l == "too many errors" {
+					continue
+				}
 				if l != "" && !matches(l) {
 					return false
 				}
@@ -1098,6 +1104,12 @@ func MatchDirs(ctx context.Context, dir string, patterns, tags []string) ([]stri
 func Repairable(rules []*rule.Rule) func(msg string) bool {
 	pats := repairPatterns(rules)
 	return func(msg string) bool {
+		// The compiler stops after ten errors with this note: the errors
+		// past it are unknown here, and the final gate, which tolerates
+		// nothing, type-checks what the rules left of them.
+		if msg == "too many errors" && len(pats) > 0 {
+			return true
+		}
 		for _, re := range pats {
 			if re.MatchString(msg) {
 				return true
