@@ -49,6 +49,21 @@ func templateDir() string {
 	return filepath.Join(filepath.Dir(file), "testdata", "mod")
 }
 
+// OldHeaderPB returns protoc-gen-go output from before March 2017 (the
+// header's "// DO NOT EDIT!" on a line of its own, no versions block,
+// which the go command's convention and go/ast.IsGenerated do not
+// recognise), reduced from go-grpc-prometheus v1.2.0's
+// examples/testproto/test.pb.go: package testproto, one message
+// PingRequest.
+func OldHeaderPB(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(templateDir()), "oldheader", "test.pb.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 // Check runs rules over every case directory under testdataDir.
 func Check(t *testing.T, testdataDir string, rules ...*rule.Rule) {
 	t.Helper()

@@ -5,27 +5,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// oldHeaderPB is protoc-gen-go output from before March 2017 (header
-// "// DO NOT EDIT!" on its own line, no versions block), reduced from
-// go-grpc-prometheus v1.2.0's examples/testproto/test.pb.go; the Go
-// stage's test reads the same file.
-func oldHeaderPB(t *testing.T) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "ruletest", "testdata", "oldheader", "test.pb.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
+	"github.com/protolift/protolift/ruletest"
+)
 
 // TestOldHeaderGeneratedFileKept: a full run over a module whose pre-2017
 // generated file has no .proto in the module leaves the file as it is
 // (the Go stage used to rewrite it as hand-written code) and reports it
 // from both stages; the hand-written file that uses it is migrated.
 func TestOldHeaderGeneratedFileKept(t *testing.T) {
-	pb := oldHeaderPB(t)
+	pb := ruletest.OldHeaderPB(t)
 	dir := newModule(t, map[string]string{
 		"testproto/test.pb.go": pb,
 		"app/app.go":           "package app\n\nimport (\n\t\"github.com/golang/protobuf/proto\"\n\n\t\"example.com/cases/testproto\"\n)\n\n// Size is the encoded size of m.\nfunc Size(m *testproto.PingRequest) int { return proto.Size(m) }\n",

@@ -2,27 +2,14 @@ package rewrite_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/protolift/protolift/registry"
+	"github.com/protolift/protolift/ruletest"
 	"github.com/protolift/protolift/stage/rewrite"
 )
-
-// oldHeaderPB is protoc-gen-go output from before March 2017, reduced
-// from go-grpc-prometheus v1.2.0's examples/testproto/test.pb.go: the
-// header has "DO NOT EDIT!" on a line of its own, which the go command's
-// convention (and go/ast.IsGenerated) does not recognise.
-func oldHeaderPB(t *testing.T) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "ruletest", "testdata", "oldheader", "test.pb.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
 
 // The Go stage never edits old-header generated code: it rewrote
 // go-grpc-prometheus's test.pb.go as if hand-written (String() through
@@ -30,7 +17,7 @@ func oldHeaderPB(t *testing.T) string {
 // and the hand-written file next to it is still migrated.
 func TestOldHeaderGeneratedFileNotEdited(t *testing.T) {
 	dir := tempModule(t, map[string]string{
-		"testproto/test.pb.go": oldHeaderPB(t),
+		"testproto/test.pb.go": ruletest.OldHeaderPB(t),
 		"use.go":               "package cases\n\nimport (\n\t\"github.com/golang/protobuf/proto\"\n\n\t\"example.com/cases/testproto\"\n)\n\n// Size is the encoded size of m.\nfunc Size(m *testproto.PingRequest) int { return proto.Size(m) }\n",
 	})
 	res, err := rewrite.Run(context.Background(), rewrite.Options{Dir: dir, Rules: registry.All()})
