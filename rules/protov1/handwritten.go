@@ -399,7 +399,12 @@ func recvTypeName(e ast.Expr) string {
 // handed to an APIv2 Any, name, extension, JSON or text API through
 // protoadapt, or "" when it may.
 func handWrittenRisk(p *rule.Pass, t types.Type) string {
-	const lost = "APIv2 would see it through a descriptor derived from its Go type, which ignores the XXX_MessageName, JSONPB and text methods v1 honoured (the type URL names the Go type, JSON prints {})"
+	return handWrittenRiskFor(p, t, "APIv2 would see it through a descriptor derived from its Go type, which ignores the XXX_MessageName, JSONPB and text methods v1 honoured (the type URL names the Go type, JSON prints {})")
+}
+
+// handWrittenRiskFor is handWrittenRisk with lost saying what APIv2's
+// view of a hand-written message changes for the API at hand.
+func handWrittenRiskFor(p *rule.Pass, t types.Type, lost string) string {
 	switch classifyMessage(p, t) {
 	case kindV1Interface:
 		// Unaliased, so the text does not change when protov1.proto.message
