@@ -212,17 +212,18 @@ func linkedHandWritten(p *rule.Pass) string {
 			}
 			return reaches[pkg]
 		}
-		linked := map[string]*packages.Package{}
+		linked := map[string]*packages.Package{} // by path: the variant with the most files
+		seen := map[string]bool{}                // by ID: every variant's imports count
 		var link func(pkg *packages.Package)
 		link = func(pkg *packages.Package) {
-			if _, ok := linked[pkg.PkgPath]; ok {
-				// The test variant of a package has the test files too.
-				if len(pkg.GoFiles) > len(linked[pkg.PkgPath].GoFiles) {
-					linked[pkg.PkgPath] = pkg
-				}
+			if seen[pkg.ID] {
 				return
 			}
-			linked[pkg.PkgPath] = pkg
+			seen[pkg.ID] = true
+			// The test variant of a package has the test files too.
+			if old := linked[pkg.PkgPath]; old == nil || len(pkg.GoFiles) > len(old.GoFiles) {
+				linked[pkg.PkgPath] = pkg
+			}
 			for _, im := range pkg.Imports {
 				link(im)
 			}
