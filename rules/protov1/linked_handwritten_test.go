@@ -22,13 +22,35 @@ import (
 // type, and protojson would have printed every response as {}. The rule
 // must see the command's imports and refuse.
 func TestLinkedHandWrittenThroughUnloadedMain(t *testing.T) {
+	checkLinkedHandWritten(t, map[string]string{
+		"lib/lib.go":       "lib.go.txt",
+		"dyn/dyn.go":       "dyn.go.txt",
+		"cmd/tool/main.go": "main.go.txt",
+	})
+}
+
+// TestLinkedHandWrittenThroughTestImport: only lib's own test links it
+// with dyn. The import graph holds lib twice (with and without its test
+// files); the walk must follow the imports of both.
+func TestLinkedHandWrittenThroughTestImport(t *testing.T) {
+	checkLinkedHandWritten(t, map[string]string{
+		"lib/lib.go":      "lib.go.txt",
+		"lib/lib_test.go": "lib_test.go.txt",
+		"dyn/dyn.go":      "dyn.go.txt",
+	})
+}
+
+// checkLinkedHandWritten migrates a module made of the given files of
+// testdata/linked_handwritten and checks that lib's jsonpb call on a v1
+// interface value is refused, naming dyn.Message.
+func checkLinkedHandWritten(t *testing.T, files map[string]string) {
+	t.Helper()
 	_, self, _, _ := runtime.Caller(0)
 	here := filepath.Join(filepath.Dir(self), "testdata", "linked_handwritten")
-	dir := ruletest.TempModule(t, map[string]string{
-		"lib/lib.go":       filepath.Join(here, "lib.go.txt"),
-		"dyn/dyn.go":       filepath.Join(here, "dyn.go.txt"),
-		"cmd/tool/main.go": filepath.Join(here, "main.go.txt"),
-	})
+	for to, from := range files {
+		files[to] = filepath.Join(here, from)
+	}
+	dir := ruletest.TempModule(t, files)
 	rs, err := registry.Select("protov1")
 	if err != nil {
 		t.Fatal(err)
