@@ -41,6 +41,9 @@ var all = []*rule.Rule{
 	// protoadapt.MessageV2Of: a parameter whose uses all end up wrapped
 	// becomes APIv2's proto.Message, and its wrappers go, in one run.
 	protov1.ProtoMessage,
+	// protov1.generator.camelcase before protov1.generator, which then
+	// reports only the generator uses left.
+	protov1.GeneratorCamelCase,
 	protov1.Generator,
 	protov1.WKTImports,
 	protov1.MessageLiteral,

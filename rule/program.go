@@ -2,6 +2,7 @@ package rule
 
 import (
 	"bytes"
+	"errors"
 	"go/ast"
 	"go/types"
 	"os"
@@ -23,12 +24,21 @@ type Program struct {
 	Packages  []*packages.Package
 	ModuleDir string
 	Overlay   map[string][]byte
+	// LoadGraph, when set, lists the module's packages (test variants
+	// included) with everything they import, transitively: names, files
+	// and imports, no types. Packages is only what needs migrating, so a
+	// question about what the module's programs link (a main package that
+	// imports nothing protolift migrates still links the packages it
+	// imports) needs this graph. The engine sets it and loads the graph
+	// once per run.
+	LoadGraph func() ([]*packages.Package, error)
 
 	once    sync.Once
 	sources map[string][]byte // every .go file of the module not in Packages
 
 	memoMu sync.Mutex
 	memo   map[string]any
+	cache  sync.Map // Cache's values, by key
 }
 
 // CallSite is one call of a function: its arguments and the types the
@@ -191,6 +201,31 @@ func containsWord(b []byte, w string) bool {
 func isIdentByte(c byte) bool {
 	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
 }
+
+// Cache is Memo for facts computed inside a Memo function (Memo holds
+// its lock while computing): no lock is held while f runs, so two
+// callers may both compute the value, and the first stored wins.
+func (pr *Program) Cache(key string, f func() any) any {
+	if pr == nil {
+		return f()
+	}
+	if v, ok := pr.cache.Load(key); ok {
+		return v
+	}
+	v, _ := pr.cache.LoadOrStore(key, f())
+	return v
+}
+
+// ImportGraph returns LoadGraph's packages, or an error when the program
+// has none (a nil program, or one the engine did not make).
+func (pr *Program) ImportGraph() ([]*packages.Package, error) {
+	if pr == nil || pr.LoadGraph == nil {
+		return nil, errNoGraph
+	}
+	return pr.LoadGraph()
+}
+
+var errNoGraph = errors.New("the module's import graph is unknown")
 
 // Memo returns the value f computes for key, computing it once per
 // program (nil programs compute it every time): for facts about the whole

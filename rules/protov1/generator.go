@@ -73,10 +73,23 @@ var generatorAdvice = map[string]string{
 const grpcPluginAdvice = "generate service code with protoc-gen-go-grpc (--go-grpc_out=…, file <name>_grpc.pb.go) instead of protoc-gen-go's plugins=grpc; see spec D for the API differences"
 
 func runGenerator(p *rule.Pass) {
+	// protov1.generator.camelcase, which runs first, may have replaced
+	// every use of the generator package: the import then goes, and there
+	// is no plugin to rebuild.
+	used := false
+	for id := range rule.Nodes[*dst.Ident](p.Inspector()) {
+		if o := p.ObjectOf(id); o != nil && o.Pkg() != nil && o.Pkg().Path() == v1Generator {
+			used = true
+			break
+		}
+	}
 	for _, is := range p.AstFile.Imports {
 		path, _ := strconv.Unquote(is.Path.Value)
 		switch path {
 		case v1Generator:
+			if !used && (is.Name == nil || is.Name.Name != "_") {
+				continue
+			}
 			p.ReportAst(is, change.Manual, "github.com/golang/protobuf/protoc-gen-go/generator is deprecated and outside the compatibility guarantee: rebuild the plugin on google.golang.org/protobuf/compiler/protogen", protogenMap)
 		case v1GrpcPlugin:
 			p.ReportAst(is, change.Manual, "github.com/golang/protobuf/protoc-gen-go/grpc (plugins=grpc) is deprecated (\"Do not use\")", grpcPluginAdvice)

@@ -41,14 +41,19 @@ package protov1
 // gogo) is described by its own descriptor.
 
 import (
-	"github.com/dave/dst"
+	"bytes"
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"go/types"
 	"os"
 	"reflect"
+	"sort"
 	"strings"
 	"sync"
+
+	"github.com/dave/dst"
+	"golang.org/x/tools/go/packages"
 
 	"github.com/protolift/protolift/internal/genheader"
 	"github.com/protolift/protolift/rule"
@@ -150,74 +155,258 @@ func jsonTextRisk(p *rule.Pass, e dst.Expr) (refuse, warn string) {
 }
 
 // linkedHandWritten returns a hand-written v1 message type declared in a
-// package linked together with the pass's package (by the loaded
-// packages that import it, itself included, and everything those
-// import), or "" when there is none. golang/protobuf's and APIv2's own
-// packages are left out (ptypes.DynamicAny is treated apart).
+// package linked together with the pass's package, or "" when there is
+// none. The packages linked with it are those of every program of the
+// module that links it: the module's packages (test variants included)
+// that import it, itself included, and everything those import. The run
+// loads only the packages that need migrating, so the program's import
+// graph (rule.Program.ImportGraph: evans's main package imports nothing
+// protolift migrates, but links the format package with jhump's dynamic
+// message through another) decides which packages are linked; a package
+// is searched in its types where the run has them (any exported type,
+// embedded fields included) and in its source for the rest (a type
+// declaring ProtoMessage() itself: unexported types are not in export
+// data, and packages the run did not load have no types).
+// golang/protobuf's and APIv2's own packages are left out
+// (ptypes.DynamicAny is treated apart). Without the graph, the answer is
+// a refusal: nothing can be said of what is linked.
 func linkedHandWritten(p *rule.Pass) string {
 	if p.Program == nil {
 		return "an unknown type"
 	}
 	self := p.Pkg.PkgPath
 	return p.Program.Memo("protov1.linkedHandWritten "+self, func() any {
-		imports := map[*types.Package]bool{} // memo: does it reach self?
-		var reaches func(pkg *types.Package) bool
-		reaches = func(pkg *types.Package) bool {
-			if pkg.Path() == self {
-				return true
-			}
-			if r, ok := imports[pkg]; ok {
-				return r
-			}
-			imports[pkg] = false
-			for _, im := range pkg.Imports() {
-				if reaches(im) {
-					imports[pkg] = true
-					return true
-				}
-			}
-			return false
+		graph, err := p.Program.ImportGraph()
+		if err != nil {
+			return "a type of a package the module may link (" + err.Error() + ")"
 		}
-		seen := map[*types.Package]bool{}
-		var found string
-		var visit func(pkg *types.Package)
-		visit = func(pkg *types.Package) {
-			if pkg == nil || seen[pkg] || found != "" {
+		// typed holds every package the run has types for, by path.
+		typed := map[string]*types.Package{}
+		var addTyped func(pkg *types.Package)
+		addTyped = func(pkg *types.Package) {
+			if pkg == nil || typed[pkg.Path()] != nil {
 				return
 			}
-			seen[pkg] = true
-			if !strings.HasPrefix(pkg.Path(), v1WKTModule+"/") && !strings.HasPrefix(pkg.Path(), "google.golang.org/protobuf/") {
-				scope := pkg.Scope()
-				for _, name := range scope.Names() {
-					tn, ok := scope.Lookup(name).(*types.TypeName)
-					if !ok || tn.IsAlias() || types.IsInterface(tn.Type()) {
-						continue
-					}
-					ptr := types.NewPointer(tn.Type())
-					if isV1Message(ptr) && !rule.ImplementsV2(ptr) && classifyMessage(p, ptr) == kindHandWritten {
-						found = tn.Pkg().Path() + "." + tn.Name()
-						return
-					}
-				}
-			}
+			typed[pkg.Path()] = pkg
 			for _, im := range pkg.Imports() {
-				visit(im)
+				addTyped(im)
 			}
 		}
 		for _, pkg := range p.Program.Packages {
-			if pkg.Types != nil && reaches(pkg.Types) {
-				visit(pkg.Types)
+			if pkg.Types != nil {
+				addTyped(pkg.Types)
 			}
 		}
-		return found
+		// reaches memoizes whether a package of the graph imports self.
+		reaches := map[*packages.Package]bool{}
+		var reach func(pkg *packages.Package) bool
+		reach = func(pkg *packages.Package) bool {
+			if r, ok := reaches[pkg]; ok {
+				return r
+			}
+			reaches[pkg] = pkg.PkgPath == self
+			for _, im := range pkg.Imports {
+				if reach(im) {
+					reaches[pkg] = true
+					break
+				}
+			}
+			return reaches[pkg]
+		}
+		linked := map[string]*packages.Package{} // by path: the variant with the most files
+		seen := map[string]bool{}                // by ID: every variant's imports count
+		var link func(pkg *packages.Package)
+		link = func(pkg *packages.Package) {
+			if seen[pkg.ID] {
+				return
+			}
+			seen[pkg.ID] = true
+			// The test variant of a package has the test files too.
+			if old := linked[pkg.PkgPath]; old == nil || len(pkg.GoFiles) > len(old.GoFiles) {
+				linked[pkg.PkgPath] = pkg
+			}
+			for _, im := range pkg.Imports {
+				link(im)
+			}
+		}
+		for _, pkg := range graph {
+			if reach(pkg) {
+				link(pkg)
+			}
+		}
+		paths := make([]string, 0, len(linked))
+		for path := range linked {
+			if !strings.HasPrefix(path, v1WKTModule+"/") && !strings.HasPrefix(path, "google.golang.org/protobuf/") {
+				paths = append(paths, path)
+			}
+		}
+		sort.Strings(paths)
+		// Types first, then source, exported types before unexported
+		// ones: the finding should name the type a reader knows (jhump's
+		// dynamic.Message), not one only the source scan sees (gogo's
+		// internal wrapper messages).
+		for _, path := range paths {
+			if tp := typed[path]; tp != nil {
+				if found := typedHandWritten(p, tp); found != "" {
+					return found
+				}
+			}
+		}
+		var unexported string
+		for _, path := range paths {
+			found := sourceHandWritten(p.Program, linked[path])
+			if found == "" {
+				continue
+			}
+			if name := found[strings.LastIndex(found, ".")+1:]; token.IsExported(name) {
+				return found
+			}
+			if unexported == "" {
+				unexported = found
+			}
+		}
+		return unexported
 	}).(string)
+}
+
+// typedHandWritten returns an exported-or-not type of pkg's scope that is
+// a hand-written v1 message, or "".
+func typedHandWritten(p *rule.Pass, pkg *types.Package) string {
+	scope := pkg.Scope()
+	for _, name := range scope.Names() {
+		tn, ok := scope.Lookup(name).(*types.TypeName)
+		if !ok || tn.IsAlias() || types.IsInterface(tn.Type()) {
+			continue
+		}
+		ptr := types.NewPointer(tn.Type())
+		if isV1Message(ptr) && !rule.ImplementsV2(ptr) && classifyMessage(p, ptr) == kindHandWritten {
+			return tn.Pkg().Path() + "." + tn.Name()
+		}
+	}
+	return ""
+}
+
+// sourceHandWritten returns a type of pkg whose source declares the v1
+// method ProtoMessage() and none of what makes classifyMessage call it
+// generated or APIv2 (a `// Code generated` file, its own ProtoReflect or
+// XXX_Unmarshal method, Descriptor() with `protobuf:` tagged fields), or
+// "". Only the files mentioning ProtoMessage are parsed, so packages
+// without messages cost a read; the answer is kept per program
+// (Program.Cache: linkedHandWritten calls this inside its own Memo).
+func sourceHandWritten(pr *rule.Program, pkg *packages.Package) string {
+	return pr.Cache("protov1.sourceHandWritten "+pkg.ID, func() any {
+		type decl struct {
+			generated, tagged bool
+			methods           map[string]bool
+		}
+		types := map[string]*decl{}
+		get := func(name string) *decl {
+			if types[name] == nil {
+				types[name] = &decl{methods: map[string]bool{}}
+			}
+			return types[name]
+		}
+		fset := token.NewFileSet()
+		for _, name := range pkg.GoFiles {
+			src, ok := pr.Overlay[name]
+			if !ok {
+				var err error
+				if src, err = os.ReadFile(name); err != nil {
+					continue
+				}
+			}
+			if !bytes.Contains(src, []byte("ProtoMessage()")) {
+				continue
+			}
+			f, err := parser.ParseFile(fset, name, src, parser.ParseComments|parser.SkipObjectResolution)
+			if err != nil {
+				continue
+			}
+			gen := genheader.IsGenerated(src)
+			for _, d := range f.Decls {
+				switch d := d.(type) {
+				case *ast.FuncDecl:
+					if d.Recv == nil || len(d.Recv.List) != 1 {
+						continue
+					}
+					if recv := recvTypeName(d.Recv.List[0].Type); recv != "" {
+						t := get(recv)
+						t.methods[d.Name.Name] = true
+						if d.Name.Name == "ProtoMessage" {
+							t.generated = t.generated || gen
+						}
+					}
+				case *ast.GenDecl:
+					for _, sp := range d.Specs {
+						ts, ok := sp.(*ast.TypeSpec)
+						if !ok {
+							continue
+						}
+						st, ok := ts.Type.(*ast.StructType)
+						if !ok {
+							continue
+						}
+						for _, fd := range st.Fields.List {
+							if fd.Tag != nil && strings.Contains(fd.Tag.Value, `protobuf:"`) {
+								get(ts.Name.Name).tagged = true
+							}
+						}
+					}
+				}
+			}
+		}
+		names := make([]string, 0, len(types))
+		for name := range types {
+			names = append(names, name)
+		}
+		// An exported type first (see linkedHandWritten).
+		sort.Slice(names, func(i, j int) bool {
+			if ei, ej := token.IsExported(names[i]), token.IsExported(names[j]); ei != ej {
+				return ei
+			}
+			return names[i] < names[j]
+		})
+		for _, name := range names {
+			t := types[name]
+			switch {
+			case !t.methods["ProtoMessage"], t.generated, t.methods["ProtoReflect"], t.methods["XXX_Unmarshal"],
+				t.methods["Descriptor"] && t.tagged:
+				continue
+			}
+			return pkg.PkgPath + "." + name
+		}
+		return ""
+	}).(string)
+}
+
+// recvTypeName is the name of the type of a method receiver (T, *T,
+// T[P], *T[P]).
+func recvTypeName(e ast.Expr) string {
+	if s, ok := e.(*ast.StarExpr); ok {
+		e = s.X
+	}
+	switch x := e.(type) {
+	case *ast.IndexExpr:
+		e = x.X
+	case *ast.IndexListExpr:
+		e = x.X
+	}
+	if id, ok := e.(*ast.Ident); ok {
+		return id.Name
+	}
+	return ""
 }
 
 // handWrittenRisk returns why a value of static type t must not be
 // handed to an APIv2 Any, name, extension, JSON or text API through
 // protoadapt, or "" when it may.
 func handWrittenRisk(p *rule.Pass, t types.Type) string {
-	const lost = "APIv2 would see it through a descriptor derived from its Go type, which ignores the XXX_MessageName, JSONPB and text methods v1 honoured (the type URL names the Go type, JSON prints {})"
+	return handWrittenRiskFor(p, t, "APIv2 would see it through a descriptor derived from its Go type, which ignores the XXX_MessageName, JSONPB and text methods v1 honoured (the type URL names the Go type, JSON prints {})")
+}
+
+// handWrittenRiskFor is handWrittenRisk with lost saying what APIv2's
+// view of a hand-written message changes for the API at hand.
+func handWrittenRiskFor(p *rule.Pass, t types.Type, lost string) string {
 	switch classifyMessage(p, t) {
 	case kindV1Interface:
 		// Unaliased, so the text does not change when protov1.proto.message

@@ -48,7 +48,11 @@ import (
 // mentioning them change identity, hence risk "review" for those. An
 // embedded field of one of these types (`struct{ proto.Message }`) is
 // named after the type, so renaming the type would rename the field and
-// break every x.Message selector: it is kept and reported.
+// break every x.Message selector: it is kept and reported, unless the
+// struct type is written inside a function body and nothing in the
+// package selects the field by name (a test's `&struct{ proto.Message
+// }{}` stub, proto_message_embedded.go): then the field becomes
+// MessageV1, announced because reflection (fmt's %+v) sees the name.
 var ProtoMessage = &rule.Rule{
 	Name:    "protov1.proto.message",
 	Doc:     "proto.Message → protoadapt.MessageV1; MessageV1/MessageV2/MessageReflect/MessageName → protoadapt and APIv2",
@@ -78,7 +82,13 @@ func runProtoMessage(p *rule.Pass) {
 			}
 			to := map[string]string{"Message": "protoadapt.MessageV1", "GeneratedMessage": "any", "GeneratedEnum": "any"}[name]
 			if to != "" && embedded[n] {
-				reportEmbedded(p, n, "proto."+name, to)
+				if name != "Message" || !localUnselectedEmbedded(p, n) {
+					reportEmbedded(p, n, "proto."+name, to)
+					return true
+				}
+				p.Changed(n, change.Review, "embedded proto.Message → protoadapt.MessageV1 (the same interface type): the field's name changes from Message to MessageV1; the struct type is local to its function and nothing selects the field by name, but reflection sees the new name (fmt's %+v, encoding/json)")
+				n.Path, n.Name = v2Protoadapt, "MessageV1"
+				p.Require(protobufModule, minProtobuf)
 				return true
 			}
 			switch name {

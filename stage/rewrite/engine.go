@@ -24,6 +24,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/dave/dst"
 	"github.com/dave/dst/decorator"
@@ -230,6 +231,41 @@ type goRun struct {
 	res    *Result
 	byPath map[string]*scanned // the hand-written files to migrate
 	done   map[string]bool     // files rewritten or reported
+
+	graphMu sync.Mutex
+	graphs  map[string]*importGraph // by build tags
+}
+
+// importGraph is the module's import graph under one configuration,
+// loaded on first use (rule.Program.LoadGraph).
+type importGraph struct {
+	once sync.Once
+	pkgs []*packages.Package
+	err  error
+}
+
+// graph returns the LoadGraph function for o's configuration: `go list
+// -deps -test ./...` without types, listed once per run.
+func (r *goRun) graph(ctx context.Context, o Options) func() ([]*packages.Package, error) {
+	key := strings.Join(o.Tags, ",")
+	r.graphMu.Lock()
+	g := r.graphs[key]
+	if g == nil {
+		if r.graphs == nil {
+			r.graphs = map[string]*importGraph{}
+		}
+		g = &importGraph{}
+		r.graphs[key] = g
+	}
+	r.graphMu.Unlock()
+	return func() ([]*packages.Package, error) {
+		g.once.Do(func() {
+			cfg := loadConfig(ctx, r.module.Dir, true, o)
+			cfg.Mode = packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedDeps
+			g.pkgs, g.err = packages.Load(cfg, "./...")
+		})
+		return g.pkgs, g.err
+	}
 }
 
 // reportToolPins finds the files that only pin tools for go install
@@ -353,7 +389,7 @@ func (r *goRun) process(ctx context.Context, dirs []string, tests bool, o Option
 		}
 	}
 	r.res.Loaded += len(pkgs)
-	prog := &rule.Program{Packages: pkgs, ModuleDir: r.module.Dir, Overlay: o.Overlay}
+	prog := &rule.Program{Packages: pkgs, ModuleDir: r.module.Dir, Overlay: o.Overlay, LoadGraph: r.graph(ctx, o)}
 	for _, pkg := range pkgs {
 		for k, af := range pkg.Syntax {
 			name := pkg.CompiledGoFiles[k]
@@ -395,15 +431,10 @@ func listDirs(ctx context.Context, dir string, patterns, tags []string) ([]strin
 // load type-checks the packages in dirs, with their tests. Dependencies
 // come from export data, so only the packages that need migrating are
 // type-checked from source.
-func load(ctx context.Context, root string, dirs []string, tests bool, opts Options, optional func(*packages.Package) bool) (pkgs, broken []*packages.Package, err error) {
-	var pats []string
-	for _, d := range dirs {
-		rel, err := filepath.Rel(root, d)
-		if err != nil {
-			return nil, nil, err
-		}
-		pats = append(pats, "./"+filepath.ToSlash(rel))
-	}
+// loadConfig is the go/packages configuration of the stage's loads:
+// typed syntax, read-only go.mod, opts' tags, alternate go.mod and
+// overlay.
+func loadConfig(ctx context.Context, root string, tests bool, opts Options) *packages.Config {
 	cfg := &packages.Config{
 		Context: ctx,
 		Mode: packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles | packages.NeedImports |
@@ -419,6 +450,19 @@ func load(ctx context.Context, root string, dirs []string, tests bool, opts Opti
 	if opts.ModFile != "" {
 		cfg.BuildFlags = append(cfg.BuildFlags, "-modfile="+opts.ModFile)
 	}
+	return cfg
+}
+
+func load(ctx context.Context, root string, dirs []string, tests bool, opts Options, optional func(*packages.Package) bool) (pkgs, broken []*packages.Package, err error) {
+	var pats []string
+	for _, d := range dirs {
+		rel, err := filepath.Rel(root, d)
+		if err != nil {
+			return nil, nil, err
+		}
+		pats = append(pats, "./"+filepath.ToSlash(rel))
+	}
+	cfg := loadConfig(ctx, root, tests, opts)
 	pkgs, err = packages.Load(cfg, pats...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("loading packages: %w", err)

@@ -266,7 +266,10 @@ func helperFile(path string, ws map[string]helperWant) (*change.File, error) {
 		if build != "" {
 			fmt.Fprintf(&b, "//go:build %s\n\n", build)
 		}
-		fmt.Fprintf(&b, "package %s\n\n%s\nimport (\n", pkgName, helperHeader)
+		fmt.Fprintf(&b, "package %s\n\n%s\n", pkgName, helperHeader)
+		if len(imports) > 0 {
+			b.WriteString("import (\n")
+		}
 		paths := make([]string, 0, len(imports))
 		for p := range imports {
 			paths = append(paths, p)
@@ -285,7 +288,9 @@ func helperFile(path string, ws map[string]helperWant) (*change.File, error) {
 			}
 			fmt.Fprintf(&b, "\t%q\n", p)
 		}
-		b.WriteString(")\n")
+		if len(imports) > 0 {
+			b.WriteString(")\n")
+		}
 		b.Write(decls.Bytes())
 		src = b.Bytes()
 	} else {

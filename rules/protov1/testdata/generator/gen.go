@@ -11,7 +11,8 @@ type myPlugin struct {
 
 func (p *myPlugin) emit(file *generator.FileDescriptor) { // want "generator.FileDescriptor .*protogen.File"
 	p.gen.P("// ", file.GetName()) // want "generator method P .*GeneratedFile..P"
-	_ = generator.CamelCase("a_b") // want "CamelCase .*GoName"
+	name := generator.CamelCase    // want "CamelCase .*GoName"
+	_ = name("a_b")
 }
 
 func run() {

@@ -18,7 +18,7 @@ func handWritten(d *dynRecord) (bool, error) {
 	if err := proto.SetExtension(d, E_RecPriority, proto.Int32(1)); err != nil { // want "SetExtension on this message: .*dynRecord is a hand-written v1 message"
 		return false, err
 	}
-	proto.ClearExtension(d, E_RecNote)             // want "ClearExtension on this message: .*hand-written"
+	proto.ClearExtension(d, E_RecNote)             // want "ClearExtension on this message: .*hand-written.*never the message an extension extends"
 	return proto.HasExtension(d, E_RecSource), nil // want "HasExtension on this message: .*hand-written"
 }
 
@@ -33,4 +33,13 @@ func anyMessage(m proto.Message) (int32, error) {
 		return 0, err
 	}
 	return *v.(*int32), nil
+}
+
+// extractor is protoc-gen-star's shape: its tests hand it a struct
+// embedding the v1 interface, a hand-written message, on which APIv2's
+// GetExtension panics where v1 returned an error.
+type extractor struct{}
+
+func (extractor) get(m proto.Message, xt *proto.ExtensionDesc) (interface{}, error) {
+	return proto.GetExtension(m, xt) // want "GetExtension on this message: the value's static type .*is a v1 message interface.*GetExtension, SetExtension and ClearExtension panic .mismatching containing message. where v1 returned an error"
 }
